@@ -1,0 +1,35 @@
+import type { JWTPayload } from 'jose';
+import type { ClientInfo } from './platform.js';
+
+/** Per-request state, created once at the gateway's entrance and read by every step. */
+export interface RequestContext {
+  readonly request: Request;
+  readonly requestId: string;
+  readonly method: string;
+  /** Canonical path (router/canonical-path.ts): used both to route and to build upstream URLs. */
+  readonly path: string;
+  /** Raw query string including the leading `?`, or empty. */
+  readonly search: string;
+  /** Host (authority) the client addressed, as seen by the gateway. */
+  readonly host: string;
+  readonly client: ClientInfo;
+  readonly signal: AbortSignal;
+  /** Path parameters of the matched route (`{name}` segments). */
+  params: Readonly<Record<string, string>>;
+  /** For routes ending in `/{.+}`: the path after the matched prefix, without a leading slash. */
+  wildcardRest: string | undefined;
+  /** Claims of the verified token, set by the authorization step. */
+  claims: JWTPayload | undefined;
+  /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
+  readonly log: Record<string, unknown>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<Response>;
+
+/** One step of a route's compiled pipeline; calls `next` to continue. */
+export type Step = (ctx: RequestContext, next: Handler) => Promise<Response>;
+
+/** Builds a route's handler from its steps once, at compile time. */
+export function composeSteps(steps: readonly Step[], last: Handler): Handler {
+  return steps.reduceRight<Handler>((next, step) => (ctx) => step(ctx, next), last);
+}

@@ -1,0 +1,38 @@
+import { ERROR_CATALOGUE, publicCode, type ErrorCode } from './codes.js';
+import type { GatewayError } from './gateway-error.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+/** Bodies never change per request, so each code's JSON text is built once. */
+const BODY_TEXT = new Map<ErrorCode, string>(
+  (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).map((code) => {
+    const def = ERROR_CATALOGUE[code];
+    const body: Record<string, string> = {};
+    if ('legacyMessage' in def && def.legacyMessage) body.message = def.message;
+    body.error = def.message;
+    body.code = publicCode(code);
+    return [code, JSON.stringify(body)];
+  }),
+);
+
+export function errorStatus(code: ErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
+
+/** The one renderer: every gateway-generated error response is built here. */
+export function renderError(code: ErrorCode, headers?: Readonly<Record<string, string>>): Response {
+  const responseHeaders = headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS;
+  return new Response(BODY_TEXT.get(code) ?? null, {
+    status: ERROR_CATALOGUE[code].status,
+    headers: responseHeaders,
+  });
+}
+
+export function renderGatewayError(error: GatewayError): Response {
+  return renderError(error.code, error.headers);
+}
+
+/** Flow errors (Auth0, Supabase) carry their own documented `error`/`code` pairs. */
+export function renderJsonError(status: number, error: string, code: string): Response {
+  return new Response(JSON.stringify({ error, code }), { status, headers: JSON_HEADERS });
+}

@@ -1,0 +1,50 @@
+/**
+ * Structured JSON logging. The core only sees this interface; adapters choose the sink.
+ * Lines never carry tokens, Authorization/Cookie values or secrets (security.md "Secrets"):
+ * callers pass explicit fields, never whole requests.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  readonly level: LogLevel;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
+  const threshold = RANK[level];
+  const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+    if (RANK[lvl] < threshold) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
+  };
+  return {
+    level,
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}
+
+export const silentLogger: Logger = createJsonLogger('silent', () => undefined);
+
+/** Query values that are credentials are redacted before a URL is logged. */
+const REDACTED_QUERY_KEYS = new Set(['code', 'token', 'access_token', 'id_token', 'refresh_token']);
+
+export function redactSearch(search: string): string {
+  if (search.length <= 1) return search;
+  const params = new URLSearchParams(search);
+  let changed = false;
+  for (const key of params.keys()) {
+    if (REDACTED_QUERY_KEYS.has(key)) {
+      params.set(key, 'REDACTED');
+      changed = true;
+    }
+  }
+  return changed ? `?${params.toString()}` : search;
+}

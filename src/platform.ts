@@ -1,0 +1,47 @@
+import type { Logger } from './observability/logger.js';
+
+/**
+ * Everything the runtime-independent core needs from its host, behind one small interface
+ * (architecture.md "The platform behind one small interface"). Only src/adapters/* implement it.
+ */
+export interface UpstreamRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+  /** Aborted when the client goes away; the upstream call must stop then. */
+  readonly signal: AbortSignal;
+  /** No response headers within this time → GatewayError ERR_UPSTREAM_TIMEOUT. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Sends one request upstream without following redirects. Connection failures reject with
+ * GatewayError('ERR_UPSTREAM_UNAVAILABLE'), timeouts with GatewayError('ERR_UPSTREAM_TIMEOUT').
+ * Node uses undici's pooled client (3× faster than global fetch there); Workers use fetch.
+ */
+export type UpstreamClient = (request: UpstreamRequest) => Promise<Response>;
+
+export interface Platform {
+  readonly upstream: UpstreamClient;
+  /** Plain fetch for control-plane calls (key sets, identity providers). Redirects are the caller's choice. */
+  readonly fetch: typeof fetch;
+  /** Values for `$env.NAME` / `$secret.NAME` (Node: process.env; Workers: vars and secrets). */
+  readonly env: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  /** Milliseconds since the epoch; injectable so tests can fix the clock. */
+  now(): number;
+  /** Keeps background work (logging, key refresh) alive after the response on Workers. */
+  waitUntil(promise: Promise<unknown>): void;
+  /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
+  readonly bindings: Readonly<Record<string, unknown>>;
+}
+
+/** What the adapter knows about the connection a request arrived on. */
+export interface ClientInfo {
+  readonly address: string;
+  /** `http` or `https`, as seen by the gateway (client-sent X-Forwarded-Proto is not trusted). */
+  readonly protocol: string;
+  /** Aborted when the client disconnects. */
+  readonly signal?: AbortSignal;
+}
