@@ -1,0 +1,73 @@
+import { ConfigInvalidError } from '../config/problems.js';
+import type { CorsConfig } from '../config/schema.js';
+import { appendVaryOrigin, removeAccessControlHeaders } from './headers.js';
+import { lintCors } from './lint.js';
+import { compileOriginPolicy } from './origin.js';
+
+export interface CompiledCors {
+  /** 204 preflight response with all CORS headers for this request's Origin (no auth, nothing forwarded). */
+  preflight(request: Request): Response;
+  /**
+   * Applies the CORS decision to an outgoing response's (mutable) headers: upstream
+   * `Access-Control-*` headers are replaced, Allow-Origin/Allow-Credentials are set when the
+   * origin is allowed, the configured lists are set, and `Origin` is appended to `Vary`.
+   * Idempotent: decorating the same headers twice gives the same result.
+   */
+  apply(requestOrigin: string | null, headers: Headers): void;
+}
+
+/**
+ * Header values that do not depend on the request, built once. Like the anchor, they go on every
+ * response (not only preflights) and regardless of the origin: they are public config, and a
+ * browser ignores them unless Allow-Origin matches. Empty lists send nothing.
+ *
+ * `allow_headers` unset sends no Access-Control-Allow-Headers, so browsers allow only
+ * CORS-safelisted request headers. Reflecting Access-Control-Request-Headers instead would
+ * silently allow any header (Authorization included) on every allowed origin; the policy is what
+ * the config writes.
+ */
+function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[] {
+  const fixed: [string, string][] = [];
+  const list = (name: string, values: readonly string[] | undefined): void => {
+    if (values !== undefined && values.length > 0) fixed.push([name, values.join(',')]);
+  };
+  list('access-control-allow-methods', config.allow_methods);
+  list('access-control-allow-headers', config.allow_headers);
+  list('access-control-expose-headers', config.expose_headers);
+  if (config.max_age !== undefined) fixed.push(['access-control-max-age', String(config.max_age)]);
+  return fixed;
+}
+
+/**
+ * Compiles `cors` once. Refuses a config lint finds errors in (notably `"*"` with credentials,
+ * compat.md row 8), so a caller that skipped validation still cannot serve an unsafe policy.
+ */
+export function compileCors(config: CorsConfig): CompiledCors {
+  const errors = lintCors(config, '/cors').filter((problem) => problem.severity === 'error');
+  if (errors.length > 0) throw new ConfigInvalidError(errors);
+
+  const allowOriginFor = compileOriginPolicy(config.allow_origins);
+  const credentials = config.allow_credentials === true;
+  const fixed = fixedHeaders(config);
+
+  const apply = (requestOrigin: string | null, headers: Headers): void => {
+    removeAccessControlHeaders(headers);
+    const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
+    if (allowOrigin !== undefined) {
+      headers.set('access-control-allow-origin', allowOrigin);
+      if (credentials) headers.set('access-control-allow-credentials', 'true');
+    }
+    for (const [name, value] of fixed) headers.set(name, value);
+    // Even without a match: the answer differs by Origin, so caches must key on it.
+    appendVaryOrigin(headers);
+  };
+
+  return {
+    apply,
+    preflight(request) {
+      const headers = new Headers();
+      apply(request.headers.get('origin'), headers);
+      return new Response(null, { status: 204, headers });
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Header edits the CORS decision makes on an outgoing response. */
+
+const ACCESS_CONTROL_PREFIX = 'access-control-';
+
+/**
+ * Removes every `Access-Control-*` header (an upstream's own CORS answer): the gateway's
+ * decision replaces it, so an upstream cannot widen the policy (behaviour.md "CORS").
+ */
+export function removeAccessControlHeaders(headers: Headers): void {
+  const names: string[] = [];
+  // Collected first: deleting while iterating a Headers object skips entries.
+  for (const name of headers.keys()) {
+    if (name.startsWith(ACCESS_CONTROL_PREFIX)) names.push(name);
+  }
+  for (const name of names) headers.delete(name);
+}
+
+/**
+ * Adds `Origin` to `Vary`, keeping what is there (compat.md row 10: caches need the upstream's
+ * own Vary too). Idempotent, so decorating a response twice never duplicates the token; a
+ * `Vary: *` already covers Origin.
+ */
+export function appendVaryOrigin(headers: Headers): void {
+  const vary = headers.get('vary');
+  if (vary === null || vary.trim() === '') {
+    headers.set('vary', 'Origin');
+    return;
+  }
+  for (const token of vary.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name === 'origin' || name === '*') return;
+  }
+  headers.set('vary', `${vary}, Origin`);
+}

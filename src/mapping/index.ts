@@ -1,0 +1,12 @@
+export { compileMapping, type CompiledMapping } from './compile.js';
+export { lintMapping } from './lint.js';
+export type { MappingSources } from './resolve.js';
+export { compileClaimReader, readClaim, type Claims } from './claims.js';
+export {
+  parseTemplate,
+  type ParsedTemplate,
+  type Reference,
+  type SourceKind,
+  type TemplatePart,
+} from './template.js';
+export { headerValueRefusal, isHeaderName, queryValueRefusal, toText } from './text.js';

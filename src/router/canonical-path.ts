@@ -1,0 +1,109 @@
+import { GatewayError } from '../errors/gateway-error.js';
+
+/**
+ * The one canonical spelling of a request path (behaviour.md "Paths and matching"). The same
+ * string chooses the route and builds the upstream URL, so a protected route cannot be reached
+ * through another spelling of its path (security.md "Paths and headers": `/public/../admin`,
+ * `/public/%2e%2e/admin`, `//admin`, `/admin%2Fx`).
+ */
+
+const NUL = 0x00;
+const PERCENT = 0x25;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+const HEX_DIGITS = '0123456789ABCDEF';
+
+/**
+ * Canonicalizes a URL pathname: decodes percent-encoded unreserved characters (RFC 3986 §2.3),
+ * uppercases the hex of the other escapes (§6.2.2.1), resolves `.`/`..` segments including their
+ * encoded spellings (§5.2.4; `..` above the root stays at the root), merges repeated slashes and
+ * keeps a trailing slash. Throws a 400 `ERR_BAD_REQUEST` for spellings that different servers
+ * disagree about: encoded `/` or `\`, any `\`, NUL, broken escapes, a path not starting with `/`.
+ */
+export function canonicalizePath(pathname: string): string {
+  if (pathname.charCodeAt(0) !== SLASH) throw badPath('path does not start with /');
+  // Runs on every request: nearly every real path is already canonical and is returned as is.
+  if (isPlainPath(pathname)) return pathname;
+  return resolveSegments(pathname.split('/'));
+}
+
+/**
+ * Canonical text of one segment (no `/` inside): unreserved escapes decoded, the other escapes
+ * uppercased. Also used for the literal segments of route patterns, so that a pattern literal
+ * and a request segment meet in the same spelling (`%7E` and `~` are one character).
+ */
+export function canonicalizeSegment(segment: string): string {
+  let out = '';
+  let copiedUpTo = 0;
+  for (let i = 0; i < segment.length; i++) {
+    const code = segment.charCodeAt(i);
+    if (code === BACKSLASH) throw badPath('backslash in path');
+    if (code === NUL) throw badPath('NUL in path');
+    if (code !== PERCENT) continue;
+    const high = hexValue(segment.charCodeAt(i + 1));
+    const low = hexValue(segment.charCodeAt(i + 2));
+    if (high < 0 || low < 0) throw badPath('invalid percent-encoding');
+    const byte = high * 16 + low;
+    if (byte === SLASH) throw badPath('encoded slash (%2F) in path');
+    if (byte === BACKSLASH) throw badPath('encoded backslash (%5C) in path');
+    if (byte === NUL) throw badPath('encoded NUL (%00) in path');
+    out += segment.slice(copiedUpTo, i);
+    out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${HEX_DIGITS[high]}${HEX_DIGITS[low]}`;
+    i += 2;
+    copiedUpTo = i + 1;
+  }
+  return copiedUpTo === 0 ? segment : out + segment.slice(copiedUpTo);
+}
+
+/** True when nothing in the path could change under canonicalization (no escape, dot segment, `//`). */
+function isPlainPath(pathname: string): boolean {
+  let previous = -1;
+  for (let i = 0; i < pathname.length; i++) {
+    const code = pathname.charCodeAt(i);
+    if (code === PERCENT || code === BACKSLASH || code === NUL) return false;
+    if (previous === SLASH && (code === SLASH || code === DOT)) return false;
+    previous = code;
+  }
+  return true;
+}
+
+/** `parts` is `pathname.split('/')`, so `parts[0]` is the empty text before the leading slash. */
+function resolveSegments(parts: readonly string[]): string {
+  const kept: string[] = [];
+  let trailingSlash = false;
+  for (let i = 1; i < parts.length; i++) {
+    // Every segment is checked, even one a later `..` removes: `/a/%zz/../b` is still malformed.
+    const segment = canonicalizeSegment(parts[i] as string);
+    if (segment === '..') kept.pop();
+    else if (segment !== '.' && segment !== '') kept.push(segment);
+    // A path ending in `/`, `/.` or `/..` names a directory: RFC 3986 §5.2.4 keeps the slash.
+    trailingSlash = segment === '' || segment === '.' || segment === '..';
+  }
+  if (kept.length === 0) return '/';
+  return `/${kept.join('/')}${trailingSlash ? '/' : ''}`;
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1; // also for NaN past the end of the string, so `%4` at the end is invalid
+}
+
+/** RFC 3986 §2.3: ALPHA / DIGIT / "-" / "." / "_" / "~". */
+function isUnreserved(byte: number): boolean {
+  return (
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2d ||
+    byte === DOT ||
+    byte === 0x5f ||
+    byte === 0x7e
+  );
+}
+
+function badPath(reason: string): GatewayError {
+  return new GatewayError('ERR_BAD_REQUEST', { detail: { reason } });
+}
