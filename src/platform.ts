@@ -44,4 +44,9 @@ export interface ClientInfo {
   readonly protocol: string;
   /** Aborted when the client disconnects. */
   readonly signal?: AbortSignal;
+  /**
+   * Set when the adapter saw a framing problem the Web Request hides (for example two `Host`
+   * or two `Authorization` headers, which Headers would join): the gateway answers 400.
+   */
+  readonly malformed?: string;
 }

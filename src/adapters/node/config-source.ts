@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * Where the Node runtime reads its config (config.md "Loading, once"): `--config FILE`, else
+ * the `SAG_API_CONFIG_JSON` environment variable, else `./api-config.json`.
+ */
+export interface ConfigSource {
+  /** For messages: the file path or "SAG_API_CONFIG_JSON". */
+  readonly label: string;
+  /** Relative `services[].entrypoint` paths resolve against this directory. */
+  readonly baseDir: string;
+  /** Set for file sources: the path to watch for hot reload. */
+  readonly filePath: string | undefined;
+  read(): Promise<string>;
+}
+
+export function resolveConfigSource(
+  configFlag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): ConfigSource {
+  const inline = env.SAG_API_CONFIG_JSON;
+  if (configFlag === undefined && inline !== undefined && inline.trim() !== '') {
+    return {
+      label: 'SAG_API_CONFIG_JSON',
+      baseDir: cwd,
+      filePath: undefined,
+      read: () => Promise.resolve(inline),
+    };
+  }
+  const filePath = resolve(cwd, configFlag ?? 'api-config.json');
+  return { label: filePath, baseDir: dirname(filePath), filePath, read: () => readFile(filePath, 'utf8') };
+}

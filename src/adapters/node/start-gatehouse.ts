@@ -1,0 +1,65 @@
+import { createGateway } from '../../gateway.js';
+import { silentLogger, type Logger } from '../../observability/logger.js';
+import type { ConfigSource } from './config-source.js';
+import { createNodePlatform } from './platform.js';
+import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js';
+import { startNodeServer } from './server.js';
+import { createUndiciUpstreamClient } from './upstream-client.js';
+
+/**
+ * Everything `gatehouse start` does short of signals and printing: compile the config, build the
+ * platform and gateway, listen. Tests call this directly, so they exercise the same assembly
+ * as the command (overview.md "Real entry points").
+ */
+export interface StartOptions {
+  readonly source: ConfigSource;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly host?: string;
+  readonly port?: number;
+  readonly logger?: Logger;
+  readonly strict?: boolean;
+  readonly bindings?: Readonly<Record<string, unknown>>;
+}
+
+export interface RunningGatehouse {
+  readonly url: string;
+  readonly runtime: NodeGatewayRuntime;
+  close(drainMs?: number): Promise<void>;
+}
+
+export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
+  const logger = options.logger ?? silentLogger;
+  const upstream = createUndiciUpstreamClient();
+  const platform = createNodePlatform({
+    env: options.env,
+    logger,
+    upstream,
+    ...(options.bindings ? { bindings: options.bindings } : {}),
+  });
+  let runtime: NodeGatewayRuntime;
+  try {
+    runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
+  } catch (error) {
+    await upstream.close();
+    throw error;
+  }
+  void runtime.current().prefetch();
+  const server = await startNodeServer(createGateway(runtime.current, platform), {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8787,
+  });
+  return {
+    url: server.url,
+    runtime,
+    close: async (drainMs) => {
+      await server.close(drainMs);
+      await upstream.close();
+    },
+  };
+}
+
+/** A config source for a config object held in memory (tests, embedding). */
+export function inlineConfigSource(config: unknown, baseDir: string = process.cwd()): ConfigSource {
+  const text = JSON.stringify(config);
+  return { label: 'inline', baseDir, filePath: undefined, read: () => Promise.resolve(text) };
+}

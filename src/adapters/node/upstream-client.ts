@@ -1,0 +1,211 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
+import { responseHeadersFrom } from '../../proxy/headers.js';
+
+/**
+ * The Node upstream client: undici's pooled `Agent` + `request()` (keep-alive connections per
+ * origin), about 3× the throughput of global `fetch` on Node (performance.md). It never follows
+ * redirects (an Agent without the redirect interceptor does not), so 3xx reach the client.
+ */
+
+export interface UndiciUpstreamClientOptions {
+  /** Maximum connections per upstream origin (default: unbounded, as undici's). */
+  readonly connections?: number;
+}
+
+export type UndiciUpstreamClient = UpstreamClient & { close(): Promise<void> };
+
+/**
+ * Request headers undici throws on (it owns the connection's framing). The proxy never passes
+ * them (proxy/headers.ts); skipping them keeps any other caller from turning into a 502.
+ */
+const UNSENDABLE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
+
+const noop = (): void => undefined;
+
+export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions = {}): UndiciUpstreamClient {
+  const agent = new Agent(options.connections === undefined ? {} : { connections: options.connections });
+  const client: UpstreamClient = (request) => send(agent, request);
+  return Object.assign(client, { close: () => agent.close() });
+}
+
+async function send(agent: Agent, request: UpstreamRequest): Promise<Response> {
+  const { signal } = request;
+  if (signal.aborted) throw signal.reason;
+  const { origin, path } = splitUrl(request.url);
+
+  // One emitter for both reasons to stop: the client left (its reason is rethrown as is) or no
+  // response headers within the timeout (a GatewayError). undici documents EventEmitter
+  // signals; an AbortController per request cost ~4% of a proxied request's CPU (measured).
+  const stop = new EventEmitter();
+  let stopReason: unknown;
+  const abort = (reason: unknown): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    stop.emit('abort');
+  };
+  const onClientAbort = (): void => abort(signal.reason ?? new Error('client aborted'));
+  signal.addEventListener('abort', onClientAbort, { once: true });
+  // Once the upstream exchange is over; a signal may outlive it (or be shared), so no listener is left behind.
+  const release = (): void => signal.removeEventListener('abort', onClientAbort);
+  const timer = setTimeout(() => {
+    abort(new GatewayError('ERR_UPSTREAM_TIMEOUT', { detail: { origin, timeoutMs: request.timeoutMs } }));
+  }, request.timeoutMs);
+
+  let data: Dispatcher.ResponseData;
+  try {
+    data = await agent.request({
+      origin,
+      path,
+      method: request.method,
+      headers: toUndiciHeaders(request.headers),
+      // undici streams any async iterable (lib/core/request.js); its types only list Readable.
+      body: request.body as Readable | null,
+      signal: stop,
+    });
+  } catch (error) {
+    release();
+    request.body?.cancel().catch(noop);
+    throw stopReason ?? translateError(error, origin);
+  } finally {
+    clearTimeout(timer);
+  }
+  // Until the body ends, a client leaving must still abort the upstream body.
+  return toResponse(data, request.method, origin, release);
+}
+
+/** `http://host:port/p?q` → origin and path without `new URL` (the URL was built from a parsed base). */
+function splitUrl(url: string): { origin: string; path: string } {
+  const authority = url.indexOf('//') + 2;
+  let end = authority;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === 0x2f /* / */ || c === 0x3f /* ? */) break;
+    end++;
+  }
+  const rest = url.slice(end);
+  return { origin: url.slice(0, end), path: rest.charCodeAt(0) === 0x2f ? rest : '/' + rest };
+}
+
+/** Flat `[name, value, …]`, the form undici reads without allocating a pair per header. */
+function toUndiciHeaders(headers: Headers): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers) {
+    if (!UNSENDABLE.has(name)) flat.push(name, value);
+  }
+  return flat;
+}
+
+function toResponse(
+  data: Dispatcher.ResponseData,
+  method: string,
+  origin: string,
+  release: () => void,
+): Response {
+  const { statusCode, body } = data;
+  let headers: Headers;
+  try {
+    if (statusCode < 200 || statusCode > 599) throw new RangeError(`status ${statusCode}`);
+    headers = responseHeadersFrom(data.headers);
+  } catch (error) {
+    release();
+    // Not representable as a Response: the upstream answered something that is not valid HTTP for us.
+    body.destroy();
+    throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE', {
+      detail: { origin, reason: 'invalid upstream response', message: (error as Error).message },
+    });
+  }
+  if (method === 'HEAD' || statusCode === 204 || statusCode === 205 || statusCode === 304) {
+    // Null-body responses: let undici finish the (empty) message so the connection is reused.
+    release();
+    body.on('error', noop).resume();
+    return new Response(null, { status: statusCode, headers });
+  }
+  const complete = completeBody(body, data.headers['content-length']);
+  if (complete !== undefined) {
+    release();
+    return new Response(complete, { status: statusCode, headers });
+  }
+  body.once('close', release);
+  return new Response(toWebStream(body), { status: statusCode, headers });
+}
+
+/**
+ * The whole body when it has already arrived with the headers (the usual case for small
+ * responses: one TCP segment), else undefined. Nothing waits and nothing is buffered that was
+ * not already in memory, so streaming is unchanged; but a body known to be complete is handed
+ * over as bytes, which spares a web stream and lets the server write head and body in one
+ * syscall. Measured on a small JSON route: +25–35% requests/s with Content-Length, about +40%
+ * for a chunked one.
+ */
+function completeBody(
+  body: Readable,
+  contentLength: string | string[] | undefined,
+): Uint8Array<ArrayBuffer> | null | undefined {
+  const length = body.readableLength;
+  const complete =
+    (typeof contentLength === 'string' && Number(contentLength) === length) ||
+    // Chunked (or otherwise unsized) body: complete once undici pushed its end. Node exposes that
+    // only on the stream's internal state; should it ever move, bodies simply stream.
+    (body as { _readableState?: { ended?: boolean } })._readableState?.ended === true;
+  if (!complete) return undefined;
+  const bytes = length === 0 ? null : (body.read() as Uint8Array<ArrayBuffer> | null);
+  if (bytes === null && length !== 0) return undefined;
+  // Let undici's stream end and release itself; nothing remains to read.
+  body.on('error', noop).resume();
+  return bytes;
+}
+
+/**
+ * undici's body (a Node Readable) as a web stream with backpressure: flowing until the web
+ * queue is full, paused until the reader pulls again. An upstream dying mid-body errors the
+ * stream (undici destroys the body with the socket error), so the client's response is aborted
+ * rather than ended cleanly; cancelling the stream (client gone) destroys the upstream body.
+ * Faster than `Readable.toWeb` (see the measurements in the report of this module).
+ */
+function toWebStream(body: Readable): ReadableStream<Uint8Array> {
+  let settled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      body.on('data', (chunk: Buffer) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 1) <= 0) body.pause();
+      });
+      body.on('end', () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
+      });
+      body.on('error', (error) => {
+        if (settled) return;
+        settled = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      body.resume();
+    },
+    cancel(reason) {
+      settled = true;
+      body.destroy(reason instanceof Error ? reason : undefined);
+    },
+  });
+}
+
+function translateError(error: unknown, origin: string): GatewayError {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new GatewayError('ERR_UPSTREAM_TIMEOUT', {
+      detail: { origin, upstreamError: code },
+      cause: error,
+    });
+  }
+  // Refused, reset, DNS, TLS, malformed response: the client sees 502, the log sees why.
+  return new GatewayError('ERR_UPSTREAM_UNAVAILABLE', {
+    detail: { origin, upstreamError: code ?? (error as Error).name, message },
+    cause: error,
+  });
+}

@@ -1,0 +1,23 @@
+import type { AuthorizerConfig } from '../../config/schema.js';
+import type { JwsAlgorithm } from '../algorithms.js';
+
+/** Settings every type reads the same way: claim-check knobs with their defaults (auth.md `jwt`). */
+export function claimSettings(def: AuthorizerConfig, extraRequired: readonly string[] = []) {
+  return {
+    clockTolerance: def.clock_tolerance ?? 0,
+    // RFC 8725 §3.10 and compat.md row 5: `exp` is required unless the config says otherwise.
+    requiredClaims: [...new Set([...(def.required_claims ?? ['exp']), ...extraRequired])],
+    ...(def.max_token_age === undefined ? {} : { maxTokenAge: def.max_token_age }),
+    ...(def.audience === undefined ? {} : { audience: def.audience }),
+  };
+}
+
+/** The configured algorithm list (lint has checked every name), or the type's default. */
+export function algorithmsOf(
+  def: AuthorizerConfig,
+  defaults: readonly JwsAlgorithm[],
+): readonly JwsAlgorithm[] {
+  if (def.algorithms) return def.algorithms as JwsAlgorithm[];
+  if (def.algorithm) return [def.algorithm as JwsAlgorithm];
+  return defaults;
+}

@@ -1,0 +1,85 @@
+import type { AuthorizerConfig } from '../../config/schema.js';
+import { configError, type ConfigProblem } from '../../config/problems.js';
+import {
+  lintAlgorithms,
+  lintHttpUrl,
+  lintInlineJwks,
+  lintPublicKey,
+  lintSecret,
+  type LintEnv,
+} from '../lint-rules.js';
+import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
+import { algorithmsOf, claimSettings } from './common.js';
+
+/**
+ * `type: "jwt"` — the anchor's HMAC authorizer (`secret`, `algorithm` default HS256, `issuer`,
+ * `audience`), extended with public keys (`public_key`, `jwks`, `jwks_uri`), algorithm lists,
+ * issuer/audience lists and the claim knobs (auth.md "`jwt`").
+ */
+const FIELDS = [
+  'secret',
+  'algorithm',
+  'algorithms',
+  'issuer',
+  'audience',
+  'public_key',
+  'jwks',
+  'jwks_uri',
+  'clock_tolerance',
+  'required_claims',
+  'max_token_age',
+] as const;
+
+const PUBLIC_KEY_FIELDS = ['public_key', 'jwks', 'jwks_uri'] as const;
+
+function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
+  const publicSources = PUBLIC_KEY_FIELDS.filter((field) => def[field] !== undefined);
+  if (def.secret === undefined && publicSources.length === 0) {
+    return [
+      configError(
+        pointer,
+        'a jwt authorizer needs "secret" (HMAC) or one of "public_key", "jwks", "jwks_uri"',
+      ),
+    ];
+  }
+  const problems: ConfigProblem[] = [];
+  if (publicSources.length > 1) {
+    problems.push(
+      configError(
+        `${pointer}/${publicSources[1] ?? ''}`,
+        `set only one of ${publicSources.map((f) => `"${f}"`).join(', ')}`,
+      ),
+    );
+  }
+  problems.push(
+    ...lintAlgorithms(def, pointer, {
+      defaults: ['HS256'],
+      secretField: 'secret',
+      hasSecret: def.secret !== undefined,
+      hasPublicKeys: publicSources.length > 0,
+      publicKeyFields: '"public_key", "jwks" or "jwks_uri"',
+    }),
+  );
+  if (def.secret !== undefined) problems.push(...lintSecret(def.secret, `${pointer}/secret`, env));
+  if (def.public_key !== undefined) problems.push(...lintPublicKey(def.public_key, `${pointer}/public_key`));
+  if (def.jwks !== undefined) problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`));
+  if (def.jwks_uri !== undefined)
+    problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
+  return problems;
+}
+
+function settings(def: AuthorizerConfig): AuthorizerSettings {
+  return {
+    algorithms: algorithmsOf(def, ['HS256']),
+    ...(def.issuer === undefined ? {} : { issuer: def.issuer }),
+    ...claimSettings(def),
+    keys: {
+      ...(def.secret === undefined ? {} : { secret: def.secret }),
+      ...(def.public_key === undefined ? {} : { publicKey: def.public_key }),
+      ...(def.jwks === undefined ? {} : { jwks: def.jwks }),
+      ...(def.jwks_uri === undefined ? {} : { jwksUri: def.jwks_uri }),
+    },
+  };
+}
+
+export const jwtAuthorizer: AuthorizerKind = { type: 'jwt', fields: FIELDS, lint, settings };

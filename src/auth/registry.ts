@@ -1,0 +1,53 @@
+import type { AuthorizerConfig } from '../config/schema.js';
+import { ConfigInvalidError } from '../config/problems.js';
+import { createAuthorizer } from './authorizer.js';
+import { DEFAULT_VERIFICATION_CACHE_OPTIONS, type VerificationCacheOptions } from './cache.js';
+import { AUTHORIZER_KINDS, authorizerKind } from './kinds.js';
+import { lintAuthorizers } from './lint.js';
+import { DEFAULT_REMOTE_KEY_SET_OPTIONS, type RemoteKeySetOptions } from './remote-key-set.js';
+import type { Authorizer } from './types.js';
+import type { AuthPlatform, VerifierOptions } from './verifier.js';
+
+export { AUTHORIZER_KINDS };
+
+/** Tuning that is not part of the config file (tests shorten timeouts; benchmarks may size the cache). */
+export interface AuthorizerOptions {
+  readonly remoteKeySet?: Partial<RemoteKeySetOptions>;
+  /** false disables the verification cache. */
+  readonly cache?: Partial<VerificationCacheOptions> | false;
+}
+
+/**
+ * Builds every authorizer of a config once, at compile time: `authorizer` under the name
+ * `default` (what `auth: true` means), each of `authorizers` under its own name. A definition
+ * with errors is refused here too (ConfigInvalidError), so no route can ever be served by a
+ * half-configured authorizer (compat.md row 4: fail closed).
+ */
+export function createAuthorizers(
+  config: {
+    readonly authorizer?: AuthorizerConfig;
+    readonly authorizers?: Readonly<Record<string, AuthorizerConfig>>;
+  },
+  platform: AuthPlatform,
+  options: AuthorizerOptions = {},
+): Map<string, Authorizer> {
+  const errors = lintAuthorizers(config, { strict: false }).filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new ConfigInvalidError(errors);
+  const verifierOptions: VerifierOptions = {
+    remoteKeySet: { ...DEFAULT_REMOTE_KEY_SET_OPTIONS, ...options.remoteKeySet },
+    cache: options.cache === false ? false : { ...DEFAULT_VERIFICATION_CACHE_OPTIONS, ...options.cache },
+  };
+  const build = (name: string, def: AuthorizerConfig): Authorizer => {
+    const kind = authorizerKind(def.type);
+    // lintAuthorizers refused unknown types above; this keeps the compiler and a future edit honest.
+    if (!kind)
+      throw new ConfigInvalidError([
+        { pointer: '', message: `unknown authorizer type "${def.type}"`, severity: 'error' },
+      ]);
+    return createAuthorizer(name, kind, def, platform, verifierOptions);
+  };
+  const authorizers = new Map<string, Authorizer>();
+  if (config.authorizer) authorizers.set('default', build('default', config.authorizer));
+  for (const [name, def] of Object.entries(config.authorizers ?? {})) authorizers.set(name, build(name, def));
+  return authorizers;
+}

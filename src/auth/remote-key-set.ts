@@ -1,0 +1,286 @@
+import {
+  createLocalJWKSet,
+  errors,
+  type FlattenedJWSInput,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+} from 'jose';
+import { KeySetUnavailableError } from './errors.js';
+import type { KeySource, KeySourceInfo } from './key-sets.js';
+
+/**
+ * A remote key set (`jwks_uri`), one per URL per process or isolate (auth.md "Remote key sets").
+ * We fetch the set ourselves and hand it to jose's `createLocalJWKSet` rather than using
+ * `createRemoteJWKSet`, to own the policy: a timeout that also covers the body, no redirects,
+ * a size cap, a cooldown counted from the last attempt, fast failure after a failed fetch, and
+ * the facts explanations need (keys, when, from where). Time comes from the caller's clock so
+ * tests can move it; only the fetch timeout uses real timers.
+ */
+export interface RemoteKeySetOptions {
+  /** Keys older than this are refetched before use. */
+  readonly cacheMaxAgeMs: number;
+  /** An unknown `kid` triggers a refetch at most once per this period. */
+  readonly cooldownMs: number;
+  /** Whole fetch, headers and body. */
+  readonly timeoutMs: number;
+  /** Larger responses are refused (a key set is a few KiB). */
+  readonly maxBytes: number;
+  /** After a failed fetch, requests fail fast for this long instead of each waiting for a new attempt. */
+  readonly retryAfterFailureMs: number;
+}
+
+export const DEFAULT_REMOTE_KEY_SET_OPTIONS: RemoteKeySetOptions = {
+  cacheMaxAgeMs: 10 * 60_000,
+  cooldownMs: 30_000,
+  timeoutMs: 5_000,
+  maxBytes: 512 * 1024,
+  retryAfterFailureMs: 1_000,
+};
+
+type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
+
+export interface RemoteKeySetStats extends KeySourceInfo {
+  /** Fetches started since the client was created. */
+  readonly fetchCount: number;
+}
+
+export class RemoteKeySet implements KeySource {
+  readonly url: string;
+  private readonly options: RemoteKeySetOptions;
+  private readonly fetchImpl: typeof fetch;
+  private local: LocalKeySet | undefined;
+  private kids: (string | undefined)[] = [];
+  private fetchedAt: number | undefined;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private failure: Error | undefined;
+  private inflight: Promise<void> | undefined;
+  private fetchCount = 0;
+
+  constructor(url: string, options: RemoteKeySetOptions, fetchImpl: typeof fetch) {
+    this.url = url;
+    this.options = options;
+    this.fetchImpl = fetchImpl;
+  }
+
+  info(): RemoteKeySetStats {
+    return {
+      kind: 'jwks_uri',
+      url: this.url,
+      kids: this.kids,
+      fetchCount: this.fetchCount,
+      ...(this.fetchedAt === undefined ? {} : { fetchedAt: this.fetchedAt }),
+      ...(this.failure ? { lastError: this.failure.message } : {}),
+    };
+  }
+
+  async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput, now: number): Promise<CryptoKey> {
+    if (!this.local || this.fetchedAt === undefined || now - this.fetchedAt >= this.options.cacheMaxAgeMs) {
+      await this.refresh(now);
+    }
+    try {
+      return await this.current()(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      // Unknown kid: maybe the issuer rotated keys. Join a fetch already running; otherwise
+      // refetch only outside the cooldown, so tokens with made-up kids cannot hammer the issuer.
+      if (!this.inflight && now - this.lastAttemptAt < this.options.cooldownMs) throw error;
+      await this.refresh(now);
+      return await this.current()(header, token);
+    }
+  }
+
+  prefetch(now: number): Promise<void> {
+    return this.local ? Promise.resolve() : this.refresh(now);
+  }
+
+  /** Fetches the set now, or joins the fetch in flight: concurrent callers share one request. */
+  refresh(now: number): Promise<void> {
+    if (this.inflight) return this.join(this.inflight);
+    if (this.failure && now - this.lastAttemptAt < this.options.retryAfterFailureMs) {
+      return Promise.reject(this.failure);
+    }
+    this.lastAttemptAt = now;
+    const run = this.load(now);
+    this.inflight = run;
+    return run;
+  }
+
+  private current(): LocalKeySet {
+    if (!this.local) throw new KeySetUnavailableError(this.url, 'no keys fetched yet');
+    return this.local;
+  }
+
+  private async load(now: number): Promise<void> {
+    this.fetchCount++;
+    try {
+      const json = await fetchKeySet(this.url, this.options, this.fetchImpl);
+      const local = createLocalJWKSet(json as JSONWebKeySet);
+      const keys = (json as JSONWebKeySet).keys;
+      this.local = local;
+      this.kids = keys.map((key) => (typeof key.kid === 'string' ? key.kid : undefined));
+      this.fetchedAt = now;
+      this.failure = undefined;
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw this.failure;
+    } finally {
+      this.inflight = undefined;
+    }
+  }
+
+  /**
+   * Waiting for another caller's fetch, with our own deadline. On Node the fetch settles within
+   * its timeout anyway; on Workers a promise settled by another request's I/O might never wake
+   * this request, so every waiter is bounded by its own timer.
+   */
+  private join(inflight: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new KeySetUnavailableError(this.url, `timed out after ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs + 50,
+      );
+    });
+    return Promise.race([inflight, deadline]).finally(() => clearTimeout(timer));
+  }
+}
+
+/** GETs a key set without following redirects, within the timeout and size cap. Resolves with parsed JSON. */
+async function fetchKeySet(
+  url: string,
+  options: RemoteKeySetOptions,
+  fetchImpl: typeof fetch,
+): Promise<unknown> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const timedOut = () => new KeySetUnavailableError(url, `timed out after ${options.timeoutMs} ms`);
+  try {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method: 'GET',
+        redirect: 'manual',
+        signal: controller.signal,
+        headers: { accept: 'application/jwk-set+json, application/json' },
+      });
+    } catch (error) {
+      if (controller.signal.aborted) throw timedOut();
+      throw new KeySetUnavailableError(url, `request failed (${errorMessage(error)})`);
+    }
+    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+      discard(response);
+      throw new KeySetUnavailableError(
+        url,
+        `answered a ${response.status || 'redirect'}; redirects are not followed`,
+      );
+    }
+    if (response.status !== 200) {
+      discard(response);
+      throw new KeySetUnavailableError(url, `answered HTTP ${response.status}`);
+    }
+    const text = await readLimited(
+      response,
+      url,
+      options.maxBytes,
+      () => controller.signal.aborted,
+      timedOut,
+    );
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new errors.JWKSInvalid('the key set response is not JSON');
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readLimited(
+  response: Response,
+  url: string,
+  maxBytes: number,
+  aborted: () => boolean,
+  timedOut: () => Error,
+): Promise<string> {
+  const tooLarge = () => new KeySetUnavailableError(url, `response larger than the ${maxBytes}-byte limit`);
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discard(response);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof KeySetUnavailableError) throw error;
+    throw aborted()
+      ? timedOut()
+      : new KeySetUnavailableError(url, `reading the response failed (${errorMessage(error)})`);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new errors.JWKSInvalid('the key set response is not UTF-8 text');
+  }
+}
+
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
+}
+
+function errorMessage(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return error instanceof Error ? `${error.message}${cause}` : String(error);
+}
+
+/**
+ * One client per URL (and policy) per process or isolate, shared by every authorizer and every
+ * compiled config that names it, so a config reload does not refetch. Keyed by the fetch
+ * function too: two platforms in one process (tests) never share connections or state.
+ */
+const clients = new WeakMap<typeof fetch, Map<string, RemoteKeySet>>();
+
+export function getRemoteKeySet(
+  url: string,
+  options: RemoteKeySetOptions,
+  fetchImpl: typeof fetch,
+): RemoteKeySet {
+  const href = new URL(url).href;
+  const key = [
+    href,
+    options.cacheMaxAgeMs,
+    options.cooldownMs,
+    options.timeoutMs,
+    options.maxBytes,
+    options.retryAfterFailureMs,
+  ].join(' ');
+  let byUrl = clients.get(fetchImpl);
+  if (!byUrl) {
+    byUrl = new Map();
+    clients.set(fetchImpl, byUrl);
+  }
+  let client = byUrl.get(key);
+  if (!client) {
+    client = new RemoteKeySet(href, options, fetchImpl);
+    byUrl.set(key, client);
+  }
+  return client;
+}

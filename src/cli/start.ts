@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { resolveConfigSource } from '../adapters/node/config-source.js';
+import { startGatehouse } from '../adapters/node/start-gatehouse.js';
+import { ConfigInvalidError, formatProblem } from '../config/problems.js';
+import { createJsonLogger, type LogLevel } from '../observability/logger.js';
+import { isStrict, loadEnvironment } from './env.js';
+import type { CliIo } from './io.js';
+
+const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
+
+/**
+ * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]`.
+ * Prints one line with `http://HOST:PORT` once accepting connections; refuses an invalid config
+ * before listening; reloads on file change; drains in-flight requests on SIGTERM/SIGINT.
+ */
+export async function runStart(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'env-file': { type: 'string' },
+      'log-level': { type: 'string' },
+      'drain-ms': { type: 'string', default: '10000' },
+    },
+  });
+  const env = loadEnvironment(values['env-file']);
+  const level = (values['log-level'] ?? env.GATEHOUSE_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.has(level)) {
+    io.stderr(`unknown log level "${level}" (use debug, info, warn, error or silent)`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr(`invalid --port "${values.port}"`);
+    return 2;
+  }
+  const logger = createJsonLogger(level, (line) => void process.stderr.write(`${line}\n`));
+  const source = resolveConfigSource(values.config, env);
+  let gatehouse;
+  try {
+    gatehouse = await startGatehouse({ source, env, logger, host: values.host, port, strict: isStrict(env) });
+  } catch (error) {
+    if (!(error instanceof ConfigInvalidError)) throw error;
+    for (const problem of error.problems) io.stderr(formatProblem(problem));
+    return 1;
+  }
+  for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
+  const stopWatching = gatehouse.runtime.watch((result) => {
+    if (result.ok) logger.info('config reloaded', { source: source.label });
+    else
+      logger.error('config reload refused; the previous config keeps serving', {
+        source: source.label,
+        problems: result.problems.map(formatProblem),
+      });
+  });
+  io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
+
+  // Never let one request's bug end the process (security.md "Faults and load").
+  process.on('unhandledRejection', (reason) =>
+    logger.error('unhandled rejection', { reason: String(reason) }),
+  );
+
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string): void => {
+      logger.info('shutting down', { signal });
+      stopWatching();
+      void gatehouse.close(Number(values['drain-ms'])).then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}

@@ -1,0 +1,58 @@
+import type { RouteConfig } from '../config/schema.js';
+import type { Handler, RequestContext } from '../context.js';
+import { compileMapping, type CompiledMapping } from '../mapping/index.js';
+import type { MappingSources } from '../mapping/index.js';
+import { createProxyHandler } from '../proxy/forward.js';
+import type { IntegrationDeps } from './registry.js';
+
+/**
+ * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
+ * resolved here once; the handler built by proxy/forward.ts does the per-request work.
+ */
+export function createHttpProxyIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
+  const alias = route.integration?.server ?? '';
+  const server = deps.servers.get(alias);
+  // Validation guarantees the alias exists (config/lint.ts); this keeps the invariant visible.
+  if (!server) throw new Error(`http_proxy route ${route.method} ${route.path}: unknown server "${alias}"`);
+
+  const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);
+  const logger = deps.platform.logger;
+  return createProxyHandler(
+    {
+      server,
+      timeoutMs: route.timeout_ms ?? server.timeoutMs,
+      stripAuthorization: route.strip_authorization ?? false,
+      mappedHeaderNames: mapping?.headerNames ?? [],
+      hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
+      ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),
+    },
+    deps.platform.upstream,
+  );
+}
+
+function mappingApplier(
+  mapping: CompiledMapping,
+  logger: IntegrationDeps['platform']['logger'],
+): (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void {
+  return (ctx, headers, query) => {
+    const sources = mappingSources(ctx);
+    mapping.apply(sources, headers, query, (name, reason) => {
+      // The value itself is never logged: it may be a claim or a header the client controls.
+      logger.warn('mapped value dropped', { requestId: ctx.requestId, name, reason });
+    });
+  };
+}
+
+/** The query is parsed only if a template reads it. */
+function mappingSources(ctx: RequestContext): MappingSources {
+  let query: URLSearchParams | undefined;
+  return {
+    headers: ctx.request.headers,
+    get query() {
+      query ??= new URLSearchParams(ctx.search);
+      return query;
+    },
+    claims: ctx.claims,
+    params: ctx.params,
+  };
+}

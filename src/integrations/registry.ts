@@ -1,0 +1,32 @@
+import type { Authorizer } from '../auth/types.js';
+import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type { Handler } from '../context.js';
+import type { Platform } from '../platform.js';
+import type { CompiledServer } from '../proxy/targets.js';
+import { createHttpProxyIntegration } from './http-proxy.js';
+
+/**
+ * `integration.type → factory` (architecture.md "Registries, not switches"). A factory runs once
+ * per route at compile time and returns the handler that serves that route's requests.
+ * Legacy type names were already rewritten by config/normalize.ts.
+ */
+export interface IntegrationDeps {
+  readonly config: GatewayConfig;
+  readonly platform: Platform;
+  readonly authorizers: ReadonlyMap<string, Authorizer>;
+  readonly servers: ReadonlyMap<string, CompiledServer>;
+}
+
+export type IntegrationFactory = (route: RouteConfig, deps: IntegrationDeps) => Handler;
+
+const FACTORIES: Readonly<Record<string, IntegrationFactory>> = {
+  http_proxy: createHttpProxyIntegration,
+};
+
+export function integrationFactory(type: string): IntegrationFactory | undefined {
+  return FACTORIES[type];
+}
+
+export function isIntegrationImplemented(type: string): boolean {
+  return type in FACTORIES;
+}

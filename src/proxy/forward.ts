@@ -1,0 +1,104 @@
+import type { Handler, RequestContext } from '../context.js';
+import { isGatewayError } from '../errors/gateway-error.js';
+import type { UpstreamClient } from '../platform.js';
+import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
+import type { CompiledServer } from './targets.js';
+import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
+
+export interface ProxyRouteOptions {
+  readonly server: CompiledServer;
+  /** Route `timeout_ms`, else the server's (config.md). */
+  readonly timeoutMs: number;
+  readonly stripAuthorization: boolean;
+  /** Header names mapping sets (any case); removed from the client's headers first. */
+  readonly mappedHeaderNames: readonly string[];
+}
+
+export interface ProxyHandlerOptions extends ProxyRouteOptions {
+  /** Sets mapped headers and query parameters on the upstream request. */
+  readonly applyMapping?: (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void;
+  /** Whether `applyMapping` touches the query; if not, the raw query string is forwarded untouched. */
+  readonly hasQueryMapping: boolean;
+}
+
+/**
+ * Given to header-only mappings in place of the query. Nothing reads it, so it never needs a
+ * fresh instance per request.
+ */
+const UNUSED_QUERY = new URLSearchParams();
+
+/**
+ * The `http_proxy` integration of one route, built at compile time (behaviour.md "http_proxy").
+ * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
+ * client signal's reason when the client went away.
+ */
+export function createProxyHandler(options: ProxyHandlerOptions, upstream: UpstreamClient): Handler {
+  const { server, timeoutMs, applyMapping, hasQueryMapping } = options;
+  const drops = compileRequestDrops(options);
+
+  return async (ctx) => {
+    const headers = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
+    let query: URLSearchParams | undefined;
+    if (applyMapping !== undefined) {
+      if (hasQueryMapping) query = new URLSearchParams(ctx.search);
+      applyMapping(ctx, headers, query ?? UNUSED_QUERY);
+    }
+    const base = server.next();
+    const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
+
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await upstream({
+        method: ctx.method,
+        url,
+        headers,
+        body: requestBody(ctx),
+        signal: ctx.signal,
+        timeoutMs,
+      });
+    } catch (error) {
+      ctx.log.upstreamMs = elapsedMs(started);
+      if (isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE') server.reportFailure(base);
+      throw error;
+    }
+    ctx.log.upstreamMs = elapsedMs(started);
+    ctx.log.upstreamStatus = response.status;
+    return withCleanHeaders(response);
+  };
+}
+
+/**
+ * GET and HEAD carry no body upstream. `Content-Length: 0` is answered without touching
+ * `request.body`, which some adapters (the Node one) create lazily at a cost.
+ */
+function requestBody(ctx: RequestContext): ReadableStream<Uint8Array> | null {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return null;
+  if (ctx.request.headers.get('content-length') === '0') return null;
+  return ctx.request.body;
+}
+
+/**
+ * Removes hop-by-hop headers and guarantees mutable headers: the gateway's exit adds CORS and
+ * request-id headers afterwards. A Workers `fetch` response has immutable headers, so it is
+ * copied once (a Node adapter response is cleaned in place).
+ */
+function withCleanHeaders(response: Response): Response {
+  try {
+    cleanResponseHeaders(response.headers);
+    return response;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  const copy = new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  cleanResponseHeaders(copy.headers);
+  return copy;
+}
+
+function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}

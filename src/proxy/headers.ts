@@ -1,0 +1,141 @@
+import type { ClientInfo } from '../platform.js';
+
+/**
+ * Header rules of `http_proxy` (behaviour.md "Forwarding", compat.md row 17, RFC 9110 §7.6.1).
+ * Every name set is computed once per route; a request only does Set lookups.
+ */
+
+/** Hop-by-hop headers: they describe one connection and never cross the gateway, either way. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'trailer',
+] as const;
+
+/**
+ * Request headers the gateway never forwards as the client sent them:
+ * - `host`: the upstream's authority is sent instead (the HTTP client derives it from the URL);
+ * - forwarding headers: the gateway sets them from what it saw (below);
+ * - `expect`: the gateway's own HTTP server already answered any `100-continue`, so the
+ *   expectation is met on this hop (and undici refuses to send it).
+ */
+const REQUEST_ONLY_DROPS = [
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'forwarded',
+  'expect',
+];
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+export interface RequestHeaderRuleOptions {
+  readonly stripAuthorization: boolean;
+  /** Headers that mapping sets: a client-sent value must never survive (compat.md row 15). */
+  readonly mappedHeaderNames: readonly string[];
+}
+
+/** The lower-case names a route removes from every request before forwarding. */
+export function compileRequestDrops(options: RequestHeaderRuleOptions): ReadonlySet<string> {
+  const drops = new Set<string>([...HOP_BY_HOP, ...REQUEST_ONLY_DROPS]);
+  if (options.stripAuthorization) drops.add('authorization');
+  for (const name of options.mappedHeaderNames) drops.add(name.toLowerCase());
+  return drops;
+}
+
+/**
+ * The header names a `Connection` value lists (RFC 9110 §7.6.1), lower-cased; undefined when
+ * it lists nothing beyond the usual `keep-alive`/`close`, which is by far the common case.
+ */
+export function connectionNamedHeaders(connection: string | null): string[] | undefined {
+  if (connection === null) return undefined;
+  const lower = connection.toLowerCase();
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
+  const names: string[] = [];
+  for (const token of lower.split(',')) {
+    const name = token.trim();
+    // Anything that is not a header name could never match one (and `Headers.delete` would throw).
+    if (TOKEN.test(name)) names.push(name);
+  }
+  return names.length === 0 ? undefined : names;
+}
+
+/** What the gateway itself saw of this request, the only source of forwarding headers. */
+export interface ForwardingFacts {
+  readonly client: ClientInfo;
+  /** Host (authority) the client addressed. */
+  readonly host: string;
+}
+
+/**
+ * Builds the upstream request headers from the incoming ones.
+ *
+ * `X-Forwarded-For` is set to the client address alone rather than appended to: the gateway is
+ * the edge and has no list of trusted proxies in front of it, so a client-sent value is a claim,
+ * not a fact. Appending would put that claim first, and most upstream frameworks take the first
+ * entry as "the client IP" for rate limits, audit logs and allow lists.
+ */
+export function buildUpstreamHeaders(
+  incoming: Headers,
+  drops: ReadonlySet<string>,
+  facts: ForwardingFacts,
+): Headers {
+  const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
+  const headers = new Headers();
+  for (const [name, value] of incoming) {
+    if (drops.has(name)) continue;
+    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
+    headers.append(name, value);
+  }
+  if (facts.client.address !== '') headers.append('x-forwarded-for', facts.client.address);
+  headers.append('x-forwarded-proto', facts.client.protocol);
+  if (facts.host !== '') headers.append('x-forwarded-host', facts.host);
+  return headers;
+}
+
+/** Response headers built by responseHeadersFrom: already clean, so cleaning them is free. */
+const BUILT_CLEAN = new WeakSet<Headers>();
+const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP);
+
+/**
+ * Builds upstream response headers from a record of lower-case names (as Node HTTP clients
+ * give them; arrays for repeated headers such as set-cookie, each value kept as its own line),
+ * leaving hop-by-hop ones out. Measured: skipping them here instead of nine `delete` calls
+ * afterwards halves the cost of a typical response's headers.
+ */
+export function responseHeadersFrom(
+  record: Readonly<Record<string, string | readonly string[] | undefined>>,
+): Headers {
+  const connection = record['connection'];
+  const connectionNamed = connectionNamedHeaders(
+    connection === undefined ? null : typeof connection === 'string' ? connection : connection.join(','),
+  );
+  const headers = new Headers();
+  for (const name in record) {
+    if (HOP_BY_HOP_SET.has(name)) continue;
+    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
+    const value = record[name];
+    if (typeof value === 'string') headers.append(name, value);
+    else if (value !== undefined) for (const item of value) headers.append(name, item);
+  }
+  BUILT_CLEAN.add(headers);
+  return headers;
+}
+
+/**
+ * Removes hop-by-hop headers from an upstream response, in place. Throws TypeError when the
+ * headers are immutable (a Workers `fetch` response); see forward.ts.
+ */
+export function cleanResponseHeaders(headers: Headers): void {
+  if (BUILT_CLEAN.has(headers)) return;
+  const connectionNamed = connectionNamedHeaders(headers.get('connection'));
+  if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
+  for (const name of HOP_BY_HOP) headers.delete(name);
+}

@@ -1,0 +1,4 @@
+import { startNodeTarget } from '../helpers/targets.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('node', startNodeTarget);

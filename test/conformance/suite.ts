@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import type { GatewayTarget, TargetFactory } from '../helpers/targets.js';
+import { conformanceConfig, conformanceEnv } from './config.js';
+import { corsCases } from './cases/cors.js';
+import { errorCases } from './cases/errors.js';
+import { mappingCases } from './cases/mapping.js';
+import { pathCases } from './cases/paths.js';
+import { proxyCases } from './cases/proxy.js';
+import { routingCases } from './cases/routing.js';
+import { staticCases } from './cases/static.js';
+
+/** What every case file gets: the running gateway and the upstream that records what it received. */
+export interface SuiteContext {
+  readonly target: GatewayTarget;
+  readonly upstream: RecordingUpstream;
+  /** fetch against the gateway; `path` is appended to the target URL as-is. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * The conformance suite: the same HTTP cases against any runtime target (Node now; the Worker in
+ * workerd runs the same file), with one real recording upstream on 127.0.0.1.
+ */
+export function conformanceSuite(runtime: string, startTarget: TargetFactory): void {
+  describe(`conformance: ${runtime}`, () => {
+    let upstream: RecordingUpstream;
+    let target: GatewayTarget;
+    const ctx: SuiteContext = {
+      get target() {
+        return target;
+      },
+      get upstream() {
+        return upstream;
+      },
+      request: (path, init) => fetch(`${target.url}${path}`, { redirect: 'manual', ...init }),
+    };
+
+    beforeAll(async () => {
+      upstream = await startRecordingUpstream();
+      target = await startTarget(conformanceConfig, conformanceEnv(upstream.url));
+    });
+    afterAll(async () => {
+      await target?.close();
+      await upstream?.close();
+    });
+    beforeEach(() => upstream.reset());
+
+    describe('routing', () => routingCases(ctx));
+    describe('paths', () => pathCases(ctx));
+    describe('static responses', () => staticCases(ctx));
+    describe('http_proxy', () => proxyCases(ctx));
+    describe('CORS', () => corsCases(ctx));
+    describe('mapping', () => mappingCases(ctx));
+    describe('errors and decoration', () => errorCases(ctx));
+  });
+}
