@@ -77,7 +77,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
           }
         }
       } catch (error) {
-        response = errorResponse(error, log);
+        response = errorResponse(error, log, client);
       } finally {
         inFlight--;
       }
@@ -98,11 +98,17 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     },
   };
 
-  function errorResponse(error: unknown, log: Record<string, unknown>): Response {
+  function errorResponse(error: unknown, log: Record<string, unknown>, client: ClientInfo): Response {
     if (isGatewayError(error)) {
       log.code = error.code;
       if (error.detail) log.detail = error.detail;
       return renderGatewayError(error);
+    }
+    if (client.signal?.aborted) {
+      // The client went away and the upstream call was aborted with it: nobody reads this answer,
+      // and it is not a gateway fault, so it is logged as such rather than as a 500.
+      log.code = 'CLIENT_CLOSED_REQUEST';
+      return new Response(null, { status: 499 });
     }
     // A bug in one request is a 500 for that request only (security.md "Faults and load").
     log.code = 'ERR_INTERNAL';

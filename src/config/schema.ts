@@ -132,9 +132,6 @@ const Route = Type.Object(
 const Gateway = Type.Object(
   {
     powered_by: Type.Optional(Type.Boolean()),
-    log_level: Type.Optional(
-      Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l))),
-    ),
     max_body_bytes: Type.Optional(PositiveInt),
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),

@@ -93,7 +93,8 @@ describe('createProxyHandler', () => {
     const [request] = sent;
     expect(request?.method).toBe('GET');
     expect(request?.url).toBe('https://b.example.com/base/api/v1/health?key=k1&x=1');
-    expect(request?.headers.get('x-forwarded-for')).toBe('198.51.100.9');
+    expect(request?.headers.get('x-forwarded-for')).toBe('6.6.6.6, 198.51.100.9');
+    expect(request?.headers.get('x-request-id')).toBe('req-1');
     expect(request?.headers.get('x-forwarded-host')).toBe('gw.example.com');
     expect(request?.headers.get('accept')).toBe('application/json');
     expect(request?.headers.has('x-hop')).toBe(false);
@@ -212,5 +213,19 @@ describe('createProxyHandler', () => {
     await expect(handler(context({ path: '/slow' }))).rejects.toMatchObject({ code: 'ERR_UPSTREAM_TIMEOUT' });
     for (let i = 0; i < 3; i++) await handler(context({ path: '/ok' }));
     expect(sent.slice(2).map((r) => new URL(r.url).host)).toEqual(['b.internal', 'b.internal', 'b.internal']);
+  });
+
+  it('does not eject an upstream when the failure came from the client leaving', async () => {
+    const pool = compileServer({ alias: 'pool', url: ['http://a.internal', 'http://b.internal'] });
+    const controller = new AbortController();
+    const { upstream, sent } = recorder(() => {
+      controller.abort(new Error('client disconnected'));
+      throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE');
+    });
+    const ctx = { ...context(), signal: controller.signal };
+    await expect(createProxyHandler(options({ server: pool }), upstream)(ctx)).rejects.toThrow();
+    expect(pool.next().prefix).toBe('http://b.internal');
+    expect(pool.next().prefix).toBe('http://a.internal');
+    expect(sent).toHaveLength(1);
   });
 });

@@ -59,7 +59,10 @@ export function createProxyHandler(options: ProxyHandlerOptions, upstream: Upstr
       });
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
-      if (isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE') server.reportFailure(base);
+      // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.
+      if (isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE' && !ctx.signal.aborted) {
+        server.reportFailure(base);
+      }
       throw error;
     }
     ctx.log.upstreamMs = elapsedMs(started);

@@ -7,7 +7,11 @@ import {
   responseHeadersFrom,
 } from './headers.js';
 
-const facts = { client: { address: '203.0.113.7', protocol: 'https' }, host: 'gw.example.com' };
+const facts = {
+  client: { address: '203.0.113.7', protocol: 'https' },
+  host: 'gw.example.com',
+  requestId: 'req-1',
+};
 const plain = compileRequestDrops({ stripAuthorization: false, mappedHeaderNames: [] });
 
 function build(init: [string, string][], drops = plain): Headers {
@@ -51,6 +55,7 @@ describe('buildUpstreamHeaders', () => {
       'x-forwarded-for',
       'x-forwarded-host',
       'x-forwarded-proto',
+      'x-request-id',
     ]);
   });
 
@@ -70,14 +75,14 @@ describe('buildUpstreamHeaders', () => {
     expect(build([['host', 'evil.example']]).has('host')).toBe(false);
   });
 
-  it('replaces client-sent forwarding headers with what the gateway saw', () => {
+  it('appends the client address to X-Forwarded-For and replaces the other forwarding headers', () => {
     const headers = build([
       ['x-forwarded-for', '10.0.0.1, 10.0.0.2'],
       ['x-forwarded-proto', 'http'],
       ['x-forwarded-host', 'spoofed.example'],
       ['forwarded', 'for=10.0.0.1;proto=http'],
     ]);
-    expect(headers.get('x-forwarded-for')).toBe('203.0.113.7');
+    expect(headers.get('x-forwarded-for')).toBe('10.0.0.1, 10.0.0.2, 203.0.113.7');
     expect(headers.get('x-forwarded-proto')).toBe('https');
     expect(headers.get('x-forwarded-host')).toBe('gw.example.com');
     expect(headers.has('forwarded')).toBe(false);
@@ -87,7 +92,9 @@ describe('buildUpstreamHeaders', () => {
     const headers = buildUpstreamHeaders(new Headers(), plain, {
       client: { address: '', protocol: 'http' },
       host: '',
+      requestId: 'req-9',
     });
+    expect(headers.get('x-request-id')).toBe('req-9');
     expect(headers.has('x-forwarded-for')).toBe(false);
     expect(headers.has('x-forwarded-host')).toBe(false);
     expect(headers.get('x-forwarded-proto')).toBe('http');

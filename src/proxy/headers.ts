@@ -72,15 +72,16 @@ export interface ForwardingFacts {
   readonly client: ClientInfo;
   /** Host (authority) the client addressed. */
   readonly host: string;
+  readonly requestId: string;
 }
 
 /**
  * Builds the upstream request headers from the incoming ones.
  *
- * `X-Forwarded-For` is set to the client address alone rather than appended to: the gateway is
- * the edge and has no list of trusted proxies in front of it, so a client-sent value is a claim,
- * not a fact. Appending would put that claim first, and most upstream frameworks take the first
- * entry as "the client IP" for rate limits, audit logs and allow lists.
+ * `X-Forwarded-For` gets the client address appended (behaviour.md): entries the client sent
+ * stay in front, and the last entry is always the address the gateway itself saw — the only one
+ * an upstream may trust. `X-Forwarded-Proto`/`-Host` are replaced by what the gateway saw, and
+ * `X-Request-Id` carries the gateway's request id so upstream logs can be joined with ours.
  */
 export function buildUpstreamHeaders(
   incoming: Headers,
@@ -94,7 +95,14 @@ export function buildUpstreamHeaders(
     if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
     headers.append(name, value);
   }
-  if (facts.client.address !== '') headers.append('x-forwarded-for', facts.client.address);
+  const forwardedFor = incoming.get('x-forwarded-for');
+  if (facts.client.address !== '') {
+    headers.append(
+      'x-forwarded-for',
+      forwardedFor ? `${forwardedFor}, ${facts.client.address}` : facts.client.address,
+    );
+  }
+  headers.set('x-request-id', facts.requestId);
   headers.append('x-forwarded-proto', facts.client.protocol);
   if (facts.host !== '') headers.append('x-forwarded-host', facts.host);
   return headers;

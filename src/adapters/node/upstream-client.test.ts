@@ -1,9 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../context.js';
-import { isGatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamRequest } from '../../platform.js';
 import { createProxyHandler } from '../../proxy/forward.js';
 import { compileServer } from '../../proxy/targets.js';
@@ -186,6 +186,26 @@ describe('createUndiciUpstreamClient', () => {
     },
   );
 
+  it(
+    'delivers bodies that arrived whole with the headers, sized or chunked',
+    { timeout: 5_000 },
+    async () => {
+      const upstream = await startUpstream((req, res) => {
+        if (req.url === '/sized') return res.end('{"sized":true}');
+        // One segment: head, chunk and terminator corked together.
+        res.socket?.cork();
+        res.write('{"chunked":');
+        res.end('true}');
+        process.nextTick(() => res.socket?.uncork());
+      });
+      expect(await (await send({ url: `${upstream.url}/sized` })).json()).toEqual({ sized: true });
+      const chunked = await send({ url: `${upstream.url}/chunked` });
+      expect(chunked.headers.has('transfer-encoding')).toBe(false);
+      expect(await chunked.json()).toEqual({ chunked: true });
+      expect(await (await send({ url: `${upstream.url}/sized` })).text()).toBe('{"sized":true}');
+    },
+  );
+
   it('delivers a large body byte for byte', { timeout: 10_000 }, async () => {
     const payload = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
@@ -256,12 +276,50 @@ describe('createUndiciUpstreamClient', () => {
   });
 
   it(
+    'rejects ERR_UPSTREAM_UNAVAILABLE for a status a Response cannot carry',
+    { timeout: 5_000 },
+    async () => {
+      const raw = createNetServer((socket) => {
+        socket.once('data', () => socket.end('HTTP/1.1 999 Odd\r\ncontent-length: 2\r\n\r\nok'));
+      });
+      await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = raw.address() as AddressInfo;
+        const error = await rejection(send({ url: `http://127.0.0.1:${port}/` }));
+        expect(isGatewayError(error) && error.code).toBe('ERR_UPSTREAM_UNAVAILABLE');
+      } finally {
+        await new Promise((resolve) => raw.close(resolve));
+      }
+    },
+  );
+
+  it(
     'rejects ERR_UPSTREAM_UNAVAILABLE when the upstream resets the connection',
     { timeout: 5_000 },
     async () => {
       const upstream = await startUpstream((req) => req.socket.destroy());
       const error = await rejection(send({ url: `${upstream.url}/` }));
       expect(isGatewayError(error) && error.code).toBe('ERR_UPSTREAM_UNAVAILABLE');
+    },
+  );
+
+  it(
+    'lets a GatewayError from the request body through (e.g. an oversized upload)',
+    { timeout: 5_000 },
+    async () => {
+      const upstream = await startUpstream((req, res) => {
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      });
+      const tooLarge = new GatewayError('ERR_PAYLOAD_TOO_LARGE');
+      let step = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (step++ === 0) controller.enqueue(new TextEncoder().encode('some bytes'));
+          else controller.error(tooLarge);
+        },
+      });
+      expect(await rejection(send({ method: 'POST', url: `${upstream.url}/upload`, body }))).toBe(tooLarge);
     },
   );
 

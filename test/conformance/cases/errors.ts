@@ -18,6 +18,7 @@ export function errorCases(ctx: SuiteContext): void {
   it('a sane incoming X-Request-Id is kept and forwarded; an unsafe one is replaced', async () => {
     const kept = await ctx.request('/up/id', { headers: { 'x-request-id': 'client-id-123' } });
     expect(kept.headers.get('x-request-id')).toBe('client-id-123');
+    expect(ctx.upstream.requests[0]?.headers['x-request-id']).toBe('client-id-123');
     const replaced = await ctx.request('/health', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });

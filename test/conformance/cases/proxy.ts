@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { rawRequest } from '../../helpers/raw-http.js';
-import type { SuiteContext } from '../suite.js';
+import { skipOn, type SuiteContext } from '../suite.js';
 
 export function proxyCases(ctx: SuiteContext): void {
   it('a wildcard route appends the rest of the path to the server path, keeping the query', async () => {
@@ -38,7 +38,7 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(received?.headers['content-type']).toBe('application/json');
   });
 
-  it('Host is the upstream authority and X-Forwarded-* are set by the gateway, not the client', async () => {
+  it("Host is the upstream authority, X-Forwarded-For gets the client appended, -Proto/-Host are the gateway's", async () => {
     await ctx.request('/up/who', {
       headers: {
         'x-forwarded-for': '6.6.6.6',
@@ -48,7 +48,7 @@ export function proxyCases(ctx: SuiteContext): void {
     });
     const headers = ctx.upstream.requests[0]?.headers ?? {};
     expect(headers.host).toBe(new URL(ctx.upstream.url).host);
-    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-forwarded-for']).toBe('6.6.6.6, 127.0.0.1');
     expect(headers['x-forwarded-proto']).toBe('http');
     expect(headers['x-forwarded-host']).toBe(new URL(ctx.target.url).host);
   });
@@ -117,9 +117,22 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(response.status).toBe(504);
   });
 
-  it('an upstream dying mid-body aborts the client response instead of ending it cleanly', async () => {
+  // workerd's HTTP server writes the final chunk when a response body stream fails, so a chunked
+  // or compressed response ends cleanly there (Miniflare gzips text, as Cloudflare's edge does).
+  skipOn(
+    ctx,
+    'workerd',
+    'workerd ends a chunked/gzip response cleanly when its body stream fails',
+  )('an upstream dying mid-body aborts the client response instead of ending it cleanly', async () => {
     const response = await ctx.request('/up/die-mid-body');
     expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
+  });
+
+  it('an upstream dying mid-body keeps its declared length, so an uncompressed response is cut short', async () => {
+    const response = await ctx.request('/up/die-mid-body', { headers: { 'accept-encoding': 'identity' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe('1000');
     await expect(response.text()).rejects.toThrow();
   });
 
@@ -139,7 +152,12 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(ctx.upstream.requests).toHaveLength(0);
   });
 
-  it('a client that goes away aborts the upstream request', async () => {
+  // Covered on workerd by test/workers/worker.test.ts, where a Worker caller cancels the request.
+  skipOn(
+    ctx,
+    'workerd',
+    "workerd's HTTP/1 server does not notice a client leaving before the response",
+  )('a client that goes away aborts the upstream request', async () => {
     const controller = new AbortController();
     const pending = ctx.request('/up/slow/3000', { signal: controller.signal }).catch(() => undefined);
     await waitFor(() => ctx.upstream.requests.length === 1);
