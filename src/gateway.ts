@@ -43,7 +43,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         } else if (request.url.length > compiled.limits.maxUrlLength) {
           response = renderError('ERR_URI_TOO_LONG');
         } else if (exceedsBodyLimit(request, compiled.limits.maxBodyBytes)) {
-          response = renderError('ERR_PAYLOAD_TOO_LARGE');
+          // The body is never read, so the connection cannot be reused for another request.
+          response = renderError('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
         } else {
           const path = canonicalizePath(pathname);
           const method = request.method;

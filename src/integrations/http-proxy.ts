@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../config/limits.js';
 import type { RouteConfig } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
@@ -22,6 +23,7 @@ export function createHttpProxyIntegration(route: RouteConfig, deps: Integration
       server,
       timeoutMs: route.timeout_ms ?? server.timeoutMs,
       stripAuthorization: route.strip_authorization ?? false,
+      maxBodyBytes: deps.config.gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
       mappedHeaderNames: mapping?.headerNames ?? [],
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
       ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),

@@ -70,6 +70,7 @@ function options(extra: Partial<ProxyHandlerOptions> = {}): ProxyHandlerOptions 
     timeoutMs: server.timeoutMs,
     stripAuthorization: false,
     mappedHeaderNames: [],
+    maxBodyBytes: 1024 * 1024,
     hasQueryMapping: false,
     ...extra,
   };

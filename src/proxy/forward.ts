@@ -1,6 +1,7 @@
 import type { Handler, RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient } from '../platform.js';
+import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { CompiledServer } from './targets.js';
 import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
@@ -12,6 +13,8 @@ export interface ProxyRouteOptions {
   readonly stripAuthorization: boolean;
   /** Header names mapping sets (any case); removed from the client's headers first. */
   readonly mappedHeaderNames: readonly string[];
+  /** gateway.max_body_bytes: an undeclared (chunked) request body is cut off past it with 413. */
+  readonly maxBodyBytes: number;
 }
 
 export interface ProxyHandlerOptions extends ProxyRouteOptions {
@@ -33,7 +36,7 @@ const UNUSED_QUERY = new URLSearchParams();
  * client signal's reason when the client went away.
  */
 export function createProxyHandler(options: ProxyHandlerOptions, upstream: UpstreamClient): Handler {
-  const { server, timeoutMs, applyMapping, hasQueryMapping } = options;
+  const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
 
   return async (ctx) => {
@@ -46,6 +49,7 @@ export function createProxyHandler(options: ProxyHandlerOptions, upstream: Upstr
     const base = server.next();
     const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
 
+    const outgoing = requestBody(ctx, maxBodyBytes);
     const started = performance.now();
     let response: Response;
     try {
@@ -53,8 +57,8 @@ export function createProxyHandler(options: ProxyHandlerOptions, upstream: Upstr
         method: ctx.method,
         url,
         headers,
-        body: requestBody(ctx),
-        signal: ctx.signal,
+        body: outgoing.body,
+        signal: outgoing.signal,
         timeoutMs,
       });
     } catch (error) {
@@ -75,10 +79,17 @@ export function createProxyHandler(options: ProxyHandlerOptions, upstream: Upstr
  * GET and HEAD carry no body upstream. `Content-Length: 0` is answered without touching
  * `request.body`, which some adapters (the Node one) create lazily at a cost.
  */
-function requestBody(ctx: RequestContext): ReadableStream<Uint8Array> | null {
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return null;
-  if (ctx.request.headers.get('content-length') === '0') return null;
-  return ctx.request.body;
+function requestBody(
+  ctx: RequestContext,
+  maxBodyBytes: number,
+): { body: ReadableStream<Uint8Array> | null; signal: AbortSignal } {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { body: null, signal: ctx.signal };
+  const declared = ctx.request.headers.get('content-length');
+  if (declared === '0') return { body: null, signal: ctx.signal };
+  const body = ctx.request.body;
+  // A declared length was already checked against the limit; only undeclared sizes are counted.
+  if (body === null || declared !== null) return { body, signal: ctx.signal };
+  return limitBodySize(body, maxBodyBytes, ctx.signal);
 }
 
 /**

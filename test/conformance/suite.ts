@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it, type TestAPI } from 'vitest';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import type { GatewayTarget, TargetFactory } from '../helpers/targets.js';
 import { conformanceConfig, conformanceEnv } from './config.js';
@@ -12,6 +12,8 @@ import { staticCases } from './cases/static.js';
 
 /** What every case file gets: the running gateway and the upstream that records what it received. */
 export interface SuiteContext {
+  /** Known when cases are defined (the target itself only exists once beforeAll ran). */
+  readonly runtime: GatewayTarget['runtime'];
   readonly target: GatewayTarget;
   readonly upstream: RecordingUpstream;
   /** fetch against the gateway; `path` is appended to the target URL as-is. */
@@ -19,14 +21,15 @@ export interface SuiteContext {
 }
 
 /**
- * The conformance suite: the same HTTP cases against any runtime target (Node now; the Worker in
- * workerd runs the same file), with one real recording upstream on 127.0.0.1.
+ * The conformance suite: the same HTTP cases against any runtime target (Node, and the Worker in
+ * workerd), with one real recording upstream on 127.0.0.1.
  */
-export function conformanceSuite(runtime: string, startTarget: TargetFactory): void {
+export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget: TargetFactory): void {
   describe(`conformance: ${runtime}`, () => {
     let upstream: RecordingUpstream;
     let target: GatewayTarget;
     const ctx: SuiteContext = {
+      runtime,
       get target() {
         return target;
       },
@@ -54,4 +57,15 @@ export function conformanceSuite(runtime: string, startTarget: TargetFactory): v
     describe('mapping', () => mappingCases(ctx));
     describe('errors and decoration', () => errorCases(ctx));
   });
+}
+
+/**
+ * `it`, except on one runtime where the behaviour truly cannot be the same: there the case is
+ * skipped, and the reason is part of its name so every test report shows why.
+ */
+export function skipOn(ctx: SuiteContext, runtime: GatewayTarget['runtime'], reason: string): TestAPI {
+  if (ctx.runtime !== runtime) return it;
+  const skipped = ((name: string, fn?: () => unknown) =>
+    it.skip(`${name} [skipped on ${runtime}: ${reason}]`, fn)) as unknown as TestAPI;
+  return skipped;
 }

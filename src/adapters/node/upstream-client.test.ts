@@ -418,6 +418,7 @@ describe('createProxyHandler over the undici client', () => {
         server,
         timeoutMs: server.timeoutMs,
         stripAuthorization: false,
+        maxBodyBytes: 1024 * 1024,
         mappedHeaderNames: [],
         hasQueryMapping: false,
       },
@@ -446,7 +447,7 @@ describe('createProxyHandler over the undici client', () => {
     expect(await response.json()).toEqual({
       url: '/base/orders/1?x=1',
       body: 'payload',
-      xff: '127.0.0.1',
+      xff: '6.6.6.6, 127.0.0.1',
       host: `127.0.0.1:${upstream.port}`,
     });
     expect(response.headers.getSetCookie()).toEqual(['s=1', 't=2']);

@@ -152,6 +152,28 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(ctx.upstream.requests).toHaveLength(0);
   });
 
+  it('an undeclared (chunked) body is cut off with 413 once it passes the limit', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 2 MiB against a 1 MiB limit, in chunks, with no Content-Length.
+        if (sent >= 2 * 1024 * 1024) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await ctx.request('/up/chunked-upload', {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'Payload too large', code: 'ERR_PAYLOAD_TOO_LARGE' });
+    // The upstream never saw a complete request.
+    expect(ctx.upstream.requests).toHaveLength(0);
+  });
+
   // Covered on workerd by test/workers/worker.test.ts, where a Worker caller cancels the request.
   skipOn(
     ctx,

@@ -1,0 +1,28 @@
+import type { Logger } from '../../observability/logger.js';
+import type { Platform, UpstreamClient } from '../../platform.js';
+import type { WorkerEnv } from './types.js';
+
+/**
+ * The Workers host. `env` is the Worker's env: vars and secrets resolve `$env`/`$secret`
+ * references, and bindings (service bindings, KV) are found there by name.
+ *
+ * The platform lives as long as the isolate's compiled config, but `waitUntil` belongs to one
+ * request's ExecutionContext; `waitUntil` here hands the promise to whichever request the
+ * isolate is serving (see runtime.ts), which keeps it alive past that response.
+ */
+export function createWorkersPlatform(options: {
+  env: WorkerEnv;
+  logger: Logger;
+  upstream: UpstreamClient;
+  waitUntil(promise: Promise<unknown>): void;
+}): Platform {
+  return {
+    upstream: options.upstream,
+    fetch: globalThis.fetch.bind(globalThis),
+    env: options.env,
+    logger: options.logger,
+    now: () => Date.now(),
+    waitUntil: options.waitUntil,
+    bindings: options.env,
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { UpstreamRequest } from '../../platform.js';
+import { createFetchUpstreamClient } from './upstream-client.js';
+
+function request(overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
+  return {
+    method: 'POST',
+    url: 'http://upstream.test:8080/path?q=1',
+    headers: new Headers({ 'x-a': '1' }),
+    body: null,
+    signal: new AbortController().signal,
+    timeoutMs: 1000,
+    ...overrides,
+  };
+}
+
+/** A fetch that never answers but rejects like fetch does when its signal aborts. */
+const hangingFetch = ((_url: string, init: RequestInit) =>
+  new Promise((_, reject) => {
+    init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+  })) as unknown as typeof fetch;
+
+describe('the Workers upstream client', () => {
+  it('sends method, headers and body with redirect: manual, and returns the response as is', async () => {
+    let seen: { url: string; init: RequestInit } | undefined;
+    const client = createFetchUpstreamClient((async (url: string, init: RequestInit) => {
+      seen = { url, init };
+      return new Response('ok', { status: 302, headers: { location: '/x' } });
+    }) as unknown as typeof fetch);
+    const response = await client(request());
+    expect(response.status).toBe(302);
+    expect(seen?.url).toBe('http://upstream.test:8080/path?q=1');
+    expect(seen?.init).toMatchObject({ method: 'POST', redirect: 'manual' });
+    expect(new Headers(seen?.init.headers).get('x-a')).toBe('1');
+  });
+
+  it('no response headers within the timeout is ERR_UPSTREAM_TIMEOUT', async () => {
+    const client = createFetchUpstreamClient(hangingFetch);
+    const error = await client(request({ timeoutMs: 30 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe('ERR_UPSTREAM_TIMEOUT');
+    expect((error as GatewayError).detail).toMatchObject({
+      origin: 'http://upstream.test:8080',
+      timeoutMs: 30,
+    });
+  });
+
+  it('a network failure is ERR_UPSTREAM_UNAVAILABLE', async () => {
+    const client = createFetchUpstreamClient((() =>
+      Promise.reject(new TypeError('Network connection lost.'))) as unknown as typeof fetch);
+    const error = await client(request()).catch((e: unknown) => e);
+    expect((error as GatewayError).code).toBe('ERR_UPSTREAM_UNAVAILABLE');
+    expect((error as GatewayError).detail).toMatchObject({ message: 'Network connection lost.' });
+  });
+
+  it('a client going away aborts the upstream fetch and rethrows the client reason', async () => {
+    const controller = new AbortController();
+    const client = createFetchUpstreamClient(hangingFetch);
+    const pending = client(request({ signal: controller.signal }));
+    const reason = new Error('client disconnected');
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  });
+});

@@ -1,0 +1,4 @@
+import { startWorkerdTarget } from '../helpers/workerd-target.js';
+import { conformanceSuite } from './suite.js';
+
+conformanceSuite('workerd', startWorkerdTarget);
