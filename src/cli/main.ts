@@ -13,7 +13,7 @@ import { runTokenCommand } from './token.js';
 import { runValidate } from './validate.js';
 
 const USAGE = `usage:
-  gatehouse start    [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
+  gatehouse start    [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L] [--binding NAME=PATH]...
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
   gatehouse routes   [--config FILE] [METHOD PATH]

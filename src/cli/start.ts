@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
+import { BindingLoadError, parseBindingFlag, type BindingSpec } from '../adapters/node/services.js';
 import { startGatehouse } from '../adapters/node/start-gatehouse.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { createJsonLogger, type LogLevel } from '../observability/logger.js';
@@ -9,7 +10,9 @@ import type { CliIo } from './io.js';
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
 
 /**
- * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]`.
+ * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
+ * [--binding NAME=PATH]...`. Each `--binding` provides the service binding NAME (what
+ * `serviceBindings[].binding` names) from a local module, for `service_binding` routes and hooks.
  * Prints one line with `http://HOST:PORT` once accepting connections; refuses an invalid config
  * before listening; reloads on file change; drains in-flight requests on SIGTERM/SIGINT.
  */
@@ -23,6 +26,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       'env-file': { type: 'string' },
       'log-level': { type: 'string' },
       'drain-ms': { type: 'string', default: '10000' },
+      binding: { type: 'string', multiple: true, default: [] },
     },
   });
   const env = loadEnvironment(values['env-file']);
@@ -36,12 +40,33 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`invalid --port "${values.port}"`);
     return 2;
   }
+  const bindingModules: BindingSpec[] = [];
+  for (const flag of values.binding) {
+    const spec = parseBindingFlag(flag);
+    if ('error' in spec) {
+      io.stderr(spec.error);
+      return 2;
+    }
+    bindingModules.push(spec);
+  }
   const logger = createJsonLogger(level, (line) => void process.stderr.write(`${line}\n`));
   const source = resolveConfigSource(values.config, env);
   let gatehouse;
   try {
-    gatehouse = await startGatehouse({ source, env, logger, host: values.host, port, strict: isStrict(env) });
+    gatehouse = await startGatehouse({
+      source,
+      env,
+      logger,
+      host: values.host,
+      port,
+      strict: isStrict(env),
+      bindingModules,
+    });
   } catch (error) {
+    if (error instanceof BindingLoadError) {
+      io.stderr(error.message);
+      return 1;
+    }
     if (!(error instanceof ConfigInvalidError)) throw error;
     for (const problem of error.problems) io.stderr(formatProblem(problem));
     return 1;

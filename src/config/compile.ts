@@ -2,12 +2,17 @@ import { createAuthorizers } from '../auth/registry.js';
 import type { Authorizer } from '../auth/types.js';
 import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
+import { createPreProcessStep } from '../hooks/pre-process.js';
+import { isIdentityFlow } from '../integrations/identity/select.js';
 import { integrationFactory, type IntegrationDeps } from '../integrations/registry.js';
+import { instantiateServices, type ServiceModules } from '../integrations/service.js';
+import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { createRouter, type Router } from '../router/router.js';
+import { DEFAULT_LIMITS, type GatewayLimits } from './limits.js';
 import type { LoadedConfig } from './load.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
 import type { GatewayConfig, RouteConfig, RouteMethod } from './schema.js';
@@ -17,6 +22,8 @@ import type { GatewayConfig, RouteConfig, RouteMethod } from './schema.js';
  * (config.md step 4): the route tree, one pipeline per route (only the steps the route uses),
  * authorizers with their key sets, CORS header strings, the limits. Requests only read it.
  */
+export { DEFAULT_LIMITS, type GatewayLimits };
+
 export interface CompiledRoute {
   readonly index: number;
   readonly method: RouteMethod;
@@ -24,10 +31,18 @@ export interface CompiledRoute {
   readonly handler: Handler;
 }
 
-export interface GatewayLimits {
-  readonly maxBodyBytes: number;
-  readonly maxUrlLength: number;
-  readonly maxConcurrentRequests: number;
+export interface CompileOptions {
+  /**
+   * Modules for `services[].entrypoint`, keyed by the entrypoint exactly as written in the
+   * config (Node: adapters/node/services.ts loads them; Workers: a build-time import map).
+   */
+  readonly serviceModules?: ServiceModules;
+  /**
+   * A binding a route calls (`service_binding`, `pre_process`) that `platform.bindings` does not
+   * provide: `'error'` (default) refuses the config; `'warning'` is for commands that compile
+   * without serving (validate, routes) and cannot know the runtime's bindings.
+   */
+  readonly missingBindings?: 'error' | 'warning';
 }
 
 export interface CompiledGateway {
@@ -42,19 +57,29 @@ export interface CompiledGateway {
   prefetch(): Promise<void>;
 }
 
-export const DEFAULT_LIMITS: GatewayLimits = {
-  maxBodyBytes: 10 * 1024 * 1024,
-  maxUrlLength: 8 * 1024,
-  maxConcurrentRequests: 10_000,
-};
-
-export function compileGateway(loaded: LoadedConfig, platform: Platform): CompiledGateway {
+export function compileGateway(
+  loaded: LoadedConfig,
+  platform: Platform,
+  options: CompileOptions = {},
+): CompiledGateway {
   const { config } = loaded;
+  const bindingProblems = checkBindings(config, platform.bindings, options.missingBindings ?? 'error');
+  const instantiated = instantiateServices(config, options.serviceModules ?? {});
+  const targetErrors = [...bindingProblems, ...instantiated.problems].filter((p) => p.severity === 'error');
+  if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);
+
   const authorizers = createAuthorizers(config, platform);
   const servers = new Map<string, CompiledServer>(
     (config.servers ?? []).map((server) => [server.alias, compileServer(server)]),
   );
-  const deps: IntegrationDeps = { config, platform, authorizers, servers };
+  const deps: IntegrationDeps = {
+    config,
+    platform,
+    authorizers,
+    servers,
+    services: instantiated.services,
+    envJson: createBindingEnv(config, loaded.referenced, platform.env),
+  };
 
   const problems: ConfigProblem[] = [];
   const routes = config.paths.map((route, index) => ({
@@ -81,7 +106,7 @@ export function compileGateway(loaded: LoadedConfig, platform: Platform): Compil
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
     authorizers,
-    warnings: loaded.warnings,
+    warnings: [...loaded.warnings, ...bindingProblems],
     prefetch: async () => {
       await Promise.all([...authorizers.values()].map((a) => a.prefetch()));
     },
@@ -95,7 +120,9 @@ function compileRouteHandler(
   problems: ConfigProblem[],
 ): Handler {
   const steps: Step[] = [];
-  if (route.auth !== undefined && route.auth !== false) {
+  // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
+  // callback and login routes are reached before the browser has any token.
+  if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
     const name = route.auth === true ? 'default' : route.auth;
     const authorizer = deps.authorizers.get(name);
     // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
@@ -103,11 +130,7 @@ function compileRouteHandler(
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
     else steps.push(createAuthorizeStep(authorizer, route.scopes));
   }
-  if (route.pre_process) {
-    problems.push(
-      configError(`/paths/${index}/pre_process`, 'pre_process hooks are not available in this build yet'),
-    );
-  }
+  if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   return composeSteps(steps, integrationHandler(route, index, deps, problems));
 }
 

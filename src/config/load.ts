@@ -1,3 +1,4 @@
+import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { lintConfig } from './lint.js';
 import { normalizeConfig } from './normalize.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
@@ -40,7 +41,9 @@ export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
   const schemaProblems = validateAgainstSchema(resolved.config);
   const problems = [...resolved.problems, ...schemaProblems];
   if (schemaProblems.length === 0) {
-    problems.push(...lintConfig(resolved.config as GatewayConfig, { strict: options.strict ?? false }));
+    const config = resolved.config as GatewayConfig;
+    problems.push(...lintConfig(config, { strict: options.strict ?? false }));
+    problems.push(...lintIdentityFlows(config, options.env));
   }
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = [...normalized.warnings, ...problems.filter((p) => p.severity === 'warning')];

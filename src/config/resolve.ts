@@ -23,7 +23,10 @@ export function resolveReferences(input: unknown, env: Readonly<Record<string, u
       const match = REFERENCE.exec(value);
       if (!match) return value;
       const [, kind, name] = match as unknown as [string, string, string];
-      referenced.set(name, kind === 'env' ? 'env' : 'secret');
+      // Once a name is used as a secret anywhere, it stays one: hooks and bindings only ever
+      // receive variables that are referenced as $env and never as $secret.
+      if (kind !== 'env' || referenced.get(name) !== 'secret')
+        referenced.set(name, kind === 'env' ? 'env' : 'secret');
       const resolved = env[name];
       if (typeof resolved === 'string') return resolved;
       if (resolved !== undefined && resolved !== null && typeof resolved !== 'object')

@@ -11,10 +11,30 @@ export interface GatewayTarget {
   close(): Promise<void>;
 }
 
-export type TargetFactory = (config: object, env: Record<string, string>) => Promise<GatewayTarget>;
+/**
+ * What a config with `services` or `serviceBindings` needs besides itself. Modules are files,
+ * so every runtime can supply them its own way (Node imports them; a Worker build bundles them).
+ */
+export interface TargetOptions {
+  /** Directory `services[].entrypoint` paths are relative to (the config file's directory). */
+  readonly baseDir?: string;
+  /** Binding name → module path, as `gatehouse start --binding NAME=PATH`. */
+  readonly bindings?: Readonly<Record<string, string>>;
+}
+
+export type TargetFactory = (
+  config: object,
+  env: Record<string, string>,
+  options?: TargetOptions,
+) => Promise<GatewayTarget>;
 
 /** The Node runtime, assembled exactly as `gatehouse start` assembles it, on an ephemeral port. */
-export const startNodeTarget: TargetFactory = async (config, env) => {
-  const running = await startGatehouse({ source: inlineConfigSource(config), env, port: 0 });
+export const startNodeTarget: TargetFactory = async (config, env, options = {}) => {
+  const running = await startGatehouse({
+    source: inlineConfigSource(config, options.baseDir),
+    env,
+    port: 0,
+    bindingModules: Object.entries(options.bindings ?? {}).map(([name, path]) => ({ name, path })),
+  });
   return { runtime: 'node', url: running.url, close: () => running.close(1000) };
 };

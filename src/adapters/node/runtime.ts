@@ -1,10 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { compileGateway, type CompiledGateway } from '../../config/compile.js';
+import { compileGateway, type CompiledGateway, type CompileOptions } from '../../config/compile.js';
 import { loadConfig, parseConfigText } from '../../config/load.js';
 import { ConfigInvalidError, type ConfigProblem } from '../../config/problems.js';
 import type { Platform } from '../../platform.js';
 import type { ConfigSource } from './config-source.js';
+import { loadServiceModules } from './services.js';
 
 /**
  * Holds the compiled gateway for a Node process and swaps it atomically on reload: a request
@@ -18,10 +19,17 @@ export interface NodeGatewayRuntime {
   watch(onResult: (result: Awaited<ReturnType<NodeGatewayRuntime['reload']>>) => void): () => void;
 }
 
+/**
+ * Reads, loads and compiles the config; `services[]` modules are imported (relative to the
+ * source's directory) before compiling. Bindings the platform lacks are only warnings by
+ * default, for commands that compile without serving (validate, routes); the serving runtime
+ * passes `missingBindings: 'error'`.
+ */
 export async function compileFromSource(
   source: ConfigSource,
   platform: Platform,
   strict: boolean,
+  options: Pick<CompileOptions, 'missingBindings'> = { missingBindings: 'warning' },
 ): Promise<CompiledGateway> {
   const text = await source.read().catch((error: unknown) => {
     throw new ConfigInvalidError([
@@ -29,7 +37,8 @@ export async function compileFromSource(
     ]);
   });
   const loaded = loadConfig(parseConfigText(text), { env: platform.env, strict });
-  return compileGateway(loaded, platform);
+  const serviceModules = await loadServiceModules(loaded.config, source.baseDir);
+  return compileGateway(loaded, platform, { ...options, serviceModules });
 }
 
 export async function createNodeGatewayRuntime(
@@ -37,11 +46,12 @@ export async function createNodeGatewayRuntime(
   platform: Platform,
   strict: boolean,
 ): Promise<NodeGatewayRuntime> {
-  let compiled = await compileFromSource(source, platform, strict);
+  const serving = { missingBindings: 'error' } as const;
+  let compiled = await compileFromSource(source, platform, strict, serving);
 
   const reload: NodeGatewayRuntime['reload'] = async () => {
     try {
-      const next = await compileFromSource(source, platform, strict);
+      const next = await compileFromSource(source, platform, strict, serving);
       await next.prefetch();
       compiled = next;
       return { ok: true };

@@ -4,6 +4,7 @@ import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
 import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js';
 import { startNodeServer } from './server.js';
+import { loadBindingModules, type BindingSpec } from './services.js';
 import { createUndiciUpstreamClient } from './upstream-client.js';
 
 /**
@@ -18,7 +19,15 @@ export interface StartOptions {
   readonly port?: number;
   readonly logger?: Logger;
   readonly strict?: boolean;
+  /** Binding targets by binding name, as given (embedding, tests). */
   readonly bindings?: Readonly<Record<string, unknown>>;
+  /**
+   * `--binding NAME=PATH` modules, loaded before the config is compiled (paths relative to
+   * `cwd`); they join `bindings`. A module that cannot be loaded throws a BindingLoadError.
+   */
+  readonly bindingModules?: readonly BindingSpec[];
+  /** What `bindingModules` paths are relative to (default: the process's working directory). */
+  readonly cwd?: string;
 }
 
 export interface RunningGatehouse {
@@ -29,12 +38,13 @@ export interface RunningGatehouse {
 
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
   const logger = options.logger ?? silentLogger;
+  const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
-    ...(options.bindings ? { bindings: options.bindings } : {}),
+    bindings: { ...options.bindings, ...loadedBindings },
   });
   let runtime: NodeGatewayRuntime;
   try {

@@ -1,0 +1,38 @@
+import type { Authorizer } from '../../auth/types.js';
+import { ConfigInvalidError, configError } from '../../config/problems.js';
+import type { RouteConfig } from '../../config/schema.js';
+import type { IntegrationDeps } from '../registry.js';
+import { flowRouteProblems } from './lint.js';
+import { chooseFlowAuthorizer } from './select.js';
+
+/**
+ * The authorizer a flow route uses, resolved at compile time. The route's own lint rules run
+ * here too, so a flow is never built on a half-configured authorizer even where the lint pass
+ * did not run (fail closed, compat.md row 4).
+ */
+export function requireFlowAuthorizer(route: RouteConfig, deps: IntegrationDeps): Authorizer {
+  const at = `/paths/${deps.config.paths.indexOf(route)}`;
+  const errors = flowRouteProblems(deps.config, route, at).filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new ConfigInvalidError(errors);
+  const choice = chooseFlowAuthorizer(deps.config, route, at);
+  if (!choice.ok) throw new ConfigInvalidError([configError(choice.pointer, choice.message)]);
+  const authorizer = deps.authorizers.get(choice.name);
+  if (!authorizer) throw new ConfigInvalidError([configError(choice.pointer, 'authorizer was not built')]);
+  return authorizer;
+}
+
+/**
+ * State built once per authorizer of a compiled config and shared by all its flow routes (a
+ * client, a derived key). Keyed weakly: it goes away with the compiled config on reload.
+ */
+export function perAuthorizer<T>(): (authorizer: Authorizer, build: () => T) => T {
+  const cache = new WeakMap<Authorizer, { readonly value: T }>();
+  return (authorizer, build) => {
+    let entry = cache.get(authorizer);
+    if (!entry) {
+      entry = { value: build() };
+      cache.set(authorizer, entry);
+    }
+    return entry.value;
+  };
+}

@@ -1,0 +1,132 @@
+import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
+import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
+import { readSupabaseEnvironment } from '../supabase/environment.js';
+import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './select.js';
+
+/**
+ * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at
+ * load time: every flow route resolves to exactly one authorizer of its provider's type, that
+ * authorizer has the fields the flow sends, and options that would be silently ignored are
+ * refused. With `env`, a config using the Supabase flows without SUPABASE_URL /
+ * SUPABASE_SERVICE_ROLE_KEY gets a warning (integrations.md "Supabase").
+ */
+
+/** Authorizer fields each Auth0 flow needs (client_secret also keys the state cookie). */
+const AUTH0_FIELDS: Readonly<Partial<Record<IdentityFlowType, readonly (keyof AuthorizerConfig)[]>>> = {
+  auth0_callback_redirect: ['client_id', 'client_secret', 'redirect_uri'],
+  auth0_callback: ['client_id', 'client_secret', 'redirect_uri'],
+  auth0_refresh: ['client_id', 'client_secret'],
+  auth0_userinfo: [],
+};
+
+export function lintIdentityFlows(
+  config: GatewayConfig,
+  env?: Readonly<Record<string, unknown>>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  const add = (problem: ConfigProblem): void => {
+    const key = `${problem.pointer}\n${problem.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    problems.push(problem);
+  };
+  let usesSupabase = false;
+
+  config.paths.forEach((route, index) => {
+    const at = `/paths/${index}`;
+    const type = route.integration?.type;
+    if (route.integration?.post_process && type !== 'auth0_callback') {
+      add(
+        configError(`${at}/integration/post_process`, 'post_process applies to auth0_callback routes only'),
+      );
+    }
+    if (!isIdentityFlow(type)) return;
+    flowRouteProblems(config, route, at).forEach(add);
+    if (type.startsWith('supabase_')) usesSupabase = true;
+  });
+
+  if (usesSupabase && env) {
+    const environment = readSupabaseEnvironment(env);
+    if (!environment.ok) {
+      add(
+        configWarning(
+          '/paths',
+          `the Supabase flows answer 500 SUPABASE_ENV_MISSING: ${environment.problem} (set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY)`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** The rules for one flow route (`at` is its pointer); empty for other routes. */
+export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at: string): ConfigProblem[] {
+  const type = route.integration?.type;
+  if (!isIdentityFlow(type)) return [];
+  const problems: ConfigProblem[] = [];
+  if (route.scopes) {
+    problems.push(
+      configError(`${at}/scopes`, `scopes do not apply to ${type} routes: the flow handles tokens itself`),
+    );
+  }
+  if (route.timeout_ms !== undefined) {
+    problems.push(
+      configWarning(`${at}/timeout_ms`, `ignored: ${type} uses its authorizer's timeout_ms (default 10000)`),
+    );
+  }
+  const post = route.integration?.post_process;
+  if (post && !(config.serviceBindings ?? []).some((b) => b.alias === post.binding)) {
+    problems.push(
+      configError(
+        `${at}/integration/post_process/binding`,
+        `no serviceBindings entry has alias "${post.binding}"`,
+      ),
+    );
+  }
+
+  const choice = chooseFlowAuthorizer(config, route, at);
+  if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
+  for (const field of AUTH0_FIELDS[type] ?? []) {
+    if (choice.def[field] === undefined) {
+      problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));
+    }
+  }
+  if (type === 'auth0_callback_redirect' || type === 'auth0_callback') {
+    const redirectUri = choice.def.redirect_uri;
+    if (redirectUri !== undefined)
+      problems.push(...lintRedirectUri(redirectUri, `${choice.pointer}/redirect_uri`));
+    const scope = choice.def.scope;
+    if (scope !== undefined && !scope.split(/\s+/).includes('openid')) {
+      problems.push(
+        configWarning(
+          `${choice.pointer}/scope`,
+          'scope without "openid": the provider returns no id_token, so auth0_callback answers 502',
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** RFC 6749 §3.1.2: an absolute URI without fragment; the provider compares it exactly. */
+function lintRedirectUri(value: string, pointer: string): ConfigProblem[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [configError(pointer, 'redirect_uri must be an absolute http(s) URL (the auth0_callback route)')];
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return [configError(pointer, `redirect_uri must use https (or http), not ${url.protocol.slice(0, -1)}`)];
+  }
+  if (url.hash) return [configError(pointer, 'redirect_uri must not contain a fragment (RFC 6749 §3.1.2)')];
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return [
+      configWarning(pointer, 'redirect_uri uses plain http: authorization codes can be read in transit'),
+    ];
+  }
+  return [];
+}

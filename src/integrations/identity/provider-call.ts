@@ -1,0 +1,114 @@
+/**
+ * One outbound call of an identity flow (integrations.md, first paragraph): through the
+ * platform's fetch, redirects never followed, one deadline covering headers and body (10 s by
+ * default, the authorizer's `timeout_ms`), a cap on the body read, and the client's disconnect
+ * signal. Failures come back as values, so each flow maps them to its own documented codes:
+ * the provider answered (any status) / the provider could not be reached or timed out.
+ */
+export const DEFAULT_FLOW_TIMEOUT_MS = 10_000;
+
+/** Token, userinfo and Supabase session answers are a few KiB; this is far above any of them. */
+export const MAX_PROVIDER_BODY_BYTES = 256 * 1024;
+
+export type ProviderResult =
+  | {
+      readonly kind: 'answer';
+      readonly status: number;
+      readonly contentType: string | null;
+      /** The body, read in full (at most MAX_PROVIDER_BODY_BYTES). */
+      readonly text: string;
+    }
+  | { readonly kind: 'too_large'; readonly status: number }
+  | { readonly kind: 'unreachable'; readonly timedOut: boolean; readonly reason: string };
+
+export interface ProviderCallOptions {
+  readonly fetch: typeof fetch;
+  readonly timeoutMs: number;
+  /** The client's signal: a client that goes away stops the provider call. */
+  readonly signal: AbortSignal;
+  readonly maxBytes?: number;
+}
+
+/** Marks a rejection of fetch itself, so it is told apart from a protocol library's own errors. */
+class ProviderFetchError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'ProviderFetchError';
+  }
+}
+
+/**
+ * Runs `send` (which must issue exactly one request through the fetch it is given) and reads the
+ * answer. Errors thrown by `send` before any request went out (a protocol library refusing its
+ * arguments: a configuration fault) propagate unchanged.
+ */
+export async function callProvider(
+  send: (fetchImpl: typeof fetch, signal: AbortSignal) => Promise<Response>,
+  options: ProviderCallOptions,
+): Promise<ProviderResult> {
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([deadline, options.signal]);
+  const fetchImpl: typeof fetch = (input, init) =>
+    options.fetch(input, { ...init, redirect: 'manual', signal }).catch((error: unknown) => {
+      throw new ProviderFetchError(error);
+    });
+  let response: Response;
+  try {
+    response = await send(fetchImpl, signal);
+  } catch (error) {
+    if (!(error instanceof ProviderFetchError)) throw error;
+    return { kind: 'unreachable', timedOut: deadline.aborted, reason: error.message };
+  }
+  try {
+    const text = await readCappedText(response, options.maxBytes ?? MAX_PROVIDER_BODY_BYTES);
+    if (text === undefined) return { kind: 'too_large', status: response.status };
+    return {
+      kind: 'answer',
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      text,
+    };
+  } catch (error) {
+    // The connection broke or the deadline passed while the body was streaming.
+    return {
+      kind: 'unreachable',
+      timedOut: deadline.aborted,
+      reason: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/** The body as text, or undefined once it exceeds `maxBytes` (the rest is not read). */
+export async function readCappedText(
+  source: { readonly body: ReadableStream<Uint8Array> | null },
+  maxBytes: number,
+): Promise<string | undefined> {
+  if (!source.body) return '';
+  const reader = source.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** A plain JSON object, or undefined for anything else (invalid JSON, arrays, null, numbers). */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,179 @@
+import { base64url } from 'jose';
+import type { RouteConfig } from '../../config/schema.js';
+import type { Handler, RequestContext } from '../../context.js';
+import { renderError } from '../../errors/render.js';
+import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { DEFAULT_FLOW_TIMEOUT_MS, parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
+import { readJsonBody, stringField } from '../identity/request-body.js';
+import type { IntegrationDeps } from '../registry.js';
+import { createSupabaseAuthClient, type SupabaseAuthClient, type SupabaseAuthEndpoint } from './client.js';
+import { readSupabaseEnvironment } from './environment.js';
+import * as answer from './responses.js';
+
+/**
+ * The Supabase passwordless flows (integrations.md "Supabase"), spoken over GoTrue's REST
+ * protocol. Per request: environment → JSON body → required fields → exactly one provider call
+ * → the documented answer. What differs per flow is only how fields become a provider request
+ * and how its answer becomes ours, so each flow is a small definition run by one handler.
+ */
+interface ProviderRequest {
+  readonly endpoint: SupabaseAuthEndpoint;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** The provider answered 2xx. */
+  readonly succeeded: (text: string) => Response;
+  /** The provider refused (4xx). */
+  readonly refused: (text: string) => Response;
+}
+
+interface SupabaseFlow {
+  readonly type: string;
+  /** The provider request for these body fields, or the client's error. */
+  prepare(body: Readonly<Record<string, unknown>>): ProviderRequest | Response;
+}
+
+/** Field length caps: far above real values, low enough that nothing odd is forwarded. */
+const MAX_EMAIL = 320;
+const MAX_PHONE = 32;
+const MAX_OTP = 64;
+
+const passwordlessAuth: SupabaseFlow = {
+  type: 'supabase_passwordless_auth',
+  prepare(body) {
+    const email = stringField(body, 'email', MAX_EMAIL);
+    const phone = email === undefined ? stringField(body, 'phone', MAX_PHONE) : undefined;
+    if (email === undefined && phone === undefined) return answer.missingEmailOrPhone();
+    const refused = (text: string) =>
+      answer.sendFailed(answer.providerMessage(text, 'Failed to send OTP'), 'SUPABASE_OTP_SEND_FAILED');
+    // The body supabase-js `signInWithOtp` sends; create_user true is its default.
+    return email !== undefined
+      ? {
+          endpoint: 'otp',
+          payload: { email, create_user: true },
+          succeeded: () => answer.jsonMessage('Email OTP sent successfully'),
+          refused,
+        }
+      : {
+          endpoint: 'otp',
+          payload: { phone, create_user: true, channel: 'sms' },
+          succeeded: () => answer.jsonMessage('SMS OTP sent successfully'),
+          refused,
+        };
+  },
+};
+
+const passwordlessVerify: SupabaseFlow = {
+  type: 'supabase_passwordless_verify',
+  prepare(body) {
+    const token = stringField(body, 'token', MAX_OTP);
+    const email = stringField(body, 'email', MAX_EMAIL);
+    const phone = email === undefined ? stringField(body, 'phone', MAX_PHONE) : undefined;
+    if (token === undefined || (email === undefined && phone === undefined))
+      return answer.missingTokenOrContact();
+    return {
+      endpoint: 'verify',
+      payload: email !== undefined ? { type: 'email', email, token } : { type: 'sms', phone, token },
+      succeeded: sessionAnswer,
+      refused: () => answer.verifyFailed(),
+    };
+  },
+};
+
+const passwordlessAuthAlt: SupabaseFlow = {
+  type: 'supabase_passwordless_auth_alt',
+  prepare(body) {
+    const email = stringField(body, 'email', MAX_EMAIL);
+    if (email === undefined) return answer.missingEmail();
+    // GoTrue's sign-up needs a password; a random one nobody knows makes this an email-only
+    // account whose confirmation mail is the login. It is never logged nor returned.
+    const password = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+    return {
+      endpoint: 'signup',
+      payload: { email, password },
+      succeeded: () => answer.jsonMessage('Confirmation email sent successfully'),
+      refused: (text) =>
+        answer.sendFailed(
+          answer.providerMessage(text, 'Failed to send confirmation email'),
+          'SUPABASE_OTP_ALT_FAILED',
+        ),
+    };
+  },
+};
+
+/** `/verify` answers the session; without an access token it is not one. */
+function sessionAnswer(text: string): Response {
+  const session = parseJsonObject(text);
+  if (typeof session?.access_token !== 'string') return answer.upstreamError();
+  return new Response(text, {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
+
+/** One client per authorizer of a compiled config; undefined when the environment is incomplete. */
+const clients = perAuthorizer<SupabaseAuthClient | undefined>();
+
+function supabaseClient(route: RouteConfig, deps: IntegrationDeps): SupabaseAuthClient | undefined {
+  const authorizer = requireFlowAuthorizer(route, deps);
+  return clients(authorizer, () => {
+    const environment = readSupabaseEnvironment(deps.platform.env);
+    if (!environment.ok) {
+      deps.platform.logger.warn('supabase flows not configured', { reason: environment.problem });
+      return undefined;
+    }
+    const timeoutMs = authorizer.config.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
+    return createSupabaseAuthClient(environment, deps.platform, timeoutMs);
+  });
+}
+
+function createFlowFactory(flow: SupabaseFlow): (route: RouteConfig, deps: IntegrationDeps) => Handler {
+  return (route, deps) => {
+    const client = supabaseClient(route, deps);
+    return async (ctx) => {
+      if (!client) return logged(ctx, answer.envMissing(), { code: 'SUPABASE_ENV_MISSING' });
+      const body = await readJsonBody(ctx);
+      if (body.kind === 'too_large') return renderError('ERR_PAYLOAD_TOO_LARGE');
+      if (body.kind === 'invalid') return logged(ctx, answer.invalidJson(), { code: 'invalid_json' });
+      const request = flow.prepare(body.kind === 'object' ? body.value : {});
+      if (request instanceof Response) return request;
+      const result = await client.post(request.endpoint, request.payload, ctx.signal);
+      return toResponse(ctx, result, request);
+    };
+  };
+}
+
+function toResponse(ctx: RequestContext, result: ProviderResult, request: ProviderRequest): Response {
+  if (result.kind === 'unreachable') {
+    return logged(ctx, answer.networkError(result.timedOut), {
+      code: 'SUPABASE_NETWORK_ERROR',
+      detail: { endpoint: request.endpoint, timedOut: result.timedOut, reason: result.reason },
+    });
+  }
+  const detail = {
+    endpoint: request.endpoint,
+    providerStatus: result.status,
+    ...(result.kind === 'answer' ? { providerCode: answer.providerErrorCode(result.text) } : {}),
+  };
+  // integrations.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
+  // 401 for verify); only answers that are not HTTP errors but still unusable (a redirect, an
+  // oversized body) are SUPABASE_UPSTREAM_ERROR.
+  if (result.kind === 'too_large' || (result.status >= 300 && result.status < 400)) {
+    return logged(ctx, answer.upstreamError(), { code: 'SUPABASE_UPSTREAM_ERROR', detail });
+  }
+  const response = result.status < 300 ? request.succeeded(result.text) : request.refused(result.text);
+  ctx.log.detail = detail;
+  return response;
+}
+
+function logged(
+  ctx: RequestContext,
+  response: Response,
+  fields: { code: string; detail?: object },
+): Response {
+  ctx.log.code = fields.code;
+  if (fields.detail) ctx.log.detail = fields.detail;
+  return response;
+}
+
+export const createSupabasePasswordlessAuth = createFlowFactory(passwordlessAuth);
+export const createSupabasePasswordlessVerify = createFlowFactory(passwordlessVerify);
+export const createSupabasePasswordlessAuthAlt = createFlowFactory(passwordlessAuthAlt);
