@@ -3,6 +3,7 @@ import type { MappingConfig } from '../config/schema.js';
 import { compileTemplate, type CompiledTemplate, type TemplateScope } from './resolve.js';
 import { parseTemplate } from './template.js';
 import { headerValueRefusal, isHeaderName, queryValueRefusal } from './text.js';
+import { HOP_BY_HOP_HEADERS } from '../proxy/hop-by-hop.js';
 
 /** One mapped header or query parameter, ready to apply. */
 export interface MappingEntry {
@@ -19,19 +20,7 @@ export interface BuiltMapping {
 
 // Headers that belong to the connection or to message framing (behaviour.md "Forwarding",
 // RFC 9110 §7.6.1): a mapped value there would be stripped, or could desynchronize the upstream.
-const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'trailer',
-  'content-length',
-  'host',
-]);
+const RESERVED_HEADERS: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'host']);
 
 function headerNameProblem(name: string, lower: string, seen: ReadonlySet<string>): string | undefined {
   if (!isHeaderName(name)) return `"${name}" is not a valid header name`;

@@ -1,3 +1,4 @@
+import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
 
 /**
@@ -5,18 +6,6 @@ import type { ClientInfo } from '../platform.js';
  * Every name set is computed once per route; a request only does Set lookups.
  */
 
-/** Hop-by-hop headers: they describe one connection and never cross the gateway, either way. */
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'trailer',
-] as const;
 
 /**
  * Request headers the gateway never forwards as the client sent them:
@@ -44,7 +33,7 @@ export interface RequestHeaderRuleOptions {
 
 /** The lower-case names a route removes from every request before forwarding. */
 export function compileRequestDrops(options: RequestHeaderRuleOptions): ReadonlySet<string> {
-  const drops = new Set<string>([...HOP_BY_HOP, ...REQUEST_ONLY_DROPS]);
+  const drops = new Set<string>([...HOP_BY_HOP_HEADERS, ...REQUEST_ONLY_DROPS]);
   if (options.stripAuthorization) drops.add('authorization');
   for (const name of options.mappedHeaderNames) drops.add(name.toLowerCase());
   return drops;
@@ -110,7 +99,7 @@ export function buildUpstreamHeaders(
 
 /** Response headers built by responseHeadersFrom: already clean, so cleaning them is free. */
 const BUILT_CLEAN = new WeakSet<Headers>();
-const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP);
+const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_HEADERS);
 
 /**
  * Builds upstream response headers from a record of lower-case names (as Node HTTP clients
@@ -145,5 +134,5 @@ export function cleanResponseHeaders(headers: Headers): void {
   if (BUILT_CLEAN.has(headers)) return;
   const connectionNamed = connectionNamedHeaders(headers.get('connection'));
   if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
-  for (const name of HOP_BY_HOP) headers.delete(name);
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
 }

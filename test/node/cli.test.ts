@@ -78,6 +78,15 @@ describe('gatehouse start', () => {
     expect(await gatehouse.stop()).toBe(0);
   });
 
+  it('serves from the config compiled at start: requests never re-read the file (compat row 1)', async () => {
+    const file = await writeConfig('read-once.json', baseConfig(upstream.url));
+    const gatehouse = await startGatehouseProcess(['--config', file]);
+    await rm(file);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 3; i++) expect((await fetch(`${gatehouse.url}/health`)).status).toBe(200);
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
   it('reloads an edited config and keeps the old one when the edit is invalid', async () => {
     const file = await writeConfig('reload.json', baseConfig(upstream.url));
     const gatehouse = await startGatehouseProcess(['--config', file]);
