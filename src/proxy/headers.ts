@@ -6,7 +6,6 @@ import type { ClientInfo } from '../platform.js';
  * Every name set is computed once per route; a request only does Set lookups.
  */
 
-
 /**
  * Request headers the gateway never forwards as the client sent them:
  * - `host`: the upstream's authority is sent instead (the HTTP client derives it from the URL);

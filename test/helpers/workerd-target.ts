@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Log, LogLevel, Miniflare } from 'miniflare';
+import { build } from 'esbuild';
+import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
+import { buildWorker } from '../../scripts/build-worker.mjs';
 import type { TargetFactory } from './targets.js';
 
 /**
  * The Worker in real workerd, through Miniflare (the engine under `wrangler dev`). It runs the
  * bundle scripts/build-worker.mjs builds (dist/worker/index.js, built once per test run by
- * test/workers/global-setup.ts), with the compatibility date of wrangler.toml, listening on
- * 127.0.0.1 on a free port. Workers' console output is captured, not printed, so tests can
- * assert what was logged.
+ * test/workers/global-setup.ts, or a bundle of a test config's service modules), with the
+ * compatibility date of wrangler.toml, listening on 127.0.0.1 on a free port. Service bindings
+ * are real: each is another Worker in the same Miniflare, called over Workers RPC. Workers'
+ * console output is captured, not printed, so tests can assert what was logged.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WORKER_BUNDLE = resolve(ROOT, 'dist/worker/index.js');
@@ -29,6 +33,13 @@ export interface WorkerdOptions {
   readonly kvNamespaces?: readonly string[];
   /** Another bundle than the default one (e.g. one built with `--config none`). */
   readonly scriptPath?: string;
+  /** The gateway bundle as text (a build with `write: false`); wins over scriptPath. */
+  readonly script?: string;
+  /**
+   * Service bindings of the gateway: binding name → the script of the Worker bound under it
+   * (ESM, default export a WorkerEntrypoint; see bindingWorkerScript).
+   */
+  readonly serviceWorkers?: Readonly<Record<string, string>>;
 }
 
 export interface RunningWorkerd {
@@ -51,15 +62,33 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
     });
   };
   const scriptPath = options.scriptPath ?? WORKER_BUNDLE;
-  const miniflare = new Miniflare({
+  const serviceWorkers = Object.entries(options.serviceWorkers ?? {});
+  const common = {
     modules: true,
-    scriptPath,
-    // Module names are relative to this; the default (cwd) refuses bundles outside it.
-    modulesRoot: dirname(scriptPath),
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
+  };
+  // The first Worker is the one Miniflare serves over HTTP.
+  const gateway: WorkerOptions = {
+    name: 'gatehouse',
+    ...common,
+    ...(options.script !== undefined
+      ? { script: options.script }
+      : // Module names are relative to this; the default (cwd) refuses bundles outside it.
+        { scriptPath, modulesRoot: dirname(scriptPath) }),
     bindings: options.bindings ?? {},
     kvNamespaces: [...(options.kvNamespaces ?? [])],
+    serviceBindings: Object.fromEntries(serviceWorkers.map(([binding]) => [binding, workerName(binding)])),
+  };
+  const miniflare = new Miniflare({
+    workers: [
+      gateway,
+      ...serviceWorkers.map(([binding, script]): WorkerOptions => ({
+        name: workerName(binding),
+        ...common,
+        script,
+      })),
+    ],
     host: '127.0.0.1',
     port: 0,
     // A placeholder `request.cf`: Miniflare would otherwise fetch the real one from the internet.
@@ -85,14 +114,86 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
   };
 }
 
-/** The conformance target: the config inline in SAG_API_CONFIG_JSON, `env` as vars. */
+const workerName = (binding: string): string => `binding-${binding.toLowerCase()}`;
+
+/**
+ * The conformance and services target: the config inline in SAG_API_CONFIG_JSON, `env` as vars.
+ * `services[].entrypoint` (relative to `baseDir`, else the working directory, as on Node) are
+ * bundled into the gateway Worker, as scripts/build-worker.mjs does for a deployment; each of
+ * `bindings` (name → module path, as `--binding`) becomes a Worker of its own, bound to the
+ * gateway as a service binding.
+ */
 export const startWorkerdTarget: TargetFactory = async (config, env, options = {}) => {
-  if (options.baseDir !== undefined || options.bindings !== undefined) {
-    // A Worker gets modules at build time, not from paths at start-up; fail loudly, never ignore.
-    throw new Error('the workerd target does not bundle service or binding modules yet');
-  }
+  const baseDir = resolve(options.baseDir ?? process.cwd());
+  const bindings = Object.entries(options.bindings ?? {});
+  const [script, ...scripts] = await Promise.all([
+    gatewayScript(config, baseDir),
+    ...bindings.map(([, path]) => bindingWorkerScript(resolve(path))),
+  ]);
   const running = await startWorkerd({
     bindings: { SAG_API_CONFIG_JSON: JSON.stringify(config), GATEHOUSE_LOG_LEVEL: 'warn', ...env },
+    ...(script !== undefined ? { script } : {}),
+    serviceWorkers: Object.fromEntries(bindings.map(([name], i) => [name, scripts[i] as string])),
   });
   return { runtime: 'workerd', url: running.url, close: () => running.close() };
 };
+
+/** Builds are cached per process: by services + baseDir for the gateway, by file for bindings. */
+const gatewayBuilds = new Map<string, Promise<string>>();
+const bindingBuilds = new Map<string, Promise<string>>();
+
+/**
+ * The gateway bundle with the config's service modules, or undefined when it has none (the
+ * default bundle then serves). Built like a deployment (`--config none --services-from`), so a
+ * test config can only use the entrypoints it declares, as a var/KV config in production.
+ */
+function gatewayScript(config: object, baseDir: string): Promise<string> | undefined {
+  const services = (config as { services?: unknown }).services;
+  if (!Array.isArray(services) || services.length === 0) return undefined;
+  const key = JSON.stringify([baseDir, services]);
+  let built = gatewayBuilds.get(key);
+  if (built === undefined) {
+    built = buildWorker({
+      config: 'none',
+      servicesFrom: [{ config, baseDir }],
+      write: false,
+      outfile: join(tmpdir(), 'gatehouse-workerd-test.js'),
+    }).then((result) => result.code as string);
+    gatewayBuilds.set(key, built);
+  }
+  return built;
+}
+
+const ENTRYPOINT_WRAPPER = resolve(ROOT, 'test/fixtures/services/as-worker-entrypoint.mjs');
+
+/**
+ * A binding module (`--binding NAME=PATH` on Node) as a Worker of its own: the module's functions
+ * as RPC methods of a WorkerEntrypoint (test/fixtures/services/as-worker-entrypoint.mjs), bundled
+ * with esbuild into one script.
+ */
+export function bindingWorkerScript(modulePath: string): Promise<string> {
+  let built = bindingBuilds.get(modulePath);
+  if (built === undefined) {
+    built = build({
+      entryPoints: [ENTRYPOINT_WRAPPER],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['workerd', 'worker', 'browser'],
+      external: ['cloudflare:workers'],
+      logLevel: 'warning',
+      plugins: [
+        {
+          name: 'binding-module',
+          setup(b) {
+            b.onResolve({ filter: /^gatehouse-test:binding-module$/ }, () => ({ path: modulePath }));
+          },
+        },
+      ],
+    }).then((result) => (result.outputFiles[0] as { text: string }).text);
+    bindingBuilds.set(modulePath, built);
+  }
+  return built;
+}

@@ -1,7 +1,10 @@
-// The config bundled at build time: `wrangler.toml` [alias] or scripts/build-worker.mjs --config
-// point this module at a JSON file (or at bundled-config-none.ts, for none).
+// Resolved at bundle time (`wrangler.toml` [alias], scripts/build-worker.mjs): the config bundled
+// as the last-resort source (a JSON file, or bundled-config-none.ts for none), and the service
+// modules of `services[].entrypoint` (a generated import map, or service-modules-none.ts). A
+// Worker never imports a module by a runtime string.
 import bundledConfig from 'gatehouse:bundled-config';
+import { serviceModules } from 'gatehouse:service-modules';
 import { createWorker } from './worker.js';
 
 /** The Worker entry (`main` in wrangler.toml; scripts/build-worker.mjs bundles it to dist/worker). */
-export default createWorker({ bundledConfig });
+export default createWorker({ bundledConfig, serviceModules });

@@ -4,7 +4,9 @@ import type { WorkerEnv } from './types.js';
 
 /**
  * The Workers host. `env` is the Worker's env: vars and secrets resolve `$env`/`$secret`
- * references, and bindings (service bindings, KV) are found there by name.
+ * references, and bindings (service bindings, KV) are found there by name. A service binding is
+ * an RPC stub to another Worker's WorkerEntrypoint: `env.HOOKS.fn(request, envJson, contextJson)`
+ * is an RPC call (the request and plain JSON values cross; a Response comes back as one).
  *
  * The platform lives as long as the isolate's compiled config, but `waitUntil` belongs to one
  * request's ExecutionContext; `waitUntil` here hands the promise to whichever request the

@@ -3,6 +3,7 @@ import { loadConfig, parseConfigText } from '../../config/load.js';
 import { ConfigInvalidError, configError, formatProblem, type ConfigProblem } from '../../config/problems.js';
 import { renderError } from '../../errors/render.js';
 import { createGateway, type Gateway } from '../../gateway.js';
+import type { ServiceModules } from '../../integrations/service.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import { clientInfoFor } from './client-info.js';
@@ -24,6 +25,11 @@ export interface WorkerRuntimeOptions {
   readonly logger: Logger;
   readonly upstream: UpstreamClient;
   readonly strict: boolean;
+  /**
+   * The service modules bundled into the Worker (build-time import map). Bindings are the
+   * Worker's own: `env[binding]`, a service binding whose RPC methods are the functions.
+   */
+  readonly serviceModules?: ServiceModules;
   readonly now?: () => number;
 }
 
@@ -52,6 +58,7 @@ export class WorkerRuntime {
   private readonly source: WorkerConfigSource;
   private readonly logger: Logger;
   private readonly strict: boolean;
+  private readonly serviceModules: ServiceModules;
   private readonly now: () => number;
   private readonly platform: Platform;
   private readonly gateway: Gateway;
@@ -66,6 +73,7 @@ export class WorkerRuntime {
     this.source = options.source;
     this.logger = options.logger;
     this.strict = options.strict;
+    this.serviceModules = options.serviceModules ?? {};
     this.now = options.now ?? Date.now;
     this.platform = createWorkersPlatform({
       env: options.env,
@@ -116,7 +124,7 @@ export class WorkerRuntime {
     try {
       if (sourced.text === undefined) throw new ConfigInvalidError([NO_CONFIG]);
       const loaded = loadConfig(parseConfigText(sourced.text), { env: this.env, strict: this.strict });
-      compiled = compileGateway(loaded, this.platform);
+      compiled = compileGateway(loaded, this.platform, { serviceModules: this.serviceModules });
     } catch (error) {
       const problems =
         error instanceof ConfigInvalidError

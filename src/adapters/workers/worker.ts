@@ -1,4 +1,5 @@
 import { renderError } from '../../errors/render.js';
+import type { ServiceModules } from '../../integrations/service.js';
 import type { UpstreamClient } from '../../platform.js';
 import { resolveWorkerConfigSource } from './config-source.js';
 import { createConsoleLogger, parseLogLevel } from './logger.js';
@@ -9,6 +10,12 @@ import { createFetchUpstreamClient } from './upstream-client.js';
 export interface WorkerOptions {
   /** The config bundled at build time (JSON text, or the parsed object a JSON import gives). */
   readonly bundledConfig?: unknown;
+  /**
+   * The `services[].entrypoint` modules bundled at build time, keyed by the entrypoint as
+   * written in the config (scripts/build-worker.mjs generates the map). A config from any source
+   * can only use these; another entrypoint is refused as a config error naming it.
+   */
+  readonly serviceModules?: ServiceModules;
   /** Replaces the runtime's fetch for upstream calls (tests). */
   readonly upstream?: UpstreamClient;
 }
@@ -47,6 +54,7 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       logger: createConsoleLogger(parseLogLevel(env.GATEHOUSE_LOG_LEVEL)),
       upstream: options.upstream ?? createFetchUpstreamClient(),
       strict: env.GATEHOUSE_STRICT === '1' || env.GATEHOUSE_STRICT === 'true',
+      serviceModules: options.serviceModules ?? {},
     });
   }
 }
