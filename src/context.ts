@@ -24,10 +24,11 @@ export interface RequestContext {
   readonly log: Record<string, unknown>;
 }
 
-export type Handler = (ctx: RequestContext) => Promise<Response>;
+/** Answers one request; synchronous where nothing needs to wait (static responses). */
+export type Handler = (ctx: RequestContext) => Response | Promise<Response>;
 
 /** One step of a route's compiled pipeline; calls `next` to continue. */
-export type Step = (ctx: RequestContext, next: Handler) => Promise<Response>;
+export type Step = (ctx: RequestContext, next: Handler) => Response | Promise<Response>;
 
 /** Builds a route's handler from its steps once, at compile time. */
 export function composeSteps(steps: readonly Step[], last: Handler): Handler {

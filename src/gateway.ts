@@ -11,11 +11,28 @@ import { splitRequestUrl } from './url-parts.js';
 /**
  * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
  * the route's compiled steps (auth, hooks, integration) → the one exit. There is exactly one
- * try/catch and one place that decorates responses, so no path can forget CORS, the request
- * id or the error vocabulary.
+ * error boundary and one place that decorates responses, so no path can forget CORS, the
+ * request id or the error vocabulary.
+ *
+ * `fetch` answers synchronously when nothing on the way is asynchronous (static routes, every
+ * gateway-generated error): both runtimes accept a plain Response, and skipping a promise per
+ * request is measurable on Node (docs/BENCHMARKS.md).
  */
 export interface Gateway {
-  fetch(request: Request, client: ClientInfo): Promise<Response>;
+  fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+}
+
+/** One request's state for the exit (decoration and the access-log line). */
+interface Exchange {
+  readonly request: Request;
+  readonly client: ClientInfo;
+  readonly compiled: CompiledGateway;
+  readonly requestId: string;
+  readonly started: number;
+  readonly pathname: string;
+  readonly search: string;
+  readonly log: Record<string, unknown>;
+  routeLabel: string | undefined;
 }
 
 /** `current()` is read once per request, so a reload swaps configs atomically between requests. */
@@ -24,82 +41,73 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   const logger = platform.logger;
   const neverAborted = new AbortController().signal;
 
-  return {
-    async fetch(request, client) {
-      const compiled = current();
-      const started = platform.now();
-      const requestId = pickRequestId(request.headers.get('x-request-id'));
-      const { host, pathname, search } = splitRequestUrl(request.url);
-      const log: Record<string, unknown> = {};
-      let response: Response;
-      let routeLabel: string | undefined;
-      inFlight++;
-      try {
-        if (client.malformed !== undefined) {
-          log.detail = { reason: client.malformed };
-          response = renderError('ERR_BAD_REQUEST');
-        } else if (inFlight > compiled.limits.maxConcurrentRequests) {
-          response = renderError('ERR_OVERLOADED', { 'retry-after': '1' });
-        } else if (request.url.length > compiled.limits.maxUrlLength) {
-          response = renderError('ERR_URI_TOO_LONG');
-        } else if (exceedsBodyLimit(request, compiled.limits.maxBodyBytes)) {
-          // The body is never read, so the connection cannot be reused for another request.
-          response = renderError('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
-        } else {
-          const path = canonicalizePath(pathname);
-          const method = request.method;
-          if (compiled.cors && method === 'OPTIONS' && !compiled.router.hasExplicitMethod('OPTIONS', path)) {
-            response = compiled.cors.preflight(request);
-          } else {
-            const match = compiled.router.match(method, path);
-            if (match.kind === 'not-found') {
-              response = renderError('ERR_NO_ROUTE');
-            } else if (match.kind === 'method-not-allowed') {
-              response = renderError('ERR_METHOD_NOT_ALLOWED', { allow: match.allow.join(', ') });
-            } else {
-              const route = match.value;
-              routeLabel = `${route.method} ${route.path}`;
-              const ctx: RequestContext = {
-                request,
-                requestId,
-                method,
-                path,
-                search,
-                host,
-                client,
-                signal: client.signal ?? neverAborted,
-                params: match.params,
-                wildcardRest: match.wildcardRest,
-                claims: undefined,
-                log,
-              };
-              response = await route.handler(ctx);
-            }
-          }
-        }
-      } catch (error) {
-        response = errorResponse(error, log, client);
-      } finally {
-        inFlight--;
-      }
-      response = decorate(response, compiled, request, requestId);
-      if (logger.level !== 'silent') {
-        logger.info('request', {
-          requestId,
-          method: request.method,
-          path: pathname + redactSearch(search),
-          route: routeLabel,
-          status: response.status,
-          durationMs: platform.now() - started,
-          client: client.address,
-          ...log,
-        });
-      }
-      return response;
-    },
-  };
+  /** Everything between the entrance and the exit; may throw or reject (the caller catches). */
+  function dispatch(exchange: Exchange, host: string): Response | Promise<Response> {
+    const { request, client, compiled, log } = exchange;
+    const limits = compiled.limits;
+    if (client.malformed !== undefined) {
+      log.detail = { reason: client.malformed };
+      return renderError('ERR_BAD_REQUEST');
+    }
+    if (inFlight > limits.maxConcurrentRequests) return renderError('ERR_OVERLOADED', { 'retry-after': '1' });
+    if (request.url.length > limits.maxUrlLength) return renderError('ERR_URI_TOO_LONG');
+    if (exceedsBodyLimit(request, limits.maxBodyBytes)) {
+      // The body is never read, so the connection cannot be reused for another request.
+      return renderError('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
+    }
+    const path = canonicalizePath(exchange.pathname);
+    const method = request.method;
+    if (compiled.cors && method === 'OPTIONS' && !compiled.router.hasExplicitMethod('OPTIONS', path)) {
+      return compiled.cors.preflight(request);
+    }
+    const match = compiled.router.match(method, path);
+    if (match.kind === 'not-found') return renderError('ERR_NO_ROUTE');
+    if (match.kind === 'method-not-allowed') {
+      return renderError('ERR_METHOD_NOT_ALLOWED', { allow: match.allow.join(', ') });
+    }
+    const route = match.value;
+    exchange.routeLabel = route.label;
+    const ctx: RequestContext = {
+      request,
+      requestId: exchange.requestId,
+      method,
+      path,
+      search: exchange.search,
+      host,
+      client,
+      // A getter: the adapter creates its abort signal only for steps that ask (the proxy).
+      get signal() {
+        return client.signal ?? neverAborted;
+      },
+      params: match.params,
+      wildcardRest: match.wildcardRest,
+      claims: undefined,
+      log,
+    };
+    return route.handler(ctx);
+  }
 
-  function errorResponse(error: unknown, log: Record<string, unknown>, client: ClientInfo): Response {
+  /** The one exit: every response, success or error, leaves through here exactly once. */
+  function finish(exchange: Exchange, response: Response): Response {
+    inFlight--;
+    const decorated = decorate(response, exchange);
+    if (logger.level !== 'silent') {
+      logger.info('request', {
+        requestId: exchange.requestId,
+        method: exchange.request.method,
+        path: exchange.pathname + redactSearch(exchange.search),
+        route: exchange.routeLabel,
+        status: decorated.status,
+        durationMs: platform.now() - exchange.started,
+        client: exchange.client.address,
+        ...exchange.log,
+      });
+    }
+    return decorated;
+  }
+
+  function errorResponse(error: unknown, exchange: Exchange): Response {
+    const { log, client } = exchange;
     if (isGatewayError(error)) {
       log.code = error.code;
       if (error.detail) log.detail = error.detail;
@@ -117,15 +125,42 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     logger.error('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
     return renderError('ERR_INTERNAL');
   }
+
+  return {
+    fetch(request, client) {
+      const { host, pathname, search } = splitRequestUrl(request.url);
+      const exchange: Exchange = {
+        request,
+        client,
+        compiled: current(),
+        requestId: pickRequestId(request.headers.get('x-request-id')),
+        started: platform.now(),
+        pathname,
+        search,
+        log: {},
+        routeLabel: undefined,
+      };
+      inFlight++;
+      let result: Response | Promise<Response>;
+      try {
+        result = dispatch(exchange, host);
+      } catch (error) {
+        return finish(exchange, errorResponse(error, exchange));
+      }
+      if (result instanceof Promise) {
+        return result.then(
+          (response) => finish(exchange, response),
+          (error: unknown) => finish(exchange, errorResponse(error, exchange)),
+        );
+      }
+      return finish(exchange, result);
+    },
+  };
 }
 
-/** The one exit: CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */
-function decorate(
-  response: Response,
-  compiled: CompiledGateway,
-  request: Request,
-  requestId: string,
-): Response {
+/** CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */
+function decorate(response: Response, exchange: Exchange): Response {
+  const { compiled, requestId } = exchange;
   let headers = response.headers;
   try {
     headers.set('x-request-id', requestId);
@@ -137,7 +172,7 @@ function decorate(
   }
   if (compiled.poweredBy) headers.set('x-powered-by', 'Gatehouse');
   else headers.delete('x-powered-by');
-  compiled.cors?.apply(request.headers.get('origin'), headers);
+  compiled.cors?.apply(exchange.request.headers.get('origin'), headers);
   return response;
 }
 

@@ -28,6 +28,8 @@ export interface CompiledRoute {
   readonly index: number;
   readonly method: RouteMethod;
   readonly path: string;
+  /** `METHOD PATH`, for the access log. */
+  readonly label: string;
   readonly handler: Handler;
 }
 
@@ -89,6 +91,7 @@ export function compileGateway(
       index,
       method: route.method,
       path: route.path,
+      label: `${route.method} ${route.path}`,
       handler: compileRouteHandler(route, index, deps, problems),
     },
   }));

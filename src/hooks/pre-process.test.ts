@@ -47,8 +47,8 @@ const get = (): Request => new Request('http://gw.test/h');
 const post = (body: string): Request => new Request('http://gw.test/h', { method: 'POST', body });
 const next = () => vi.fn<Handler>(() => Promise.resolve(new Response('from next')));
 
-async function failureOf(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
+async function failureOf(result: unknown): Promise<GatewayError> {
+  const error = await Promise.resolve(result).then(
     () => undefined,
     (e: unknown) => e,
   );

@@ -15,5 +15,5 @@ export function createStaticHandler(route: RouteConfig): Handler {
   ];
   // A 204/304 may not carry a body (Fetch standard: "null body status").
   const sendsBody = status !== 204 && status !== 304 ? body : null;
-  return () => Promise.resolve(new Response(sendsBody, { status, headers: headerEntries }));
+  return () => new Response(sendsBody, { status, headers: headerEntries });
 }
