@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import type { Reply } from './answer.js';
 import type { ClientInfo } from './platform.js';
 
 /** Per-request state, created once at the gateway's entrance and read by every step. */
@@ -25,10 +26,10 @@ export interface RequestContext {
 }
 
 /** Answers one request; synchronous where nothing needs to wait (static responses). */
-export type Handler = (ctx: RequestContext) => Response | Promise<Response>;
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 /** One step of a route's compiled pipeline; calls `next` to continue. */
-export type Step = (ctx: RequestContext, next: Handler) => Response | Promise<Response>;
+export type Step = (ctx: RequestContext, next: Handler) => Reply | Promise<Reply>;
 
 /** Builds a route's handler from its steps once, at compile time. */
 export function composeSteps(steps: readonly Step[], last: Handler): Handler {

@@ -48,5 +48,5 @@ export interface ClientInfo {
    * Set when the adapter saw a framing problem the Web Request hides (for example two `Host`
    * or two `Authorization` headers, which Headers would join): the gateway answers 400.
    */
-  readonly malformed?: string;
+  readonly malformed?: string | undefined;
 }

@@ -163,3 +163,28 @@ describe('compileCors refusals', () => {
     expect(() => compileCors({ allow_origins: ['https://example.*'] })).toThrow(/leftmost label/);
   });
 });
+
+describe('applyToRecord (answers the gateway composes itself)', () => {
+  const cors = compileCors({
+    allow_origins: ['https://app.example.com'],
+    allow_methods: ['GET', 'POST'],
+    expose_headers: ['X-Request-Id'],
+    allow_credentials: true,
+  });
+
+  it('writes the same decision as apply() into a plain record', () => {
+    const record: Record<string, string> = { 'content-type': 'application/json' };
+    cors.applyToRecord('https://app.example.com', record);
+    const headers = new Headers({ 'content-type': 'application/json' });
+    cors.apply('https://app.example.com', headers);
+    expect(record).toEqual(Object.fromEntries(headers));
+  });
+
+  it('appends Origin to an existing Vary and grants nothing to an unknown origin', () => {
+    const record: Record<string, string> = { vary: 'Accept' };
+    cors.applyToRecord('https://evil.example', record);
+    expect(record.vary).toBe('Accept, Origin');
+    expect(record['access-control-allow-origin']).toBeUndefined();
+    expect(record['access-control-allow-credentials']).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { ConfigInvalidError } from '../config/problems.js';
 import type { CorsConfig } from '../config/schema.js';
-import { appendVaryOrigin, removeAccessControlHeaders } from './headers.js';
+import { appendVaryOrigin, removeAccessControlHeaders, varyWithOrigin } from './headers.js';
 import { lintCors } from './lint.js';
 import { compileOriginPolicy } from './origin.js';
 
@@ -14,6 +14,11 @@ export interface CompiledCors {
    * Idempotent: decorating the same headers twice gives the same result.
    */
   apply(requestOrigin: string | null, headers: Headers): void;
+  /**
+   * The same decision for a response the gateway composes itself (an Answer): writes the CORS
+   * headers into a plain record, which has no upstream `Access-Control-*` headers to replace.
+   */
+  applyToRecord(requestOrigin: string | null, record: Record<string, string>): void;
 }
 
 /**
@@ -62,8 +67,19 @@ export function compileCors(config: CorsConfig): CompiledCors {
     appendVaryOrigin(headers);
   };
 
+  const applyToRecord = (requestOrigin: string | null, record: Record<string, string>): void => {
+    const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
+    if (allowOrigin !== undefined) {
+      record['access-control-allow-origin'] = allowOrigin;
+      if (credentials) record['access-control-allow-credentials'] = 'true';
+    }
+    for (const [name, value] of fixed) record[name] = value;
+    record.vary = varyWithOrigin(record.vary);
+  };
+
   return {
     apply,
+    applyToRecord,
     preflight(request) {
       const headers = new Headers();
       apply(request.headers.get('origin'), headers);

@@ -22,13 +22,16 @@ export function removeAccessControlHeaders(headers: Headers): void {
  */
 export function appendVaryOrigin(headers: Headers): void {
   const vary = headers.get('vary');
-  if (vary === null || vary.trim() === '') {
-    headers.set('vary', 'Origin');
-    return;
-  }
+  const next = varyWithOrigin(vary ?? undefined);
+  if (next !== vary) headers.set('vary', next);
+}
+
+/** The Vary value with `Origin` added, unless it is already covered. */
+export function varyWithOrigin(vary: string | undefined): string {
+  if (vary === undefined || vary.trim() === '') return 'Origin';
   for (const token of vary.split(',')) {
     const name = token.trim().toLowerCase();
-    if (name === 'origin' || name === '*') return;
+    if (name === 'origin' || name === '*') return vary;
   }
-  headers.set('vary', `${vary}, Origin`);
+  return `${vary}, Origin`;
 }

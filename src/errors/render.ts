@@ -1,3 +1,4 @@
+import { Answer } from '../answer.js';
 import { ERROR_CATALOGUE, publicCode, type ErrorCode } from './codes.js';
 import type { GatewayError } from './gateway-error.js';
 
@@ -30,6 +31,25 @@ export function renderError(code: ErrorCode, headers?: Readonly<Record<string, s
 
 export function renderGatewayError(error: GatewayError): Response {
   return renderError(error.code, error.headers);
+}
+
+/** The same error as an Answer, for the gateway's own exit (no Headers object on the way). */
+export function errorAnswer(code: ErrorCode, headers?: Readonly<Record<string, string>>): Answer {
+  if (!headers) return PLAIN_ANSWERS.get(code) as Answer;
+  return new Answer(
+    ERROR_CATALOGUE[code].status,
+    { ...JSON_HEADERS, ...headers },
+    BODY_TEXT.get(code) ?? null,
+  );
+}
+
+/** Answers without extra headers never change, so each code's is built once. */
+const PLAIN_ANSWERS = new Map<ErrorCode, Answer>(
+  [...BODY_TEXT].map(([code, body]) => [code, new Answer(ERROR_CATALOGUE[code].status, JSON_HEADERS, body)]),
+);
+
+export function gatewayErrorAnswer(error: GatewayError): Answer {
+  return errorAnswer(error.code, error.headers);
 }
 
 /** Flow errors (Auth0, Supabase) carry their own documented `error`/`code` pairs. */

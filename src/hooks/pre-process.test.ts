@@ -59,7 +59,7 @@ async function failureOf(result: unknown): Promise<GatewayError> {
 describe('pre_process step', () => {
   it('continues on true', async () => {
     const following = next();
-    const response = await stepWith(() => true)(context(get()), following);
+    const response = (await stepWith(() => true)(context(get()), following)) as Response;
     expect(following).toHaveBeenCalledOnce();
     expect(await response.text()).toBe('from next');
   });
@@ -117,7 +117,7 @@ describe('pre_process step', () => {
       seen = r;
       return (await r.text()) === 'payload';
     });
-    const response = await step(context(request), following);
+    const response = (await step(context(request), following)) as Response;
     expect(seen).not.toBe(request);
     expect(await response.text()).toBe('payload');
   });

@@ -37,7 +37,7 @@ function mappingApplier(
   logger: IntegrationDeps['platform']['logger'],
 ): (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void {
   return (ctx, headers, query) => {
-    const sources = mappingSources(ctx);
+    const sources = new ContextMappingSources(ctx);
     mapping.apply(sources, headers, query, (name, reason) => {
       // The value itself is never logged: it may be a claim or a header the client controls.
       logger.warn('mapped value dropped', { requestId: ctx.requestId, name, reason });
@@ -45,16 +45,24 @@ function mappingApplier(
   };
 }
 
-/** The query is parsed only if a template reads it. */
-function mappingSources(ctx: RequestContext): MappingSources {
-  let query: URLSearchParams | undefined;
-  return {
-    headers: ctx.request.headers,
-    get query() {
-      query ??= new URLSearchParams(ctx.search);
-      return query;
-    },
-    claims: ctx.claims,
-    params: ctx.params,
-  };
+/**
+ * The values a mapping reads; the query is parsed only if a template reads it. A class so the
+ * lazy getter lives on the prototype (see gateway.ts RouteContext).
+ */
+class ContextMappingSources implements MappingSources {
+  #query: URLSearchParams | undefined;
+  constructor(private readonly ctx: RequestContext) {}
+  get headers(): Headers {
+    return this.ctx.request.headers;
+  }
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.ctx.search);
+    return this.#query;
+  }
+  get claims(): RequestContext['claims'] {
+    return this.ctx.claims;
+  }
+  get params(): Readonly<Record<string, string>> {
+    return this.ctx.params;
+  }
 }

@@ -1,4 +1,4 @@
-import type { Handler, RequestContext } from '../context.js';
+import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
@@ -35,7 +35,10 @@ const UNUSED_QUERY = new URLSearchParams();
  * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
  * client signal's reason when the client went away.
  */
-export function createProxyHandler(options: ProxyHandlerOptions, upstream: UpstreamClient): Handler {
+export function createProxyHandler(
+  options: ProxyHandlerOptions,
+  upstream: UpstreamClient,
+): (ctx: RequestContext) => Promise<Response> {
   const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
 
