@@ -106,7 +106,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       if (error.detail) log.detail = error.detail;
       return gatewayErrorAnswer(error);
     }
-    if (client.signal?.aborted) {
+    if (client.disconnected ?? client.signal?.aborted) {
       // The client went away and the upstream call was aborted with it: nobody reads this answer,
       // and it is not a gateway fault, so it is logged as such rather than as a 500.
       log.code = 'CLIENT_CLOSED_REQUEST';

@@ -11,6 +11,11 @@ export interface UpstreamRequest {
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborted when the client goes away; the upstream call must stop then. */
   readonly signal: AbortSignal;
+  /**
+   * The same event without an AbortSignal, when the adapter offers it (ClientInfo.onDisconnect):
+   * the Node client subscribes here and never touches `signal`, which then is never created.
+   */
+  readonly onDisconnect?: ((listener: () => void) => () => void) | undefined;
   /** No response headers within this time → GatewayError ERR_UPSTREAM_TIMEOUT. */
   readonly timeoutMs: number;
 }
@@ -44,6 +49,14 @@ export interface ClientInfo {
   readonly protocol: string;
   /** Aborted when the client disconnects. */
   readonly signal?: AbortSignal;
+  /**
+   * (Node) Calls `listener` once when the client disconnects before its response is complete
+   * (at once if it already has); returns the unsubscribe function. A plain listener on the
+   * connection: an AbortController per proxied request cost several percent of its CPU.
+   */
+  onDisconnect?(listener: () => void): () => void;
+  /** True once the client went away before its response was complete. */
+  readonly disconnected?: boolean;
   /**
    * Set when the adapter saw a framing problem the Web Request hides (for example two `Host`
    * or two `Authorization` headers, which Headers would join): the gateway answers 400.

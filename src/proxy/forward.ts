@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
-import type { UpstreamClient } from '../platform.js';
+import type { UpstreamClient, UpstreamRequest } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { CompiledServer } from './targets.js';
@@ -56,18 +56,15 @@ export function createProxyHandler(
     const started = performance.now();
     let response: Response;
     try {
-      response = await upstream({
-        method: ctx.method,
-        url,
-        headers,
-        body: outgoing.body,
-        signal: outgoing.signal,
-        timeoutMs,
-      });
+      response = await upstream(new UpstreamCall(ctx, url, headers, outgoing, timeoutMs));
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
       // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.
-      if (isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE' && !ctx.signal.aborted) {
+      if (
+        isGatewayError(error) &&
+        error.code === 'ERR_UPSTREAM_UNAVAILABLE' &&
+        !(ctx.client.disconnected ?? ctx.signal.aborted)
+      ) {
         server.reportFailure(base);
       }
       throw error;
@@ -85,13 +82,13 @@ export function createProxyHandler(
 function requestBody(
   ctx: RequestContext,
   maxBodyBytes: number,
-): { body: ReadableStream<Uint8Array> | null; signal: AbortSignal } {
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { body: null, signal: ctx.signal };
+): { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal } {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { body: null };
   const declared = ctx.request.headers.get('content-length');
-  if (declared === '0') return { body: null, signal: ctx.signal };
+  if (declared === '0') return { body: null };
   const body = ctx.request.body;
   // A declared length was already checked against the limit; only undeclared sizes are counted.
-  if (body === null || declared !== null) return { body, signal: ctx.signal };
+  if (body === null || declared !== null) return { body };
   return limitBodySize(body, maxBodyBytes, ctx.signal);
 }
 
@@ -118,4 +115,39 @@ function withCleanHeaders(response: Response): Response {
 
 function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/**
+ * One upstream request. A class so `signal` can be lazy without a getter in an object literal
+ * (a per-request getter gives every request its own hidden class; see gateway.ts RouteContext):
+ * a client that offers `onDisconnect` (Node) never needs an AbortSignal created at all.
+ */
+class UpstreamCall implements UpstreamRequest {
+  readonly method: string;
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
+  readonly #ctx: RequestContext;
+  readonly #limitSignal: AbortSignal | undefined;
+
+  constructor(
+    ctx: RequestContext,
+    readonly url: string,
+    readonly headers: Headers,
+    outgoing: { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal },
+    readonly timeoutMs: number,
+  ) {
+    this.method = ctx.method;
+    this.body = outgoing.body;
+    this.#ctx = ctx;
+    this.#limitSignal = outgoing.signal;
+    // A size-limited body aborts through its own signal, so only then is the signal required.
+    this.onDisconnect =
+      outgoing.signal === undefined && ctx.client.onDisconnect
+        ? (listener) => ctx.client.onDisconnect?.(listener) ?? (() => undefined)
+        : undefined;
+  }
+
+  get signal(): AbortSignal {
+    return this.#limitSignal ?? this.#ctx.signal;
+  }
 }

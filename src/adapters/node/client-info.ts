@@ -23,6 +23,23 @@ class NodeClientInfo implements ClientInfo {
     this.#outgoing = outgoing;
   }
 
+  get disconnected(): boolean {
+    return this.#outgoing.destroyed && !this.#outgoing.writableFinished;
+  }
+
+  onDisconnect(listener: () => void): () => void {
+    if (this.disconnected) {
+      listener();
+      return noop;
+    }
+    const outgoing = this.#outgoing;
+    const onClose = (): void => {
+      if (!outgoing.writableFinished) listener();
+    };
+    outgoing.once('close', onClose);
+    return () => outgoing.off('close', onClose);
+  }
+
   get signal(): AbortSignal {
     if (this.#controller) return this.#controller.signal;
     const controller = new AbortController();
@@ -34,6 +51,8 @@ class NodeClientInfo implements ClientInfo {
     return controller.signal;
   }
 }
+
+const noop = (): void => undefined;
 
 export function clientInfoFor(incoming: IncomingMessage, outgoing: ServerResponse): ClientInfo {
   return new NodeClientInfo(incoming, outgoing);

@@ -1,0 +1,244 @@
+// The servers under test. A variant is a small object:
+//   { name, label, group, start(): Promise<{ url, pid, stop() }>, path, headers,
+//     check(response), refusals? }
+// `check` throws when the answer to `GET path` with `headers` is wrong (status or body), so a fast
+// wrong answer never counts; `refusals` are requests that must be refused (e.g. no token → 401).
+// The Workers variants (group 'workers' and 'workers-floor') run in raw workerd (bench/workers/)
+// when `ctx.workers` is given.
+import { fileURLToPath } from 'node:url';
+import { startNodeProcess } from './lib.mjs';
+import { SUBJECT } from './configs.mjs';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** The JSON the upstream answers for `path`, as a proxy must pass it through. */
+function expectUpstreamBody(path, user = null) {
+  return (response) => {
+    expectStatus(response, 200);
+    const body = parseJson(response);
+    if (body.ok !== true || body.path !== path || body.user !== user) {
+      throw new Error(
+        `expected the upstream's body for ${path} with user ${JSON.stringify(user)}, got ${response.body}`,
+      );
+    }
+  };
+}
+
+function expectStatusOk(response) {
+  expectStatus(response, 200);
+  const body = parseJson(response);
+  if (Object.keys(body).length !== 1 || body.status !== 'ok') {
+    throw new Error(`expected {"status":"ok"}, got ${response.body}`);
+  }
+}
+
+function expectStatus(response, status) {
+  if (response.status !== status) {
+    throw new Error(`expected status ${status}, got ${response.status}: ${response.body.slice(0, 300)}`);
+  }
+}
+
+function parseJson(response) {
+  try {
+    return response.json();
+  } catch {
+    throw new Error(`expected a JSON body, got ${response.body.slice(0, 300)}`);
+  }
+}
+
+/** The token with one character in the middle of its signature changed (never a padding bit). */
+function tamper(token) {
+  const at = token.lastIndexOf('.') + Math.floor((token.length - token.lastIndexOf('.')) / 2);
+  return token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
+}
+
+/**
+ * @param {{
+ *   upstream: { url: string, pid: number },
+ *   gatehouseBin: string,
+ *   configs: Record<number, string>,
+ *   smallRoutes: number, largeRoutes: number,
+ *   tokens: { hs256: string, rs256: string },
+ *   nodeArgs?: string[],
+ *   workers?: Awaited<ReturnType<typeof import('./workers/prepare.mjs').prepareWorkers>>,
+ * }} ctx  nodeArgs are given to every Node server process the variants start (e.g. --cpu-prof);
+ *   workers, when given, adds the Workers variants
+ */
+export function createVariants(ctx) {
+  const { upstream, gatehouseBin, configs, smallRoutes, largeRoutes, tokens } = ctx;
+  const gatehouse = (routes) => () =>
+    startNodeProcess(
+      gatehouseBin,
+      ['start', '--config', configs[routes], '--port', '0', '--log-level', 'silent'],
+      { nodeArgs: ctx.nodeArgs ?? [] },
+    );
+  const small = `${smallRoutes.toLocaleString('en-US')} routes`;
+  const large = `${largeRoutes.toLocaleString('en-US')} routes`;
+  const protectedRoute = (alg, prefix) => ({
+    name: `gatehouse-${alg}`,
+    label: `Gatehouse, JWT ${alg.toUpperCase()} + header mapping, proxied (${small})`,
+    group: 'gatehouse',
+    start: gatehouse(smallRoutes),
+    path: `/${prefix}/items/42`,
+    headers: { authorization: `Bearer ${tokens[alg]}` },
+    check: expectUpstreamBody('/items/42', SUBJECT),
+    refusals: [
+      { why: 'no token', headers: {}, status: 401 },
+      { why: 'bad signature', headers: { authorization: `Bearer ${tamper(tokens[alg])}` }, status: 401 },
+    ],
+  });
+
+  const variants = [
+    {
+      name: 'upstream-direct',
+      label: 'upstream direct (the ceiling for a proxy)',
+      group: 'baseline',
+      // Already running for the whole bench: nothing to start or stop.
+      start: async () => ({ url: upstream.url, pid: upstream.pid, stop: async () => {} }),
+      path: '/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'gatehouse-static',
+      label: `Gatehouse, static route (${small})`,
+      group: 'gatehouse',
+      start: gatehouse(smallRoutes),
+      path: '/static',
+      headers: {},
+      check: expectStatusOk,
+    },
+    {
+      name: 'gatehouse-proxied',
+      label: `Gatehouse, proxied route (${small})`,
+      group: 'gatehouse',
+      start: gatehouse(smallRoutes),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'gatehouse-proxied-large',
+      label: `Gatehouse, proxied route (${large})`,
+      group: 'gatehouse',
+      start: gatehouse(largeRoutes),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    protectedRoute('hs256', 'hs'),
+    protectedRoute('rs256', 'rs'),
+    {
+      name: 'fastify-proxy',
+      label: 'Fastify 5 + @fastify/reply-from, proxied',
+      group: 'peer',
+      start: () =>
+        startNodeProcess(here('./servers/fastify-proxy.mjs'), [], {
+          env: { UPSTREAM_URL: upstream.url },
+          nodeArgs: ctx.nodeArgs ?? [],
+        }),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'hono-hello',
+      label: 'Hono hello-world on @hono/node-server',
+      group: 'peer',
+      start: () => startNodeProcess(here('./servers/hono-hello.mjs'), [], { nodeArgs: ctx.nodeArgs ?? [] }),
+      path: '/static',
+      headers: {},
+      check: expectStatusOk,
+    },
+  ];
+  if (ctx.workers) variants.push(...workersVariants(ctx, small, large));
+  // Run order: each pair a target compares runs back to back, so slow drifts of a shared machine
+  // hit both sides alike (static/Hono P4, proxied/Fastify P1, proxied/JWT P2, proxied/10,000 P3;
+  // on Workers, each floor just before the Worker compared with it, P5).
+  const order = [
+    'upstream-direct',
+    'gatehouse-static',
+    'hono-hello',
+    'gatehouse-proxied',
+    'fastify-proxy',
+    'gatehouse-hs256',
+    'gatehouse-rs256',
+    'gatehouse-proxied-large',
+    'workers-floor-hello',
+    'workers-static',
+    'workers-floor-proxy',
+    'workers-proxied',
+    'workers-hs256',
+    'workers-proxied-large',
+  ];
+  return order.map((name) => variants.find((v) => v.name === name)).filter((v) => v !== undefined);
+}
+
+/**
+ * Gatehouse's Worker bundle in raw workerd (the generated config in its SAG_API_CONFIG_JSON var),
+ * and the minimal hello and proxy Workers in the same workerd: the floor P5 compares with.
+ */
+function workersVariants(ctx, small, large) {
+  const { workers, upstream, configs, smallRoutes, largeRoutes, tokens } = ctx;
+  const gatehouse = (routes, name) => () => workers.startGatehouse(name, configs[routes]);
+  return [
+    {
+      name: 'workers-floor-hello',
+      label: 'minimal hello Worker, workerd (the floor for static)',
+      group: 'workers-floor',
+      start: () => workers.startFloor('hello', upstream.url),
+      path: '/static',
+      headers: {},
+      check: expectStatusOk,
+    },
+    {
+      name: 'workers-static',
+      label: `Gatehouse Worker, workerd, static route (${small})`,
+      group: 'workers',
+      start: gatehouse(smallRoutes, 'workers-static'),
+      path: '/static',
+      headers: {},
+      check: expectStatusOk,
+    },
+    {
+      name: 'workers-floor-proxy',
+      label: 'minimal proxy Worker (fetch), workerd (the floor for proxied)',
+      group: 'workers-floor',
+      start: () => workers.startFloor('proxy', upstream.url),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'workers-proxied',
+      label: `Gatehouse Worker, workerd, proxied route (${small})`,
+      group: 'workers',
+      start: gatehouse(smallRoutes, 'workers-proxied'),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'workers-hs256',
+      label: `Gatehouse Worker, workerd, JWT HS256 + header mapping, proxied (${small})`,
+      group: 'workers',
+      start: gatehouse(smallRoutes, 'workers-hs256'),
+      path: '/hs/items/42',
+      headers: { authorization: `Bearer ${tokens.hs256}` },
+      check: expectUpstreamBody('/items/42', SUBJECT),
+      refusals: [
+        { why: 'no token', headers: {}, status: 401 },
+        { why: 'bad signature', headers: { authorization: `Bearer ${tamper(tokens.hs256)}` }, status: 401 },
+      ],
+    },
+    {
+      name: 'workers-proxied-large',
+      label: `Gatehouse Worker, workerd, proxied route (${large})`,
+      group: 'workers',
+      start: gatehouse(largeRoutes, 'workers-proxied-large'),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+  ];
+}
