@@ -1,6 +1,7 @@
 /**
- * A response the gateway composes itself (static routes, its own errors): status, a plain header
- * record and a text body. The gateway's exit adds its decorations to the record and builds the
+ * A response held as plain data: status, a plain header record and a body that is already
+ * complete — static routes, the gateway's own errors, and (on Node) an upstream's small answer
+ * that arrived whole. The gateway's exit adds its decorations to the record and builds the
  * Response once, so no `Headers` object is created, filled and converted back for these — on
  * Node that round trip cost more than the rest of a static route's work (docs/BENCHMARKS.md).
  */
@@ -9,9 +10,16 @@ export class Answer {
     readonly status: number,
     /** Lower-case names. Never modified: answers are shared between requests. */
     readonly headers: Readonly<Record<string, string>>,
-    readonly body: string | null,
+    readonly body: string | Uint8Array<ArrayBuffer> | null,
   ) {}
 }
 
 /** What a route handler gives the gateway's exit. */
 export type Reply = Response | Answer;
+
+/** A Reply as a standard Response (for callers outside the gateway's exit, such as tests). */
+export function replyToResponse(reply: Reply): Response {
+  return reply instanceof Answer
+    ? new Response(reply.body, { status: reply.status, headers: reply.headers })
+    : reply;
+}

@@ -191,6 +191,7 @@ function answerToResponse(answer: Answer, exchange: Exchange): Response {
   const { compiled } = exchange;
   const headers: Record<string, string> = { ...answer.headers, 'x-request-id': exchange.requestId };
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
+  else delete headers['x-powered-by'];
   compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
   return new Response(answer.body, { status: answer.status, headers });
 }

@@ -1,3 +1,4 @@
+import type { Reply } from './answer.js';
 import type { Logger } from './observability/logger.js';
 
 /**
@@ -24,8 +25,11 @@ export interface UpstreamRequest {
  * Sends one request upstream without following redirects. Connection failures reject with
  * GatewayError('ERR_UPSTREAM_UNAVAILABLE'), timeouts with GatewayError('ERR_UPSTREAM_TIMEOUT').
  * Node uses undici's pooled client (3× faster than global fetch there); Workers use fetch.
+ * A client may answer with an Answer (plain headers, complete body) instead of a Response when
+ * the upstream's answer arrived whole: the gateway's exit then builds no Headers object at all.
+ * Either way its headers are already free of hop-by-hop headers.
  */
-export type UpstreamClient = (request: UpstreamRequest) => Promise<Response>;
+export type UpstreamClient = (request: UpstreamRequest) => Promise<Reply>;
 
 export interface Platform {
   readonly upstream: UpstreamClient;

@@ -188,3 +188,16 @@ describe('applyToRecord (answers the gateway composes itself)', () => {
     expect(record['access-control-allow-credentials']).toBeUndefined();
   });
 });
+
+describe('applyToRecord on an upstream answer held as a record', () => {
+  it("replaces the upstream's own Access-Control-* entries", () => {
+    const cors = compileCors({ allow_origins: ['https://app.example.com'] });
+    const record: Record<string, string> = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-credentials': 'true',
+      'content-type': 'application/json',
+    };
+    cors.applyToRecord('https://evil.example', record);
+    expect(record).toEqual({ 'content-type': 'application/json', vary: 'Origin' });
+  });
+});

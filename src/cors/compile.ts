@@ -15,8 +15,8 @@ export interface CompiledCors {
    */
   apply(requestOrigin: string | null, headers: Headers): void;
   /**
-   * The same decision for a response the gateway composes itself (an Answer): writes the CORS
-   * headers into a plain record, which has no upstream `Access-Control-*` headers to replace.
+   * The same decision for a response held as a plain record (an Answer): upstream
+   * `Access-Control-*` entries are replaced, exactly as apply() does on Headers.
    */
   applyToRecord(requestOrigin: string | null, record: Record<string, string>): void;
 }
@@ -68,6 +68,8 @@ export function compileCors(config: CorsConfig): CompiledCors {
   };
 
   const applyToRecord = (requestOrigin: string | null, record: Record<string, string>): void => {
+    // An upstream's own CORS answer never survives (behaviour.md "CORS").
+    for (const name in record) if (name.startsWith('access-control-')) delete record[name];
     const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
     if (allowOrigin !== undefined) {
       record['access-control-allow-origin'] = allowOrigin;

@@ -182,7 +182,8 @@ describe('createProxyHandler', () => {
         }),
     );
     const ctx = context();
-    const response = await createProxyHandler(options(), upstream)(ctx);
+    // The recorder answers with Responses, so the handler passes a Response on.
+    const response = (await createProxyHandler(options(), upstream)(ctx)) as Response;
     expect(ctx.log.upstreamStatus).toBe(201);
     expect(typeof ctx.log.upstreamMs).toBe('number');
     expect(response.status).toBe(201);
@@ -192,7 +193,7 @@ describe('createProxyHandler', () => {
   it('passes redirects through untouched, with mutable headers even when the client gave immutable ones', async () => {
     // Response.redirect has immutable headers, like a Workers fetch() response.
     const { upstream } = recorder(() => Response.redirect('https://elsewhere.example/login', 302));
-    const response = await createProxyHandler(options(), upstream)(context());
+    const response = (await createProxyHandler(options(), upstream)(context())) as Response;
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('https://elsewhere.example/login');
     response.headers.set('x-request-id', 'req-1');

@@ -1,3 +1,4 @@
+import { Answer, type Reply } from '../answer.js';
 import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../platform.js';
@@ -38,7 +39,7 @@ const UNUSED_QUERY = new URLSearchParams();
 export function createProxyHandler(
   options: ProxyHandlerOptions,
   upstream: UpstreamClient,
-): (ctx: RequestContext) => Promise<Response> {
+): (ctx: RequestContext) => Promise<Reply> {
   const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
 
@@ -54,7 +55,7 @@ export function createProxyHandler(
 
     const outgoing = requestBody(ctx, maxBodyBytes);
     const started = performance.now();
-    let response: Response;
+    let response: Reply;
     try {
       response = await upstream(new UpstreamCall(ctx, url, headers, outgoing, timeoutMs));
     } catch (error) {
@@ -71,7 +72,7 @@ export function createProxyHandler(
     }
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
-    return withCleanHeaders(response);
+    return response instanceof Answer ? response : withCleanHeaders(response);
   };
 }
 

@@ -4,6 +4,7 @@ import {
   cleanResponseHeaders,
   compileRequestDrops,
   connectionNamedHeaders,
+  responseHeaderRecord,
   responseHeadersFrom,
 } from './headers.js';
 
@@ -188,5 +189,23 @@ describe('responseHeadersFrom', () => {
     cleanResponseHeaders(headers);
     headers.set('x-request-id', 'r1');
     expect(headers.get('x-request-id')).toBe('r1');
+  });
+});
+
+describe('responseHeaderRecord', () => {
+  it('keeps end-to-end headers as a plain record, without hop-by-hop or Connection-named ones', () => {
+    expect(
+      responseHeaderRecord({
+        'content-type': 'application/json',
+        connection: 'x-hop',
+        'x-hop': 'secret',
+        'keep-alive': 'timeout=5',
+        'content-length': '2',
+      }),
+    ).toEqual({ 'content-type': 'application/json', 'content-length': '2' });
+  });
+
+  it('gives up on repeated headers (several Set-Cookie lines), which need the Headers form', () => {
+    expect(responseHeaderRecord({ 'set-cookie': ['a=1', 'b=2'] })).toBeUndefined();
   });
 });

@@ -126,6 +126,27 @@ export function responseHeadersFrom(
 }
 
 /**
+ * The same headers as a plain record (for an Answer), or undefined when a header repeats (an
+ * array value, such as several Set-Cookie lines), which a plain record cannot hold.
+ */
+export function responseHeaderRecord(
+  record: Readonly<Record<string, string | readonly string[] | undefined>>,
+): Record<string, string> | undefined {
+  const connection = record['connection'];
+  const connectionNamed = connectionNamedHeaders(typeof connection === 'string' ? connection : null);
+  const out: Record<string, string> = {};
+  for (const name in record) {
+    const value = record[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return undefined;
+    if (HOP_BY_HOP_SET.has(name)) continue;
+    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
  * Removes hop-by-hop headers from an upstream response, in place. Throws TypeError when the
  * headers are immutable (a Workers `fetch` response); see forward.ts.
  */

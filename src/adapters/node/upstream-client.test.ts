@@ -7,6 +7,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamRequest } from '../../platform.js';
 import { createProxyHandler } from '../../proxy/forward.js';
 import { compileServer } from '../../proxy/targets.js';
+import { replyToResponse } from '../../answer.js';
 import { createUndiciUpstreamClient } from './upstream-client.js';
 
 /** Real sockets on 127.0.0.1: a node:http upstream that records what reached it. */
@@ -66,15 +67,17 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
 
 const client = createUndiciUpstreamClient();
 
-function send(init: Partial<UpstreamRequest> & { url: string }): Promise<Response> {
-  return client({
-    method: 'GET',
-    headers: new Headers(),
-    body: null,
-    signal: new AbortController().signal,
-    timeoutMs: 5_000,
-    ...init,
-  });
+async function send(init: Partial<UpstreamRequest> & { url: string }): Promise<Response> {
+  return replyToResponse(
+    await client({
+      method: 'GET',
+      headers: new Headers(),
+      body: null,
+      signal: new AbortController().signal,
+      timeoutMs: 5_000,
+      ...init,
+    }),
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -443,7 +446,7 @@ describe('createProxyHandler over the undici client', () => {
       claims: undefined,
       log: {},
     };
-    const response = await handler(ctx);
+    const response = replyToResponse(await handler(ctx));
     expect(await response.json()).toEqual({
       url: '/base/orders/1?x=1',
       body: 'payload',

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
-import { responseHeadersFrom } from '../../proxy/headers.js';
+import { responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
+import { Answer, type Reply } from '../../answer.js';
 
 /**
  * The Node upstream client: undici's pooled `Agent` + `request()` (keep-alive connections per
@@ -32,7 +33,7 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions 
   return Object.assign(client, { close: () => agent.close() });
 }
 
-async function send(agent: Agent, request: UpstreamRequest): Promise<Response> {
+async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
   const { origin, path } = splitUrl(request.url);
 
   // One emitter for both reasons to stop: the client left (its reason is rethrown as is) or no
@@ -122,7 +123,7 @@ function toResponse(
   method: string,
   origin: string,
   release: () => void,
-): Response | Promise<Response> {
+): Reply | Promise<Reply> {
   const { statusCode, body } = data;
   let headers: Headers;
   try {
@@ -140,22 +141,39 @@ function toResponse(
     // Null-body responses: let undici finish the (empty) message so the connection is reused.
     release();
     body.on('error', noop).resume();
-    return new Response(null, { status: statusCode, headers });
+    return whole(statusCode, data.headers, headers, null);
   }
   const complete = completeBody(body, data.headers['content-length']);
   if (complete !== undefined) {
     release();
-    return new Response(complete, { status: statusCode, headers });
+    return whole(statusCode, data.headers, headers, complete);
   }
   const declared = Number(data.headers['content-length']);
   if (declared > 0 && declared <= SMALL_BODY_BYTES) {
     return collectSmallBody(body, declared).then((bytes) => {
       release();
-      return new Response(bytes ?? failingStream(), { status: statusCode, headers });
+      // The upstream died mid-body: a stream that fails, so the client sees an aborted response.
+      if (bytes === null) return new Response(failingStream(), { status: statusCode, headers });
+      return whole(statusCode, data.headers, headers, bytes);
     });
   }
   body.once('close', release);
   return new Response(toWebStream(body), { status: statusCode, headers });
+}
+
+/**
+ * A complete upstream answer as plain data (an Answer) when its headers fit a plain record, so
+ * the gateway's exit never builds a Headers object for it; repeated headers (several
+ * Set-Cookie lines) need the Headers form.
+ */
+function whole(
+  status: number,
+  raw: Dispatcher.ResponseData['headers'],
+  headers: Headers,
+  body: Uint8Array<ArrayBuffer> | null,
+): Reply {
+  const record = responseHeaderRecord(raw);
+  return record ? new Answer(status, record, body) : new Response(body, { status, headers });
 }
 
 /**
