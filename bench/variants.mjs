@@ -88,7 +88,22 @@ export function createVariants(ctx) {
     ],
   });
 
+  // P2 compares a protected route with the same request on an unprotected route: the token rides
+  // along (and is forwarded upstream) in both, so the ratio isolates what verification and mapping
+  // cost rather than what carrying a 700-byte RS256 token to the upstream costs.
+  const unprotectedWithToken = (alg) => ({
+    name: `gatehouse-proxied-${alg}-token`,
+    label: `Gatehouse, proxied route, unprotected, same ${alg.toUpperCase()} token sent (${small})`,
+    group: 'gatehouse',
+    start: gatehouse(smallRoutes),
+    path: '/api/items/42',
+    headers: { authorization: `Bearer ${tokens[alg]}` },
+    check: expectUpstreamBody('/items/42'),
+  });
+
   const variants = [
+    unprotectedWithToken('hs256'),
+    unprotectedWithToken('rs256'),
     {
       name: 'upstream-direct',
       label: 'upstream direct (the ceiling for a proxy)',
@@ -161,7 +176,9 @@ export function createVariants(ctx) {
     'hono-hello',
     'gatehouse-proxied',
     'fastify-proxy',
+    'gatehouse-proxied-hs256-token',
     'gatehouse-hs256',
+    'gatehouse-proxied-rs256-token',
     'gatehouse-rs256',
     'gatehouse-proxied-large',
     'workers-floor-hello',
