@@ -14,13 +14,23 @@ export interface Logger {
   readonly level: LogLevel;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export const LOG_LEVEL_RANK: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 100,
+};
 
-export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
-  const threshold = RANK[level];
+/** `write` receives each line with its level, so a sink can route errors differently (Workers' console). */
+export function createJsonLogger(
+  level: LogLevel,
+  write: (line: string, level: Exclude<LogLevel, 'silent'>) => void,
+): Logger {
+  const threshold = LOG_LEVEL_RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
-    if (RANK[lvl] < threshold) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
+    if (LOG_LEVEL_RANK[lvl] < threshold) return;
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }), lvl);
   };
   return {
     level,
