@@ -61,7 +61,9 @@ export async function buildWorker({
     format: 'esm',
     minify: true,
     target: 'es2022',
-    platform: 'neutral',
+    // 'browser' so packages' `browser` field maps apply (OpenTelemetry swaps its Node platform
+    // files for browser ones there); Node built-ins stay refused by the plugin below.
+    platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['browser', 'module', 'main'],
     metafile: true,

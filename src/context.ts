@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { Reply } from './answer.js';
+import type { Span } from './observability/tracing/tracing.js';
 import type { ClientInfo } from './platform.js';
 
 /** Per-request state, created once at the gateway's entrance and read by every step. */
@@ -21,6 +22,8 @@ export interface RequestContext {
   wildcardRest: string | undefined;
   /** Claims of the verified token, set by the authorization step. */
   claims: JWTPayload | undefined;
+  /** The request's server span when tracing is on: steps make their spans its children. */
+  readonly trace?: Span | undefined;
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
 }

@@ -1,13 +1,17 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway } from './config/compile.js';
+import type { CompiledGateway, CompiledRoute } from './config/compile.js';
 import type { RequestContext } from './context.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
+import { serverTimingHeader } from './observability/server-timing.js';
+import { traceIdsFromHeader } from './observability/tracing/log-fields.js';
+import type { Span } from './observability/tracing/tracing.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
 import { splitRequestUrl } from './url-parts.js';
+import type { AccessLogLine } from './observability/access-log.js';
 
 /**
  * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
@@ -21,6 +25,8 @@ import { splitRequestUrl } from './url-parts.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+  /** Requests being answered right now (the in-flight gauge). */
+  readonly inFlight: number;
 }
 
 /** One request's state for the exit (decoration and the access-log line). */
@@ -30,16 +36,24 @@ interface Exchange {
   readonly compiled: CompiledGateway;
   readonly requestId: string;
   readonly started: number;
+  /** performance.now() at the entrance: sub-millisecond durations for metrics and Server-Timing. */
+  readonly startedPrecise: number;
   readonly pathname: string;
   readonly search: string;
   readonly log: Record<string, unknown>;
   routeLabel: string | undefined;
+  route: CompiledRoute | undefined;
+  /** The request's server span, when tracing is on (docs/OBSERVABILITY.md). */
+  readonly span: Span | undefined;
 }
 
 /** `current()` is read once per request, so a reload swaps configs atomically between requests. */
 export function createGateway(current: () => CompiledGateway, platform: Platform): Gateway {
   let inFlight = 0;
   const logger = platform.logger;
+  // Decided once: with no tracing and no subscriber the exit skips all of it.
+  const tracing = platform.telemetry?.tracing;
+  const accessLog = platform.telemetry?.accessLog;
   const neverAborted = new AbortController().signal;
 
   /** Everything between the entrance and the exit; may throw or reject (the caller catches). */
@@ -68,6 +82,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     }
     const route = match.value;
     exchange.routeLabel = route.label;
+    exchange.route = route;
+    if (exchange.span) tracing?.nameRequest(exchange.span, method, route.path);
     const ctx = new RouteContext(
       exchange,
       host,
@@ -84,8 +100,9 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
-    if (logger.level !== 'silent') {
-      logger.info('request', {
+    const logging = logger.level !== 'silent';
+    if (logging || accessLog?.active) {
+      const line: AccessLogLine = {
         requestId: exchange.requestId,
         method: exchange.request.method,
         path: exchange.pathname + redactSearch(exchange.search),
@@ -93,9 +110,17 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         status: decorated.status,
         durationMs: platform.now() - exchange.started,
         client: exchange.client.address,
+        ...traceFields(exchange),
         ...exchange.log,
+      };
+      if (logging) logger.info('request', line);
+      accessLog?.publish({
+        line,
+        routePattern: exchange.route?.path,
+        durationSeconds: (performance.now() - exchange.startedPrecise) / 1000,
       });
     }
+    if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     return decorated;
   }
 
@@ -122,16 +147,20 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   return {
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
+      const requestId = pickRequestId(request.headers.get('x-request-id'));
       const exchange: Exchange = {
         request,
         client,
         compiled: current(),
-        requestId: pickRequestId(request.headers.get('x-request-id')),
+        requestId,
         started: platform.now(),
+        startedPrecise: performance.now(),
         pathname,
         search,
         log: {},
         routeLabel: undefined,
+        route: undefined,
+        span: tracing?.startRequest(request.method, pathname, request.headers, requestId),
       };
       inFlight++;
       let result: Reply | Promise<Reply>;
@@ -148,7 +177,19 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       }
       return finish(exchange, result);
     },
+    get inFlight() {
+      return inFlight;
+    },
   };
+}
+
+/** The trace and span ids for the access-log line: the request's span, else the client's traceparent. */
+function traceFields(exchange: Exchange): { traceId?: string; spanId?: string } {
+  if (exchange.span) {
+    const { traceId, spanId } = exchange.span.spanContext();
+    return { traceId, spanId };
+  }
+  return traceIdsFromHeader(exchange.request.headers.get('traceparent')) ?? {};
 }
 
 /**
@@ -162,6 +203,7 @@ class RouteContext implements RequestContext {
   readonly search: string;
   readonly client: ClientInfo;
   readonly log: Record<string, unknown>;
+  readonly trace: Span | undefined;
   claims: RequestContext['claims'] = undefined;
 
   constructor(
@@ -178,6 +220,7 @@ class RouteContext implements RequestContext {
     this.search = exchange.search;
     this.client = exchange.client;
     this.log = exchange.log;
+    this.trace = exchange.span;
   }
 
   /** The adapter creates its abort signal only for steps that ask (the proxy). */
@@ -193,6 +236,7 @@ function answerToResponse(answer: Answer, exchange: Exchange): Response {
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
   else delete headers['x-powered-by'];
   compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
+  if (compiled.serverTiming) headers['server-timing'] = timing(exchange);
   return new Response(answer.body, { status: answer.status, headers });
 }
 
@@ -211,7 +255,12 @@ function decorate(response: Response, exchange: Exchange): Response {
   if (compiled.poweredBy) headers.set('x-powered-by', 'Gatehouse');
   else headers.delete('x-powered-by');
   compiled.cors?.apply(exchange.request.headers.get('origin'), headers);
+  if (compiled.serverTiming) headers.set('server-timing', timing(exchange));
   return response;
+}
+
+function timing(exchange: Exchange): string {
+  return serverTimingHeader(exchange.log, performance.now() - exchange.startedPrecise);
 }
 
 function exceedsBodyLimit(request: Request, maxBodyBytes: number): boolean {

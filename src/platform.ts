@@ -1,5 +1,7 @@
 import type { Reply } from './answer.js';
 import type { Logger } from './observability/logger.js';
+import type { Telemetry } from './observability/telemetry.js';
+import type { Span } from './observability/tracing/tracing.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -19,6 +21,8 @@ export interface UpstreamRequest {
   readonly onDisconnect?: ((listener: () => void) => () => void) | undefined;
   /** No response headers within this time → GatewayError ERR_UPSTREAM_TIMEOUT. */
   readonly timeoutMs: number;
+  /** The request's span when tracing is on: the upstream call's span becomes its child. */
+  readonly trace?: Span | undefined;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /** Metrics, access-log subscribers and tracing (docs/OBSERVABILITY.md); absent: all off. */
+  readonly telemetry?: Telemetry | undefined;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

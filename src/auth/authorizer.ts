@@ -50,6 +50,7 @@ export function createAuthorizer(
       }
     },
     prefetch: () => verifier.prefetch().catch(() => undefined),
+    remoteKeySet: verifier.remoteKeySet,
   };
 }
 

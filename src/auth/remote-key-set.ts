@@ -55,11 +55,23 @@ export class RemoteKeySet implements KeySource {
   private failure: Error | undefined;
   private inflight: Promise<void> | undefined;
   private fetchCount = 0;
+  /** Who wants to know about each fetch's outcome (metrics), by authorizer name: a reload replaces, never adds. */
+  private readonly observers = new Map<string, (outcome: 'ok' | 'error') => void>();
 
   constructor(url: string, options: RemoteKeySetOptions, fetchImpl: typeof fetch) {
     this.url = url;
     this.options = options;
     this.fetchImpl = fetchImpl;
+  }
+
+  /** Calls `listener` after every fetch with its outcome; one listener per `name`. */
+  observe(name: string, listener: (outcome: 'ok' | 'error') => void): void {
+    this.observers.set(name, listener);
+  }
+
+  /** Holds keys and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */
+  get healthy(): boolean {
+    return this.local !== undefined && this.failure === undefined;
   }
 
   info(): RemoteKeySetStats {
@@ -120,11 +132,23 @@ export class RemoteKeySet implements KeySource {
       this.kids = keys.map((key) => (typeof key.kid === 'string' ? key.kid : undefined));
       this.fetchedAt = now;
       this.failure = undefined;
+      this.notify('ok');
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(String(error));
+      this.notify('error');
       throw this.failure;
     } finally {
       this.inflight = undefined;
+    }
+  }
+
+  private notify(outcome: 'ok' | 'error'): void {
+    for (const listener of this.observers.values()) {
+      try {
+        listener(outcome);
+      } catch {
+        // An observer's failure must never fail a key set fetch.
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import type { AuthorizerConfig } from '../config/schema.js';
 import type { ConfigProblem } from '../config/problems.js';
 import type { JwsAlgorithm } from './algorithms.js';
+import type { RemoteKeySet } from './remote-key-set.js';
 
 export type AuthorizerType = 'jwt' | 'auth0' | 'supabase';
 
@@ -61,6 +62,8 @@ export interface Authorizer {
   explain(token: string): Promise<TokenReport>;
   /** Fetches remote key sets (and imports keys) now so the first request is not slow; never rejects. */
   prefetch(): Promise<void>;
+  /** The remote key set (`jwks_uri`) requests depend on, if any: `/readyz` checks it. */
+  readonly remoteKeySet?: RemoteKeySet | undefined;
 }
 
 /** Where an authorizer's keys come from, as configured (validated by lint before use). */

@@ -22,11 +22,11 @@ import {
   type KeySource,
   type KeySourceInfo,
 } from './key-sets.js';
-import { getRemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
+import { getRemoteKeySet, RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 import type { VerificationCacheOptions } from './cache.js';
 import type { AuthFailureDetail, AuthorizerSettings } from './types.js';
 
-export type AuthPlatform = Pick<Platform, 'fetch' | 'now' | 'logger'>;
+export type AuthPlatform = Pick<Platform, 'fetch' | 'now' | 'logger' | 'telemetry'>;
 
 /**
  * The verification core shared by every authorizer type: header checks, the verification cache,
@@ -47,6 +47,8 @@ export interface Verifier {
   cached(token: string, now: number): JWTPayload | undefined;
   keyInfo(alg: unknown, now: number): KeySourceInfo | undefined;
   prefetch(): Promise<void>;
+  /** The remote key set (`jwks_uri`) this verifier depends on, if any (readiness). */
+  readonly remoteKeySet: RemoteKeySet | undefined;
 }
 
 export interface VerifierOptions {
@@ -74,6 +76,12 @@ export function createVerifier(
         : keys.jwksUri !== undefined
           ? getRemoteKeySet(keys.jwksUri, options.remoteKeySet, platform.fetch)
           : undefined;
+  const remoteKeySet = publicSource instanceof RemoteKeySet ? publicSource : undefined;
+  const keySetFetches = platform.telemetry?.keySetFetches;
+  if (remoteKeySet && keySetFetches) {
+    const url = remoteKeySet.url;
+    remoteKeySet.observe(name, (outcome) => keySetFetches.publish({ authorizer: name, url, outcome }));
+  }
   const cache = options.cache === false ? undefined : new VerificationCache(options.cache);
 
   const sourceFor = (alg: unknown) =>
@@ -163,6 +171,7 @@ export function createVerifier(
     name,
     settings,
     keyInfo,
+    remoteKeySet,
     cached: (token, now) => cache?.get(token, now),
     async verify(token, now, audienceOverride, useCache = true) {
       const cacheable = cache !== undefined && useCache && audienceOverride === undefined;

@@ -14,6 +14,7 @@ import { runValidate } from './validate.js';
 
 const USAGE = `usage:
   gatehouse start    [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L] [--binding NAME=PATH]...
+                     [--admin-port N [--admin-host H]]
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
   gatehouse routes   [--config FILE] [METHOD PATH]

@@ -27,6 +27,8 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       'log-level': { type: 'string' },
       'drain-ms': { type: 'string', default: '10000' },
       binding: { type: 'string', multiple: true, default: [] },
+      'admin-port': { type: 'string' },
+      'admin-host': { type: 'string' },
     },
   });
   const env = loadEnvironment(values['env-file']);
@@ -38,6 +40,22 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr(`invalid --port "${values.port}"`);
+    return 2;
+  }
+  let admin: { port: number; host?: string | undefined } | undefined;
+  if (values['admin-port'] !== undefined) {
+    const adminPort = Number(values['admin-port']);
+    if (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535) {
+      io.stderr(`invalid --admin-port "${values['admin-port']}"`);
+      return 2;
+    }
+    if (adminPort !== 0 && adminPort === port) {
+      io.stderr(`--admin-port ${adminPort} is the public port; the admin listener needs its own`);
+      return 2;
+    }
+    admin = { port: adminPort, host: values['admin-host'] };
+  } else if (values['admin-host'] !== undefined) {
+    io.stderr('--admin-host needs --admin-port');
     return 2;
   }
   const bindingModules: BindingSpec[] = [];
@@ -61,6 +79,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       port,
       strict: isStrict(env),
       bindingModules,
+      ...(admin ? { admin } : {}),
     });
   } catch (error) {
     if (error instanceof BindingLoadError) {
@@ -81,6 +100,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       });
   });
   io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
+  if (gatehouse.adminUrl) io.stdout(`Admin listener on ${gatehouse.adminUrl} (/metrics, /healthz, /readyz)`);
 
   // Never let one request's bug end the process (security.md "Faults and load").
   process.on('unhandledRejection', (reason) =>

@@ -8,6 +8,7 @@ import { integrationFactory, type IntegrationDeps } from '../integrations/regist
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
+import { instrumentAuthorizeStep } from '../observability/instrument-authorize.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
@@ -52,6 +53,8 @@ export interface CompiledGateway {
   readonly router: Router<CompiledRoute>;
   readonly cors: CompiledCors | undefined;
   readonly poweredBy: boolean;
+  /** `gateway.server_timing`: a Server-Timing header on every response. */
+  readonly serverTiming: boolean;
   readonly limits: GatewayLimits;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
   readonly warnings: readonly ConfigProblem[];
@@ -103,6 +106,7 @@ export function compileGateway(
     router: createRouter(routes),
     cors: config.cors ? compileCors(config.cors) : undefined,
     poweredBy: gateway?.powered_by ?? true,
+    serverTiming: gateway?.server_timing ?? false,
     limits: {
       maxBodyBytes: gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
       maxUrlLength: gateway?.max_url_length ?? DEFAULT_LIMITS.maxUrlLength,
@@ -131,7 +135,13 @@ function compileRouteHandler(
     // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
     if (!authorizer)
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
-    else steps.push(createAuthorizeStep(authorizer, route.scopes));
+    else
+      steps.push(
+        instrumentAuthorizeStep(createAuthorizeStep(authorizer, route.scopes), authorizer.name, {
+          tracing: deps.platform.telemetry?.tracing,
+          timed: deps.config.gateway?.server_timing ?? false,
+        }),
+      );
   }
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   return composeSteps(steps, integrationHandler(route, index, deps, problems));

@@ -135,6 +135,18 @@ const Gateway = Type.Object(
     max_body_bytes: Type.Optional(PositiveInt),
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),
+    // observability (ext, docs/OBSERVABILITY.md)
+    admin: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Integer({ minimum: 0, maximum: 65535 }),
+          host: Type.Optional(NonEmpty),
+        },
+        strict,
+      ),
+    ),
+    server_timing: Type.Optional(Type.Boolean()),
+    health_path: Type.Optional(Type.String({ pattern: '^/' })),
   },
   strict,
 );

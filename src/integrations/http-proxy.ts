@@ -3,6 +3,7 @@ import type { RouteConfig } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
+import { traceUpstreamClient } from '../observability/tracing/upstream.js';
 import { createProxyHandler } from '../proxy/forward.js';
 import type { IntegrationDeps } from './registry.js';
 
@@ -18,6 +19,7 @@ export function createHttpProxyIntegration(route: RouteConfig, deps: Integration
 
   const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);
   const logger = deps.platform.logger;
+  const tracing = deps.platform.telemetry?.tracing;
   return createProxyHandler(
     {
       server,
@@ -28,7 +30,7 @@ export function createHttpProxyIntegration(route: RouteConfig, deps: Integration
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
       ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),
     },
-    deps.platform.upstream,
+    tracing ? traceUpstreamClient(deps.platform.upstream, tracing, alias) : deps.platform.upstream,
   );
 }
 

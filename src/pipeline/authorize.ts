@@ -10,6 +10,7 @@ import type { Step } from '../context.js';
 export function createAuthorizeStep(authorizer: Authorizer, scopes: readonly string[] | undefined): Step {
   const requiredScopes = scopes && scopes.length > 0 ? scopes : undefined;
   return async (ctx, next) => {
+    ctx.log.authorizer = authorizer.name;
     const claims = await authorizer.authenticate(ctx.request.headers);
     ctx.claims = claims;
     ctx.log.auth = 'ok';

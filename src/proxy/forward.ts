@@ -53,6 +53,7 @@ export function createProxyHandler(
     const base = server.next();
     const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
 
+    ctx.log.upstream = server.alias;
     const outgoing = requestBody(ctx, maxBodyBytes);
     const started = performance.now();
     let response: Reply;
@@ -127,6 +128,7 @@ class UpstreamCall implements UpstreamRequest {
   readonly method: string;
   readonly body: ReadableStream<Uint8Array> | null;
   readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
+  readonly trace: RequestContext['trace'];
   readonly #ctx: RequestContext;
   readonly #limitSignal: AbortSignal | undefined;
 
@@ -141,6 +143,7 @@ class UpstreamCall implements UpstreamRequest {
     this.body = outgoing.body;
     this.#ctx = ctx;
     this.#limitSignal = outgoing.signal;
+    this.trace = ctx.trace;
     // A size-limited body aborts through its own signal, so only then is the signal required.
     this.onDisconnect =
       outgoing.signal === undefined && ctx.client.onDisconnect

@@ -1,4 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
+import type { Telemetry } from '../../observability/telemetry.js';
+import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
@@ -7,10 +9,13 @@ export function createNodePlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   bindings?: Readonly<Record<string, unknown>>;
+  telemetry?: Telemetry;
 }): Platform {
+  const plainFetch = globalThis.fetch.bind(globalThis);
+  const tracing = options.telemetry?.tracing;
   return {
     upstream: options.upstream,
-    fetch: globalThis.fetch.bind(globalThis),
+    fetch: tracing ? traceControlPlaneFetch(plainFetch, tracing) : plainFetch,
     env: options.env,
     logger: options.logger,
     now: () => Date.now(),
@@ -21,5 +26,6 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    telemetry: options.telemetry,
   };
 }

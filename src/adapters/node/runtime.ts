@@ -54,8 +54,10 @@ export async function createNodeGatewayRuntime(
       const next = await compileFromSource(source, platform, strict, serving);
       await next.prefetch();
       compiled = next;
+      platform.telemetry?.configReloads.publish({ outcome: 'ok' });
       return { ok: true };
     } catch (error) {
+      platform.telemetry?.configReloads.publish({ outcome: 'refused' });
       if (error instanceof ConfigInvalidError) return { ok: false, problems: error.problems };
       return { ok: false, problems: [{ pointer: '', severity: 'error', message: String(error) }] };
     }

@@ -1,4 +1,5 @@
 import { createGateway } from '../../gateway.js';
+import { createNodeTelemetry, startAdminListener, type RunningAdminListener } from './admin/observability.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
@@ -28,11 +29,19 @@ export interface StartOptions {
   readonly bindingModules?: readonly BindingSpec[];
   /** What `bindingModules` paths are relative to (default: the process's working directory). */
   readonly cwd?: string;
+  /**
+   * The admin listener (`--admin-port`/`--admin-host`); overrides `gateway.admin` of the config.
+   * Off when neither is set (docs/OBSERVABILITY.md).
+   */
+  readonly admin?: { readonly port: number; readonly host?: string | undefined };
 }
 
 export interface RunningGatehouse {
   readonly url: string;
   readonly runtime: NodeGatewayRuntime;
+  /** The admin listener's URL (`/metrics`, `/healthz`, `/readyz`), when one is configured. */
+  readonly adminUrl: string | undefined;
+  readonly admin: RunningAdminListener | undefined;
   close(drainMs?: number): Promise<void>;
 }
 
@@ -40,31 +49,57 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? silentLogger;
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
+  const telemetry = createNodeTelemetry(options.env, logger);
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
+    telemetry,
   });
   let runtime: NodeGatewayRuntime;
   try {
     runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
   } catch (error) {
     await upstream.close();
+    await telemetry.tracing?.shutdown();
     throw error;
   }
-  void runtime.current().prefetch();
-  const server = await startNodeServer(createGateway(runtime.current, platform), {
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 8787,
-  });
+  const gateway = createGateway(runtime.current, platform);
+  const port = options.port ?? 8787;
+  const adminConfig = options.admin ?? runtime.current().config.gateway?.admin;
+  let admin: RunningAdminListener | undefined;
+  const stopAll = async (drainMs?: number) => {
+    await admin?.close();
+    await server?.close(drainMs);
+    await upstream.close();
+    await telemetry.tracing?.shutdown();
+  };
+  let server: Awaited<ReturnType<typeof startNodeServer>> | undefined;
+  try {
+    if (adminConfig) {
+      // Before the first key set fetch, so the metrics count it.
+      admin = await startAdminListener({
+        telemetry,
+        gateway,
+        current: runtime.current,
+        now: platform.now,
+        listen: { host: adminConfig.host ?? '127.0.0.1', port: adminConfig.port },
+        publicPort: port,
+      });
+    }
+    void runtime.current().prefetch();
+    server = await startNodeServer(gateway, { host: options.host ?? '127.0.0.1', port });
+  } catch (error) {
+    await stopAll(0);
+    throw error;
+  }
   return {
     url: server.url,
     runtime,
-    close: async (drainMs) => {
-      await server.close(drainMs);
-      await upstream.close();
-    },
+    admin,
+    adminUrl: admin?.url,
+    close: stopAll,
   };
 }
 

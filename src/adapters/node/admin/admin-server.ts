@@ -1,0 +1,44 @@
+import { getRequestListener } from '@hono/node-server';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderError } from '../../../errors/render.js';
+import type { AdminHandlers } from './handlers.js';
+
+/**
+ * The admin listener (docs/OBSERVABILITY.md): its own node:http server on its own port, by
+ * default on 127.0.0.1, serving only the registered handlers. It never shares the public port,
+ * so metrics and health are not reachable by whoever can reach the API.
+ */
+export interface AdminListenOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningAdmin {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startAdminServer(handlers: AdminHandlers, options: AdminListenOptions): Promise<RunningAdmin> {
+  const listener = getRequestListener((request) => handlers.handle(request), {
+    errorHandler: () => renderError('ERR_BAD_REQUEST'),
+  });
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import type { CompiledGateway } from '../../../config/compile.js';
+import type { Gateway } from '../../../gateway.js';
+import type { Logger } from '../../../observability/logger.js';
+import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
+import { tracingSettingsFromEnv } from '../../../observability/tracing/settings.js';
+import { createTracing } from '../../../observability/tracing/tracing.js';
+import { startAdminServer, type AdminListenOptions, type RunningAdmin } from './admin-server.js';
+import { AdminHandlers } from './handlers.js';
+import { registerHealthHandlers } from './health.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js';
+
+/**
+ * The Node process's telemetry: tracing from the OTEL_* environment (timer-batched export),
+ * and, when an admin listener is configured, Prometheus metrics and health on it. The event
+ * buses always exist (an idle bus costs one check per request); metrics subscribe only when
+ * they will be served.
+ */
+export function createNodeTelemetry(env: Readonly<Record<string, unknown>>, logger: Logger): Telemetry {
+  const { settings, warnings } = tracingSettingsFromEnv(env);
+  for (const warning of warnings) logger.warn('tracing setting ignored', { reason: warning });
+  let lastFailureLog = 0;
+  const tracing = settings
+    ? createTracing({
+        settings,
+        fetch: globalThis.fetch.bind(globalThis),
+        mode: 'timer',
+        onExportFailure: (reason, spans) => {
+          // At most one line per 10 s: a collector that is down must not flood the log.
+          const now = Date.now();
+          if (now - lastFailureLog < 10_000) return;
+          lastFailureLog = now;
+          logger.warn('trace export failed; spans dropped', { reason, spans });
+        },
+      })
+    : undefined;
+  if (settings) {
+    logger.info('tracing on', { endpoint: settings.url, sampler: settings.samplerName });
+  }
+  return createTelemetry(tracing, (error) =>
+    logger.error('telemetry listener failed', { error: String(error) }),
+  );
+}
+
+export interface AdminSetup {
+  readonly telemetry: Telemetry;
+  readonly gateway: Gateway;
+  readonly current: () => CompiledGateway;
+  readonly now: () => number;
+  readonly listen: AdminListenOptions;
+  /** The public listener's port: the admin listener refuses to share it. */
+  readonly publicPort: number;
+}
+
+export interface RunningAdminListener extends RunningAdmin {
+  readonly handlers: AdminHandlers;
+  readonly metrics: PrometheusMetrics;
+}
+
+/** Starts the admin listener with `/metrics`, `/healthz` and `/readyz` registered. */
+export async function startAdminListener(setup: AdminSetup): Promise<RunningAdminListener> {
+  if (setup.listen.port !== 0 && setup.listen.port === setup.publicPort) {
+    throw new Error(`the admin port ${setup.listen.port} is the public port; give the admin listener its own`);
+  }
+  const metrics = createPrometheusMetrics({
+    telemetry: setup.telemetry,
+    inFlight: () => setup.gateway.inFlight,
+    current: setup.current,
+  });
+  const handlers = new AdminHandlers().register('GET', '/metrics', () => metrics.handle());
+  registerHealthHandlers(handlers, setup.current, setup.now);
+  let server: RunningAdmin;
+  try {
+    server = await startAdminServer(handlers, setup.listen);
+  } catch (error) {
+    metrics.close();
+    throw error;
+  }
+  return {
+    url: server.url,
+    handlers,
+    metrics,
+    close: async () => {
+      metrics.close();
+      await server.close();
+    },
+  };
+}

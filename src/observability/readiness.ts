@@ -1,0 +1,83 @@
+import type { Authorizer } from '../auth/types.js';
+import type { CompiledGateway } from '../config/compile.js';
+
+/**
+ * Readiness (`/readyz` on Node's admin listener, `gateway.health_path` on Workers): the config is
+ * loaded, and every remote key set a route needs holds keys and its last fetch succeeded. A key
+ * set that is not ready is fetched again on the probe (bounded by its own retry policy), so
+ * readiness returns as soon as the issuer answers. Other features add checks (a rate-limit store,
+ * when traffic control lands) through `extraChecks`.
+ */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<ReadinessOutcome>;
+}
+
+export interface ReadinessOutcome {
+  readonly ready: boolean;
+  /** Why not, or what was checked (a URL): shown in the JSON body. */
+  readonly detail?: string;
+}
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  /** Names of the checks that failed, e.g. `["key_set:default"]`. */
+  readonly notReady: readonly string[];
+  readonly checks: Readonly<Record<string, ReadinessOutcome>>;
+}
+
+export async function evaluateReadiness(
+  compiled: CompiledGateway | undefined,
+  now: () => number,
+  extraChecks: readonly ReadinessCheck[] = [],
+): Promise<ReadinessReport> {
+  const checks: Record<string, ReadinessOutcome> = {
+    config: compiled ? { ready: true } : { ready: false, detail: 'no valid configuration loaded' },
+  };
+  const pending: ReadinessCheck[] = [...(compiled ? keySetChecks(compiled, now) : []), ...extraChecks];
+  const outcomes = await Promise.all(
+    pending.map((check) =>
+      check.check().catch((error: unknown) => ({
+        ready: false,
+        detail: error instanceof Error ? error.message : String(error),
+      })),
+    ),
+  );
+  pending.forEach((check, i) => (checks[check.name] = outcomes[i] as ReadinessOutcome));
+  const notReady = Object.keys(checks).filter((name) => checks[name]?.ready !== true);
+  return { ready: notReady.length === 0, notReady, checks };
+}
+
+/** The body of a readiness answer (200 when ready, else 503). */
+export function readinessResponse(report: ReadinessReport): Response {
+  return new Response(JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report }), {
+    status: report.ready ? 200 : 503,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  });
+}
+
+/** One check per remote key set that an authorizer used by a route depends on. */
+function keySetChecks(compiled: CompiledGateway, now: () => number): ReadinessCheck[] {
+  const needed = new Set<string>();
+  for (const route of compiled.config.paths) {
+    if (route.auth === true) needed.add('default');
+    else if (typeof route.auth === 'string') needed.add(route.auth);
+  }
+  const checks: ReadinessCheck[] = [];
+  for (const name of needed) {
+    const authorizer: Authorizer | undefined = compiled.authorizers.get(name);
+    const keySet = authorizer?.remoteKeySet;
+    if (!keySet) continue;
+    checks.push({
+      name: `key_set:${name}`,
+      async check() {
+        if (!keySet.healthy) await keySet.refresh(now()).catch(() => undefined);
+        const info = keySet.info();
+        return keySet.healthy
+          ? { ready: true, detail: info.url ?? keySet.url }
+          : { ready: false, detail: info.lastError ?? `key set ${keySet.url} not fetched yet` };
+      },
+    });
+  }
+  return checks;
+}

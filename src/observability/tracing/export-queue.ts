@@ -1,0 +1,106 @@
+import { TraceFlags, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** Sends one batch; must never reject (failures are the sender's to report). */
+export type SpanSender = (spans: readonly ReadableSpan[]) => Promise<void>;
+
+export interface ExportQueueOptions {
+  readonly maxQueueSize: number;
+  readonly maxExportBatchSize: number;
+  readonly scheduleDelayMs: number;
+  /**
+   * `timer` (Node): batches leave when full or after `scheduleDelayMs`, one export at a time.
+   * `request` (Workers): nothing runs between requests, so the gateway calls `flush()` at the end
+   * of each request and hands the promise to `ctx.waitUntil`.
+   */
+  readonly mode: 'timer' | 'request';
+}
+
+/**
+ * A bounded batching span processor that drops rather than blocks: a finished, sampled span is
+ * queued while the queue has room and counted as dropped otherwise, so a slow or absent
+ * collector can cost memory up to `maxQueueSize` spans and nothing on the request path. Written
+ * instead of the SDK's BatchSpanProcessor because that one relies on timers between requests,
+ * which Workers do not run.
+ */
+export class ExportQueue implements SpanProcessor {
+  #queue: ReadableSpan[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #exporting: Promise<void> | undefined;
+  #dropped = 0;
+  readonly #send: SpanSender;
+  readonly #options: ExportQueueOptions;
+
+  constructor(send: SpanSender, options: ExportQueueOptions) {
+    this.#send = send;
+    this.#options = options;
+  }
+
+  /** Spans dropped because the queue was full, since start. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {
+    // Nothing to do before a span ends.
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.#queue.length >= this.#options.maxQueueSize) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(span);
+    if (this.#options.mode === 'timer') this.#schedule();
+  }
+
+  /** Exports everything queued now, in batches; resolves when done. Never rejects. */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
+      await this.#send(batch);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return (this.#exporting ?? Promise.resolve()).then(() => this.flush());
+  }
+
+  shutdown(): Promise<void> {
+    return this.forceFlush();
+  }
+
+  #schedule(): void {
+    if (this.#exporting) return;
+    if (this.#queue.length >= this.#options.maxExportBatchSize) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#exportBatch();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#exportBatch();
+    }, this.#options.scheduleDelayMs);
+    // A pending export never keeps a Node process alive on its own.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  /** One batch at a time; whatever arrived meanwhile is scheduled when it is done. */
+  #exportBatch(): void {
+    const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
+    if (batch.length === 0) return;
+    this.#exporting = this.#send(batch).finally(() => {
+      this.#exporting = undefined;
+      if (this.#queue.length > 0) this.#schedule();
+    });
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
+import { parseTraceParent, TraceState } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { ExportQueue } from './export-queue.js';
+import { createOtlpHttpSender } from './otlp-http.js';
+import type { TracingSettings } from './settings.js';
+
+export { SpanKind, type Span };
+
+/**
+ * Request tracing with W3C Trace Context (https://www.w3.org/TR/trace-context/) over the
+ * OpenTelemetry API and the SDK's tracer and samplers: no global provider and no context
+ * manager — the request's span travels on the request context, so the same code runs on Node
+ * and Workers. Span names and attributes: docs/OBSERVABILITY.md "Traces".
+ */
+export interface Tracing {
+  /** The server span of one request, continuing the client's `traceparent`/`tracestate` if valid. */
+  startRequest(method: string, path: string, headers: Headers, requestId: string): Span;
+  /** Renames the server span after routing: `GET /users/{id}` (bounded cardinality). */
+  nameRequest(span: Span, method: string, routePattern: string): void;
+  /** Ends the server span; 5xx answers mark it as an error. */
+  endRequest(span: Span, status: number, code: string | undefined): void;
+  /** A child of `parent`, or a new trace when there is no parent (control-plane calls). */
+  startSpan(parent: Span | undefined, name: string, kind: SpanKind, attributes?: Attributes): Span;
+  /** Sets `traceparent` (and `tracestate`) naming `span` as the parent of the next hop. */
+  inject(span: Span, headers: Headers): void;
+  /** Exports everything queued now (Workers: at the end of each request, in waitUntil). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+  readonly queue: ExportQueue;
+  readonly settings: TracingSettings;
+}
+
+export interface TracingOptions {
+  readonly settings: TracingSettings;
+  /** Plain fetch for the exporter. */
+  readonly fetch: typeof fetch;
+  readonly mode: 'timer' | 'request';
+  /** Workers: keeps the export of a request's spans alive after its response. */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
+  readonly onExportFailure: (reason: string, spans: number) => void;
+  readonly serviceVersion?: string;
+}
+
+const INSTRUMENTATION = 'gatehouse';
+
+export function createTracing(options: TracingOptions): Tracing {
+  const { settings } = options;
+  const queue = new ExportQueue(
+    createOtlpHttpSender({
+      url: settings.url,
+      headers: settings.headers,
+      timeoutMs: settings.timeoutMs,
+      fetch: options.fetch,
+      onFailure: options.onExportFailure,
+    }),
+    { ...settings, mode: options.mode },
+  );
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      ...settings.resourceAttributes,
+      'service.name': settings.serviceName,
+      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+    }),
+    sampler: settings.sampler,
+    spanProcessors: [queue],
+  });
+  const tracer: Tracer = provider.getTracer(INSTRUMENTATION, options.serviceVersion);
+  const flushAfterRequest =
+    options.mode === 'request' && options.waitUntil
+      ? (() => {
+          const waitUntil = options.waitUntil;
+          return () => {
+            if (queue.queued > 0) waitUntil(queue.flush());
+          };
+        })()
+      : undefined;
+
+  return {
+    queue,
+    settings,
+    startRequest(method, path, headers, requestId) {
+      const remote = remoteParent(headers);
+      const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+      return tracer.startSpan(
+        method,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': method, 'url.path': path, 'gatehouse.request_id': requestId },
+        },
+        parent,
+      );
+    },
+    nameRequest(span, method, routePattern) {
+      if (!span.isRecording()) return;
+      span.updateName(`${method} ${routePattern}`);
+      span.setAttribute('http.route', routePattern);
+    },
+    endRequest(span, status, code) {
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', status);
+        if (code !== undefined) span.setAttribute('gatehouse.error_code', code);
+        if (status >= 500) {
+          span.setAttribute('error.type', code ?? String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      }
+      span.end();
+      flushAfterRequest?.();
+    },
+    startSpan(parent, name, kind, attributes) {
+      const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+      return tracer.startSpan(name, attributes ? { kind, attributes } : { kind }, context);
+    },
+    inject(span, headers) {
+      const context = span.spanContext();
+      headers.set('traceparent', traceparentOf(context));
+      const state = context.traceState?.serialize();
+      if (state) headers.set('tracestate', state);
+      else headers.delete('tracestate');
+    },
+    flush: () => queue.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** The client's trace context, when its `traceparent` is valid (an invalid one starts a new trace). */
+function remoteParent(headers: Headers): SpanContext | undefined {
+  const header = headers.get('traceparent');
+  if (header === null) return undefined;
+  const context = parseTraceParent(header);
+  if (!context) return undefined;
+  const state = headers.get('tracestate');
+  if (state !== null) context.traceState = new TraceState(state);
+  return context;
+}
+
+export function traceparentOf(context: SpanContext): string {
+  return `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & 0xff).toString(16)}`;
+}

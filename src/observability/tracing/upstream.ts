@@ -1,0 +1,91 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { isGatewayError } from '../../errors/gateway-error.js';
+import type { UpstreamClient } from '../../platform.js';
+import { SpanKind, type Tracing } from './tracing.js';
+
+/**
+ * The upstream client of a route when tracing is on: each call is a CLIENT span, child of the
+ * request's span, and the upstream receives that span as its parent in `traceparent` (the
+ * client's own `tracestate` travels on). The span ends when the upstream's response headers
+ * arrive (or the call fails); a streamed body is not included.
+ */
+export function traceUpstreamClient(client: UpstreamClient, tracing: Tracing, server: string): UpstreamClient {
+  return async (request) => {
+    const { origin, pathname } = splitForAttributes(request.url);
+    const span = tracing.startSpan(request.trace, request.method, SpanKind.CLIENT, {
+      'http.request.method': request.method,
+      // Without the query string: it may carry credentials.
+      'url.full': origin + pathname,
+      'server.address': hostOf(origin),
+      'gatehouse.upstream': server,
+    });
+    tracing.inject(span, request.headers);
+    try {
+      const reply = await client(request);
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', reply.status);
+        if (reply.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return reply;
+    } catch (error) {
+      if (span.isRecording()) {
+        const type = isGatewayError(error) ? error.code : 'client_closed';
+        span.setAttribute('error.type', type);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      }
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+}
+
+/**
+ * Every control-plane call (key sets, identity providers) as a CLIENT span of its own trace: a
+ * key set fetch is shared by every request waiting for it, so it belongs to none of them. The
+ * callee receives the span as parent in `traceparent`.
+ */
+export function traceControlPlaneFetch(plain: typeof fetch, tracing: Tracing): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const { origin, pathname } = splitForAttributes(request.url);
+    const span = tracing.startSpan(undefined, request.method, SpanKind.CLIENT, {
+      'http.request.method': request.method,
+      'url.full': origin + pathname,
+      'server.address': hostOf(origin),
+      'gatehouse.call': 'control_plane',
+    });
+    const headers = new Headers(request.headers);
+    tracing.inject(span, headers);
+    try {
+      const response = await plain(new Request(request, { headers }));
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return response;
+    } catch (error) {
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+}
+
+function splitForAttributes(url: string): { origin: string; pathname: string } {
+  try {
+    const parsed = new URL(url);
+    return { origin: parsed.origin, pathname: parsed.pathname };
+  } catch {
+    return { origin: url, pathname: '' };
+  }
+}
+
+function hostOf(origin: string): string {
+  const at = origin.indexOf('//');
+  return at < 0 ? origin : origin.slice(at + 2);
+}
