@@ -43,7 +43,11 @@ export function family(samples: ReadonlyMap<string, number>, name: string): Reco
 
 /** Runs `promtool check metrics` (the Debian `prometheus` package) on an exposition. */
 export function promtoolCheck(text: string): { status: number | null; output: string } {
-  const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 15_000 });
+  const result = spawnSync('promtool', ['check', 'metrics'], {
+    input: text,
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

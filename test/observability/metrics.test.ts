@@ -1,6 +1,10 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import {
+  inlineConfigSource,
+  startGatehouse,
+  type RunningGatehouse,
+} from '../../src/adapters/node/start-gatehouse.js';
 import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
 import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
@@ -178,7 +182,9 @@ describe('Prometheus metrics after a known mix of requests', () => {
     expect(upstreamCount('slow', 'timeout')).toBe(1);
     // The timed-out call took at least its timeout.
     expect(
-      samples.get(sampleKey('gatehouse_upstream_duration_seconds_sum', { server: 'slow', outcome: 'timeout' })),
+      samples.get(
+        sampleKey('gatehouse_upstream_duration_seconds_sum', { server: 'slow', outcome: 'timeout' }),
+      ),
     ).toBeGreaterThanOrEqual(0.14);
     const durationCount = (route: string, method: string, statusClass: string) =>
       samples.get(

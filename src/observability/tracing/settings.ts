@@ -76,7 +76,9 @@ export function tracingSettingsFromEnv(env: Env): TracingSettingsResult {
       },
       timeoutMs: positiveInt(
         get,
-        get('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TIMEOUT',
+        get('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT')
+          ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
+          : 'OTEL_EXPORTER_OTLP_TIMEOUT',
         10_000,
         warnings,
       ),

@@ -9,7 +9,11 @@ import { SpanKind, type Tracing } from './tracing.js';
  * client's own `tracestate` travels on). The span ends when the upstream's response headers
  * arrive (or the call fails); a streamed body is not included.
  */
-export function traceUpstreamClient(client: UpstreamClient, tracing: Tracing, server: string): UpstreamClient {
+export function traceUpstreamClient(
+  client: UpstreamClient,
+  tracing: Tracing,
+  server: string,
+): UpstreamClient {
   return async (request) => {
     const { origin, pathname } = splitForAttributes(request.url);
     const span = tracing.startSpan(request.trace, request.method, SpanKind.CLIENT, {

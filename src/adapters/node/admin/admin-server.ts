@@ -19,7 +19,10 @@ export interface RunningAdmin {
   close(): Promise<void>;
 }
 
-export async function startAdminServer(handlers: AdminHandlers, options: AdminListenOptions): Promise<RunningAdmin> {
+export async function startAdminServer(
+  handlers: AdminHandlers,
+  options: AdminListenOptions,
+): Promise<RunningAdmin> {
   const listener = getRequestListener((request) => handlers.handle(request), {
     errorHandler: () => renderError('ERR_BAD_REQUEST'),
   });

@@ -31,7 +31,8 @@ export class AdminHandlers {
     const { pathname } = new URL(request.url);
     const byMethod = this.#byPath.get(pathname);
     if (!byMethod) return answer('ERR_NO_ROUTE');
-    const handler = byMethod.get(request.method) ?? (request.method === 'HEAD' ? byMethod.get('GET') : undefined);
+    const handler =
+      byMethod.get(request.method) ?? (request.method === 'HEAD' ? byMethod.get('GET') : undefined);
     if (!handler) return answer('ERR_METHOD_NOT_ALLOWED', { allow: [...byMethod.keys()].join(', ') });
     return handler(request);
   }

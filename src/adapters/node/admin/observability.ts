@@ -59,7 +59,9 @@ export interface RunningAdminListener extends RunningAdmin {
 /** Starts the admin listener with `/metrics`, `/healthz` and `/readyz` registered. */
 export async function startAdminListener(setup: AdminSetup): Promise<RunningAdminListener> {
   if (setup.listen.port !== 0 && setup.listen.port === setup.publicPort) {
-    throw new Error(`the admin port ${setup.listen.port} is the public port; give the admin listener its own`);
+    throw new Error(
+      `the admin port ${setup.listen.port} is the public port; give the admin listener its own`,
+    );
   }
   const metrics = createPrometheusMetrics({
     telemetry: setup.telemetry,
