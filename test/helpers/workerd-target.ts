@@ -40,6 +40,8 @@ export interface WorkerdOptions {
    * (ESM, default export a WorkerEntrypoint; see bindingWorkerScript).
    */
   readonly serviceWorkers?: Readonly<Record<string, string>>;
+  /** Workers Analytics Engine dataset bindings: binding name → dataset (writes are dropped locally). */
+  readonly analyticsEngineDatasets?: Readonly<Record<string, string>>;
 }
 
 export interface RunningWorkerd {
@@ -78,6 +80,12 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
         { scriptPath, modulesRoot: dirname(scriptPath) }),
     bindings: options.bindings ?? {},
     kvNamespaces: [...(options.kvNamespaces ?? [])],
+    analyticsEngineDatasets: Object.fromEntries(
+      Object.entries(options.analyticsEngineDatasets ?? {}).map(([binding, dataset]) => [
+        binding,
+        { dataset },
+      ]),
+    ),
     serviceBindings: Object.fromEntries(serviceWorkers.map(([binding]) => [binding, workerName(binding)])),
   };
   const miniflare = new Miniflare({

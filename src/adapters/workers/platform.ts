@@ -1,4 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
+import type { Telemetry } from '../../observability/telemetry.js';
+import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import type { WorkerEnv } from './types.js';
 
@@ -17,14 +19,18 @@ export function createWorkersPlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   waitUntil(promise: Promise<unknown>): void;
+  telemetry?: Telemetry | undefined;
 }): Platform {
+  const plainFetch = globalThis.fetch.bind(globalThis);
+  const tracing = options.telemetry?.tracing;
   return {
     upstream: options.upstream,
-    fetch: globalThis.fetch.bind(globalThis),
+    fetch: tracing ? traceControlPlaneFetch(plainFetch, tracing) : plainFetch,
     env: options.env,
     logger: options.logger,
     now: () => Date.now(),
     waitUntil: options.waitUntil,
     bindings: options.env,
+    telemetry: options.telemetry,
   };
 }

@@ -8,7 +8,10 @@ import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import { clientInfoFor } from './client-info.js';
 import { CONFIG_KV_BINDING, CONFIG_VAR, type SourcedText, type WorkerConfigSource } from './config-source.js';
+import { evaluateReadiness, readinessResponse } from '../../observability/readiness.js';
+import { splitRequestUrl } from '../../url-parts.js';
 import { createWorkersPlatform } from './platform.js';
+import { createWorkerTelemetry } from './telemetry.js';
 import type { WorkerEnv, WorkerExecutionContext } from './types.js';
 
 /**
@@ -75,11 +78,13 @@ export class WorkerRuntime {
     this.strict = options.strict;
     this.serviceModules = options.serviceModules ?? {};
     this.now = options.now ?? Date.now;
+    const waitUntil = (promise: Promise<unknown>): void => this.waitUntil(promise);
     this.platform = createWorkersPlatform({
       env: options.env,
       logger: options.logger,
       upstream: options.upstream,
-      waitUntil: (promise) => this.waitUntil(promise),
+      waitUntil,
+      telemetry: createWorkerTelemetry(options.env, options.logger, waitUntil),
     });
     this.gateway = createGateway(() => (this.active as Active).compiled, this.platform);
   }
@@ -90,6 +95,10 @@ export class WorkerRuntime {
       if (this.failure === undefined || this.now() >= this.nextReadAt) await this.load();
     } else if (this.now() >= this.nextReadAt) {
       this.waitUntil(this.load());
+    }
+    const healthPath = this.active?.compiled.config.gateway?.health_path;
+    if (healthPath !== undefined && isHealthRequest(request, healthPath)) {
+      return readinessResponse(await evaluateReadiness(this.active?.compiled, this.now));
     }
     if (this.active !== undefined) return this.gateway.fetch(request, clientInfoFor(request));
     return this.refuse(request);
@@ -173,4 +182,10 @@ export class WorkerRuntime {
       // That request's context is gone; the promise still runs as long as the isolate does.
     }
   }
+}
+
+/** `gateway.health_path` (opt-in): a GET or HEAD of exactly that path answers readiness, not a route. */
+function isHealthRequest(request: Request, healthPath: string): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  return splitRequestUrl(request.url).pathname === healthPath;
 }
