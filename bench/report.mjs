@@ -70,6 +70,28 @@ export const RATIO_TARGETS = [
     den: 'workers-floor-proxy',
     min: 0.85,
   },
+  // Observability (issue 12, docs/OBSERVABILITY.md "Cost").
+  {
+    id: 'O1',
+    what: 'proxied with Prometheus metrics on ÷ metrics off',
+    num: 'gatehouse-metrics',
+    den: 'gatehouse-proxied',
+    min: 0.95,
+  },
+  {
+    id: 'O2',
+    what: 'proxied with tracing exported, 10% sampled ÷ tracing off',
+    num: 'gatehouse-tracing-10',
+    den: 'gatehouse-proxied',
+    min: 0.9,
+  },
+  {
+    id: 'O3',
+    what: 'proxied with a client traceparent, propagation only ÷ without',
+    num: 'gatehouse-propagation',
+    den: 'gatehouse-proxied',
+    min: 0.97,
+  },
 ];
 
 /** P6: RSS under load ≤ 120 MB (an absolute budget of the spec, not a ratio), in MiB as /proc reports it. */

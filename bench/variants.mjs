@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { startNodeProcess } from './lib.mjs';
 import { SUBJECT } from './configs.mjs';
+import { startOtlpSink } from './otlp-sink.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -66,12 +67,36 @@ function tamper(token) {
  */
 export function createVariants(ctx) {
   const { upstream, gatehouseBin, configs, smallRoutes, largeRoutes, tokens } = ctx;
-  const gatehouse = (routes) => () =>
-    startNodeProcess(
-      gatehouseBin,
-      ['start', '--config', configs[routes], '--port', '0', '--log-level', 'silent'],
-      { nodeArgs: ctx.nodeArgs ?? [] },
-    );
+  const gatehouse =
+    (routes, extraArgs = [], env = {}) =>
+    () =>
+      startNodeProcess(
+        gatehouseBin,
+        ['start', '--config', configs[routes], '--port', '0', '--log-level', 'silent', ...extraArgs],
+        { nodeArgs: ctx.nodeArgs ?? [], env },
+      );
+  // Tracing with an exporter: a local OTLP sink for the run of the variant, 10% of traces sampled.
+  const tracedGatehouse = (routes) => async () => {
+    const sink = await startOtlpSink();
+    try {
+      const server = await gatehouse(routes, [], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+        OTEL_BSP_SCHEDULE_DELAY: '1000',
+      })();
+      return {
+        ...server,
+        stop: async () => {
+          await server.stop();
+          await sink.close();
+        },
+      };
+    } catch (error) {
+      await sink.close();
+      throw error;
+    }
+  };
   const small = `${smallRoutes.toLocaleString('en-US')} routes`;
   const large = `${largeRoutes.toLocaleString('en-US')} routes`;
   const protectedRoute = (alg, prefix) => ({
@@ -143,6 +168,37 @@ export function createVariants(ctx) {
     },
     protectedRoute('hs256', 'hs'),
     protectedRoute('rs256', 'rs'),
+    // Observability (docs/OBSERVABILITY.md): each compared with gatehouse-proxied, run right after it.
+    {
+      name: 'gatehouse-metrics',
+      label: `Gatehouse, proxied route, Prometheus metrics on (--admin-port) (${small})`,
+      group: 'gatehouse',
+      start: gatehouse(smallRoutes, ['--admin-port', '0']),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'gatehouse-tracing-10',
+      label: `Gatehouse, proxied route, tracing exported over OTLP/HTTP, 10% sampled (${small})`,
+      group: 'gatehouse',
+      start: tracedGatehouse(smallRoutes),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
+      name: 'gatehouse-propagation',
+      label: `Gatehouse, proxied route, client traceparent forwarded, no exporter (${small})`,
+      group: 'gatehouse',
+      start: gatehouse(smallRoutes),
+      path: '/api/items/42',
+      headers: {
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        tracestate: 'vendor=bench',
+      },
+      check: expectUpstreamBody('/items/42'),
+    },
     {
       name: 'fastify-proxy',
       label: 'Fastify 5 + @fastify/reply-from, proxied',
@@ -175,6 +231,9 @@ export function createVariants(ctx) {
     'gatehouse-static',
     'hono-hello',
     'gatehouse-proxied',
+    'gatehouse-metrics',
+    'gatehouse-tracing-10',
+    'gatehouse-propagation',
     'fastify-proxy',
     'gatehouse-proxied-hs256-token',
     'gatehouse-hs256',

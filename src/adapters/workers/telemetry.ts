@@ -29,7 +29,8 @@ export function createWorkerTelemetry(
         fetch: globalThis.fetch.bind(globalThis),
         mode: 'request',
         waitUntil,
-        onExportFailure: (reason, spans) => logger.warn('trace export failed; spans dropped', { reason, spans }),
+        onExportFailure: (reason, spans) =>
+          logger.warn('trace export failed; spans dropped', { reason, spans }),
       })
     : undefined;
   const telemetry = createTelemetry(tracing, (error) =>

@@ -30,7 +30,10 @@ export interface Tracing {
   nameRequest(span: Span, method: string, routePattern: string): void;
   /** Ends the server span; 5xx answers mark it as an error. */
   endRequest(span: Span, status: number, code: string | undefined): void;
-  /** A child of `parent`, or a new trace when there is no parent (control-plane calls). */
+  /**
+   * A child of `parent`, or a new trace when there is no parent (control-plane calls).
+   * `attributes` are set only when the span is recorded.
+   */
   startSpan(parent: Span | undefined, name: string, kind: SpanKind, attributes?: Attributes): Span;
   /** Sets `traceparent` (and `tracestate`) naming `span` as the parent of the next hop. */
   inject(span: Span, headers: Headers): void;
@@ -53,6 +56,15 @@ export interface TracingOptions {
 }
 
 const INSTRUMENTATION = 'gatehouse';
+const SERVER = { kind: SpanKind.SERVER };
+/** Span options per kind, allocated once. */
+const KIND_OPTIONS: Readonly<Record<SpanKind, { kind: SpanKind }>> = {
+  [SpanKind.INTERNAL]: { kind: SpanKind.INTERNAL },
+  [SpanKind.SERVER]: SERVER,
+  [SpanKind.CLIENT]: { kind: SpanKind.CLIENT },
+  [SpanKind.PRODUCER]: { kind: SpanKind.PRODUCER },
+  [SpanKind.CONSUMER]: { kind: SpanKind.CONSUMER },
+};
 
 export function createTracing(options: TracingOptions): Tracing {
   const { settings } = options;
@@ -92,14 +104,16 @@ export function createTracing(options: TracingOptions): Tracing {
     startRequest(method, path, headers, requestId) {
       const remote = remoteParent(headers);
       const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
-      return tracer.startSpan(
-        method,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { 'http.request.method': method, 'url.path': path, 'gatehouse.request_id': requestId },
-        },
-        parent,
-      );
+      // Attributes only on spans that are recorded: most are not, with ratio sampling.
+      const span = tracer.startSpan(method, SERVER, parent);
+      if (span.isRecording()) {
+        span.setAttributes({
+          'http.request.method': method,
+          'url.path': path,
+          'gatehouse.request_id': requestId,
+        });
+      }
+      return span;
     },
     nameRequest(span, method, routePattern) {
       if (!span.isRecording()) return;
@@ -120,14 +134,17 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     startSpan(parent, name, kind, attributes) {
       const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-      return tracer.startSpan(name, attributes ? { kind, attributes } : { kind }, context);
+      const span = tracer.startSpan(name, KIND_OPTIONS[kind], context);
+      if (attributes && span.isRecording()) span.setAttributes(attributes);
+      return span;
     },
     inject(span, headers) {
       const context = span.spanContext();
       headers.set('traceparent', traceparentOf(context));
+      // A trace state comes from the client's `tracestate`, which the proxy forwards as is; without
+      // one there is nothing to replace.
       const state = context.traceState?.serialize();
       if (state) headers.set('tracestate', state);
-      else headers.delete('tracestate');
     },
     flush: () => queue.forceFlush(),
     shutdown: () => provider.shutdown(),

@@ -15,14 +15,17 @@ export function traceUpstreamClient(
   server: string,
 ): UpstreamClient {
   return async (request) => {
-    const { origin, pathname } = splitForAttributes(request.url);
-    const span = tracing.startSpan(request.trace, request.method, SpanKind.CLIENT, {
-      'http.request.method': request.method,
-      // Without the query string: it may carry credentials.
-      'url.full': origin + pathname,
-      'server.address': hostOf(origin),
-      'gatehouse.upstream': server,
-    });
+    const span = tracing.startSpan(request.trace, request.method, SpanKind.CLIENT);
+    if (span.isRecording()) {
+      const { origin, pathname } = splitForAttributes(request.url);
+      span.setAttributes({
+        'http.request.method': request.method,
+        // Without the query string: it may carry credentials.
+        'url.full': origin + pathname,
+        'server.address': hostOf(origin),
+        'gatehouse.upstream': server,
+      });
+    }
     tracing.inject(span, request.headers);
     try {
       const reply = await client(request);
