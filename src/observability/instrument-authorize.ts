@@ -1,8 +1,8 @@
 import type { Step } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import { publicCode } from '../errors/codes.js';
-import { SpanKind, type Tracing } from './tracing/tracing.js';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SPAN_KIND_INTERNAL, SPAN_STATUS_ERROR } from './tracing/span-constants.js';
+import type { Tracing } from './tracing/tracing.js';
 
 export interface AuthorizeInstrumentation {
   /** Adds a `gatehouse.authorize` span (child of the request's span) with the outcome code. */
@@ -24,7 +24,7 @@ export function instrumentAuthorizeStep(
   if (!tracing && !timed) return step;
   return (ctx, next) => {
     const started = timed ? performance.now() : 0;
-    const span = tracing?.startSpan(ctx.trace, 'gatehouse.authorize', SpanKind.INTERNAL, {
+    const span = tracing?.startSpan(ctx.trace, 'gatehouse.authorize', SPAN_KIND_INTERNAL, {
       'gatehouse.authorizer': authorizer,
     });
     let done = false;
@@ -35,7 +35,7 @@ export function instrumentAuthorizeStep(
       if (span) {
         const outcome = error === undefined ? 'ok' : isGatewayError(error) ? publicCode(error.code) : 'error';
         span.setAttribute('gatehouse.auth.outcome', outcome);
-        if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        if (error !== undefined) span.setStatus({ code: SPAN_STATUS_ERROR, message: outcome });
         span.end();
       }
     };

@@ -49,7 +49,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? silentLogger;
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
-  const telemetry = createNodeTelemetry(options.env, logger);
+  const telemetry = await createNodeTelemetry(options.env, logger);
   const platform = createNodePlatform({
     env: options.env,
     logger,

@@ -1,11 +1,3 @@
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-} from '@opentelemetry/sdk-trace-base';
-
 /**
  * Tracing settings from the standard OpenTelemetry environment variables (the SDK
  * configuration specification's names and defaults), read once at start. No endpoint → no
@@ -19,12 +11,23 @@ export interface TracingSettings {
   readonly timeoutMs: number;
   readonly serviceName: string;
   readonly resourceAttributes: Readonly<Record<string, string>>;
-  readonly sampler: Sampler;
+  readonly sampler: SamplerSpec;
   /** The sampler as configured, e.g. `parentbased_traceidratio(0.1)`, for the start-up log line. */
   readonly samplerName: string;
   readonly maxQueueSize: number;
   readonly maxExportBatchSize: number;
   readonly scheduleDelayMs: number;
+}
+
+/**
+ * The sampler as configured; tracing.ts builds the SDK's sampler from it (the settings are read
+ * without loading the SDK, so a process that does not trace never loads it).
+ */
+export interface SamplerSpec {
+  readonly root: 'always_on' | 'always_off' | 'traceidratio';
+  readonly ratio?: number;
+  /** `parentbased_*`: a sampled (or unsampled) parent decides; `root` applies only to new traces. */
+  readonly parentBased: boolean;
 }
 
 export interface TracingSettingsResult {
@@ -127,43 +130,28 @@ function samplerFrom(
   name: string | undefined,
   arg: string | undefined,
   warnings: string[],
-): { sampler: Sampler; name: string } {
+): { sampler: SamplerSpec; name: string } {
   const ratio = (): number => {
     const value = arg === undefined ? 1 : Number(arg);
     if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
     warnings.push(`OTEL_TRACES_SAMPLER_ARG=${arg}: expected a ratio between 0 and 1; using 1`);
     return 1;
   };
-  switch (name ?? 'parentbased_always_on') {
+  const chosen = name ?? 'parentbased_always_on';
+  const parentBased = chosen.startsWith('parentbased_');
+  switch (parentBased ? chosen.slice('parentbased_'.length) : chosen) {
     case 'always_on':
-      return { sampler: new AlwaysOnSampler(), name: 'always_on' };
+      return { sampler: { root: 'always_on', parentBased }, name: chosen };
     case 'always_off':
-      return { sampler: new AlwaysOffSampler(), name: 'always_off' };
+      return { sampler: { root: 'always_off', parentBased }, name: chosen };
     case 'traceidratio': {
       const r = ratio();
-      return { sampler: new TraceIdRatioBasedSampler(r), name: `traceidratio(${r})` };
+      return { sampler: { root: 'traceidratio', ratio: r, parentBased }, name: `${chosen}(${r})` };
     }
-    case 'parentbased_always_off':
-      return {
-        sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
-        name: 'parentbased_always_off',
-      };
-    case 'parentbased_traceidratio': {
-      const r = ratio();
-      return {
-        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(r) }),
-        name: `parentbased_traceidratio(${r})`,
-      };
-    }
-    case 'parentbased_always_on':
-      break;
     default:
       warnings.push(`OTEL_TRACES_SAMPLER=${name}: unknown sampler; using parentbased_always_on`);
+      return { sampler: { root: 'always_on', parentBased: true }, name: 'parentbased_always_on' };
   }
-  return {
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-    name: 'parentbased_always_on',
-  };
 }
 
 function positiveInt(

@@ -10,10 +10,17 @@ import {
 } from '@opentelemetry/api';
 import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from '@opentelemetry/sdk-trace-base';
 import { ExportQueue } from './export-queue.js';
 import { createOtlpHttpSender } from './otlp-http.js';
-import type { TracingSettings } from './settings.js';
+import type { SamplerSpec, TracingSettings } from './settings.js';
 
 export { SpanKind, type Span };
 
@@ -84,7 +91,7 @@ export function createTracing(options: TracingOptions): Tracing {
       'service.name': settings.serviceName,
       ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
     }),
-    sampler: settings.sampler,
+    sampler: samplerOf(settings.sampler),
     spanProcessors: [queue],
   });
   const tracer: Tracer = provider.getTracer(INSTRUMENTATION, options.serviceVersion);
@@ -164,4 +171,14 @@ function remoteParent(headers: Headers): SpanContext | undefined {
 
 export function traceparentOf(context: SpanContext): string {
   return `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & 0xff).toString(16)}`;
+}
+
+function samplerOf(spec: SamplerSpec): Sampler {
+  const root =
+    spec.root === 'always_on'
+      ? new AlwaysOnSampler()
+      : spec.root === 'always_off'
+        ? new AlwaysOffSampler()
+        : new TraceIdRatioBasedSampler(spec.ratio ?? 1);
+  return spec.parentBased ? new ParentBasedSampler({ root }) : root;
 }

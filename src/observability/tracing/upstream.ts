@@ -1,7 +1,7 @@
-import { SpanStatusCode } from '@opentelemetry/api';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient } from '../../platform.js';
-import { SpanKind, type Tracing } from './tracing.js';
+import { SPAN_KIND_CLIENT, SPAN_STATUS_ERROR } from './span-constants.js';
+import type { Tracing } from './tracing.js';
 
 /**
  * The upstream client of a route when tracing is on: each call is a CLIENT span, child of the
@@ -15,7 +15,7 @@ export function traceUpstreamClient(
   server: string,
 ): UpstreamClient {
   return async (request) => {
-    const span = tracing.startSpan(request.trace, request.method, SpanKind.CLIENT);
+    const span = tracing.startSpan(request.trace, request.method, SPAN_KIND_CLIENT);
     if (span.isRecording()) {
       const { origin, pathname } = splitForAttributes(request.url);
       span.setAttributes({
@@ -31,14 +31,14 @@ export function traceUpstreamClient(
       const reply = await client(request);
       if (span.isRecording()) {
         span.setAttribute('http.response.status_code', reply.status);
-        if (reply.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        if (reply.status >= 500) span.setStatus({ code: SPAN_STATUS_ERROR });
       }
       return reply;
     } catch (error) {
       if (span.isRecording()) {
         const type = isGatewayError(error) ? error.code : 'client_closed';
         span.setAttribute('error.type', type);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+        span.setStatus({ code: SPAN_STATUS_ERROR, message: type });
       }
       throw error;
     } finally {
@@ -56,7 +56,7 @@ export function traceControlPlaneFetch(plain: typeof fetch, tracing: Tracing): t
   return async (input, init) => {
     const request = new Request(input, init);
     const { origin, pathname } = splitForAttributes(request.url);
-    const span = tracing.startSpan(undefined, request.method, SpanKind.CLIENT, {
+    const span = tracing.startSpan(undefined, request.method, SPAN_KIND_CLIENT, {
       'http.request.method': request.method,
       'url.full': origin + pathname,
       'server.address': hostOf(origin),
@@ -68,12 +68,12 @@ export function traceControlPlaneFetch(plain: typeof fetch, tracing: Tracing): t
       const response = await plain(new Request(request, { headers }));
       if (span.isRecording()) {
         span.setAttribute('http.response.status_code', response.status);
-        if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        if (response.status >= 500) span.setStatus({ code: SPAN_STATUS_ERROR });
       }
       return response;
     } catch (error) {
       span.setStatus({
-        code: SpanStatusCode.ERROR,
+        code: SPAN_STATUS_ERROR,
         message: error instanceof Error ? error.message : String(error),
       });
       throw error;

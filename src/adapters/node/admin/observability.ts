@@ -3,11 +3,10 @@ import type { Gateway } from '../../../gateway.js';
 import type { Logger } from '../../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
 import { tracingSettingsFromEnv } from '../../../observability/tracing/settings.js';
-import { createTracing } from '../../../observability/tracing/tracing.js';
 import { startAdminServer, type AdminListenOptions, type RunningAdmin } from './admin-server.js';
 import { AdminHandlers } from './handlers.js';
 import { registerHealthHandlers } from './health.js';
-import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js';
+import type { PrometheusMetrics } from './prometheus.js';
 
 /**
  * The Node process's telemetry: tracing from the OTEL_* environment (timer-batched export),
@@ -15,12 +14,16 @@ import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js
  * buses always exist (an idle bus costs one check per request); metrics subscribe only when
  * they will be served.
  */
-export function createNodeTelemetry(env: Readonly<Record<string, unknown>>, logger: Logger): Telemetry {
+export async function createNodeTelemetry(
+  env: Readonly<Record<string, unknown>>,
+  logger: Logger,
+): Promise<Telemetry> {
   const { settings, warnings } = tracingSettingsFromEnv(env);
   for (const warning of warnings) logger.warn('tracing setting ignored', { reason: warning });
   let lastFailureLog = 0;
+  // Loaded only when tracing is on: a process that does not trace never loads the SDK.
   const tracing = settings
-    ? createTracing({
+    ? (await import('../../../observability/tracing/tracing.js')).createTracing({
         settings,
         fetch: globalThis.fetch.bind(globalThis),
         mode: 'timer',
@@ -63,6 +66,8 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
       `the admin port ${setup.listen.port} is the public port; give the admin listener its own`,
     );
   }
+  // prom-client is loaded only when an admin listener is configured.
+  const { createPrometheusMetrics } = await import('./prometheus.js');
   const metrics = createPrometheusMetrics({
     telemetry: setup.telemetry,
     inFlight: () => setup.gateway.inFlight,

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { CompiledGateway } from '../../../config/compile.js';
-import type { AccessLogEntry } from '../../../observability/access-log.js';
 import {
-  authFailure,
-  NO_ROUTE,
-  publicErrorCode,
-  statusClass,
-  upstreamOutcome,
-} from '../../../observability/request-facts.js';
+  CounterCell,
+  DURATION_BUCKETS,
+  HistogramCell,
+  RequestMetrics,
+} from '../../../observability/request-metrics.js';
 import type { Telemetry } from '../../../observability/telemetry.js';
 
 /**
@@ -39,42 +37,42 @@ const MISNAMED_DEFAULT_GAUGES = [
   'nodejs_active_resources_total',
 ];
 
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
 export function createPrometheusMetrics(options: PrometheusOptions): PrometheusMetrics {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({
+  // Request metrics accumulate in plain cells (observability/request-metrics.ts) and become
+  // samples only when scraped: prom-client validates and hashes labels on every inc/observe,
+  // which cost more per request than the rest of the metrics together.
+  const requestMetrics = new RequestMetrics();
+  registerCells(registry, {
     name: 'gatehouse_requests_total',
     help: 'Requests answered, by route pattern, method and status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers,
+    type: 'counter',
+    cells: () => requestMetrics.requestCounters(),
   });
-  const duration = new Histogram({
+  registerCells(registry, {
     name: 'gatehouse_request_duration_seconds',
     help: 'Time from the request entering the gateway to its response headers, by route pattern, method and status class.',
-    labelNames: ['route', 'method', 'status_class'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
+    type: 'histogram',
+    cells: () => requestMetrics.requestDurations(),
   });
-  const upstreamDuration = new Histogram({
+  registerCells(registry, {
     name: 'gatehouse_upstream_duration_seconds',
     help: 'Upstream calls of http_proxy routes until response headers, by server alias and outcome.',
-    labelNames: ['server', 'outcome'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
+    type: 'histogram',
+    cells: () => requestMetrics.upstreamDuration.values(),
   });
-  const upstreamErrors = new Counter({
+  registerCells(registry, {
     name: 'gatehouse_upstream_errors_total',
     help: 'Upstream calls answered by the gateway with 502 or 504, by server alias and error code.',
-    labelNames: ['server', 'code'] as const,
-    registers,
+    type: 'counter',
+    cells: () => requestMetrics.upstreamErrors.values(),
   });
-  const authFailures = new Counter({
+  registerCells(registry, {
     name: 'gatehouse_auth_failures_total',
     help: 'Requests refused by a route authorizer, by authorizer and public error code.',
-    labelNames: ['authorizer', 'code'] as const,
-    registers,
+    type: 'counter',
+    cells: () => requestMetrics.authFailures.values(),
   });
   const keySetFetches = new Counter({
     name: 'gatehouse_key_set_fetches_total',
@@ -114,7 +112,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     },
   });
   // HOOK(traffic control): `gatehouse_rate_limited_total{policy}` is registered here when rate
-  // limiting lands; its step publishes the policy name on the access-log line as `rateLimited`.
+  // limiting lands; its step publishes the policy name on the access-log line as `rateLimited`,
+  // and RequestMetrics.record counts it.
   for (const reason of ['ok', 'refused']) reloads.labels(reason).inc(0);
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry });
@@ -123,41 +122,8 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   }
 
-  // Label children are looked up once per distinct label set, not hashed by prom-client per request.
-  const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();
-  const durationChildren = new Map<string, ReturnType<typeof duration.labels>>();
-  const onRequest = ({ line, routePattern, durationSeconds }: AccessLogEntry): void => {
-    const route = routePattern ?? NO_ROUTE;
-    const key = `${route}\u0000${line.method}\u0000${line.status}`;
-    let counter = requestChildren.get(key);
-    if (counter === undefined) {
-      counter = requests.labels(route, line.method, String(line.status));
-      requestChildren.set(key, counter);
-    }
-    counter.inc();
-    const classKey = `${route}\u0000${line.method}\u0000${Math.floor(line.status / 100)}`;
-    let histogram = durationChildren.get(classKey);
-    if (histogram === undefined) {
-      histogram = duration.labels(route, line.method, statusClass(line.status));
-      durationChildren.set(classKey, histogram);
-    }
-    histogram.observe(durationSeconds);
-    if (line.upstream !== undefined) {
-      const outcome = upstreamOutcome(line);
-      if (outcome !== undefined) {
-        upstreamDuration.labels(line.upstream, outcome).observe((line.upstreamMs ?? 0) / 1000);
-        if (outcome === 'timeout' || outcome === 'unavailable') {
-          upstreamErrors.labels(line.upstream, publicErrorCode(line.code as string)).inc();
-        }
-      }
-    }
-    if (line.authorizer !== undefined) {
-      const failure = authFailure(line);
-      if (failure) authFailures.labels(failure.authorizer, failure.code).inc();
-    }
-  };
   const unsubscribe = [
-    options.telemetry.accessLog.subscribe(onRequest),
+    options.telemetry.accessLog.subscribe((entry) => requestMetrics.record(entry)),
     options.telemetry.keySetFetches.subscribe(({ authorizer, outcome }) =>
       keySetFetches.labels(authorizer, outcome).inc(),
     ),
@@ -175,4 +141,67 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       for (const stop of unsubscribe) stop();
     },
   };
+}
+
+interface CellFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'histogram';
+  cells(): Iterable<CounterCell | HistogramCell>;
+}
+
+interface Sample {
+  readonly value: number;
+  readonly labels: Readonly<Record<string, string | number>>;
+  readonly metricName?: string;
+}
+
+/**
+ * Registers a family whose samples are read from cells at scrape time. The registry formats it
+ * like its own metrics (it only calls `get()`), so HELP/TYPE lines and escaping are prom-client's.
+ */
+function registerCells(registry: Registry, family: CellFamily): void {
+  const metric = {
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    aggregator: 'sum',
+    get: () =>
+      Promise.resolve({
+        name: family.name,
+        help: family.help,
+        type: family.type,
+        aggregator: 'sum',
+        values: samplesOf(family),
+      }),
+    reset: () => undefined,
+  };
+  registry.registerMetric(metric as unknown as Metric);
+}
+
+function samplesOf(family: CellFamily): Sample[] {
+  const samples: Sample[] = [];
+  for (const cell of family.cells()) {
+    if (cell instanceof CounterCell) {
+      samples.push({ value: cell.value, labels: cell.labels });
+      continue;
+    }
+    let cumulative = 0;
+    DURATION_BUCKETS.forEach((le, i) => {
+      cumulative += cell.counts[i] as number;
+      samples.push({
+        metricName: `${family.name}_bucket`,
+        value: cumulative,
+        labels: { ...cell.labels, le },
+      });
+    });
+    samples.push({
+      metricName: `${family.name}_bucket`,
+      value: cell.count,
+      labels: { ...cell.labels, le: '+Inf' },
+    });
+    samples.push({ metricName: `${family.name}_sum`, value: cell.sum, labels: cell.labels });
+    samples.push({ metricName: `${family.name}_count`, value: cell.count, labels: cell.labels });
+  }
+  return samples;
 }

@@ -1,0 +1,82 @@
+// Interleaved A/B comparison for small differences on a shared, noisy machine: every variant is
+// started once and kept running, then loaded in short turns, round after round, in a rotating
+// order, so a slow minute of the machine hits every variant alike. Each round gives one ratio
+// per variant (to the first one named, by requests/s and by server CPU µs per request); the
+// median over the rounds is printed. Prints only; docs/BENCHMARKS.md quotes its output.
+//   node bench/interleaved.mjs gatehouse-proxied,gatehouse-metrics,… [--rounds 8] [--seconds 2]
+import { parseArgs } from 'node:util';
+import { cpuSeconds, median, runWrk, sleep, wrkVersion } from './lib.mjs';
+import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES } from './setup.mjs';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const names = (
+  positionals[0] ?? 'gatehouse-proxied,gatehouse-metrics,gatehouse-tracing-10,gatehouse-propagation'
+).split(',');
+if (!wrkVersion()) {
+  console.error('wrk (the load generator) is not installed: apt-get install wrk');
+  process.exit(2);
+}
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+const bench = await prepareBench({ gatehouseBin: DEFAULT_BIN, largeRoutes: SMALL_ROUTES, nodeArgs: [] });
+const running = [];
+try {
+  const variants = selectVariants(bench.variants, names).sort(
+    (a, b) => names.indexOf(a.name) - names.indexOf(b.name),
+  );
+  for (const variant of variants) {
+    const server = await variant.start();
+    running.push(server);
+    await checkVariant(variant, server.url);
+    // Warm-up, so JIT and pools are settled before the first measured turn.
+    await runWrk(server.url + variant.path, { seconds: 1, connections, headers: variant.headers });
+  }
+  const samples = variants.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = variants.map((_, i) => (i + round) % variants.length);
+    for (const i of order) {
+      const variant = variants[i];
+      const server = running[i];
+      const cpuBefore = cpuSeconds(server.pid);
+      const result = await runWrk(server.url + variant.path, {
+        seconds,
+        connections,
+        headers: variant.headers,
+      });
+      const cpu = cpuSeconds(server.pid) - cpuBefore;
+      samples[i][round] = { rps: result.rps, cpuUs: (cpu / result.requests) * 1e6 };
+      await sleep(100);
+    }
+    const line = variants.map((v, i) => `${v.name} ${Math.round(samples[i][round].rps)}`).join('  ');
+    console.log(`[round ${round + 1}/${rounds}] ${line}`);
+  }
+  console.log(
+    `\n${rounds} rounds of ${seconds} s per variant, wrk -c${connections}; ratios to ${variants[0].name}:`,
+  );
+  for (let i = 0; i < variants.length; i++) {
+    const byRps = samples[i].map((s, r) => s.rps / samples[0][r].rps);
+    const byCpu = samples[i].map((s, r) => samples[0][r].cpuUs / s.cpuUs);
+    console.log(
+      `${variants[i].name.padEnd(28)} req/s ${Math.round(median(samples[i].map((s) => s.rps)))
+        .toString()
+        .padStart(6)}` +
+        `  CPU µs/req ${median(samples[i].map((s) => s.cpuUs))
+          .toFixed(1)
+          .padStart(6)}` +
+        `  ratio by req/s ${median(byRps).toFixed(3)} (${Math.min(...byRps).toFixed(2)}–${Math.max(...byRps).toFixed(2)})` +
+        `  by CPU ${median(byCpu).toFixed(3)}`,
+    );
+  }
+} finally {
+  await Promise.all(running.map((server) => server.stop()));
+  await bench.close?.();
+}
