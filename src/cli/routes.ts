@@ -3,6 +3,7 @@ import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { RouteConfig } from '../config/schema.js';
+import { describeAuth, describeTarget } from '../config/describe-route.js';
 import { canonicalizePath } from '../router/canonical-path.js';
 import { isStrict, loadEnvironment } from './env.js';
 import type { CliIo } from './io.js';
@@ -56,19 +57,6 @@ export async function runRoutes(argv: string[], io: CliIo): Promise<number> {
   const { winner, lines } = router.explain(method.toUpperCase(), path);
   for (const line of lines) io.stdout(line);
   return winner ? 0 : 1;
-}
-
-function describeTarget(route: RouteConfig): string {
-  const integration = route.integration;
-  if (!integration) return `static ${route.status ?? 200}`;
-  if (integration.type === 'http_proxy') return `http_proxy → ${integration.server ?? '?'}`;
-  return integration.binding ? `${integration.type} → ${integration.binding}` : integration.type;
-}
-
-function describeAuth(route: RouteConfig): string {
-  if (route.auth === undefined || route.auth === false) return '-';
-  const name = route.auth === true ? 'authorizer' : route.auth;
-  return route.scopes?.length ? `${name} [${route.scopes.join(' ')}]` : name;
 }
 
 function formatTable(rows: string[][]): string {

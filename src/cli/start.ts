@@ -101,6 +101,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   });
   io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
   if (gatehouse.adminUrl) io.stdout(`Admin listener on ${gatehouse.adminUrl} (/metrics, /healthz, /readyz)`);
+  if (gatehouse.admin?.handlers.paths.includes('/')) io.stdout(`Web console on ${gatehouse.adminUrl}/`);
 
   // Never let one request's bug end the process (security.md "Faults and load").
   process.on('unhandledRejection', (reason) =>

@@ -2,11 +2,10 @@ import { parseArgs } from 'node:util';
 import { SignJWT, type JWTPayload } from 'jose';
 import { isHmacAlgorithm } from '../auth/algorithms.js';
 import { createAuthorizers } from '../auth/registry.js';
-import { requireScopes } from '../auth/scopes.js';
+import { addScopeCheck } from '../auth/scope-check.js';
 import type { TokenReport } from '../auth/types.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { AuthorizerConfig } from '../config/schema.js';
-import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
 
 /**
@@ -134,23 +133,10 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
   const authorizer = createAuthorizers(single(name, def), io.platform).get(name);
   if (!authorizer) throw new UsageError(`authorizer "${name}" could not be built`);
   const report = await authorizer.explain(token);
-  if (report.ok && scopes.length > 0) addScopeCheck(report, scopes);
+  addScopeCheck(report, scopes);
 
   io.stdout(renderReport(report, `authorizer "${name}" (${def.type})${routeText}`));
   return report.ok ? 0 : 1;
-}
-
-function addScopeCheck(report: TokenReport, scopes: readonly string[]): void {
-  try {
-    requireScopes(report.claims ?? {}, scopes);
-    report.checks.push({ name: 'scope', ok: true, message: `carries ${scopes.join(', ')}` });
-  } catch (error) {
-    const detail = isGatewayError(error) ? error.detail : undefined;
-    report.ok = false;
-    report.code = 'ERR_INSUFFICIENT_SCOPE';
-    report.checks.push({ name: 'scope', ok: false, message: String(detail?.message ?? 'missing scopes') });
-    report.hint = String(detail?.hint ?? 'request a token with the route scopes');
-  }
 }
 
 function renderReport(report: TokenReport, subject: string): string {

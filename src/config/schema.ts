@@ -141,6 +141,9 @@ const Gateway = Type.Object(
         {
           port: Type.Integer({ minimum: 0, maximum: 65535 }),
           host: Type.Optional(NonEmpty),
+          // web console (ext, docs/CONSOLE.md)
+          console: Type.Optional(Type.Boolean()),
+          token: Type.Optional(Type.String({ minLength: 16 })),
         },
         strict,
       ),

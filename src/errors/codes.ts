@@ -42,6 +42,9 @@ export const ERROR_CATALOGUE = {
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: { status: 401, message: 'Signature verification failed' },
   ERR_JWKS_UNAVAILABLE: { status: 401, message: 'Unable to fetch signing keys' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, message: 'Insufficient scope' },
+  // The admin listener's web console (docs/CONSOLE.md "Security model").
+  ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Admin token required' },
+  ERR_CONSOLE_NOT_BUILT: { status: 503, message: 'Console assets are not built: run npm run build' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,3 +1,4 @@
+import type { ConfigProblem } from '../config/problems.js';
 import type { AccessLogEntry } from './access-log.js';
 import { EventBus } from './event-bus.js';
 import type { Tracing } from './tracing/tracing.js';
@@ -11,6 +12,8 @@ export interface KeySetFetchEvent {
 
 export interface ConfigReloadEvent {
   readonly outcome: 'ok' | 'refused';
+  /** Why a reload was refused (the web console shows them; docs/CONSOLE.md). */
+  readonly problems?: readonly ConfigProblem[];
 }
 
 /**

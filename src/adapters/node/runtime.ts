@@ -57,9 +57,12 @@ export async function createNodeGatewayRuntime(
       platform.telemetry?.configReloads.publish({ outcome: 'ok' });
       return { ok: true };
     } catch (error) {
-      platform.telemetry?.configReloads.publish({ outcome: 'refused' });
-      if (error instanceof ConfigInvalidError) return { ok: false, problems: error.problems };
-      return { ok: false, problems: [{ pointer: '', severity: 'error', message: String(error) }] };
+      const problems: readonly ConfigProblem[] =
+        error instanceof ConfigInvalidError
+          ? error.problems
+          : [{ pointer: '', severity: 'error', message: String(error) }];
+      platform.telemetry?.configReloads.publish({ outcome: 'refused', problems });
+      return { ok: false, problems };
     }
   };
 

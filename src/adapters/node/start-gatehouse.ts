@@ -67,7 +67,9 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   }
   const gateway = createGateway(runtime.current, platform);
   const port = options.port ?? 8787;
-  const adminConfig = options.admin ?? runtime.current().config.gateway?.admin;
+  // Flags choose where the admin listener binds; the console and its token come from the config.
+  const configAdmin = runtime.current().config.gateway?.admin;
+  const adminConfig = options.admin ? { ...configAdmin, ...options.admin } : configAdmin;
   let admin: RunningAdminListener | undefined;
   const stopAll = async (drainMs?: number) => {
     await admin?.close();
@@ -86,6 +88,9 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         now: platform.now,
         listen: { host: adminConfig.host ?? '127.0.0.1', port: adminConfig.port },
         publicPort: port,
+        ...(adminConfig.console === false
+          ? {}
+          : { console: { source: options.source.label, token: adminConfig.token } }),
       });
     }
     void runtime.current().prefetch();

@@ -4,6 +4,8 @@ import type { Logger } from '../../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
 import { tracingSettingsFromEnv } from '../../../observability/tracing/settings.js';
 import { startAdminServer, type AdminListenOptions, type RunningAdmin } from './admin-server.js';
+import { assertConsoleAccess } from './console/access.js';
+import { mountConsole, type MountedConsole } from './console/mount-console.js';
 import { AdminHandlers } from './handlers.js';
 import { registerHealthHandlers } from './health.js';
 import type { PrometheusMetrics } from './prometheus.js';
@@ -52,6 +54,8 @@ export interface AdminSetup {
   readonly listen: AdminListenOptions;
   /** The public listener's port: the admin listener refuses to share it. */
   readonly publicPort: number;
+  /** The web console (docs/CONSOLE.md); absent when `gateway.admin.console` is false. */
+  readonly console?: { readonly source: string; readonly token: string | undefined };
 }
 
 export interface RunningAdminListener extends RunningAdmin {
@@ -59,13 +63,14 @@ export interface RunningAdminListener extends RunningAdmin {
   readonly metrics: PrometheusMetrics;
 }
 
-/** Starts the admin listener with `/metrics`, `/healthz` and `/readyz` registered. */
+/** Starts the admin listener with `/metrics`, `/healthz`, `/readyz` and the web console registered. */
 export async function startAdminListener(setup: AdminSetup): Promise<RunningAdminListener> {
   if (setup.listen.port !== 0 && setup.listen.port === setup.publicPort) {
     throw new Error(
       `the admin port ${setup.listen.port} is the public port; give the admin listener its own`,
     );
   }
+  if (setup.console) assertConsoleAccess(setup.listen.host, setup.console.token);
   // prom-client is loaded only when an admin listener is configured.
   const { createPrometheusMetrics } = await import('./prometheus.js');
   const metrics = createPrometheusMetrics({
@@ -75,10 +80,14 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
   });
   const handlers = new AdminHandlers().register('GET', '/metrics', () => metrics.handle());
   registerHealthHandlers(handlers, setup.current, setup.now);
+  const webConsole: MountedConsole | undefined = setup.console
+    ? await mountConsole(handlers, { ...setup.console, ...setup })
+    : undefined;
   let server: RunningAdmin;
   try {
     server = await startAdminServer(handlers, setup.listen);
   } catch (error) {
+    webConsole?.close();
     metrics.close();
     throw error;
   }
@@ -87,6 +96,7 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
     handlers,
     metrics,
     close: async () => {
+      webConsole?.close();
       metrics.close();
       await server.close();
     },

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { CompiledGateway } from '../../../config/compile.js';
 import {
@@ -8,6 +7,7 @@ import {
   RequestMetrics,
 } from '../../../observability/request-metrics.js';
 import type { Telemetry } from '../../../observability/telemetry.js';
+import { configHash } from './config-hash.js';
 
 /**
  * The Prometheus metrics of a Node gateway (prom-client), fed by the telemetry's event buses.
@@ -94,7 +94,6 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     labelNames: ['outcome'] as const,
     registers,
   });
-  const configHashes = new WeakMap<CompiledGateway, string>();
   new Gauge({
     name: 'gatehouse_config_info',
     help: 'The config being served: a hash of its content and its route count (value always 1).',
@@ -102,11 +101,7 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     registers,
     collect() {
       const compiled = options.current();
-      let hash = configHashes.get(compiled);
-      if (hash === undefined) {
-        hash = createHash('sha256').update(JSON.stringify(compiled.config)).digest('hex').slice(0, 12);
-        configHashes.set(compiled, hash);
-      }
+      const hash = configHash(compiled);
       this.reset();
       this.labels(hash, String(compiled.config.paths.length)).set(1);
     },
