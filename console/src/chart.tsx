@@ -32,7 +32,7 @@ export function Chart(props: {
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 240),
       height: 180,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, label: props.unit, size: 56 }],

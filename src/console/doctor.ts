@@ -68,12 +68,12 @@ export async function diagnose(
   };
 }
 
-function decode(
-  token: string,
-  nowMs: number,
-): Pick<DoctorAnswer, 'header' | 'payload' | 'expiresInSeconds'> {
-  const out: { header?: Record<string, unknown>; payload?: Record<string, unknown>; expiresInSeconds?: number } =
-    {};
+function decode(token: string, nowMs: number): Pick<DoctorAnswer, 'header' | 'payload' | 'expiresInSeconds'> {
+  const out: {
+    header?: Record<string, unknown>;
+    payload?: Record<string, unknown>;
+    expiresInSeconds?: number;
+  } = {};
   try {
     out.header = decodeProtectedHeader(token) as Record<string, unknown>;
   } catch {

@@ -25,7 +25,8 @@ export function routeTable(compiled: CompiledGateway): RouteRow[] {
   return compiled.router.list().map((entry, i) => {
     const route = compiled.config.paths[entry.value.index] as RouteConfig;
     const hooks: string[] = [];
-    if (route.pre_process) hooks.push(`pre_process ${route.pre_process.binding}.${route.pre_process.function}`);
+    if (route.pre_process)
+      hooks.push(`pre_process ${route.pre_process.binding}.${route.pre_process.function}`);
     const post = route.integration?.post_process;
     if (post) hooks.push(`post_process ${post.binding}.${post.function}`);
     return {

@@ -120,7 +120,9 @@ export class TrafficRecorder {
         series.rate.push(cell ? cell.count / BUCKET_SECONDS : 0);
         series.p50.push(cell ? quantileMs(cell.latency, 0.5) : null);
         series.p99.push(cell ? quantileMs(cell.latency, 0.99) : null);
-        STATUS_CLASSES.forEach((name, i) => series.status[name].push(cell ? (cell.statuses[i] as number) : 0));
+        STATUS_CLASSES.forEach((name, i) =>
+          series.status[name].push(cell ? (cell.statuses[i] as number) : 0),
+        );
         (series as { total: number }).total += cell?.count ?? 0;
       }
       return series;

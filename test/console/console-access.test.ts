@@ -17,6 +17,7 @@ import { consoleConfig, consoleToken } from './console-config.js';
  */
 const BUILD_CONSOLE = fileURLToPath(new URL('../../scripts/build-console.mjs', import.meta.url));
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+const OFF_LOOPBACK = ['--admin-port', '0', '--admin-host', '0.0.0.0'];
 
 let dir: string;
 beforeAll(() => {
@@ -43,7 +44,7 @@ async function adminUrlOf(started: StartedGatehouse): Promise<string> {
 describe('console access off loopback', () => {
   it('refuses to start without gateway.admin.token, with a clear message', async () => {
     const config = writeConfig('no-token.json', { port: 0 });
-    const result = await runGatehouse(['start', '--config', config, '--port', '0', '--admin-port', '0', '--admin-host', '0.0.0.0']);
+    const result = await runGatehouse(['start', '--config', config, '--port', '0', ...OFF_LOOPBACK]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('/gateway/admin/token');
     expect(result.stderr).toContain('0.0.0.0, which is not loopback');
@@ -52,7 +53,7 @@ describe('console access off loopback', () => {
 
   it('starts with the console off (gateway.admin.console: false): metrics only', async () => {
     const config = writeConfig('console-off.json', { port: 0, console: false });
-    const started = await startGatehouseProcess(['--config', config, '--admin-port', '0', '--admin-host', '0.0.0.0']);
+    const started = await startGatehouseProcess(['--config', config, ...OFF_LOOPBACK]);
     try {
       const admin = await adminUrlOf(started);
       expect((await fetch(`${admin}/`)).status).toBe(404);
@@ -68,7 +69,7 @@ describe('console access off loopback', () => {
     let admin: string;
     beforeAll(async () => {
       const config = writeConfig('token.json', { port: 0, token: '$env.GATEHOUSE_ADMIN_TOKEN' });
-      started = await startGatehouseProcess(['--config', config, '--admin-port', '0', '--admin-host', '0.0.0.0'], {
+      started = await startGatehouseProcess(['--config', config, ...OFF_LOOPBACK], {
         GATEHOUSE_ADMIN_TOKEN: ADMIN_TOKEN,
       });
       admin = await adminUrlOf(started);
@@ -78,10 +79,19 @@ describe('console access off loopback', () => {
     });
 
     it('answers the API with 401 ERR_ADMIN_UNAUTHORIZED without the token, and the page with the login form', async () => {
-      for (const path of ['/api/routes', '/api/config', '/api/traffic', '/api/traffic/stream', '/api/routes/which?method=GET&path=/']) {
+      for (const path of [
+        '/api/routes',
+        '/api/config',
+        '/api/traffic',
+        '/api/traffic/stream',
+        '/api/routes/which?method=GET&path=/',
+      ]) {
         const response = await fetch(`${admin}${path}`);
         expect(response.status, path).toBe(401);
-        expect(await response.json()).toEqual({ error: 'Admin token required', code: 'ERR_ADMIN_UNAUTHORIZED' });
+        expect(await response.json()).toEqual({
+          error: 'Admin token required',
+          code: 'ERR_ADMIN_UNAUTHORIZED',
+        });
         expect(response.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse-admin"');
       }
       const doctor = await fetch(`${admin}/api/doctor`, {
@@ -98,7 +108,9 @@ describe('console access off loopback', () => {
     });
 
     it('accepts the token as a bearer', async () => {
-      const response = await fetch(`${admin}/api/routes`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const response = await fetch(`${admin}/api/routes`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { routes: unknown[] }).routes).toHaveLength(5);
     });

@@ -64,7 +64,13 @@ describe('console: routes', () => {
       .map((r) => `${r.method} ${r.path}`);
     expect(rows.map((r) => `${r[1]} ${r[2]}`)).toEqual(expected);
     // Literal before parameter before wildcard: the config lists them the other way round.
-    expect(rows.map((r) => r[2])).toEqual(['/orders/new', '/health', '/orders', '/orders/{id}', '/orders/{.+}']);
+    expect(rows.map((r) => r[2])).toEqual([
+      '/orders/new',
+      '/health',
+      '/orders',
+      '/orders/{id}',
+      '/orders/{.+}',
+    ]);
     const byPath = new Map(rows.map((r) => [r[2], r]));
     expect(byPath.get('/orders/{id}')?.slice(3, 6)).toEqual(['static 200', 'default', 'orders:read']);
     expect(byPath.get('/orders/{.+}')?.[3]).toBe('http_proxy → orders-service');
@@ -118,7 +124,11 @@ describe('console: live traffic and the 401 doctor', () => {
     expect((await fetch(`${gatehouse.url}/health`)).status).toBe(200);
     await page.waitForSelector('[data-testid=tail] tr[data-status="200"]', { timeout: 2000 });
     await page.selectOption('select[name=status]', '4xx');
-    expect(await page.$$eval('[data-testid=tail] tbody tr', (rows) => rows.map((r) => r.getAttribute('data-status')))).toEqual(['401']);
+    expect(
+      await page.$$eval('[data-testid=tail] tbody tr', (rows) =>
+        rows.map((r) => r.getAttribute('data-status')),
+      ),
+    ).toEqual(['401']);
     await page.selectOption('select[name=status]', '');
 
     // Paused: new entries are held, not shown, until resumed.
@@ -142,7 +152,9 @@ describe('console: live traffic and the 401 doctor', () => {
 
   it('the doctor names the failing check for an expired token', async () => {
     const expired = await consoleToken({}, Math.floor(Date.now() / 1000) - 300);
-    const answer = await fetch(`${gatehouse.url}/orders/42`, { headers: { authorization: `Bearer ${expired}` } });
+    const answer = await fetch(`${gatehouse.url}/orders/42`, {
+      headers: { authorization: `Bearer ${expired}` },
+    });
     expect(answer.status).toBe(401);
     await page.goto(`${admin}/#/doctor?method=GET&path=/orders/42`);
     await page.fill('#doctor-token', `Bearer ${expired}`);
@@ -151,7 +163,9 @@ describe('console: live traffic and the 401 doctor', () => {
     expect(await page.textContent('[data-testid=failing-check]')).toBe('Failing check: exp');
     expect(await page.textContent('[data-testid=doctor-verdict]')).toContain('401 ERR_JWT_EXPIRED');
     expect(await page.textContent('[data-testid=expiry]')).toMatch(/^Expired \d+ min ago\.$/);
-    const failed = await page.$$eval('[data-testid=checks] tr.fail th', (cells) => cells.map((c) => c.textContent));
+    const failed = await page.$$eval('[data-testid=checks] tr.fail th', (cells) =>
+      cells.map((c) => c.textContent),
+    );
     expect(failed).toEqual(['exp']);
     expect(await page.textContent('[data-testid=doctor-result]')).toContain('"sub": "user-7"');
   });
@@ -187,12 +201,17 @@ describe('console: config', () => {
     const hash = /gatehouse_config_info\{hash="([0-9a-f]+)"/.exec(metrics)?.[1];
     expect(await page.textContent('[data-testid=config-hash]')).toBe(hash);
 
-    writeFileSync(configPath, JSON.stringify({ ...consoleConfig(), paths: [{ method: 'FETCH', path: 'x' }] }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...consoleConfig(), paths: [{ method: 'FETCH', path: 'x' }] }),
+    );
     const result = await gatehouse.runtime.reload();
     expect(result.ok).toBe(false);
     await page.reload();
     await page.waitForSelector('[data-testid=reload-outcome]');
-    expect(await page.textContent('[data-testid=reload-outcome]')).toContain('the previous config keeps serving');
+    expect(await page.textContent('[data-testid=reload-outcome]')).toContain(
+      'the previous config keeps serving',
+    );
     expect(await page.textContent('[data-testid=reload-problems]')).toContain('/paths/0');
     writeFileSync(configPath, JSON.stringify(consoleConfig()));
   });

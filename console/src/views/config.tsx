@@ -74,6 +74,11 @@ function Problems(props: { problems: readonly ShownProblem[]; empty: string; tes
 
 function when(ms: number): string {
   const seconds = Math.round((Date.now() - ms) / 1000);
-  const ago = seconds < 60 ? `${seconds} s ago` : seconds < 3600 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
+  const ago =
+    seconds < 60
+      ? `${seconds} s ago`
+      : seconds < 3600
+        ? `${Math.round(seconds / 60)} min ago`
+        : `${Math.round(seconds / 3600)} h ago`;
   return `${new Date(ms).toLocaleString()} (${ago})`;
 }

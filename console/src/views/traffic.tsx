@@ -64,17 +64,21 @@ export function TrafficView() {
     for (const r of snapshot?.routes ?? []) names.add(r.route);
     return [...names].sort();
   }, [entries, snapshot]);
-  const codesSeen = useMemo(() => [...new Set(entries.flatMap((e) => (e.code ? [e.code] : [])))].sort(), [entries]);
+  const codesSeen = useMemo(
+    () => [...new Set(entries.flatMap((e) => (e.code ? [e.code] : [])))].sort(),
+    [entries],
+  );
   const shown = entries.filter(
     (e) =>
       (routeFilter === '' || (e.route ?? '(none)') === routeFilter) &&
-      (statusFilter === '' || `${Math.floor(e.status / 100)}xx` === statusFilter || String(e.status) === statusFilter) &&
+      (statusFilter === '' ||
+        `${Math.floor(e.status / 100)}xx` === statusFilter ||
+        String(e.status) === statusFilter) &&
       (codeFilter === '' || e.code === codeFilter),
   );
 
   return (
     <>
-      <Charts snapshot={snapshot} />
       <section aria-labelledby="tail-title">
         <div class="section-head">
           <h2 id="tail-title">Live tail</h2>
@@ -94,7 +98,11 @@ export function TrafficView() {
           </label>
           <label>
             Status
-            <select name="status" value={statusFilter} onChange={(e) => setStatusFilter(e.currentTarget.value)}>
+            <select
+              name="status"
+              value={statusFilter}
+              onChange={(e) => setStatusFilter(e.currentTarget.value)}
+            >
               <option value="">Any</option>
               {['2xx', '3xx', '4xx', '5xx', '401', '403', '404', '429', '502', '504'].map((s) => (
                 <option key={s}>{s}</option>
@@ -157,9 +165,12 @@ export function TrafficView() {
               ))}
             </tbody>
           </table>
-          {shown.length === 0 && <p class="muted empty">No requests yet{entries.length ? ' match the filters' : ''}.</p>}
+          {shown.length === 0 && (
+            <p class="muted empty">No requests yet{entries.length ? ' match the filters' : ''}.</p>
+          )}
         </div>
       </section>
+      <Charts snapshot={snapshot} />
     </>
   );
 }
@@ -186,7 +197,11 @@ function Charts({ snapshot }: { snapshot: TrafficSnapshot | undefined }) {
         <h2 id="charts-title">Last 15 minutes</h2>
         <label>
           Route{' '}
-          <select value={series?.route ?? ''} onChange={(e) => setChosen(e.currentTarget.value)} name="chart-route">
+          <select
+            value={series?.route ?? ''}
+            onChange={(e) => setChosen(e.currentTarget.value)}
+            name="chart-route"
+          >
             {routes.map((r) => (
               <option key={r.route}>{r.route}</option>
             ))}

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigInvalidError } from '../../../../config/problems.js';
 
@@ -35,11 +35,12 @@ export function assertConsoleAccess(host: string, token: string | undefined): vo
 }
 
 export class ConsoleAccess {
+  /** A digest of the token: candidates are compared digest to digest, same length, constant time. */
   readonly #token: Buffer | undefined;
   readonly #session: string | undefined;
 
   constructor(token: string | undefined) {
-    this.#token = token === undefined ? undefined : Buffer.from(token);
+    this.#token = token === undefined ? undefined : digest(token);
     this.#session =
       token === undefined
         ? undefined
@@ -61,7 +62,7 @@ export class ConsoleAccess {
   }
 
   matchesToken(candidate: string): boolean {
-    return this.#token !== undefined && equal(Buffer.from(candidate), this.#token);
+    return this.#token !== undefined && equal(digest(candidate), this.#token);
   }
 
   /** The Set-Cookie of a successful login: HttpOnly, SameSite=Strict, scoped to the listener. */
@@ -72,6 +73,10 @@ export class ConsoleAccess {
   static clearedCookie(): string {
     return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
   }
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 function equal(a: Buffer, b: Buffer): boolean {

@@ -32,7 +32,6 @@ export class LiveFeed {
     const body = new ReadableStream<Uint8Array>(
       {
         start(controller) {
-          let heartbeat: NodeJS.Timeout | undefined;
           const client: FeedClient = {
             send(text) {
               if ((controller.desiredSize ?? 0) < -MAX_QUEUED) return client.close();
@@ -51,12 +50,12 @@ export class LiveFeed {
               }
             },
           };
+          const heartbeat = setInterval(() => client.send(': keep-alive\n\n'), HEARTBEAT_MS);
+          heartbeat.unref();
           stop = () => {
             clients.delete(client);
             clearInterval(heartbeat);
           };
-          heartbeat = setInterval(() => client.send(': keep-alive\n\n'), HEARTBEAT_MS);
-          heartbeat.unref();
           clients.add(client);
           controller.enqueue(encoder.encode('retry: 2000\n\n'));
         },
