@@ -1,5 +1,8 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { addScopeCheck } from '../auth/scope-check.js';
+import type { Authorizer } from '../auth/types.js';
+import { publicCode } from '../errors/codes.js';
+import { isGatewayError } from '../errors/gateway-error.js';
 import type { TokenReport } from '../auth/types.js';
 import type { CompiledGateway } from '../config/compile.js';
 import { routeAuthorizerName } from '../config/describe-route.js';
@@ -55,7 +58,7 @@ export async function diagnose(
   const authorizer = compiled.authorizers.get(name);
   if (!authorizer) return { route, note: `authorizer "${name}" is not defined`, ...decoded };
   const scopes = config.scopes ?? [];
-  const report = await authorizer.explain(token);
+  const report = token === '' ? await missingTokenReport(authorizer) : await authorizer.explain(token);
   addScopeCheck(report, scopes);
   const status = report.ok ? 200 : report.code === 'ERR_INSUFFICIENT_SCOPE' ? 403 : 401;
   return {
@@ -66,6 +69,33 @@ export async function diagnose(
     verdict: { accepted: report.ok, status, ...(report.code ? { code: report.code } : {}) },
     ...decoded,
   };
+}
+
+/**
+ * No token pasted: what a request without one gets, from the authorizer's own request path
+ * (the bearer extraction that refuses it), so the doctor explains a "no token" 401 too.
+ */
+async function missingTokenReport(authorizer: Authorizer): Promise<TokenReport> {
+  try {
+    await authorizer.authenticate(new Headers());
+  } catch (error) {
+    if (isGatewayError(error)) {
+      const detail = error.detail ?? {};
+      return {
+        ok: false,
+        checks: [
+          {
+            name: typeof detail.check === 'string' ? detail.check : 'authorization',
+            ok: false,
+            message: String(detail.message ?? 'no token'),
+          },
+        ],
+        code: publicCode(error.code),
+        ...(detail.hint === undefined ? {} : { hint: String(detail.hint) }),
+      };
+    }
+  }
+  return { ok: false, checks: [{ name: 'authorization', ok: false, message: 'no token' }] };
 }
 
 function decode(token: string, nowMs: number): Pick<DoctorAnswer, 'header' | 'payload' | 'expiresInSeconds'> {

@@ -27,10 +27,14 @@ export interface TailEntry {
   readonly authorizer?: string;
   readonly upstream?: string;
   readonly upstreamStatus?: number;
+  /** For a refused token: the check that failed and why (the log line's `detail`, never the token). */
+  readonly check?: string;
+  readonly reason?: string;
 }
 
 export function toTailEntry(entry: AccessLogEntry, at: number): TailEntry {
   const { line } = entry;
+  const detail = line.detail as { check?: unknown; message?: unknown } | undefined;
   return {
     at,
     requestId: line.requestId,
@@ -43,6 +47,10 @@ export function toTailEntry(entry: AccessLogEntry, at: number): TailEntry {
     ...(line.authorizer === undefined ? {} : { authorizer: line.authorizer }),
     ...(line.upstream === undefined ? {} : { upstream: line.upstream }),
     ...(line.upstreamStatus === undefined ? {} : { upstreamStatus: line.upstreamStatus }),
+    ...(typeof detail?.check === 'string' ? { check: detail.check } : {}),
+    ...(typeof detail?.check === 'string' && typeof detail.message === 'string'
+      ? { reason: detail.message.slice(0, 300) }
+      : {}),
   };
 }
 

@@ -119,6 +119,7 @@ describe('console: live traffic and the 401 doctor', () => {
     expect(Date.now() - sent).toBeLessThan(2000);
     expect((await row.textContent()) ?? '').toContain('GET /orders/{id}');
     expect(await (await row.$('[data-testid=code]'))?.textContent()).toBe('AUTH_ERROR');
+    expect(await (await row.$('[data-testid=check]'))?.textContent()).toBe('authorization');
 
     // Traffic of other kinds, then the filters.
     expect((await fetch(`${gatehouse.url}/health`)).status).toBe(200);
@@ -148,6 +149,12 @@ describe('console: live traffic and the 401 doctor', () => {
     await page.click('[data-testid=tail] tr[data-status="401"] a:has-text("Diagnose")');
     await page.waitForSelector('#doctor-token');
     expect(await page.inputValue('input[name=path]')).toBe('/orders/42');
+    expect(await page.textContent('[data-testid=from-tail]')).toContain('AUTH_ERROR at check authorization');
+    // The request carried no token: diagnosing with none gives the same check and a fix.
+    await page.click('button:has-text("Diagnose")');
+    await page.waitForSelector('[data-testid=failing-check]');
+    expect(await page.textContent('[data-testid=failing-check]')).toBe('Failing check: authorization');
+    expect(await page.textContent('[data-testid=doctor-verdict]')).toContain('401 AUTH_ERROR');
   });
 
   it('the doctor names the failing check for an expired token', async () => {

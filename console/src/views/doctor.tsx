@@ -44,6 +44,7 @@ export function DoctorView(props: { params: URLSearchParams }) {
     }
   };
   const protectedRoutes = routes.filter((r) => r.authorizer);
+  const fromTail = props.params.get('check');
 
   return (
     <>
@@ -52,6 +53,12 @@ export function DoctorView(props: { params: URLSearchParams }) {
         <code> gatehouse token check</code> does. The token is sent only to this admin listener and is never
         stored or logged.
       </p>
+      {fromTail && (
+        <p class="verdict neutral" data-testid="from-tail">
+          The request from the live tail was refused with {props.params.get('code') ?? 'an auth error'} at
+          check <strong>{fromTail}</strong>. Paste the token it carried to see every check and the likely fix.
+        </p>
+      )}
       <form class="card doctor-form" onSubmit={submit}>
         <label for="doctor-token">Token (JWT, with or without “Bearer ”)</label>
         <textarea
@@ -62,8 +69,11 @@ export function DoctorView(props: { params: URLSearchParams }) {
           onInput={(e) => setToken(e.currentTarget.value)}
           spellcheck={false}
           autocomplete="off"
-          required
+          aria-describedby="doctor-token-hint"
         />
+        <p id="doctor-token-hint" class="hint">
+          Leave it empty to see what a request without a token gets.
+        </p>
         <div class="inline-form">
           <label>
             Route

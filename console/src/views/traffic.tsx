@@ -149,12 +149,26 @@ export function TrafficView() {
                   <td>
                     <span class={`status s${Math.floor(e.status / 100)}`}>{e.status}</span>
                   </td>
-                  <td data-testid="code">{e.code ?? ''}</td>
+                  <td>
+                    <span data-testid="code">{e.code ?? ''}</span>
+                    {e.check && (
+                      <span class="why" title={e.reason}>
+                        {' '}
+                        failed check <strong data-testid="check">{e.check}</strong>
+                        {e.reason && <span class="visually-hidden">: {e.reason}</span>}
+                      </span>
+                    )}
+                  </td>
                   <td>{e.durationMs.toFixed(1)} ms</td>
                   <td>
                     {(e.status === 401 || e.status === 403) && e.route && (
                       <a
-                        href={viewHref('doctor', { method: e.method, path: e.path })}
+                        href={viewHref('doctor', {
+                          method: e.method,
+                          path: e.path,
+                          ...(e.check ? { check: e.check } : {}),
+                          ...(e.code ? { code: e.code } : {}),
+                        })}
                         aria-label={`Diagnose the ${e.status} of ${e.method} ${e.path}`}
                       >
                         Diagnose
