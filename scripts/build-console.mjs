@@ -1,11 +1,11 @@
-// Builds the web console (docs/CONSOLE.md) into dist/console: one bundled ES module (Preact,
+// Builds the web console (docs/CONSOLE.md) into dist/web-console: one bundled ES module (Preact,
 // uPlot and the views, no CDN), one stylesheet, the page. Run by `npm run build`.
 import { build } from 'esbuild';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = `${root}dist/console/`;
+const out = `${root}dist/web-console/`;
 
 export async function buildConsole() {
   await mkdir(out, { recursive: true });

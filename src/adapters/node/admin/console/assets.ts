@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 
 /**
- * The console's built files (`npm run build` writes them to dist/console, which the npm package
+ * The console's built files (`npm run build` writes them to dist/web-console, which the npm package
  * ships). They are read once when the admin listener starts; this file sits at the same depth
  * under src/ and dist/, so the same relative URL finds them from the sources and from the build.
  */
-const ASSET_DIR = new URL('../../../../../dist/console/', import.meta.url);
+const ASSET_DIR = new URL('../../../../../dist/web-console/', import.meta.url);
 
 export interface ConsoleAsset {
   readonly body: string;
