@@ -68,6 +68,9 @@ describe('console traffic window', () => {
       reason: 'token expired 5 s ago',
     });
     expect(JSON.stringify(failed)).not.toContain('not shown');
-    expect(recorder.snapshot(10_000).recent).toHaveLength(TAIL_SIZE);
+    const recent = recorder.snapshot(10_000).recent;
+    expect(recent).toHaveLength(TAIL_SIZE);
+    expect(recent.at(-1)).toBe(failed);
+    expect(recent.map((e) => e.at)).toEqual([...recent.map((e) => e.at)].sort((a, b) => a - b));
   });
 });

@@ -87,12 +87,14 @@ export interface TrafficSnapshot {
 
 export class TrafficRecorder {
   readonly #buckets: Bucket[] = [];
-  readonly #recent: TailEntry[] = [];
+  /** A ring of the last TAIL_SIZE entries; `#next` is where the next one goes. */
+  readonly #recent: (TailEntry | undefined)[] = new Array<TailEntry | undefined>(TAIL_SIZE);
+  #next = 0;
 
   record(entry: AccessLogEntry, now: number): TailEntry {
     const tail = toTailEntry(entry, now);
-    this.#recent.push(tail);
-    if (this.#recent.length > TAIL_SIZE) this.#recent.shift();
+    this.#recent[this.#next] = tail;
+    this.#next = (this.#next + 1) % TAIL_SIZE;
     const bucket = this.#bucketAt(now);
     const key = entry.line.route ?? NO_ROUTE;
     let cell = bucket.routes.get(key);
@@ -135,7 +137,10 @@ export class TrafficRecorder {
       }
       return series;
     });
-    return { bucketSeconds: BUCKET_SECONDS, times, routes, recent: [...this.#recent] };
+    const recent = [...this.#recent.slice(this.#next), ...this.#recent.slice(0, this.#next)].filter(
+      (entry): entry is TailEntry => entry !== undefined,
+    );
+    return { bucketSeconds: BUCKET_SECONDS, times, routes, recent };
   }
 
   #bucketAt(now: number): Bucket {
