@@ -56,7 +56,9 @@ export function DoctorView(props: { params: URLSearchParams }) {
       {fromTail && (
         <p class="verdict neutral" data-testid="from-tail">
           The request from the live tail was refused with {props.params.get('code') ?? 'an auth error'} at
-          check <strong>{fromTail}</strong>. Paste the token it carried to see every check and the likely fix.
+          check <strong>{fromTail}</strong>
+          {props.params.get('reason') ? `: ${props.params.get('reason')}` : ''}. Paste the token it carried to
+          see every check and the likely fix.
         </p>
       )}
       <form class="card doctor-form" onSubmit={submit}>

@@ -167,6 +167,7 @@ export function TrafficView() {
                           method: e.method,
                           path: e.path,
                           ...(e.check ? { check: e.check } : {}),
+                          ...(e.reason ? { reason: e.reason } : {}),
                           ...(e.code ? { code: e.code } : {}),
                         })}
                         aria-label={`Diagnose the ${e.status} of ${e.method} ${e.path}`}
