@@ -42,7 +42,10 @@ export class ConfigStatusTracker {
   onReload(event: ConfigReloadEvent): void {
     const at = this.#options.now();
     this.#lastReload = { at, outcome: event.outcome, problems: event.problems ?? [] };
-    if (event.outcome === 'ok') this.#loadedAt.set(this.#options.current(), at);
+    // An accepted reload of unchanged content keeps serving the same compiled config: its load
+    // time stays the first one.
+    const current = this.#options.current();
+    if (event.outcome === 'ok' && !this.#loadedAt.has(current)) this.#loadedAt.set(current, at);
   }
 
   status(): ConfigStatus {
