@@ -91,7 +91,7 @@ async function missingTokenReport(authorizer: Authorizer): Promise<TokenReport> 
           },
         ],
         code: publicCode(error.code),
-        ...(detail.hint === undefined ? {} : { hint: String(detail.hint) }),
+        hint: String(detail.hint ?? 'send the token in the header "Authorization: Bearer <token>"'),
       };
     }
   }

@@ -157,6 +157,7 @@ describe('console: live traffic and the 401 doctor', () => {
     await page.waitForSelector('[data-testid=failing-check]');
     expect(await page.textContent('[data-testid=failing-check]')).toBe('Failing check: authorization');
     expect(await page.textContent('[data-testid=doctor-verdict]')).toContain('401 AUTH_ERROR');
+    expect(await page.textContent('[data-testid=likely-fix]')).toContain('Authorization: Bearer');
   });
 
   it('the doctor names the failing check for an expired token', async () => {

@@ -207,16 +207,18 @@ function Diagnosis({ answer }: { answer: DoctorAnswer }) {
             : `Expires in ${duration(answer.expiresInSeconds)}.`}
         </p>
       )}
-      <div class="decoded">
-        <div>
-          <h3>Header</h3>
-          <pre>{answer.header ? JSON.stringify(answer.header, null, 2) : 'not decodable'}</pre>
+      {(answer.header || answer.payload || answer.report?.checks[0]?.name === 'format') && (
+        <div class="decoded">
+          <div>
+            <h3>Header</h3>
+            <pre>{answer.header ? JSON.stringify(answer.header, null, 2) : 'not decodable'}</pre>
+          </div>
+          <div>
+            <h3>Payload {report && !report.ok && <span class="muted">(as sent, not trusted)</span>}</h3>
+            <pre>{answer.payload ? JSON.stringify(answer.payload, null, 2) : 'not decodable'}</pre>
+          </div>
         </div>
-        <div>
-          <h3>Payload {report && !report.ok && <span class="muted">(as sent, not trusted)</span>}</h3>
-          <pre>{answer.payload ? JSON.stringify(answer.payload, null, 2) : 'not decodable'}</pre>
-        </div>
-      </div>
+      )}
     </section>
   );
 }
