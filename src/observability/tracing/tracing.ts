@@ -3,6 +3,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Span,
   type SpanContext,
@@ -15,6 +16,7 @@ import {
   AlwaysOnSampler,
   BasicTracerProvider,
   ParentBasedSampler,
+  RandomIdGenerator,
   TraceIdRatioBasedSampler,
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
@@ -75,6 +77,8 @@ const KIND_OPTIONS: Readonly<Record<SpanKind, { kind: SpanKind }>> = {
 
 export function createTracing(options: TracingOptions): Tracing {
   const { settings } = options;
+  const ids = new RandomIdGenerator();
+  const parentDecides = settings.sampler.parentBased;
   const queue = new ExportQueue(
     createOtlpHttpSender({
       url: settings.url,
@@ -92,6 +96,7 @@ export function createTracing(options: TracingOptions): Tracing {
       ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
     }),
     sampler: samplerOf(settings.sampler),
+    idGenerator: ids,
     spanProcessors: [queue],
   });
   const tracer: Tracer = provider.getTracer(INSTRUMENTATION, options.serviceVersion);
@@ -140,6 +145,17 @@ export function createTracing(options: TracingOptions): Tracing {
       flushAfterRequest?.();
     },
     startSpan(parent, name, kind, attributes) {
+      if (parent !== undefined && parentDecides && !parent.isRecording()) {
+        // The parent-based sampler would decide "not sampled" anyway: skip the SDK's span
+        // creation, keep the trace (and its tracestate) with a span id of this hop's own.
+        const { traceId, traceState } = parent.spanContext();
+        return trace.wrapSpanContext({
+          traceId,
+          spanId: ids.generateSpanId(),
+          traceFlags: TraceFlags.NONE,
+          ...(traceState ? { traceState } : {}),
+        });
+      }
       const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
       const span = tracer.startSpan(name, KIND_OPTIONS[kind], context);
       if (attributes && span.isRecording()) span.setAttributes(attributes);
