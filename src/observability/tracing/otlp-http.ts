@@ -1,6 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SpanSender } from './export-queue.js';
-import { encodeSpans } from './otlp-json.js';
 
 export interface OtlpHttpOptions {
   readonly url: string;
@@ -20,19 +18,19 @@ export interface OtlpHttpOptions {
  */
 export function createOtlpHttpSender(options: OtlpHttpOptions): SpanSender {
   const headers = { ...options.headers, 'content-type': 'application/json' };
-  return async (spans: readonly ReadableSpan[]) => {
+  return async (body, spans) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), options.timeoutMs);
     try {
       const response = await options.fetch(options.url, {
         method: 'POST',
         headers,
-        body: encodeSpans(spans),
+        body,
         signal: controller.signal,
       });
       // The body is not needed; reading it lets the connection be reused.
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) options.onFailure(`collector answered HTTP ${response.status}`, spans.length);
+      if (!response.ok) options.onFailure(`collector answered HTTP ${response.status}`, spans);
     } catch (error) {
       options.onFailure(
         controller.signal.aborted
@@ -40,7 +38,7 @@ export function createOtlpHttpSender(options: OtlpHttpOptions): SpanSender {
           : error instanceof Error
             ? error.message
             : String(error),
-        spans.length,
+        spans,
       );
     } finally {
       clearTimeout(timer);
