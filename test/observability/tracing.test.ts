@@ -10,6 +10,10 @@ import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
 import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { startGatehouseProcess } from '../helpers/cli-process.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Tracing through the real Node assembly with a local OTLP/HTTP receiver: the client's
@@ -214,6 +218,36 @@ describe('tracing with an OTLP/HTTP exporter', () => {
       expect(receiver.posts.length).toBeGreaterThanOrEqual(1);
     } finally {
       receiver.setStatus(200);
+    }
+  });
+});
+
+describe('gatehouse start with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('traces through the real command, and flushes queued spans when stopped with SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-trace-'));
+    try {
+      const file = join(dir, 'api-config.json');
+      await writeFile(file, JSON.stringify(config()));
+      // The default 5 s schedule delay: the spans are still queued when SIGTERM arrives.
+      const started = await startGatehouseProcess(['--config', file], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: 'gatehouse-cli',
+      });
+      const response = await fetch(`${started.url}/open/cli`, { headers: { traceparent: TRACEPARENT } });
+      expect(response.status).toBe(200);
+      expect(await started.stop()).toBe(0);
+      const spans = await receiver.waitFor((s) => s.some((span) => span.kind === KIND.server), 5_000);
+      const server = spans.find((s) => s.kind === KIND.server) as ReceivedSpan;
+      expect(server).toMatchObject({
+        traceId: CLIENT_TRACE,
+        parentSpanId: CLIENT_SPAN,
+        serviceName: 'gatehouse-cli',
+      });
+      const sent = parseTraceparent(upstream.requests[0]?.headers.traceparent);
+      const call = spans.find((s) => s.kind === KIND.client && s.spanId === sent.spanId);
+      expect(call?.parentSpanId).toBe(server.spanId);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -21,7 +21,7 @@ import {
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ExportQueue } from './export-queue.js';
-import { createOtlpHttpSender } from './otlp-http.js';
+import { createOtlpHttpSender, type OtlpPost } from './otlp-http.js';
 import type { SamplerSpec, TracingSettings } from './settings.js';
 
 export { SpanKind, type Span };
@@ -55,13 +55,15 @@ export interface Tracing {
 
 export interface TracingOptions {
   readonly settings: TracingSettings;
-  /** Plain fetch for the exporter. */
-  readonly fetch: typeof fetch;
+  /** How the exporter posts a batch (see otlp-http.ts); `postWithFetch(fetch)` where nothing better exists. */
+  readonly post: OtlpPost;
   readonly mode: 'timer' | 'request';
   /** Workers: keeps the export of a request's spans alive after its response. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   readonly onExportFailure: (reason: string, spans: number) => void;
   readonly serviceVersion?: string;
+  /** Runs after the last export on shutdown (closes the exporter's connections). */
+  readonly onShutdown?: () => Promise<void>;
 }
 
 const INSTRUMENTATION = 'gatehouse';
@@ -84,7 +86,7 @@ export function createTracing(options: TracingOptions): Tracing {
       url: settings.url,
       headers: settings.headers,
       timeoutMs: settings.timeoutMs,
-      fetch: options.fetch,
+      post: options.post,
       onFailure: options.onExportFailure,
     }),
     { ...settings, mode: options.mode },
@@ -170,7 +172,10 @@ export function createTracing(options: TracingOptions): Tracing {
       if (state) headers.set('tracestate', state);
     },
     flush: () => queue.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      await provider.shutdown();
+      await options.onShutdown?.();
+    },
   };
 }
 
