@@ -17,11 +17,11 @@ import {
   BasicTracerProvider,
   ParentBasedSampler,
   RandomIdGenerator,
-  TraceIdRatioBasedSampler,
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ExportQueue } from './export-queue.js';
 import { createOtlpHttpSender, type OtlpPost } from './otlp-http.js';
+import { TraceIdRatioSampler } from './ratio-sampler.js';
 import type { SamplerSpec, TracingSettings } from './settings.js';
 
 export { SpanKind, type Span };
@@ -200,6 +200,6 @@ function samplerOf(spec: SamplerSpec): Sampler {
       ? new AlwaysOnSampler()
       : spec.root === 'always_off'
         ? new AlwaysOffSampler()
-        : new TraceIdRatioBasedSampler(spec.ratio ?? 1);
+        : new TraceIdRatioSampler(spec.ratio ?? 1);
   return spec.parentBased ? new ParentBasedSampler({ root }) : root;
 }
