@@ -11,6 +11,7 @@ import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { startGatehouseProcess } from '../helpers/cli-process.js';
+import { parseExposition, promtoolCheck, sampleKey } from '../helpers/prometheus-text.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,11 +64,16 @@ function config(): object {
   };
 }
 
-async function start(env: Record<string, string>, lines?: string[]): Promise<RunningGatehouse> {
+async function start(
+  env: Record<string, string>,
+  lines?: string[],
+  admin?: { port: number },
+): Promise<RunningGatehouse> {
   const gatehouse = await startGatehouse({
     source: inlineConfigSource(config()),
     env,
     port: 0,
+    ...(admin ? { admin } : {}),
     ...(lines ? { logger: createJsonLogger('info', (line) => void lines.push(line)) } : {}),
   });
   running.push(gatehouse);
@@ -207,15 +213,23 @@ describe('tracing with an OTLP/HTTP exporter', () => {
     );
   });
 
-  it('a collector that fails costs nothing to the requests', async () => {
+  it('a collector that fails costs nothing to the requests; the lost spans are counted', async () => {
     receiver.setStatus(503);
     try {
-      const gatehouse = await start(exporting());
+      const gatehouse = await start(exporting(), undefined, { port: 0 });
       for (let i = 0; i < 5; i++) {
         expect((await fetch(`${gatehouse.url}/open/${i}`)).status).toBe(200);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(receiver.posts.length).toBeGreaterThanOrEqual(1);
+      const text = await (await fetch(`${gatehouse.adminUrl as string}/metrics`)).text();
+      const samples = parseExposition(text);
+      // Two spans per request (server and upstream call), all in refused batches.
+      expect(
+        samples.get(sampleKey('gatehouse_trace_spans_dropped_total', { reason: 'export_failed' })),
+      ).toBeGreaterThanOrEqual(10);
+      expect(samples.get(sampleKey('gatehouse_trace_spans_dropped_total', { reason: 'queue_full' }))).toBe(0);
+      expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
     } finally {
       receiver.setStatus(200);
     }

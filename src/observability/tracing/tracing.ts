@@ -50,6 +50,8 @@ export interface Tracing {
   flush(): Promise<void>;
   shutdown(): Promise<void>;
   readonly queue: ExportQueue;
+  /** Spans in batches the collector refused or did not answer in time (dropped), since start. */
+  readonly failedSpans: number;
   readonly settings: TracingSettings;
 }
 
@@ -81,13 +83,17 @@ export function createTracing(options: TracingOptions): Tracing {
   const { settings } = options;
   const ids = new RandomIdGenerator();
   const parentDecides = settings.sampler.parentBased;
+  let failedSpans = 0;
   const queue = new ExportQueue(
     createOtlpHttpSender({
       url: settings.url,
       headers: settings.headers,
       timeoutMs: settings.timeoutMs,
       post: options.post,
-      onFailure: options.onExportFailure,
+      onFailure: (reason, spans) => {
+        failedSpans += spans;
+        options.onExportFailure(reason, spans);
+      },
     }),
     { ...settings, mode: options.mode },
   );
@@ -114,6 +120,9 @@ export function createTracing(options: TracingOptions): Tracing {
 
   return {
     queue,
+    get failedSpans() {
+      return failedSpans;
+    },
     settings,
     startRequest(method, path, headers, requestId) {
       const remote = remoteParent(headers);
