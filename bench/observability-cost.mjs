@@ -4,7 +4,7 @@
 // request with tracing on (not sampled, 10% sampled, all sampled; export encoding included for
 // sampled spans). Run `npm run build` first. Prints only; docs/BENCHMARKS.md quotes its output.
 //   node bench/observability-cost.mjs
-/* global Headers, Response -- Web globals of Node ≥ 18 that the .mjs lint config does not list */
+/* global Headers -- Web globals of Node ≥ 18 that the .mjs lint config does not list */
 import { performance } from 'node:perf_hooks';
 import { RequestMetrics } from '../dist/observability/request-metrics.js';
 import { tracingSettingsFromEnv } from '../dist/observability/tracing/settings.js';
@@ -53,10 +53,10 @@ function tracingFor(sampler, ratio) {
     OTEL_TRACES_SAMPLER_ARG: String(ratio),
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512',
   });
-  // The exporter's fetch answers at once: the batch is still encoded to OTLP JSON.
+  // The exporter's transport answers at once: the batch is still encoded to OTLP JSON.
   return createTracing({
     settings,
-    fetch: async () => new Response('{}'),
+    post: async () => 200,
     mode: 'timer',
     onExportFailure() {},
   });

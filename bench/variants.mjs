@@ -82,7 +82,8 @@ export function createVariants(ctx) {
       const server = await gatehouse(routes, [], {
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        OTEL_TRACES_SAMPLER_ARG: '0.1',
+        // BENCH_TRACING_RATIO changes the ratio to separate the per-request cost from the export's.
+        OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_TRACING_RATIO ?? '0.1',
         OTEL_BSP_SCHEDULE_DELAY: '1000',
       })();
       return {

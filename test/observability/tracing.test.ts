@@ -10,6 +10,11 @@ import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
 import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { startGatehouseProcess } from '../helpers/cli-process.js';
+import { parseExposition, promtoolCheck, sampleKey } from '../helpers/prometheus-text.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Tracing through the real Node assembly with a local OTLP/HTTP receiver: the client's
@@ -59,11 +64,16 @@ function config(): object {
   };
 }
 
-async function start(env: Record<string, string>, lines?: string[]): Promise<RunningGatehouse> {
+async function start(
+  env: Record<string, string>,
+  lines?: string[],
+  admin?: { port: number },
+): Promise<RunningGatehouse> {
   const gatehouse = await startGatehouse({
     source: inlineConfigSource(config()),
     env,
     port: 0,
+    ...(admin ? { admin } : {}),
     ...(lines ? { logger: createJsonLogger('info', (line) => void lines.push(line)) } : {}),
   });
   running.push(gatehouse);
@@ -203,17 +213,55 @@ describe('tracing with an OTLP/HTTP exporter', () => {
     );
   });
 
-  it('a collector that fails costs nothing to the requests', async () => {
+  it('a collector that fails costs nothing to the requests; the lost spans are counted', async () => {
     receiver.setStatus(503);
     try {
-      const gatehouse = await start(exporting());
+      const gatehouse = await start(exporting(), undefined, { port: 0 });
       for (let i = 0; i < 5; i++) {
         expect((await fetch(`${gatehouse.url}/open/${i}`)).status).toBe(200);
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(receiver.posts.length).toBeGreaterThanOrEqual(1);
+      const text = await (await fetch(`${gatehouse.adminUrl as string}/metrics`)).text();
+      const samples = parseExposition(text);
+      // Two spans per request (server and upstream call), all in refused batches.
+      expect(
+        samples.get(sampleKey('gatehouse_trace_spans_dropped_total', { reason: 'export_failed' })),
+      ).toBeGreaterThanOrEqual(10);
+      expect(samples.get(sampleKey('gatehouse_trace_spans_dropped_total', { reason: 'queue_full' }))).toBe(0);
+      expect(promtoolCheck(text)).toEqual({ status: 0, output: '' });
     } finally {
       receiver.setStatus(200);
+    }
+  });
+});
+
+describe('gatehouse start with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('traces through the real command, and flushes queued spans when stopped with SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-trace-'));
+    try {
+      const file = join(dir, 'api-config.json');
+      await writeFile(file, JSON.stringify(config()));
+      // The default 5 s schedule delay: the spans are still queued when SIGTERM arrives.
+      const started = await startGatehouseProcess(['--config', file], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: 'gatehouse-cli',
+      });
+      const response = await fetch(`${started.url}/open/cli`, { headers: { traceparent: TRACEPARENT } });
+      expect(response.status).toBe(200);
+      expect(await started.stop()).toBe(0);
+      const spans = await receiver.waitFor((s) => s.some((span) => span.kind === KIND.server), 5_000);
+      const server = spans.find((s) => s.kind === KIND.server) as ReceivedSpan;
+      expect(server).toMatchObject({
+        traceId: CLIENT_TRACE,
+        parentSpanId: CLIENT_SPAN,
+        serviceName: 'gatehouse-cli',
+      });
+      const sent = parseTraceparent(upstream.requests[0]?.headers.traceparent);
+      const call = spans.find((s) => s.kind === KIND.client && s.spanId === sent.spanId);
+      expect(call?.parentSpanId).toBe(server.spanId);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

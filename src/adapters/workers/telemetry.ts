@@ -2,6 +2,7 @@ import { isAnalyticsEngineDataset, writeRequestsTo } from '../../observability/a
 import type { Logger } from '../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../observability/telemetry.js';
 import { tracingSettingsFromEnv } from '../../observability/tracing/settings.js';
+import { postWithFetch } from '../../observability/tracing/otlp-http.js';
 import { createTracing } from '../../observability/tracing/tracing.js';
 import type { WorkerEnv } from './types.js';
 
@@ -26,7 +27,7 @@ export function createWorkerTelemetry(
   const tracing = settings
     ? createTracing({
         settings,
-        fetch: globalThis.fetch.bind(globalThis),
+        post: postWithFetch(globalThis.fetch.bind(globalThis)),
         mode: 'request',
         waitUntil,
         onExportFailure: (reason, spans) =>

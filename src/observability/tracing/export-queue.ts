@@ -1,8 +1,9 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { encodeBatch, encodeSpan, envelopeOf, type Envelope } from './otlp-json.js';
 
-/** Sends one batch; must never reject (failures are the sender's to report). */
-export type SpanSender = (spans: readonly ReadableSpan[]) => Promise<void>;
+/** Sends one batch (an OTLP JSON body of `spans` spans); must never reject (failures are the sender's to report). */
+export type SpanSender = (body: string, spans: number) => Promise<void>;
 
 export interface ExportQueueOptions {
   readonly maxQueueSize: number;
@@ -24,7 +25,9 @@ export interface ExportQueueOptions {
  * which Workers do not run.
  */
 export class ExportQueue implements SpanProcessor {
-  #queue: ReadableSpan[] = [];
+  /** Spans already encoded (otlp-json.ts), oldest first. */
+  #queue: string[] = [];
+  #envelope: Envelope | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #exporting: Promise<void> | undefined;
   #dropped = 0;
@@ -55,7 +58,8 @@ export class ExportQueue implements SpanProcessor {
       this.#dropped++;
       return;
     }
-    this.#queue.push(span);
+    this.#envelope ??= envelopeOf(span);
+    this.#queue.push(encodeSpan(span));
     if (this.#options.mode === 'timer') this.#schedule();
   }
 
@@ -63,7 +67,7 @@ export class ExportQueue implements SpanProcessor {
   async flush(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
-      await this.#send(batch);
+      await this.#send(encodeBatch(this.#envelope as Envelope, batch), batch.length);
     }
   }
 
@@ -98,7 +102,7 @@ export class ExportQueue implements SpanProcessor {
   #exportBatch(): void {
     const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
     if (batch.length === 0) return;
-    this.#exporting = this.#send(batch).finally(() => {
+    this.#exporting = this.#send(encodeBatch(this.#envelope as Envelope, batch), batch.length).finally(() => {
       this.#exporting = undefined;
       if (this.#queue.length > 0) this.#schedule();
     });

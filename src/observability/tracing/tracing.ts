@@ -3,6 +3,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Span,
   type SpanContext,
@@ -15,11 +16,12 @@ import {
   AlwaysOnSampler,
   BasicTracerProvider,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
+  RandomIdGenerator,
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ExportQueue } from './export-queue.js';
-import { createOtlpHttpSender } from './otlp-http.js';
+import { createOtlpHttpSender, type OtlpPost } from './otlp-http.js';
+import { TraceIdRatioSampler } from './ratio-sampler.js';
 import type { SamplerSpec, TracingSettings } from './settings.js';
 
 export { SpanKind, type Span };
@@ -48,18 +50,22 @@ export interface Tracing {
   flush(): Promise<void>;
   shutdown(): Promise<void>;
   readonly queue: ExportQueue;
+  /** Spans in batches the collector refused or did not answer in time (dropped), since start. */
+  readonly failedSpans: number;
   readonly settings: TracingSettings;
 }
 
 export interface TracingOptions {
   readonly settings: TracingSettings;
-  /** Plain fetch for the exporter. */
-  readonly fetch: typeof fetch;
+  /** How the exporter posts a batch (see otlp-http.ts); `postWithFetch(fetch)` where nothing better exists. */
+  readonly post: OtlpPost;
   readonly mode: 'timer' | 'request';
   /** Workers: keeps the export of a request's spans alive after its response. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   readonly onExportFailure: (reason: string, spans: number) => void;
   readonly serviceVersion?: string;
+  /** Runs after the last export on shutdown (closes the exporter's connections). */
+  readonly onShutdown?: () => Promise<void>;
 }
 
 const INSTRUMENTATION = 'gatehouse';
@@ -75,13 +81,19 @@ const KIND_OPTIONS: Readonly<Record<SpanKind, { kind: SpanKind }>> = {
 
 export function createTracing(options: TracingOptions): Tracing {
   const { settings } = options;
+  const ids = new RandomIdGenerator();
+  const parentDecides = settings.sampler.parentBased;
+  let failedSpans = 0;
   const queue = new ExportQueue(
     createOtlpHttpSender({
       url: settings.url,
       headers: settings.headers,
       timeoutMs: settings.timeoutMs,
-      fetch: options.fetch,
-      onFailure: options.onExportFailure,
+      post: options.post,
+      onFailure: (reason, spans) => {
+        failedSpans += spans;
+        options.onExportFailure(reason, spans);
+      },
     }),
     { ...settings, mode: options.mode },
   );
@@ -92,6 +104,7 @@ export function createTracing(options: TracingOptions): Tracing {
       ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
     }),
     sampler: samplerOf(settings.sampler),
+    idGenerator: ids,
     spanProcessors: [queue],
   });
   const tracer: Tracer = provider.getTracer(INSTRUMENTATION, options.serviceVersion);
@@ -107,6 +120,9 @@ export function createTracing(options: TracingOptions): Tracing {
 
   return {
     queue,
+    get failedSpans() {
+      return failedSpans;
+    },
     settings,
     startRequest(method, path, headers, requestId) {
       const remote = remoteParent(headers);
@@ -140,6 +156,17 @@ export function createTracing(options: TracingOptions): Tracing {
       flushAfterRequest?.();
     },
     startSpan(parent, name, kind, attributes) {
+      if (parent !== undefined && parentDecides && !parent.isRecording()) {
+        // The parent-based sampler would decide "not sampled" anyway: skip the SDK's span
+        // creation, keep the trace (and its tracestate) with a span id of this hop's own.
+        const { traceId, traceState } = parent.spanContext();
+        return trace.wrapSpanContext({
+          traceId,
+          spanId: ids.generateSpanId(),
+          traceFlags: TraceFlags.NONE,
+          ...(traceState ? { traceState } : {}),
+        });
+      }
       const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
       const span = tracer.startSpan(name, KIND_OPTIONS[kind], context);
       if (attributes && span.isRecording()) span.setAttributes(attributes);
@@ -154,7 +181,10 @@ export function createTracing(options: TracingOptions): Tracing {
       if (state) headers.set('tracestate', state);
     },
     flush: () => queue.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      await provider.shutdown();
+      await options.onShutdown?.();
+    },
   };
 }
 
@@ -179,6 +209,6 @@ function samplerOf(spec: SamplerSpec): Sampler {
       ? new AlwaysOnSampler()
       : spec.root === 'always_off'
         ? new AlwaysOffSampler()
-        : new TraceIdRatioBasedSampler(spec.ratio ?? 1);
+        : new TraceIdRatioSampler(spec.ratio ?? 1);
   return spec.parentBased ? new ParentBasedSampler({ root }) : root;
 }

@@ -2,6 +2,7 @@ import type { CompiledGateway } from '../../../config/compile.js';
 import type { Gateway } from '../../../gateway.js';
 import type { Logger } from '../../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
+import type { OtlpPost } from '../../../observability/tracing/otlp-http.js';
 import { tracingSettingsFromEnv } from '../../../observability/tracing/settings.js';
 import { startAdminServer, type AdminListenOptions, type RunningAdmin } from './admin-server.js';
 import { assertConsoleAccess } from './console/access.js';
@@ -24,10 +25,12 @@ export async function createNodeTelemetry(
   for (const warning of warnings) logger.warn('tracing setting ignored', { reason: warning });
   let lastFailureLog = 0;
   // Loaded only when tracing is on: a process that does not trace never loads the SDK.
+  const transport = settings ? await postWithUndici() : undefined;
   const tracing = settings
     ? (await import('../../../observability/tracing/tracing.js')).createTracing({
         settings,
-        fetch: globalThis.fetch.bind(globalThis),
+        post: (transport as NonNullable<typeof transport>).post,
+        onShutdown: (transport as NonNullable<typeof transport>).close,
         mode: 'timer',
         onExportFailure: (reason, spans) => {
           // At most one line per 10 s: a collector that is down must not flood the log.
@@ -44,6 +47,26 @@ export async function createNodeTelemetry(
   return createTelemetry(tracing, (error) =>
     logger.error('telemetry listener failed', { error: String(error) }),
   );
+}
+
+/** undici's `request` over its own connection pool: about half the CPU of `fetch` per batch on Node. */
+async function postWithUndici(): Promise<{ post: OtlpPost; close: () => Promise<void> }> {
+  const { Agent } = await import('undici');
+  const agent = new Agent({ connections: 4 });
+  const post: OtlpPost = async (url, headers, body, signal) => {
+    const { origin, pathname, search } = new URL(url);
+    const { statusCode, body: answer } = await agent.request({
+      origin,
+      path: `${pathname}${search}`,
+      method: 'POST',
+      headers: { ...headers },
+      body,
+      signal,
+    });
+    await answer.dump();
+    return statusCode;
+  };
+  return { post, close: () => agent.close() };
 }
 
 export interface AdminSetup {

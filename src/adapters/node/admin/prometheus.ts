@@ -106,6 +106,18 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       this.labels(hash, String(compiled.config.paths.length)).set(1);
     },
   });
+  const tracing = options.telemetry.tracing;
+  if (tracing) {
+    registerFamily(registry, {
+      name: 'gatehouse_trace_spans_dropped_total',
+      type: 'counter',
+      help: 'Sampled spans not exported, by reason: queue_full (the export queue was full), export_failed (the collector refused the batch or did not answer).',
+      values: () => [
+        { labels: { reason: 'queue_full' }, value: tracing.queue.dropped },
+        { labels: { reason: 'export_failed' }, value: tracing.failedSpans },
+      ],
+    });
+  }
   // HOOK(traffic control): `gatehouse_rate_limited_total{policy}` is registered here when rate
   // limiting lands; its step publishes the policy name on the access-log line as `rateLimited`,
   // and RequestMetrics.record counts it.
@@ -152,26 +164,28 @@ interface Sample {
 }
 
 /**
- * Registers a family whose samples are read from cells at scrape time. The registry formats it
- * like its own metrics (it only calls `get()`), so HELP/TYPE lines and escaping are prom-client's.
+ * Registers a family whose samples are read at scrape time (from cells, or from an object that
+ * keeps the value). The registry formats it like its own metrics (it only calls `get()`), so
+ * HELP/TYPE lines and label escaping are prom-client's.
  */
-function registerCells(registry: Registry, family: CellFamily): void {
-  const metric = {
-    name: family.name,
-    help: family.help,
-    type: family.type,
+function registerFamily(
+  registry: Registry,
+  family: { name: string; help: string; type: 'counter' | 'histogram'; values: () => Sample[] },
+): void {
+  const { name, help, type } = family;
+  const get = () => Promise.resolve({ name, help, type, aggregator: 'sum', values: family.values() });
+  registry.registerMetric({
+    name,
+    help,
+    type,
     aggregator: 'sum',
-    get: () =>
-      Promise.resolve({
-        name: family.name,
-        help: family.help,
-        type: family.type,
-        aggregator: 'sum',
-        values: samplesOf(family),
-      }),
+    get,
     reset: () => undefined,
-  };
-  registry.registerMetric(metric as unknown as Metric);
+  } as unknown as Metric);
+}
+
+function registerCells(registry: Registry, family: CellFamily): void {
+  registerFamily(registry, { ...family, values: () => samplesOf(family) });
 }
 
 function samplesOf(family: CellFamily): Sample[] {
