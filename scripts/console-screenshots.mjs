@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { resolveConfigSource } from '../dist/adapters/node/config-source.js';
-import { startGatehouse } from '../dist/adapters/node/start-gatehouse.js';
+import { inlineConfigSource, startGatehouse } from '../dist/adapters/node/start-gatehouse.js';
 import { launchChromium } from './chromium.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -140,7 +140,27 @@ try {
   await page.goto(`${admin}/#/config`);
   await page.waitForSelector('[data-testid=reload-problems]');
   await shoot('config');
-  console.log('wrote docs/console-{routes,traffic,traffic-dark,doctor,config}.png');
+  // The login form, as a listener with gateway.admin.token shows it.
+  const guarded = await startGatehouse({
+    source: inlineConfigSource({
+      ...broken,
+      paths: broken.paths.slice(0, -1),
+      gateway: { admin: { port: 0, token: 'screenshot-admin-token-0123456789' } },
+    }),
+    env,
+    port: 0,
+  });
+  try {
+    await page.goto(`${guarded.adminUrl}/`);
+    await page.fill('#token', 'not-the-token');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[role=alert]');
+    await page.setViewportSize({ width: 1024, height: 560 });
+    await shoot('login');
+  } finally {
+    await guarded.close(0);
+  }
+  console.log('wrote docs/console-{routes,traffic,traffic-dark,doctor,config,login}.png');
 } finally {
   await browser.close();
   await gatehouse.close(0);
