@@ -1,5 +1,5 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway } from './config/compile.js';
+import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';

@@ -3,7 +3,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { isHmacAlgorithm } from '../auth/algorithms.js';
 import { requireScopes } from '../auth/scopes.js';
 import type { Authorizer, TokenReport } from '../auth/types.js';
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { AuthorizerConfig, RouteConfig } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';

@@ -1,8 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ConfigLifecycle, type RefreshOutcome } from '../../assembly/lifecycle.js';
-import { compileGateway, type CompiledGateway, type CompileOptions } from '../../config/compile.js';
-import { loadConfig, parseConfigText } from '../../config/load.js';
+import { buildGateway } from '../../assembly/build-gateway.js';
+import type { CompiledGateway, CompileOptions } from '../../assembly/compile-gateway.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { Platform } from '../../platform.js';
 import type { ConfigSource } from './config-source.js';
@@ -45,11 +45,10 @@ export function nodeConfigLifecycle(
       }
     },
     build: async (text) => {
-      const loaded = loadConfig(parseConfigText(text), { env: platform.env, strict });
-      const serviceModules = await loadServiceModules(loaded.config, source.baseDir);
-      const compiled = compileGateway(loaded, platform, {
+      const compiled = await buildGateway(text, platform, {
+        strict,
         missingBindings: options.missingBindings ?? 'warning',
-        serviceModules,
+        serviceModules: (config) => loadServiceModules(config, source.baseDir),
       });
       if (options.prefetchBeforeSwap?.()) await compiled.prefetch();
       return compiled;

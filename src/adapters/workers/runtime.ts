@@ -1,6 +1,6 @@
 import { ConfigLifecycle } from '../../assembly/lifecycle.js';
-import { compileGateway, type CompiledGateway } from '../../config/compile.js';
-import { loadConfig, parseConfigText } from '../../config/load.js';
+import { buildGateway } from '../../assembly/build-gateway.js';
+import type { CompiledGateway } from '../../assembly/compile-gateway.js';
 import { configError, formatProblem } from '../../config/problems.js';
 import { renderError } from '../../errors/render.js';
 import { createGateway, type Gateway } from '../../gateway.js';
@@ -68,10 +68,8 @@ export class WorkerRuntime {
     });
     this.lifecycle = new ConfigLifecycle<CompiledGateway>({
       read: () => this.source.read(),
-      build: (text) => {
-        const loaded = loadConfig(parseConfigText(text), { env: this.env, strict: this.strict });
-        return compileGateway(loaded, this.platform, { serviceModules: this.serviceModules });
-      },
+      build: (text) =>
+        buildGateway(text, this.platform, { strict: this.strict, serviceModules: this.serviceModules }),
       missing: NO_CONFIG,
     });
     this.gateway = createGateway(() => this.lifecycle.active!.value, this.platform);

@@ -12,10 +12,10 @@ import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { createRouter, type Router } from '../router/router.js';
-import { DEFAULT_LIMITS, type GatewayLimits } from './limits.js';
-import type { LoadedConfig } from './load.js';
-import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
-import type { GatewayConfig, RouteConfig, RouteMethod } from './schema.js';
+import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
+import type { LoadedConfig } from './load-config.js';
+import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
+import type { GatewayConfig, RouteConfig, RouteMethod } from '../config/schema.js';
 
 /**
  * Compiles a validated config into the immutable structure that serves requests
