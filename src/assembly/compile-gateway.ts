@@ -19,7 +19,7 @@ import type { GatewayConfig, RouteConfig, RouteMethod } from '../config/schema.j
 
 /**
  * Compiles a validated config into the immutable structure that serves requests
- * (config.md step 4): the route tree, one pipeline per route (only the steps the route uses),
+ * (docs/CONFIG.md "Loading, once"): the route tree, one pipeline per route (only the steps the route uses),
  * authorizers with their key sets, CORS header strings, the limits. Requests only read it.
  */
 export { DEFAULT_LIMITS, type GatewayLimits };

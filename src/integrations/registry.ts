@@ -10,7 +10,7 @@ import { createServiceBindingIntegration, type BindingEnv } from './service-bind
 import { SUPABASE_INTEGRATIONS } from './supabase/index.js';
 
 /**
- * `integration.type → factory` (architecture.md "Registries, not switches"). A factory runs once
+ * `integration.type → factory` (docs/ARCHITECTURE.md "Registries, not switches"). A factory runs once
  * per route at compile time and returns the handler that serves that route's requests.
  * Legacy type names were already rewritten by config/normalize.ts.
  */

@@ -1,7 +1,7 @@
 import type { IntegrationConfig } from '../config/schema.js';
 
 /**
- * Per-type rules for `integration` objects, in one table (architecture.md "Registries, not
+ * Per-type rules for `integration` objects, in one table (docs/ARCHITECTURE.md "Registries, not
  * switches"): which fields a type needs and which alias table its reference points into.
  */
 export interface IntegrationRequirement {

@@ -8,12 +8,12 @@ import type { IntegrationDeps } from './registry.js';
 import { resultToResponse } from './result.js';
 
 /**
- * `service_binding` routes and the calls hooks make (integrations.md "`service_binding`"):
+ * `service_binding` routes and the calls hooks make (docs/CONFIG.md "Services, service bindings and hooks"):
  * `env[binding][function](request, envJson, contextJson)`, where `env[binding]` is
  * `platform.bindings[binding]` (Workers: the Worker's env; Node: modules given with
  * `--binding NAME=PATH`).
  *
- * Least privilege (compat.md row 18, security.md "Secrets"): the callee never sees the resolved
+ * Least privilege (docs/COMPAT.md row 18, docs/SECURITY.md "Secrets"): the callee never sees the resolved
  * config, the Worker's env or any secret — only `envJson` (the non-secret variables the config
  * itself references, built once per compile) and `contextJson` (the route, the verified claims,
  * the request id). Both are plain JSON values, so they cross a Workers RPC boundary unchanged.
@@ -122,7 +122,7 @@ export function createServiceBindingIntegration(route: RouteConfig, deps: Integr
 /**
  * Compile-time check that every binding function a route calls (its `service_binding`
  * integration, its `pre_process` hook) is provided by the platform, so a missing binding is a
- * config error naming it rather than a failure on the first request (compat.md row 13).
+ * config error naming it rather than a failure on the first request (docs/COMPAT.md row 13).
  * `severity: 'warning'` is for commands that compile without serving (validate, routes).
  */
 export function checkBindings(

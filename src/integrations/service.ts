@@ -7,7 +7,7 @@ import { resultToResponse } from './result.js';
 import { bindingContext, type BindingContext, type BindingEnv } from './service-binding.js';
 
 /**
- * `service` routes (integrations.md "`service`"): an in-process module whose default export is
+ * `service` routes (docs/CONFIG.md "Services, service bindings and hooks"): an in-process module whose default export is
  * a class with `fetch(request, env, ctx)` (instantiated once per compile) or an object with
  * `fetch`. The result is wrapped by result.ts.
  *
@@ -18,7 +18,7 @@ import { bindingContext, type BindingContext, type BindingEnv } from './service-
  * - Workers: a build-time generated import map (`import * as m0 from "…"`), never an import
  *   by a runtime string.
  *
- * Least privilege as for bindings (compat.md row 18): `env` is the same `envJson` a binding
+ * Least privilege as for bindings (docs/COMPAT.md row 18): `env` is the same `envJson` a binding
  * gets, and `ctx` is `contextJson` plus `waitUntil`.
  */
 

@@ -14,11 +14,11 @@ import type { WorkerEnv, WorkerExecutionContext } from './types.js';
 
 /**
  * One isolate's gateway for one `env`: the config is read, validated and compiled on the first
- * request and then served from memory (compat.md row 1). A KV source is re-read at most every
+ * request and then served from memory (docs/COMPAT.md row 1). A KV source is re-read at most every
  * `refreshMs`, in the background (`waitUntil`) so no request waits for it, and recompiled only
  * when its text changed. A read that fails, or a new text that is invalid, keeps the last good
  * config (and is logged); with no good config at all every request is answered 500
- * ERR_CONFIG_INVALID, and the problems are logged with each one (config.md step 3).
+ * ERR_CONFIG_INVALID, and the problems are logged with each one (docs/CONFIG.md "Loading, once").
  */
 export interface WorkerRuntimeOptions {
   readonly env: WorkerEnv;

@@ -16,7 +16,7 @@ import {
 import type { LoginTransaction } from './transaction-cookie.js';
 
 /**
- * `auth0_callback` (integrations.md): the provider's redirect back with `code` and `state`.
+ * `auth0_callback` (docs/FLOWS.md): the provider's redirect back with `code` and `state`.
  * Checks, in order: one `code` (else 400 missing_code), a transaction cookie whose `state`
  * matches (else 400 invalid_state), then exactly one call — the code exchange at
  * `/oauth/token` with the PKCE verifier — then the ID token: oauth4webapi checks the response

@@ -6,10 +6,10 @@ import { auth0Flows, type Auth0Flows } from './client.js';
 import { internalError, invalidState } from './responses.js';
 
 /**
- * `auth0_callback_redirect`: sends the browser to the provider's login page (integrations.md).
+ * `auth0_callback_redirect`: sends the browser to the provider's login page (docs/FLOWS.md).
  * `state` is the client's `?state=` when given (an app may carry its own value through the
  * login), else a fresh random one; either way it is bound to this browser with the transaction
- * cookie, together with a PKCE S256 verifier (compat.md row 20). Every parameter is encoded by
+ * cookie, together with a PKCE S256 verifier (docs/COMPAT.md row 20). Every parameter is encoded by
  * URLSearchParams.
  */
 export const MAX_STATE_LENGTH = 512;

@@ -16,7 +16,7 @@ import {
 } from './responses.js';
 
 /**
- * `auth0_refresh` (integrations.md): the refresh token from `X-Refresh-Token`, else (POST) the
+ * `auth0_refresh` (docs/FLOWS.md): the refresh token from `X-Refresh-Token`, else (POST) the
  * JSON body's `refresh_token`. The bearer token is verified by the Auth0 authorizer: valid →
  * `token_still_valid` and no provider call; expired (the signature and every other claim
  * checked out — jose checks `exp` last) → exactly one `refresh_token` grant; any other failure

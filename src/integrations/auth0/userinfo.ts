@@ -7,7 +7,7 @@ import { auth0Flows, replayAnswer } from './client.js';
 import { failedCall, internalError, missingAccessToken, TOKEN_HEADERS, upstreamError } from './responses.js';
 
 /**
- * `auth0_userinfo` (integrations.md): the access token from `X-Access-Token`, else the bearer
+ * `auth0_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, else the bearer
  * token, is sent to the provider's `/userinfo`, which judges it (Auth0 access tokens may be
  * opaque, so the gateway does not verify them itself); its JSON is the answer.
  */

@@ -8,7 +8,7 @@ import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './s
  * load time: every flow route resolves to exactly one authorizer of its provider's type, that
  * authorizer has the fields the flow sends, and options that would be silently ignored are
  * refused. With `env`, a config using the Supabase flows without SUPABASE_URL /
- * SUPABASE_SERVICE_ROLE_KEY gets a warning (integrations.md "Supabase").
+ * SUPABASE_SERVICE_ROLE_KEY gets a warning (docs/FLOWS.md "Supabase").
  */
 
 /** Authorizer fields each Auth0 flow needs (client_secret also keys the state cookie). */

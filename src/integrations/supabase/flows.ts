@@ -11,7 +11,7 @@ import { readSupabaseEnvironment } from './environment.js';
 import * as answer from './responses.js';
 
 /**
- * The Supabase passwordless flows (integrations.md "Supabase"), spoken over GoTrue's REST
+ * The Supabase passwordless flows (docs/FLOWS.md "Supabase"), spoken over GoTrue's REST
  * protocol. Per request: environment → JSON body → required fields → exactly one provider call
  * → the documented answer. What differs per flow is only how fields become a provider request
  * and how its answer becomes ours, so each flow is a small definition run by one handler.
@@ -153,7 +153,7 @@ function toResponse(ctx: RequestContext, result: ProviderResult, request: Provid
     providerStatus: result.status,
     ...(result.kind === 'answer' ? { providerCode: answer.providerErrorCode(result.text) } : {}),
   };
-  // integrations.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
+  // docs/FLOWS.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
   // 401 for verify); only answers that are not HTTP errors but still unusable (a redirect, an
   // oversized body) are SUPABASE_UPSTREAM_ERROR.
   if (result.kind === 'too_large' || (result.status >= 300 && result.status < 400)) {
