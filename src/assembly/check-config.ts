@@ -6,7 +6,7 @@ import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
-import { INTEGRATION_REQUIREMENTS } from '../integrations/requirements.js';
+import { integrationDefinition } from '../integrations/registry.js';
 import type { SourceConfig } from '../config/load.js';
 import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
 import type { GatewayConfig, RouteConfig } from '../config/schema.js';
@@ -140,30 +140,26 @@ function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: 
     return problems;
   }
 
-  const requirement = INTEGRATION_REQUIREMENTS[integration.type];
-  if (!requirement) {
+  const definition = integrationDefinition(integration.type);
+  if (!definition) {
     problems.push(configError(`${at}/integration/type`, `unknown integration type "${integration.type}"`));
     return problems;
   }
-  for (const field of requirement.required) {
+  for (const field of definition.required) {
     if (integration[field] === undefined)
       problems.push(configError(`${at}/integration/${field}`, 'is required'));
   }
-  const aliasTable = {
-    server: refs.serverAliases,
-    service: refs.serviceAliases,
-    serviceBinding: refs.bindingAliases,
+  const aliasTables = {
+    servers: refs.serverAliases,
+    services: refs.serviceAliases,
+    serviceBindings: refs.bindingAliases,
   };
-  if (requirement.aliasField && requirement.aliasTable) {
-    const alias = integration[requirement.aliasField];
-    if (alias !== undefined && !aliasTable[requirement.aliasTable].has(alias)) {
-      problems.push(
-        configError(
-          `${at}/integration/${requirement.aliasField}`,
-          `no ${requirement.aliasTableName} entry has alias "${alias}"`,
-        ),
-      );
-    }
+  const reference = definition.reference;
+  const alias = reference ? integration[reference.field] : undefined;
+  if (reference && alias !== undefined && !aliasTables[reference.table].has(alias)) {
+    problems.push(
+      configError(`${at}/integration/${reference.field}`, `no ${reference.table} entry has alias "${alias}"`),
+    );
   }
   for (const field of ['status', 'headers', 'response'] as const) {
     if (route[field] !== undefined) {

@@ -4,7 +4,7 @@ import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
-import { integrationFactory, type IntegrationDeps } from '../integrations/registry.js';
+import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
@@ -144,8 +144,8 @@ function integrationHandler(
   problems: ConfigProblem[],
 ): Handler {
   if (!route.integration) return createStaticHandler(route);
-  const factory = integrationFactory(route.integration.type);
-  if (factory) return factory(route, deps);
+  const definition = integrationDefinition(route.integration.type);
+  if (definition) return definition.create(route, deps);
   problems.push(
     configError(
       `/paths/${index}/integration/type`,

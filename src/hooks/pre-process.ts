@@ -1,7 +1,7 @@
 import type { HookConfig, RouteConfig } from '../config/schema.js';
 import type { RequestContext, Step } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { IntegrationDeps } from '../integrations/registry.js';
+import type { IntegrationDeps } from '../integrations/definition.js';
 import { asResponse } from '../integrations/result.js';
 import { createBindingCall } from '../integrations/service-binding.js';
 

@@ -4,12 +4,18 @@ import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
 import { createProxyHandler } from '../proxy/forward.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
  * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
  * resolved here once; the handler built by proxy/forward.ts does the per-request work.
  */
+export const httpProxyIntegration: IntegrationDefinition = {
+  required: ['server'],
+  reference: { field: 'server', table: 'servers' },
+  create: createHttpProxyIntegration,
+};
+
 export function createHttpProxyIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const alias = route.integration?.server ?? '';
   const server = deps.servers.get(alias);

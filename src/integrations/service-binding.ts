@@ -4,7 +4,7 @@ import { configError, configWarning } from '../config/problems.js';
 import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
 
 /**
@@ -108,6 +108,13 @@ export function createBindingCall(
     return Reflect.apply(fn, target, [request, envJson, bindingContext(route, ctx)]) as unknown;
   };
 }
+
+/** `service_binding`: a function of a binding of `serviceBindings[]`. */
+export const serviceBindingIntegration: IntegrationDefinition = {
+  required: ['binding', 'function'],
+  reference: { field: 'binding', table: 'serviceBindings' },
+  create: createServiceBindingIntegration,
+};
 
 export function createServiceBindingIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const integration = route.integration;

@@ -2,7 +2,7 @@ import type { ConfigProblem } from '../config/problems.js';
 import { configError } from '../config/problems.js';
 import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 import type { Handler } from '../context.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
 import { bindingContext, type BindingContext, type BindingEnv } from './service-binding.js';
 
@@ -87,6 +87,13 @@ export function serviceHandlerOf(namespace: unknown): ServiceHandler | undefined
   }
   return undefined;
 }
+
+/** `service`: a module of `services[]`, called in-process (docs/CONFIG.md "Services, service bindings and hooks"). */
+export const serviceIntegration: IntegrationDefinition = {
+  required: ['binding'],
+  reference: { field: 'binding', table: 'services' },
+  create: createServiceIntegration,
+};
 
 export function createServiceIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const alias = route.integration?.binding ?? '';

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../context.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import {
   createTransactionCookies,
   TRANSACTION_MAX_AGE_SECONDS,

@@ -1,6 +1,6 @@
 import type { RouteConfig } from '../../config/schema.js';
 import type { RequestContext } from '../../context.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { createBindingCall } from '../service-binding.js';
 
 /**

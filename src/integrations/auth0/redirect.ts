@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, type Auth0Flows } from './client.js';
 import { internalError, invalidState } from './responses.js';
 
@@ -13,6 +13,13 @@ import { internalError, invalidState } from './responses.js';
  * URLSearchParams.
  */
 export const MAX_STATE_LENGTH = 512;
+
+/** The authorizer fields this flow sends (client_secret also keys the state cookie). */
+export const auth0RedirectIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
+  create: createAuth0RedirectIntegration,
+};
 
 export function createAuth0RedirectIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);

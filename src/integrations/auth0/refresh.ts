@@ -4,7 +4,7 @@ import type { Handler, RequestContext } from '../../context.js';
 import { renderError } from '../../errors/render.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer } from './client.js';
 import {
   failedCall,
@@ -23,6 +23,13 @@ import {
  * → the auth error table, as on a protected route.
  */
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
+
+/** The authorizer fields this flow sends. */
+export const auth0RefreshIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret'] },
+  create: createAuth0RefreshIntegration,
+};
 
 export function createAuth0RefreshIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);

@@ -1,7 +1,7 @@
 import type { Authorizer } from '../../auth/types.js';
 import { ConfigInvalidError, configError } from '../../config/problems.js';
 import type { RouteConfig } from '../../config/schema.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { flowRouteProblems } from './lint.js';
 import { chooseFlowAuthorizer } from './select.js';
 

@@ -1,7 +1,8 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
-import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
+import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
-import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './select.js';
+import { integrationDefinition } from '../registry.js';
+import { chooseFlowAuthorizer, isIdentityFlow } from './select.js';
 
 /**
  * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at
@@ -10,14 +11,6 @@ import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './s
  * refused. With `env`, a config using the Supabase flows without SUPABASE_URL /
  * SUPABASE_SERVICE_ROLE_KEY gets a warning (docs/FLOWS.md "Supabase").
  */
-
-/** Authorizer fields each Auth0 flow needs (client_secret also keys the state cookie). */
-const AUTH0_FIELDS: Readonly<Partial<Record<IdentityFlowType, readonly (keyof AuthorizerConfig)[]>>> = {
-  auth0_callback_redirect: ['client_id', 'client_secret', 'redirect_uri'],
-  auth0_callback: ['client_id', 'client_secret', 'redirect_uri'],
-  auth0_refresh: ['client_id', 'client_secret'],
-  auth0_userinfo: [],
-};
 
 export function lintIdentityFlows(
   config: GatewayConfig,
@@ -90,7 +83,7 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
 
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
-  for (const field of AUTH0_FIELDS[type] ?? []) {
+  for (const field of integrationDefinition(type)?.identityFlow?.authorizerFields ?? []) {
     if (choice.def[field] === undefined) {
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));
     }

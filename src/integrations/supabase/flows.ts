@@ -5,7 +5,7 @@ import { renderError } from '../../errors/render.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { createSupabaseAuthClient, type SupabaseAuthClient, type SupabaseAuthEndpoint } from './client.js';
 import { readSupabaseEnvironment } from './environment.js';
 import * as answer from './responses.js';
@@ -177,3 +177,22 @@ function logged(
 export const createSupabasePasswordlessAuth = createFlowFactory(passwordlessAuth);
 export const createSupabasePasswordlessVerify = createFlowFactory(passwordlessVerify);
 export const createSupabasePasswordlessAuthAlt = createFlowFactory(passwordlessAuthAlt);
+
+/** The Supabase flows need only the project's environment, not authorizer fields. */
+const SUPABASE_FLOW = { provider: 'supabase', authorizerFields: [] } as const;
+
+export const supabasePasswordlessAuthIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessAuth,
+};
+export const supabasePasswordlessVerifyIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessVerify,
+};
+export const supabasePasswordlessAuthAltIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessAuthAlt,
+};
