@@ -4,6 +4,7 @@ import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
+import { routeForDefinition } from '../integrations/definition.js';
 import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
@@ -145,11 +146,16 @@ function integrationHandler(
 ): Handler {
   if (!route.integration) return createStaticHandler(route);
   const definition = integrationDefinition(route.integration.type);
-  if (definition) return definition.create(route, deps);
+  const typed = definition && routeForDefinition(route, definition);
+  if (definition && typed) return definition.create(typed, deps);
+  // The checker reports unknown types and missing fields with their own pointers; compiling
+  // only such a config (an API caller that skipped the checks) is refused here.
   problems.push(
     configError(
-      `/paths/${index}/integration/type`,
-      `integration type "${route.integration.type}" is not available in this build yet`,
+      `/paths/${index}/integration`,
+      definition
+        ? `integration "${route.integration.type}" lacks a required field (${definition.required.join(', ')})`
+        : `unknown integration type "${route.integration.type}"`,
     ),
   );
   return () => Promise.reject(new Error('unreachable: config refused'));

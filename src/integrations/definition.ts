@@ -1,5 +1,11 @@
 import type { Authorizer } from '../auth/types.js';
-import type { AuthorizerConfig, GatewayConfig, IntegrationConfig, RouteConfig } from '../config/schema.js';
+import type {
+  AuthorizerConfig,
+  GatewayConfig,
+  IntegrationConfig,
+  RouteConfig,
+  RouteWithIntegration,
+} from '../config/schema.js';
 import type { Handler } from '../context.js';
 import type { Platform } from '../platform.js';
 import type { CompiledServer } from '../proxy/targets.js';
@@ -13,7 +19,7 @@ import type { BindingEnv } from './service-binding.js';
  * at compile time. A new integration is one file exporting its definition and one line in
  * registry.ts (docs/ARCHITECTURE.md "Registries, not switches").
  */
-export interface IntegrationDefinition {
+export interface IntegrationDefinition<C extends IntegrationConfig = IntegrationConfig> {
   /** Fields of `integration` the type needs (the checker reports each missing one). */
   readonly required: readonly (keyof IntegrationConfig)[];
   /** The alias the type references, and the table that must hold it. */
@@ -30,7 +36,23 @@ export interface IntegrationDefinition {
     readonly provider: 'auth0' | 'supabase';
     readonly authorizerFields: readonly (keyof AuthorizerConfig)[];
   };
-  readonly create: IntegrationFactory;
+  /** Builds the route's handler once; `route.integration` has every field of `required`. */
+  create(route: RouteWithIntegration<C>, deps: IntegrationDeps): Handler;
+}
+
+/**
+ * The route with its integration narrowed to the definition's member, when it has every
+ * required field (the checker reported each missing one; the compiler refuses such a route).
+ */
+export function routeForDefinition<C extends IntegrationConfig>(
+  route: RouteConfig,
+  definition: IntegrationDefinition<C>,
+): RouteWithIntegration<C> | undefined {
+  const integration = route.integration;
+  if (integration === undefined) return undefined;
+  return definition.required.every((field) => integration[field] !== undefined)
+    ? (route as RouteWithIntegration<C>)
+    : undefined;
 }
 
 /** What a factory may use; built once per compile. */

@@ -1,7 +1,12 @@
 import type { JWTPayload } from 'jose';
 import type { ConfigProblem } from '../config/problems.js';
 import { configError, configWarning } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type {
+  GatewayConfig,
+  RouteConfig,
+  RouteWithIntegration,
+  ServiceBindingIntegrationConfig,
+} from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
@@ -110,18 +115,17 @@ export function createBindingCall(
 }
 
 /** `service_binding`: a function of a binding of `serviceBindings[]`. */
-export const serviceBindingIntegration: IntegrationDefinition = {
+export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingIntegrationConfig> = {
   required: ['binding', 'function'],
   reference: { field: 'binding', table: 'serviceBindings' },
   create: createServiceBindingIntegration,
 };
 
-export function createServiceBindingIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
+export function createServiceBindingIntegration(
+  route: RouteWithIntegration<ServiceBindingIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
   const integration = route.integration;
-  // Validation guarantees both fields (config/lint.ts); this keeps the invariant visible.
-  if (integration?.binding === undefined || integration.function === undefined) {
-    throw new Error(`service_binding route ${route.method} ${route.path}: binding and function are required`);
-  }
   const call = createBindingCall(deps, route, integration.binding, integration.function);
   return async (ctx) => resultToResponse(await call(ctx.request, ctx));
 }

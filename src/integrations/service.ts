@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../config/problems.js';
 import { configError } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type { GatewayConfig, RouteWithIntegration, ServiceIntegrationConfig } from '../config/schema.js';
 import type { Handler } from '../context.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
@@ -89,14 +89,17 @@ export function serviceHandlerOf(namespace: unknown): ServiceHandler | undefined
 }
 
 /** `service`: a module of `services[]`, called in-process (docs/CONFIG.md "Services, service bindings and hooks"). */
-export const serviceIntegration: IntegrationDefinition = {
+export const serviceIntegration: IntegrationDefinition<ServiceIntegrationConfig> = {
   required: ['binding'],
   reference: { field: 'binding', table: 'services' },
   create: createServiceIntegration,
 };
 
-export function createServiceIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const alias = route.integration?.binding ?? '';
+export function createServiceIntegration(
+  route: RouteWithIntegration<ServiceIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
+  const alias = route.integration.binding;
   const service = deps.services.get(alias);
   // Compilation refuses configs whose services did not load; this keeps the invariant visible.
   if (!service)
