@@ -39,10 +39,15 @@ export function createAuthorizers(
   };
   const build = (name: string, def: AuthorizerConfig): Authorizer => {
     const kind = authorizerKind(def.type);
-    // lintAuthorizers refused unknown types above; this keeps the compiler and a future edit honest.
-    if (!kind)
+    // The lint rules above report an unknown type or a missing required field with its
+    // pointer; this narrowing is where the checked union member is established.
+    if (!kind?.accepts(def))
       throw new ConfigInvalidError([
-        { pointer: '', message: `unknown authorizer type "${def.type}"`, severity: 'error' },
+        {
+          pointer: '',
+          message: `authorizer "${name}" of type "${def.type}" is incomplete`,
+          severity: 'error',
+        },
       ]);
     return createAuthorizer(name, kind, def, platform, verifierOptions);
   };

@@ -115,7 +115,7 @@ function sessionAnswer(text: string): Response {
 const clients = perAuthorizer<SupabaseAuthClient | undefined>();
 
 function supabaseClient(route: RouteConfig, deps: IntegrationDeps): SupabaseAuthClient | undefined {
-  const authorizer = requireFlowAuthorizer(route, deps);
+  const authorizer = requireFlowAuthorizer(route, deps, 'supabase');
   return clients(authorizer, () => {
     const environment = readSupabaseEnvironment(deps.platform.env);
     if (!environment.ok) {
