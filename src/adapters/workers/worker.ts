@@ -1,3 +1,4 @@
+import { isStrictMode } from '../../config/strict-mode.js';
 import { renderUndecoratedError } from '../../errors/render.js';
 import type { ServiceModules } from '../../integrations/service.js';
 import type { UpstreamClient } from '../../platform.js';
@@ -53,7 +54,7 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       source: resolveWorkerConfigSource(env, bundledText),
       logger: createConsoleLogger(parseLogLevel(env.GATEHOUSE_LOG_LEVEL)),
       upstream: options.upstream ?? createFetchUpstreamClient(),
-      strict: env.GATEHOUSE_STRICT === '1' || env.GATEHOUSE_STRICT === 'true',
+      strict: isStrictMode(env),
       serviceModules: options.serviceModules ?? {},
     });
   }
