@@ -4,7 +4,9 @@ import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
+import { pathStyleHints } from '../router/path-hints.js';
 import { INTEGRATION_REQUIREMENTS } from '../integrations/requirements.js';
+import { isIdentityFlow } from '../integrations/identity/select.js';
 import { configError, configWarning, type ConfigProblem } from './problems.js';
 import type { GatewayConfig, RouteConfig } from './schema.js';
 
@@ -33,7 +35,7 @@ export function lintConfig(config: GatewayConfig, options: LintOptions): ConfigP
     });
   });
   if (config.cors) problems.push(...lintCors(config.cors, '/cors'));
-  problems.push(...lintAuthorizers(config, options));
+  problems.push(...lintAuthorizers(config, { ...options, verifyingAuthorizers: verifyingAuthorizers(config) }));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
   config.paths.forEach((route, index) => problems.push(...lintRoute(config, route, `/paths/${index}`, refs)));
@@ -50,6 +52,16 @@ export function lintConfig(config: GatewayConfig, options: LintOptions): ConfigP
   return problems;
 }
 
+/** Authorizers a route verifies tokens with (identity-flow routes only select their flow's). */
+function verifyingAuthorizers(config: GatewayConfig): Set<string> {
+  const names = new Set<string>();
+  for (const route of config.paths) {
+    if (route.auth === undefined || route.auth === false || isIdentityFlow(route.integration?.type)) continue;
+    names.add(route.auth === true ? 'default' : route.auth);
+  }
+  return names;
+}
+
 interface AliasRefs {
   readonly serverAliases: ReadonlySet<string>;
   readonly serviceAliases: ReadonlySet<string>;
@@ -60,6 +72,7 @@ function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: 
   const problems: ConfigProblem[] = [];
   const patternError = parsePathPattern(route.path).error;
   if (patternError) problems.push(configError(`${at}/path`, patternError));
+  else for (const hint of pathStyleHints(route.path)) problems.push(configWarning(`${at}/path`, hint));
 
   problems.push(...lintRouteAuth(config, route, at));
 
