@@ -236,7 +236,12 @@ export function lintInlineJwks(value: unknown, pointer: string, verifiesTokens =
     // An empty set is a placeholder (the Serverless API Gateway's refresh tests use one); it is
     // only a mistake when a route relies on it to verify tokens.
     return verifiesTokens
-      ? [configError(pointer, 'jwks has no keys: no token could ever verify, and a route verifies tokens with it')]
+      ? [
+          configError(
+            pointer,
+            'jwks has no keys: no token could ever verify, and a route verifies tokens with it',
+          ),
+        ]
       : [configWarning(pointer, 'jwks has no keys: no token could ever verify')];
   }
   return keys.flatMap((key, i) =>

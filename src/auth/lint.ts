@@ -39,8 +39,7 @@ export function lintAuthorizers(
     ...env,
     verifiesTokens: env.verifyingAuthorizers?.has(name) ?? true,
   });
-  if (config.authorizer)
-    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', envOf('default')));
+  if (config.authorizer) problems.push(...lintAuthorizer(config.authorizer, '/authorizer', envOf('default')));
   for (const [name, def] of Object.entries(config.authorizers ?? {})) {
     const pointer = `/authorizers/${pointerToken(name)}`;
     if (name === 'default' && config.authorizer) {

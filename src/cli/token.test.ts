@@ -53,7 +53,7 @@ async function run(...argv: string[]) {
   const code = await runTokenCommand(argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
-    loadConfig: async (path) => JSON.parse(await readFile(path, 'utf8')) as TokenConfig,
+    loadConfig: async (path) => JSON.parse(await readFile(path ?? 'api-config.json', 'utf8')) as TokenConfig,
     platform,
   });
   return { code, stdout: out.join(''), stderr: err.join(''), now: platform.time };

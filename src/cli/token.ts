@@ -8,6 +8,7 @@ import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { AuthorizerConfig } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
+import { EnvFileError } from './env.js';
 
 /**
  * `gatehouse token mint` and `gatehouse token check` (overview.md "The CLI"): mint a token the
@@ -25,14 +26,14 @@ export interface TokenConfig {
 export interface TokenCommandIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  loadConfig: (path: string) => Promise<TokenConfig>;
+  /** `path` undefined: the usual sources (SAG_API_CONFIG_JSON, ./api-config.json). */
+  loadConfig: (path: string | undefined, envFile: string | undefined) => Promise<TokenConfig>;
   platform: Pick<Platform, 'fetch' | 'now' | 'logger'>;
 }
 
-const DEFAULT_CONFIG = './api-config.json';
 const USAGE = `usage:
-  gatehouse token mint  [--config FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
-  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]`;
+  gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
+  gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]`;
 
 /** A usage or configuration problem: message on stderr, exit 2. */
 class UsageError extends Error {}
@@ -49,7 +50,7 @@ export async function runTokenCommand(argv: string[], io: TokenCommandIo): Promi
       for (const problem of error.problems) io.stderr(`${formatProblem(problem)}\n`);
     } else {
       io.stderr(`gatehouse token ${sub ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (!(error instanceof UsageError)) io.stderr(`${USAGE}\n`);
+      if (!(error instanceof UsageError) && !(error instanceof EnvFileError)) io.stderr(`${USAGE}\n`);
     }
     return 2;
   }
@@ -61,13 +62,14 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
     strict: true,
     options: {
       config: { type: 'string' },
+      'env-file': { type: 'string' },
       sub: { type: 'string' },
       claims: { type: 'string' },
       'expires-in': { type: 'string' },
       authorizer: { type: 'string' },
     },
   });
-  const config = await io.loadConfig(values.config ?? DEFAULT_CONFIG);
+  const config = await io.loadConfig(values.config, values['env-file']);
   const { name, def } = pickAuthorizer(config, values.authorizer);
   const { secret, alg } = hmacSigner(name, def);
   const extra = parseClaims(values.claims);
@@ -92,6 +94,11 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
   // but stderr says so, so nobody debugs a 401 that mint could have explained.
   const authorizer = createAuthorizers(single(name, def), io.platform).get(name);
   const report = await authorizer?.explain(token);
+  if (subject === undefined) {
+    io.stderr(
+      'note: the token has no subject ("sub"): $request.jwt.sub maps to nothing; pass --sub USER_ID to set one\n',
+    );
+  }
   if (report && !report.ok) {
     io.stderr(`warning: authorizer "${name}" would refuse this token (${report.code ?? 'rejected'}):\n`);
     for (const c of report.checks.filter((c) => !c.ok)) io.stderr(`  ${c.name}: ${c.message}\n`);
@@ -106,6 +113,7 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
     strict: true,
     options: {
       config: { type: 'string' },
+      'env-file': { type: 'string' },
       token: { type: 'string' },
       route: { type: 'string' },
       authorizer: { type: 'string' },
@@ -113,7 +121,7 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
   });
   if (!values.token) throw new UsageError('--token is required');
   const token = values.token.trim().replace(/^bearer\s+/i, '');
-  const config = await io.loadConfig(values.config ?? DEFAULT_CONFIG);
+  const config = await io.loadConfig(values.config, values['env-file']);
 
   let scopes: readonly string[] = [];
   let requested = values.authorizer;

@@ -35,7 +35,9 @@ export function lintConfig(config: GatewayConfig, options: LintOptions): ConfigP
     });
   });
   if (config.cors) problems.push(...lintCors(config.cors, '/cors'));
-  problems.push(...lintAuthorizers(config, { ...options, verifyingAuthorizers: verifyingAuthorizers(config) }));
+  problems.push(
+    ...lintAuthorizers(config, { ...options, verifyingAuthorizers: verifyingAuthorizers(config) }),
+  );
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
   config.paths.forEach((route, index) => problems.push(...lintRoute(config, route, `/paths/${index}`, refs)));

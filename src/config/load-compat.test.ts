@@ -6,7 +6,10 @@ import { ConfigInvalidError, formatProblem } from './problems.js';
  * Configs the Serverless API Gateway accepts load here too, each difference a warning that says
  * what happens (docs/COMPAT.md "Configs it accepts"); typos that weaken security stay errors.
  */
-function problemsOf(config: unknown, env: Record<string, string> = {}): { errors: string[]; warnings: string[] } {
+function problemsOf(
+  config: unknown,
+  env: Record<string, string> = {},
+): { errors: string[]; warnings: string[] } {
   try {
     const loaded = loadConfig(config, { env });
     return { errors: [], warnings: loaded.warnings.map(formatProblem) };
@@ -95,7 +98,10 @@ describe('unknown keys', () => {
 describe('"auth": null', () => {
   it('means false: the route is served without a token', () => {
     const loaded = loadConfig(
-      { authorizer: { type: 'jwt', secret: SECRET }, paths: [{ method: 'GET', path: '/a', auth: null, response: {} }] },
+      {
+        authorizer: { type: 'jwt', secret: SECRET },
+        paths: [{ method: 'GET', path: '/a', auth: null, response: {} }],
+      },
       { env: {} },
     );
     expect(loaded.config.paths[0]?.auth).toBe(false);

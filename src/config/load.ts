@@ -36,7 +36,10 @@ export function parseConfigText(text: string): unknown {
       .replace(/ \(line \d+ column \d+\)$/, '')
       .replace(/^(Unexpected token '.+?'), ".*" is not valid JSON$/s, '$1');
     throw new ConfigInvalidError([
-      configError('', `not valid JSON at line ${where.line}, column ${where.column}: ${reason}\n${where.excerpt}`),
+      configError(
+        '',
+        `not valid JSON at line ${where.line}, column ${where.column}: ${reason}\n${where.excerpt}`,
+      ),
     ]);
   }
 }
@@ -66,7 +69,10 @@ export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
     const config = resolved.config as GatewayConfig;
     problems.push(
       ...withoutFollowOns(
-        [...lintConfig(config, { strict: options.strict ?? false }), ...lintIdentityFlows(config, options.env)],
+        [
+          ...lintConfig(config, { strict: options.strict ?? false }),
+          ...lintIdentityFlows(config, options.env),
+        ],
         resolved.problems,
       ),
     );

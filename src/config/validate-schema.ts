@@ -17,7 +17,8 @@ export function validateAgainstSchema(config: unknown): ConfigProblem[] {
     // A bad union member reports once per branch; one line per place is enough.
     if (seen.has(error.path)) continue;
     seen.add(error.path);
-    if (error.type === ValueErrorType.ObjectAdditionalProperties) problems.push(unknownKey(error.path, config));
+    if (error.type === ValueErrorType.ObjectAdditionalProperties)
+      problems.push(unknownKey(error.path, config));
     else problems.push(configError(error.path, describe(error)));
   }
   return problems;

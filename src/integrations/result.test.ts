@@ -113,7 +113,13 @@ describe('resultToResponse', () => {
   it('fails with ERR_INTERNAL for a body that cannot be JSON or an invalid statusCode', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    for (const value of [circular, { n: 10n }, { statusCode: 99 }, { statusCode: '200' }, { statusCode: 600 }]) {
+    for (const value of [
+      circular,
+      { n: 10n },
+      { statusCode: 99 },
+      { statusCode: '200' },
+      { statusCode: 600 },
+    ]) {
       const error = failure(value);
       expect(isGatewayError(error) && error.code).toBe('ERR_INTERNAL');
     }

@@ -9,9 +9,13 @@ export function pathStyleHints(path: string): string[] {
   for (const segment of path.split('/')) {
     const parameter = /^:([A-Za-z_][A-Za-z0-9_]*)$/.exec(segment);
     if (parameter) {
-      hints.push(`"${segment}" is a literal segment here; for a path parameter write "{${parameter[1] ?? ''}}"`);
+      hints.push(
+        `"${segment}" is a literal segment here; for a path parameter write "{${parameter[1] ?? ''}}"`,
+      );
     } else if (segment === '*' || segment === '**') {
-      hints.push(`"${segment}" is a literal segment here; for a wildcard (the rest of the path) write "{.+}"`);
+      hints.push(
+        `"${segment}" is a literal segment here; for a wildcard (the rest of the path) write "{.+}"`,
+      );
     }
   }
   return hints;

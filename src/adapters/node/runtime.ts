@@ -32,6 +32,7 @@ export async function compileFromSource(
   options: Pick<CompileOptions, 'missingBindings'> = { missingBindings: 'warning' },
 ): Promise<CompiledGateway> {
   const text = await source.read().catch((error: unknown) => {
+    if (error instanceof ConfigInvalidError) throw error;
     throw new ConfigInvalidError([
       { pointer: '', severity: 'error', message: `cannot read ${source.label}: ${(error as Error).message}` },
     ]);

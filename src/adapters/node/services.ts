@@ -19,9 +19,7 @@ import { entrypointCandidates, entrypointNotFound } from '../../integrations/ser
 /** Imports every `services[]` entrypoint; problems name `/services/N/entrypoint`. */
 export async function loadServiceModules(config: GatewayConfig, baseDir: string): Promise<ServiceModules> {
   const services = config.services ?? [];
-  const results = await Promise.all(
-    services.map((s) => importEntrypoint(resolve(baseDir, s.entrypoint))),
-  );
+  const results = await Promise.all(services.map((s) => importEntrypoint(resolve(baseDir, s.entrypoint))));
   const modules: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   results.forEach((loaded, index) => {
