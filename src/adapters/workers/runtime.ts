@@ -67,6 +67,8 @@ export class WorkerRuntime {
   private nextReadAt = 0;
   /** The ExecutionContext of the request being served; background work is handed to it. */
   private ctx: WorkerExecutionContext | undefined;
+  /** The Worker's own origin, from the first request (server URLs written as a path use it). */
+  private origin: string | undefined;
 
   constructor(options: WorkerRuntimeOptions) {
     this.env = options.env;
@@ -80,12 +82,14 @@ export class WorkerRuntime {
       logger: options.logger,
       upstream: options.upstream,
       waitUntil: (promise) => this.waitUntil(promise),
+      selfOrigin: () => this.origin,
     });
     this.gateway = createGateway(() => (this.active as Active).compiled, this.platform);
   }
 
   async serve(request: Request, ctx: WorkerExecutionContext): Promise<Response> {
     this.ctx = ctx;
+    this.origin ??= new URL(request.url).origin;
     if (this.active === undefined) {
       if (this.failure === undefined || this.now() >= this.nextReadAt) await this.load();
     } else if (this.now() >= this.nextReadAt) {
