@@ -1,7 +1,7 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
-import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './select.js';
+import { chooseFlowAuthorizer, isIdentityFlow, usesEnvironmentOnly, type IdentityFlowType } from './select.js';
 
 /**
  * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at
@@ -85,6 +85,7 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
     );
   }
 
+  if (usesEnvironmentOnly(config, route)) return problems;
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
   for (const field of AUTH0_FIELDS[type] ?? []) {
