@@ -105,8 +105,8 @@ describe('services and service bindings: Workers only', () => {
         {
           name: 'gatehouse-hooks',
           ...common,
-          scriptPath: join(SERVICE_FIXTURES, 'worker-hooks.mjs'),
-          modulesRoot: SERVICE_FIXTURES,
+          scriptPath: join(ROOT, 'examples/services/hooks-worker/index.mjs'),
+          modulesRoot: join(ROOT, 'examples/services/hooks-worker'),
         },
         // The default bundle has no service modules: a var config cannot add one.
         { name: 'unbundled', ...common, ...plainBundle, bindings: withVar(plainService) },
