@@ -31,11 +31,11 @@ describe('lintIdentityFlows', () => {
     expect(problems).toEqual([]);
   });
 
-  it('refuses an auth0 flow route without a suitable authorizer', () => {
+  it('refuses an auth0 flow route without a suitable authorizer (COMPAT.md row 26)', () => {
     const problems = lintIdentityFlows(
       config({
         authorizer: { type: 'jwt', secret: 'x'.repeat(32) },
-        paths: [{ method: 'GET', path: '/login', integration: { type: 'auth0_callback_redirect' } }],
+        paths: [{ method: 'GET', path: '/profile', integration: { type: 'auth0_userinfo' } }],
       }),
     );
     expect(problems).toEqual([
@@ -43,7 +43,7 @@ describe('lintIdentityFlows', () => {
         pointer: '/paths/0/integration/type',
         severity: 'error',
         message:
-          'auth0_callback_redirect needs an authorizer of type "auth0" (top-level "authorizer", or one in "authorizers"), and the config has none',
+          'auth0_userinfo needs an authorizer of type "auth0" (top-level "authorizer", or one in "authorizers"), and the config has none',
       },
     ]);
   });
