@@ -48,7 +48,11 @@ function firstErrorOffset(text: string): number {
         i++;
         const escape = text[i] ?? '';
         if (escape === 'u') {
-          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) ((i += k), fail());
+          for (let k = 1; k <= 4; k++) {
+            if (/[0-9a-fA-F]/.test(text[i + k] ?? '')) continue;
+            i += k;
+            fail();
+          }
           i += 4;
         } else if (!'"\\/bfnrt'.includes(escape) || escape === '') fail();
       }

@@ -26,7 +26,8 @@ export interface ServerCompileOptions {
 
 /** Compiles a `servers[]` entry whose URLs lintServerUrl accepted (config/lint.ts). */
 export function compileServer(config: ServerConfig, options: ServerCompileOptions = {}): CompiledServer {
-  if (typeof config.url === 'string' && isSelfPath(config.url)) return selfServer(config, config.url, options);
+  if (typeof config.url === 'string' && isSelfPath(config.url))
+    return selfServer(config, config.url, options);
   const bases = (typeof config.url === 'string' ? [config.url] : config.url).map((url) =>
     compileUpstreamBase(url),
   );

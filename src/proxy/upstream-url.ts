@@ -9,7 +9,8 @@ export interface UpstreamBase {
   readonly search: string;
 }
 
-const NOT_ABSOLUTE = 'server URL must be an absolute http:// or https:// URL, or a path ("/upstream": this gateway itself)';
+const NOT_ABSOLUTE =
+  'server URL must be an absolute http:// or https:// URL, or a path ("/upstream": this gateway itself)';
 
 /**
  * Why a server URL cannot be used, or undefined when it can. The message never repeats the URL:

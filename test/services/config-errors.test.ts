@@ -73,28 +73,34 @@ describe('service and binding config errors', () => {
       services: [{ alias: 's', entrypoint: './does-not-exist.mjs' }],
       paths: [{ method: 'GET', path: '/s', integration: { type: 'service', binding: 's' } }],
     });
-    expect(problems).toEqual([`/services/0/entrypoint: module file not found; tried ${join(FIXTURES, 'does-not-exist.mjs')}, ${join(FIXTURES, 'does-not-exist.mjs.js')}, ${join(FIXTURES, 'does-not-exist.mjs.mjs')}`]);
+    expect(problems).toEqual([
+      `/services/0/entrypoint: module file not found; tried ${join(FIXTURES, 'does-not-exist.mjs')}, ${join(FIXTURES, 'does-not-exist.mjs.js')}, ${join(FIXTURES, 'does-not-exist.mjs.mjs')}`,
+    ]);
   });
 
-  it('resolves an entrypoint without extension as written, then .js, then .mjs', { timeout: 5_000 }, async () => {
-    // The Serverless API Gateway's own configs write "./services/endpoint1" for endpoint1.js.
-    const running = await startGatehouse({
-      source: inlineConfigSource(
-        {
-          services: [{ alias: 's', entrypoint: './result-service' }],
-          paths: [{ method: 'GET', path: '/s/{kind}', integration: { type: 'service', binding: 's' } }],
-        },
-        FIXTURES,
-      ),
-      env: {},
-      port: 0,
-    });
-    try {
-      expect(await (await fetch(`${running.url}/s/string`)).text()).toBe('plain text');
-    } finally {
-      await running.close(100);
-    }
-  });
+  it(
+    'resolves an entrypoint without extension as written, then .js, then .mjs',
+    { timeout: 5_000 },
+    async () => {
+      // The Serverless API Gateway's own configs write "./services/endpoint1" for endpoint1.js.
+      const running = await startGatehouse({
+        source: inlineConfigSource(
+          {
+            services: [{ alias: 's', entrypoint: './result-service' }],
+            paths: [{ method: 'GET', path: '/s/{kind}', integration: { type: 'service', binding: 's' } }],
+          },
+          FIXTURES,
+        ),
+        env: {},
+        port: 0,
+      });
+      try {
+        expect(await (await fetch(`${running.url}/s/string`)).text()).toBe('plain text');
+      } finally {
+        await running.close(100);
+      }
+    },
+  );
 
   it('names a module that throws while loading', { timeout: 5_000 }, async () => {
     const problems = await startProblems({

@@ -231,12 +231,16 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
         });
       });
 
-      it('answers a string as 200, the string as it is, typed application/json', { timeout: 5_000 }, async () => {
-        const response = await get('/svc/string');
-        expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toBe('application/json');
-        expect(await response.text()).toBe('plain text');
-      });
+      it(
+        'answers a string as 200, the string as it is, typed application/json',
+        { timeout: 5_000 },
+        async () => {
+          const response = await get('/svc/string');
+          expect(response.status).toBe(200);
+          expect(response.headers.get('content-type')).toBe('application/json');
+          expect(await response.text()).toBe('plain text');
+        },
+      );
 
       it('answers null as an empty 200', { timeout: 5_000 }, async () => {
         const response = await get('/svc/null');

@@ -41,13 +41,13 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
   // Known once the server listens; server URLs written as a path resolve against it.
-  let selfOrigin: string | undefined;
+  const self: { origin?: string } = {};
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
-    selfOrigin: () => selfOrigin,
+    selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
   try {
@@ -67,7 +67,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await upstream.close();
     throw error;
   }
-  selfOrigin = reachableOrigin(server.url);
+  self.origin = reachableOrigin(server.url);
   return {
     url: server.url,
     runtime,

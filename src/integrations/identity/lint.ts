@@ -1,7 +1,12 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
-import { chooseFlowAuthorizer, isIdentityFlow, usesEnvironmentOnly, type IdentityFlowType } from './select.js';
+import {
+  chooseFlowAuthorizer,
+  isIdentityFlow,
+  usesEnvironmentOnly,
+  type IdentityFlowType,
+} from './select.js';
 
 /**
  * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at

@@ -113,7 +113,10 @@ function sessionAnswer(text: string): Response {
 /** One client per authorizer of a compiled config; undefined when the environment is incomplete. */
 const clients = perAuthorizer<SupabaseAuthClient | undefined>();
 /** Flows without a supabase authorizer (the environment only): one client per compiled config. */
-const environmentClients = new WeakMap<IntegrationDeps, { readonly client: SupabaseAuthClient | undefined }>();
+const environmentClients = new WeakMap<
+  IntegrationDeps,
+  { readonly client: SupabaseAuthClient | undefined }
+>();
 
 function supabaseClient(route: RouteConfig, deps: IntegrationDeps): SupabaseAuthClient | undefined {
   if (usesEnvironmentOnly(deps.config, route)) {

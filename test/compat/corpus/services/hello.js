@@ -1,4 +1,4 @@
-/* global Response */
+/* global Response, URL */
 /**
  * The service module of the corpus configs (`"entrypoint": "./services/hello"`, written without
  * extension as the Serverless API Gateway's configs do): a default-exported class with fetch.
