@@ -49,13 +49,17 @@ describe('lintIdentityFlows', () => {
   });
 
   it('accepts a supabase flow with no supabase authorizer: the environment is enough (SAG)', () => {
-    const routes = [{ method: 'POST', path: '/otp', integration: { type: 'supabase_passwordless_auth' } }];
+    const route = {
+      method: 'POST',
+      path: '/otp',
+      integration: { type: 'supabase_passwordless_auth' },
+    } as const;
     expect(
-      lintIdentityFlows(config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: routes })),
+      lintIdentityFlows(config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: [route] })),
     ).toEqual([]);
     // A route that selects an authorizer still needs it to be a supabase one.
     const selecting = lintIdentityFlows(
-      config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: [{ ...routes[0], auth: true }] }),
+      config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: [{ ...route, auth: true }] }),
     );
     expect(selecting.map((p) => p.pointer)).toEqual(['/paths/0/auth']);
   });
