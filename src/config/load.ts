@@ -1,28 +1,29 @@
-import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
-import { lintConfig } from './lint.js';
-import { normalizeConfig } from './normalize.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
 import { resolveReferences } from './resolve.js';
-import type { GatewayConfig } from './schema.js';
+import { normalizeConfig } from './normalize.js';
 import { validateAgainstSchema } from './validate-schema.js';
 
 /**
- * Config text → a validated config object, in the order of config.md "Loading, once":
- * parse, normalize legacy spellings, resolve `$env`/`$secret` references, validate against the
- * schema, then the semantic rules. Runs once per process/isolate (and on reload), never per request.
+ * Config text → the config object as the schema sees it, in the order of docs/CONFIG.md
+ * "Loading, once": parse, normalize legacy spellings, resolve `$env`/`$secret` references,
+ * validate against the schema. The semantic rules, which need the feature modules, run above
+ * this folder (assembly/check-config.ts); nothing here imports a feature folder.
  */
-export interface LoadedConfig {
-  readonly config: GatewayConfig;
-  /** Deprecations and weak settings; never refuse the config. */
-  readonly warnings: readonly ConfigProblem[];
+export interface SourceConfig {
+  /**
+   * The normalized config with references resolved. Shaped as the schema says wherever
+   * `schemaErrorAt` finds no error; a checker must not trust the other parts.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Reference and schema problems (errors), and deprecations (warnings). */
+  readonly problems: readonly ConfigProblem[];
   /** Variable names the config referenced with `$env`/`$secret`. */
   readonly referenced: ReadonlyMap<string, 'env' | 'secret'>;
-}
-
-export interface LoadOptions {
-  readonly env: Readonly<Record<string, unknown>>;
-  readonly strict?: boolean;
+  /** The references to unset variables (also in `problems`): rules must not judge their text. */
+  readonly unresolved: readonly ConfigProblem[];
+  /** True when the schema refused the value at `pointer`, a value inside it, or one above it. */
+  schemaErrorAt(pointer: string): boolean;
 }
 
 export function parseConfigText(text: string): unknown {
@@ -49,36 +50,41 @@ export function parseConfigText(text: string): unknown {
  * looked at the placeholder text (a 15-byte "secret", a "domain" that is not a host) would only
  * describe the placeholder, so their problems at or below that pointer are dropped.
  */
-function withoutFollowOns(problems: ConfigProblem[], unresolved: readonly ConfigProblem[]): ConfigProblem[] {
-  if (unresolved.length === 0) return problems;
+export function withoutFollowOns(
+  problems: readonly ConfigProblem[],
+  unresolved: readonly ConfigProblem[],
+): ConfigProblem[] {
+  if (unresolved.length === 0) return [...problems];
   const roots = unresolved.map((p) => p.pointer);
   return problems.filter(
     (problem) => !roots.some((root) => problem.pointer === root || problem.pointer.startsWith(`${root}/`)),
   );
 }
 
-export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
+export function readConfig(input: unknown, env: Readonly<Record<string, unknown>>): SourceConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigInvalidError([configError('', 'the configuration must be a JSON object')]);
   }
   const normalized = normalizeConfig(input);
-  const resolved = resolveReferences(normalized.config, options.env);
+  const resolved = resolveReferences(normalized.config, env);
   const schemaProblems = validateAgainstSchema(resolved.config);
-  const problems = [...resolved.problems, ...withoutFollowOns(schemaProblems, resolved.problems)];
-  if (!schemaProblems.some((p) => p.severity === 'error')) {
-    const config = resolved.config as GatewayConfig;
-    problems.push(
-      ...withoutFollowOns(
-        [
-          ...lintConfig(config, { strict: options.strict ?? false }),
-          ...lintIdentityFlows(config, options.env),
-        ],
-        resolved.problems,
+  // An unset reference keeps its `$env.NAME` text, which has the schema's shape: only schema
+  // errors make a part untrustworthy for the semantic rules. Schema warnings (unknown keys where
+  // they change nothing) leave the part trustworthy.
+  const refused = schemaProblems.filter((p) => p.severity === 'error').map((p) => p.pointer);
+  const problems = [
+    ...normalized.warnings,
+    ...resolved.problems,
+    ...withoutFollowOns(schemaProblems, resolved.problems),
+  ];
+  return {
+    config: resolved.config as Record<string, unknown>,
+    problems,
+    referenced: resolved.referenced,
+    unresolved: resolved.problems,
+    schemaErrorAt: (pointer) =>
+      refused.some(
+        (at) => at === pointer || at.startsWith(`${pointer}/`) || (at !== '' && pointer.startsWith(`${at}/`)),
       ),
-    );
-  }
-  const errors = problems.filter((p) => p.severity === 'error');
-  const warnings = [...normalized.warnings, ...problems.filter((p) => p.severity === 'warning')];
-  if (errors.length > 0) throw new ConfigInvalidError([...errors, ...warnings]);
-  return { config: resolved.config as GatewayConfig, warnings, referenced: resolved.referenced };
+  };
 }

@@ -2,7 +2,8 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * Turns what a `service` module or a `service_binding` function returned into the client's
- * response, in the Serverless API Gateway's envelope (docs/CONFIG.md "Results"):
+ * response, in the Serverless API Gateway's envelope (docs/CONFIG.md "Services, service
+ * bindings and hooks", the results table):
  *
  * - a `Response` passes through as it is;
  * - `null` → 200 with an empty body;

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigInvalidError, configError } from '../../config/problems.js';
 
 /**
- * Where the Node runtime reads its config (config.md "Loading, once"): `--config FILE`, else
+ * Where the Node runtime reads its config (docs/CONFIG.md "Loading, once"): `--config FILE`, else
  * the `SAG_API_CONFIG_JSON` environment variable, else `./api-config.json`.
  */
 export interface ConfigSource {
@@ -34,9 +33,14 @@ export function resolveConfigSource(
   const read = () =>
     readFile(filePath, 'utf8').catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw new ConfigInvalidError([configError('', missingConfigMessage(configFlag, filePath))]);
+      throw new ConfigNotFoundError(missingConfigMessage(configFlag, filePath));
     });
   return { label: filePath, baseDir: dirname(filePath), filePath, read };
+}
+
+/** No config at the path the sources lead to; the message lists the sources tried. */
+export class ConfigNotFoundError extends Error {
+  override readonly name = 'ConfigNotFoundError';
 }
 
 /** Which sources were tried, in order, so a first run in the wrong directory explains itself. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './load.js';
-import { ConfigInvalidError, formatProblem } from './problems.js';
+import { loadConfig } from './load-config.js';
+import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 
 /**
  * Configs the Serverless API Gateway accepts load here too, each difference a warning that says
