@@ -18,8 +18,8 @@ const USAGE = `usage:
   gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
   gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]
 
-exit codes: 0 success; 1 invalid or missing config, a rejected token (token check), the port in use;
-            2 usage (unknown command or flag, unreadable --env-file)`;
+exit codes: 0 success; 1 invalid or missing config, the port in use; 2 usage (unknown command or
+            flag, unreadable --env-file). token check: 1 rejected token, 2 usage or config.`;
 
 /** Dispatches `gatehouse <command>`; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
