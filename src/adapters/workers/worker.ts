@@ -1,4 +1,4 @@
-import { renderError } from '../../errors/render.js';
+import { renderUndecoratedError } from '../../errors/render.js';
 import type { ServiceModules } from '../../integrations/service.js';
 import type { UpstreamClient } from '../../platform.js';
 import { resolveWorkerConfigSource } from './config-source.js';
@@ -42,7 +42,7 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       } catch (error) {
         // The gateway renders its own failures; this only catches a bug in the adapter itself.
         console.error(JSON.stringify({ level: 'error', msg: 'worker failure', error: String(error) }));
-        return renderError('ERR_INTERNAL', { 'x-powered-by': 'Gatehouse' });
+        return renderUndecoratedError('ERR_INTERNAL');
       }
     },
   };

@@ -2,7 +2,7 @@ import type { AuthorizerConfig } from '../config/schema.js';
 import { ConfigInvalidError } from '../config/problems.js';
 import { createAuthorizer } from './authorizer.js';
 import { DEFAULT_VERIFICATION_CACHE_OPTIONS, type VerificationCacheOptions } from './cache.js';
-import { AUTHORIZER_KINDS, authorizerKind } from './kinds.js';
+import { AUTHORIZER_KINDS, authorizerKind } from './authorizer-types.js';
 import { lintAuthorizers } from './lint.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS, type RemoteKeySetOptions } from './remote-key-set.js';
 import type { Authorizer } from './types.js';
