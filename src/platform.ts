@@ -5,7 +5,7 @@ import type { Span } from './observability/tracing/tracing.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
- * (architecture.md "The platform behind one small interface"). Only src/adapters/* implement it.
+ * (docs/ARCHITECTURE.md "The platform behind one small interface"). Only src/adapters/* implement it.
  */
 export interface UpstreamRequest {
   readonly method: string;
@@ -50,6 +50,12 @@ export interface Platform {
   readonly bindings: Readonly<Record<string, unknown>>;
   /** Metrics, access-log subscribers and tracing (docs/OBSERVABILITY.md); absent: all off. */
   readonly telemetry?: Telemetry | undefined;
+  /**
+   * This gateway's own origin (`http://127.0.0.1:9000`), for server URLs written as a path
+   * (`"url": "/upstream"`, docs/CONFIG.md "Top level"): Node's listening address once it listens;
+   * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
+   */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

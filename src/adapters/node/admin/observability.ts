@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../../../config/compile.js';
+import type { CompiledGateway } from '../../../assembly/compile-gateway.js';
 import type { Gateway } from '../../../gateway.js';
 import type { Logger } from '../../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
