@@ -5,8 +5,11 @@ import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
+import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
+import { refusedMethod } from './pipeline/refused-methods.js';
+import { pathParametersChangeRoute } from './router/path-parameters.js';
 import { splitRequestUrl } from './url-parts.js';
 
 /**
@@ -33,6 +36,7 @@ interface Exchange {
   readonly pathname: string;
   readonly search: string;
   readonly log: Record<string, unknown>;
+  readonly clientAddress: ResolvedClient;
   routeLabel: string | undefined;
 }
 
@@ -56,12 +60,22 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       // The body is never read, so the connection cannot be reused for another request.
       return errorAnswer('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
     }
+    if (exchange.search.includes('#')) {
+      log.detail = { reason: 'fragment (#) in request-target' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     const path = canonicalizePath(exchange.pathname);
     const method = request.method;
+    const refused = refusedMethod(method, compiled.router, path);
+    if (refused !== undefined) return refused;
     if (compiled.cors && method === 'OPTIONS' && !compiled.router.hasExplicitMethod('OPTIONS', path)) {
       return compiled.cors.preflight(request);
     }
     const match = compiled.router.match(method, path);
+    if (pathParametersChangeRoute(compiled.router, method, path, match)) {
+      log.detail = { reason: 'path parameters (;) change the route' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     if (match.kind === 'not-found') return errorAnswer('ERR_NO_ROUTE');
     if (match.kind === 'method-not-allowed') {
       return errorAnswer('ERR_METHOD_NOT_ALLOWED', { allow: match.allow.join(', ') });
@@ -92,7 +106,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         route: exchange.routeLabel,
         status: decorated.status,
         durationMs: platform.now() - exchange.started,
-        client: exchange.client.address,
+        client: exchange.clientAddress.address,
         ...exchange.log,
       });
     }
@@ -122,15 +136,17 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   return {
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
+      const compiled = current();
       const exchange: Exchange = {
         request,
         client,
-        compiled: current(),
+        compiled,
         requestId: pickRequestId(request.headers.get('x-request-id')),
         started: platform.now(),
         pathname,
         search,
         log: {},
+        clientAddress: resolveClientAddress(client.address, request.headers, compiled.trustedProxies),
         routeLabel: undefined,
       };
       inFlight++;
@@ -161,6 +177,7 @@ class RouteContext implements RequestContext {
   readonly requestId: string;
   readonly search: string;
   readonly client: ClientInfo;
+  readonly clientAddress: ResolvedClient;
   readonly log: Record<string, unknown>;
   claims: RequestContext['claims'] = undefined;
 
@@ -177,6 +194,7 @@ class RouteContext implements RequestContext {
     this.requestId = exchange.requestId;
     this.search = exchange.search;
     this.client = exchange.client;
+    this.clientAddress = exchange.clientAddress;
     this.log = exchange.log;
   }
 

@@ -2,6 +2,7 @@ import { lintAuthorizers } from '../auth/lint.js';
 import { lintCors } from '../cors/index.js';
 import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
+import { lintTrustedProxies } from '../proxy/trusted-proxies.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
 import { INTEGRATION_REQUIREMENTS } from '../integrations/requirements.js';
@@ -33,6 +34,7 @@ export function lintConfig(config: GatewayConfig, options: LintOptions): ConfigP
     });
   });
   if (config.cors) problems.push(...lintCors(config.cors, '/cors'));
+  problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
   problems.push(...lintAuthorizers(config, options));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };

@@ -25,6 +25,11 @@ export const ERROR_CATALOGUE = {
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream timed out' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
+  // Hostile input and protocol edges (docs/BEHAVIOUR.md "Hostile input").
+  ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request timeout' },
+  ERR_SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },
+  ERR_UPSTREAM_HEADERS_TOO_LARGE: { status: 502, message: 'Upstream response headers too large' },
 
   // Authorization (auth.md "The error table").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },
