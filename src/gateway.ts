@@ -2,7 +2,7 @@ import { Answer, type Reply } from './answer.js';
 import type { CompiledGateway } from './config/compile.js';
 import type { RequestContext } from './context.js';
 import { isGatewayError } from './errors/gateway-error.js';
-import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
+import { errorAnswer, errorStatus, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
 import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
@@ -52,7 +52,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     const limits = compiled.limits;
     if (client.malformed !== undefined) {
       log.detail = { reason: client.malformed };
-      return errorAnswer('ERR_BAD_REQUEST');
+      // The framing is in doubt, so the connection is not reused for another request.
+      return errorAnswer(client.malformedCode ?? 'ERR_BAD_REQUEST', { connection: 'close' });
     }
     if (inFlight > limits.maxConcurrentRequests) return errorAnswer('ERR_OVERLOADED', { 'retry-after': '1' });
     if (request.url.length > limits.maxUrlLength) return errorAnswer('ERR_URI_TOO_LONG');
@@ -98,23 +99,45 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
-    if (logger.level !== 'silent') {
-      logger.info('request', {
-        requestId: exchange.requestId,
-        method: exchange.request.method,
-        path: exchange.pathname + redactSearch(exchange.search),
-        route: exchange.routeLabel,
-        status: decorated.status,
-        durationMs: platform.now() - exchange.started,
-        client: exchange.clientAddress.address,
-        ...exchange.log,
+    if (logger.level === 'silent') return decorated;
+    const { client } = exchange;
+    // A streamed body may still fail or be cut: its line waits for the last byte (or the cut),
+    // where the adapter can tell (Node); a complete Answer is logged at once.
+    if (!(reply instanceof Answer) && decorated.body !== null && client.onResponseEnd) {
+      client.onResponseEnd((end) => {
+        if (!end.completed) exchange.log.aborted = end.abortReason ?? true;
+        exchange.log.bytes = end.bytes;
+        logRequest(exchange, decorated.status);
       });
-    }
+    } else logRequest(exchange, decorated.status);
     return decorated;
+  }
+
+  function logRequest(exchange: Exchange, status: number): void {
+    const adapterCode = exchange.client.answeredByAdapter;
+    if (adapterCode !== undefined) {
+      status = errorStatus(adapterCode);
+      exchange.log.code = adapterCode;
+    }
+    logger.info('request', {
+      requestId: exchange.requestId,
+      method: exchange.request.method,
+      path: exchange.pathname + redactSearch(exchange.search),
+      route: exchange.routeLabel,
+      status,
+      durationMs: platform.now() - exchange.started,
+      client: exchange.clientAddress.address,
+      ...exchange.log,
+    });
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {
     const { log, client } = exchange;
+    if (client.answeredByAdapter !== undefined) {
+      // The adapter already answered (a malformed body found mid-request): log what it sent.
+      log.code = client.answeredByAdapter;
+      return errorAnswer(client.answeredByAdapter);
+    }
     if (isGatewayError(error)) {
       log.code = error.code;
       if (error.detail) log.detail = error.detail;
@@ -149,6 +172,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         clientAddress: resolveClientAddress(client.address, request.headers, compiled.trustedProxies),
         routeLabel: undefined,
       };
+      client.attachRequestId?.(exchange.requestId);
       inFlight++;
       let result: Reply | Promise<Reply>;
       try {

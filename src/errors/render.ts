@@ -16,6 +16,11 @@ const BODY_TEXT = new Map<ErrorCode, string>(
   }),
 );
 
+/** The JSON body of a code, for answers written outside a Response (the Node adapter's socket writes). */
+export function errorBodyText(code: ErrorCode): string {
+  return BODY_TEXT.get(code) ?? '';
+}
+
 export function errorStatus(code: ErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }

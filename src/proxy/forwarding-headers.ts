@@ -21,13 +21,19 @@ export interface ForwardingView {
   readonly protocol: string;
   /** Authority the client addressed (Host). */
   readonly host: string;
+  /** The gateway's port the connection arrived on, when known. */
+  readonly localPort?: number | undefined;
   /** The incoming headers, read for a trusted proxy's X-Forwarded-Proto/-Host/-Port. */
   readonly incoming: { get(name: string): string | null };
 }
 
 const PROTOCOLS = new Set(['http', 'https']);
 
-export function setForwardingHeaders(headers: Headers, view: ForwardingView): void {
+/**
+ * The protocol, host and port the client used to reach us: what the gateway saw, or what a
+ * trusted proxy in front of it says it saw.
+ */
+export function publicAuthority(view: ForwardingView): { protocol: string; host: string; port: string } {
   const { resolved, incoming } = view;
   let protocol = view.protocol;
   let host = view.host;
@@ -40,7 +46,13 @@ export function setForwardingHeaders(headers: Headers, view: ForwardingView): vo
     const forwardedPort = lastValue(incoming.get('x-forwarded-port'));
     if (forwardedPort !== undefined && /^\d{1,5}$/.test(forwardedPort)) port = forwardedPort;
   }
-  port ??= portOf(host, protocol);
+  port ??= view.localPort === undefined ? portOf(host, protocol) : String(view.localPort);
+  return { protocol, host, port };
+}
+
+export function setForwardingHeaders(headers: Headers, view: ForwardingView): void {
+  const { resolved } = view;
+  const { protocol, host, port } = publicAuthority(view);
   if (resolved.chain.length > 0) {
     headers.set('x-forwarded-for', resolved.chain.join(', '));
     headers.set('x-real-ip', resolved.address);

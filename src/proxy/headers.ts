@@ -89,6 +89,7 @@ export function buildUpstreamHeaders(
     resolved: facts.clientAddress,
     protocol: facts.client.protocol,
     host: facts.host,
+    localPort: facts.client.localPort,
     incoming,
   });
   return headers;
