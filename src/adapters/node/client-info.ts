@@ -46,9 +46,20 @@ class NodeClientInfo implements ClientInfo {
     this.requestId = requestId;
   }
 
+  /**
+   * Cuts the response. If its head has not gone out yet (the HTTP writer is still collecting the
+   * first chunks), it waits for the head so the client sees the status and then the cut, as it
+   * would for a failure later in the body.
+   */
   abortResponse(reason: string): void {
     this.#abortReason ??= reason;
-    this.#outgoing.destroy();
+    const outgoing = this.#outgoing;
+    let tries = 0;
+    const cut = (): void => {
+      if (outgoing.headersSent || outgoing.destroyed || ++tries > 50) outgoing.destroy();
+      else setTimeout(cut, 1);
+    };
+    cut();
   }
 
   /** Counts body bytes on this response only (a streamed one; see gateway.ts). */

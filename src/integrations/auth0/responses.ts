@@ -12,6 +12,8 @@ export type Auth0Action = 'token exchange' | 'userinfo' | 'refresh token';
 export const missingCode = (): Response => renderJsonError(400, 'Missing authorization code', 'missing_code');
 /** (ext) The callback's `state` is absent, does not match the transaction cookie, or the cookie is missing/expired. */
 export const invalidState = (): Response => renderJsonError(400, 'Invalid or missing state', 'invalid_state');
+/** (ext) The callback's `iss` parameter (RFC 9207) is missing where required or names another issuer. */
+export const invalidIssuer = (): Response => renderJsonError(400, 'Invalid issuer', 'invalid_issuer');
 export const missingAccessToken = (): Response => {
   const response = renderJsonError(401, 'Missing bearer token', 'missing_access_token');
   response.headers.set('www-authenticate', 'Bearer');
