@@ -93,7 +93,7 @@ class NodeClientInfo implements ClientInfo {
     }
     const outgoing = this.#outgoing;
     const onClose = (): void => {
-      if (!outgoing.writableFinished) listener();
+      if (!outgoing.writableFinished || this.answeredByAdapter !== undefined) listener();
     };
     outgoing.once('close', onClose);
     return () => outgoing.off('close', onClose);
@@ -105,7 +105,8 @@ class NodeClientInfo implements ClientInfo {
     this.#controller = controller;
     const outgoing = this.#outgoing;
     outgoing.once('close', () => {
-      if (!outgoing.writableFinished) controller.abort(new Error('client disconnected'));
+      if (!outgoing.writableFinished || this.answeredByAdapter !== undefined)
+        controller.abort(new Error('client disconnected'));
     });
     return controller.signal;
   }
