@@ -102,12 +102,16 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     close: (drainMs = 10_000) =>
       new Promise<void>((resolve) => {
         draining = true;
+        const closeIdle = (): void => void setImmediate(() => server.closeIdleConnections());
         for (const outgoing of active) {
-          // No reuse after this response: Connection: close if its head is still to go out,
-          // else the socket is closed once the response ends.
-          if (!outgoing.headersSent) outgoing.setHeader('connection', 'close');
-          outgoing.shouldKeepAlive = false;
-          outgoing.once('finish', () => outgoing.socket?.destroySoon());
+          // No reuse after this response: Connection: close if its head is still to go out;
+          // else its socket is closed as soon as it is idle again (a request already sent on it
+          // meanwhile is answered 503 + Connection: close by `handle`).
+          if (!outgoing.headersSent) {
+            outgoing.setHeader('connection', 'close');
+            outgoing.shouldKeepAlive = false;
+          }
+          outgoing.once('close', closeIdle);
         }
         const force = setTimeout(() => server.closeAllConnections(), drainMs);
         force.unref();
