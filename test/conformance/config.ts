@@ -76,6 +76,8 @@ export const conformanceConfig = {
     { method: 'GET', path: '/down', integration: proxy('refused') },
     { method: 'GET', path: '/strip', strip_authorization: true, integration: proxy('root') },
     { method: 'ANY', path: '/up/{.+}', integration: proxy('root') },
+    { method: 'ANY', path: '/override/{.+}', allow_method_override: true, integration: proxy('root') },
+    { method: 'GET', path: '/raw-location/{.+}', rewrite_location: false, integration: proxy('backend') },
     {
       method: 'POST',
       path: '/tenants/{tid}/orders',
