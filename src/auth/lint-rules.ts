@@ -153,7 +153,8 @@ export function lintSecret(
   if (bytes >= needed) return [];
   const strongest = options.algorithms.filter((alg) => HMAC_KEY_BYTES[alg] === needed)[0] ?? 'HS256';
   const message = `HMAC secret is ${bytes} bytes; ${strongest} needs at least ${needed} random bytes (RFC 7518 §3.2)`;
-  if (!options.allowWeak) return [configError(pointer, `${message}; set "allow_weak_secret": true to accept it while migrating`)];
+  if (!options.allowWeak)
+    return [configError(pointer, `${message}; set "allow_weak_secret": true to accept it while migrating`)];
   return [
     env.strict ? configError(pointer, `${message} (GATEHOUSE_STRICT=1)`) : configWarning(pointer, message),
   ];

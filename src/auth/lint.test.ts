@@ -100,7 +100,9 @@ describe('lintAuthorizer', () => {
       '/authorizer/secret: HMAC secret is 9 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2) (GATEHOUSE_STRICT=1)',
     ]);
     expect(lint({ type: 'supabase', jwt_secret: 'short' })[0]?.severity).toBe('error');
-    expect(lint({ type: 'supabase', jwt_secret: 'short', allow_weak_secret: true })[0]?.severity).toBe('warning');
+    expect(lint({ type: 'supabase', jwt_secret: 'short', allow_weak_secret: true })[0]?.severity).toBe(
+      'warning',
+    );
   });
 
   it('the secret must be as long as the hash of every allowed HMAC algorithm (HS384: 48, HS512: 64)', () => {

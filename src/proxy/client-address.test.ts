@@ -11,7 +11,9 @@ const headers = (init: Record<string, string>): Headers => new Headers(init);
 
 describe('resolveClientAddress', () => {
   it('is the peer at the edge, whatever the headers say', () => {
-    expect(resolveClientAddress('198.51.100.1', headers({ 'x-forwarded-for': '1.1.1.1' }), NO_RANGES)).toEqual({
+    expect(
+      resolveClientAddress('198.51.100.1', headers({ 'x-forwarded-for': '1.1.1.1' }), NO_RANGES),
+    ).toEqual({
       address: '198.51.100.1',
       chain: ['198.51.100.1'],
       viaTrustedProxy: false,
@@ -20,9 +22,9 @@ describe('resolveClientAddress', () => {
 
   it('is the peer when the peer is not trusted', () => {
     const trusted = ranges(['10.0.0.0/8']);
-    expect(resolveClientAddress('198.51.100.1', headers({ 'x-forwarded-for': '1.1.1.1' }), trusted).address).toBe(
-      '198.51.100.1',
-    );
+    expect(
+      resolveClientAddress('198.51.100.1', headers({ 'x-forwarded-for': '1.1.1.1' }), trusted).address,
+    ).toBe('198.51.100.1');
   });
 
   it('walks X-Forwarded-For right to left over trusted hops', () => {
@@ -41,9 +43,9 @@ describe('resolveClientAddress', () => {
 
   it('takes the leftmost hop when every hop is trusted', () => {
     const trusted = ranges(['10.0.0.0/8']);
-    expect(resolveClientAddress('10.0.0.1', headers({ 'x-forwarded-for': '10.9.9.9' }), trusted).address).toBe(
-      '10.9.9.9',
-    );
+    expect(
+      resolveClientAddress('10.0.0.1', headers({ 'x-forwarded-for': '10.9.9.9' }), trusted).address,
+    ).toBe('10.9.9.9');
   });
 
   it('reads Forwarded for= nodes, quoted, bracketed, with ports', () => {

@@ -72,11 +72,7 @@ export interface ForwardingFacts {
  * the resolved client only (proxy/forwarding-headers.ts), and `X-Request-Id` carries the
  * gateway's request id so upstream logs can be joined with ours.
  */
-export function buildUpstreamHeaders(
-  incoming: Headers,
-  drops: HeaderDrops,
-  facts: ForwardingFacts,
-): Headers {
+export function buildUpstreamHeaders(incoming: Headers, drops: HeaderDrops, facts: ForwardingFacts): Headers {
   const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
   const headers = new Headers();
   for (const [name, value] of incoming) {

@@ -22,7 +22,12 @@ export function parseIpRanges(cidrs: readonly string[]): IpRanges | { error: str
     if (bytes === undefined) return { error: `"${cidr}" is not an IP address or CIDR range`, index };
     const maxBits = bytes.length * 8;
     const bits = slash === -1 ? maxBits : Number(cidr.slice(slash + 1));
-    if (!Number.isInteger(bits) || bits < 0 || bits > maxBits || (slash !== -1 && !/^\d+$/.test(cidr.slice(slash + 1))))
+    if (
+      !Number.isInteger(bits) ||
+      bits < 0 ||
+      bits > maxBits ||
+      (slash !== -1 && !/^\d+$/.test(cidr.slice(slash + 1)))
+    )
       return { error: `"${cidr}" has an invalid prefix length (0-${maxBits})`, index };
     ranges.push({ bytes, bits });
   }
@@ -86,7 +91,10 @@ function parseIpv6(text: string): Uint8Array | undefined {
   if (halves.length > 2) return undefined;
   const head = halves[0] === '' ? [] : (halves[0] as string).split(':');
   const rest = halves.length === 2 ? (halves[1] === '' ? [] : (halves[1] as string).split(':')) : [];
-  const groups = halves.length === 2 ? [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest] : head;
+  const groups =
+    halves.length === 2
+      ? [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest]
+      : head;
   if (groups.length !== 8 || (halves.length === 2 && head.length + rest.length > 7)) return undefined;
   const bytes = new Uint8Array(16);
   for (let i = 0; i < 8; i++) {

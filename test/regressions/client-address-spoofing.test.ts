@@ -102,7 +102,9 @@ describe('behind trusted proxies', () => {
 
 it('an invalid trusted_proxies entry is refused with its pointer', async () => {
   const start = startGatehouse({
-    source: inlineConfigSource(route('http://127.0.0.1:1', { trusted_proxies: ['10.0.0.0/8', '10.0.0.0/33'] })),
+    source: inlineConfigSource(
+      route('http://127.0.0.1:1', { trusted_proxies: ['10.0.0.0/8', '10.0.0.0/33'] }),
+    ),
     env: {},
     port: 0,
   });

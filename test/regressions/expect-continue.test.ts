@@ -17,7 +17,9 @@ beforeAll(async () => {
     servers: [{ alias: 'up', url: upstream }],
     authorizer: { type: 'jwt', secret: SECRET },
     gateway: { max_body_bytes: 1024 * 1024 },
-    paths: [{ method: 'POST', path: '/upload', auth: true, integration: { type: 'http_proxy', server: 'up' } }],
+    paths: [
+      { method: 'POST', path: '/upload', auth: true, integration: { type: 'http_proxy', server: 'up' } },
+    ],
   }));
   token = await new SignJWT({ sub: 'u' })
     .setProtectedHeader({ alg: 'HS256' })
@@ -73,7 +75,9 @@ it('a declared body over max_body_bytes: 413 at once, no 100 Continue', async ()
 
 it('no route: 404 at once, no 100 Continue', async () => {
   const text = (
-    await expectExchange(`POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n`)
+    await expectExchange(
+      `POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n`,
+    )
   ).text;
   expect(text).toMatch(/^HTTP\/1\.1 404/);
 });

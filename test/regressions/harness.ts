@@ -56,6 +56,9 @@ export function bodyOf(response: RawResponse): unknown {
 /** A logger that keeps every line, to check what the access log recorded. */
 export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
-  const logger = createJsonLogger('debug', (line) => void lines.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = createJsonLogger(
+    'debug',
+    (line) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  );
   return { logger, lines };
 }

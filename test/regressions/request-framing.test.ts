@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 beforeEach(() => gw.upstream.reset());
 
-function expectCatalogue(response: Awaited<ReturnType<HostileSetup['raw']>>, status: number, code: string): void {
+function expectCatalogue(
+  response: Awaited<ReturnType<HostileSetup['raw']>>,
+  status: number,
+  code: string,
+): void {
   expect(response.status).toBe(status);
   expect(bodyOf(response)).toMatchObject({ code });
   expect(response.headers['content-type']).toBe('application/json');

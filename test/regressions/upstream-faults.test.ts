@@ -44,9 +44,15 @@ function download(url: string): Promise<{ status: number; bytes: number; aborted
     request(url, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: false, ms: Date.now() - started }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: true, ms: Date.now() - started }));
-      res.on('aborted', () => resolve({ status: res.statusCode ?? 0, bytes, aborted: true, ms: Date.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, bytes, aborted: false, ms: Date.now() - started }),
+      );
+      res.on('error', () =>
+        resolve({ status: res.statusCode ?? 0, bytes, aborted: true, ms: Date.now() - started }),
+      );
+      res.on('aborted', () =>
+        resolve({ status: res.statusCode ?? 0, bytes, aborted: true, ms: Date.now() - started }),
+      );
     })
       .on('error', () => resolve({ status: 0, bytes: 0, aborted: true, ms: Date.now() - started }))
       .end();
@@ -90,7 +96,9 @@ describe('an upstream dying mid-body', () => {
     expect(result.aborted).toBe(true);
     expect(result.bytes).toBeLessThan(1024 * 1024);
     expect(result.ms).toBeLessThan(5_000);
-    expect(await accessLine('/quiet/stall-mid-body')).toMatchObject({ aborted: 'upstream idle timeout mid-body' });
+    expect(await accessLine('/quiet/stall-mid-body')).toMatchObject({
+      aborted: 'upstream idle timeout mid-body',
+    });
   });
 });
 

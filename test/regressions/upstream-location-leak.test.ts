@@ -51,7 +51,9 @@ it('an exact route: the path is forwarded whole, so only the origin changes', as
 it('other origins and relative values pass unchanged', async () => {
   const response = await gw.send('GET', '/api/redirect');
   expect(response.headers.location).toBe('/elsewhere');
-  expect((await gw.send('GET', '/api/v1/self-redirect')).headers.link).toContain('https://elsewhere.example/doc');
+  expect((await gw.send('GET', '/api/v1/self-redirect')).headers.link).toContain(
+    'https://elsewhere.example/doc',
+  );
 });
 
 it('rewrite_location: false keeps the upstream value', async () => {

@@ -32,7 +32,10 @@ describe('weak HMAC secrets', () => {
   it.each([
     [{ secret: 'x'.repeat(31) }, 'HMAC secret is 31 bytes; HS256 needs at least 32'],
     [{ secret: 'x'.repeat(47), algorithm: 'HS384' }, 'HMAC secret is 47 bytes; HS384 needs at least 48'],
-    [{ secret: 'x'.repeat(63), algorithms: ['HS256', 'HS512'] }, 'HMAC secret is 63 bytes; HS512 needs at least 64'],
+    [
+      { secret: 'x'.repeat(63), algorithms: ['HS256', 'HS512'] },
+      'HMAC secret is 63 bytes; HS512 needs at least 64',
+    ],
   ])('validate refuses %j', async (authorizer, message) => {
     const file = await write('weak.json', config(authorizer));
     const result = await runGatehouse(['validate', '--config', file]);

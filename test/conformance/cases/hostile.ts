@@ -7,7 +7,12 @@ import type { SuiteContext } from '../suite.js';
  * The runtime-neutral rules of docs/BEHAVIOUR.md "Hostile input", on every runtime. The Node-only
  * classes (framing, deadlines, Expect, draining, upstream faults) are in test/regressions/.
  */
-function raw(ctx: SuiteContext, method: string, target: string, headers: string[] = []): ReturnType<typeof rawRequest> {
+function raw(
+  ctx: SuiteContext,
+  method: string,
+  target: string,
+  headers: string[] = [],
+): ReturnType<typeof rawRequest> {
   const host = new URL(ctx.target.url).host;
   return rawRequest(
     ctx.target.url,
@@ -16,15 +21,19 @@ function raw(ctx: SuiteContext, method: string, target: string, headers: string[
 }
 
 export function hostileCases(ctx: SuiteContext): void {
-  it.each(['/public/..;/admin', '/public/%2e%2e;/admin', '/public/.%2E;x/admin', '/admin;x', '/public/x%0d%0ay', '/public/x%00'])(
-    '%s is 400, nothing forwarded',
-    async (target) => {
-      const response = await raw(ctx, 'GET', target);
-      expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toEqual({ error: 'Bad request', code: 'ERR_BAD_REQUEST' });
-      expect(ctx.upstream.requests).toHaveLength(0);
-    },
-  );
+  it.each([
+    '/public/..;/admin',
+    '/public/%2e%2e;/admin',
+    '/public/.%2E;x/admin',
+    '/admin;x',
+    '/public/x%0d%0ay',
+    '/public/x%00',
+  ])('%s is 400, nothing forwarded', async (target) => {
+    const response = await raw(ctx, 'GET', target);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ error: 'Bad request', code: 'ERR_BAD_REQUEST' });
+    expect(ctx.upstream.requests).toHaveLength(0);
+  });
 
   it('a path parameter that does not change the route is forwarded as sent', async () => {
     const response = await raw(ctx, 'GET', '/up/file;v=1/x');
