@@ -49,7 +49,9 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     { errorHandler: () => renderError('ERR_BAD_REQUEST', { 'x-powered-by': 'Gatehouse' }) },
   );
   let draining = false;
-  const active = new Set<ServerResponse>();
+  // Tracked per connection, not per request: at drain time a socket's current response is
+  // `_httpMessage` (node:http's own field), so requests pay nothing for draining.
+  const sockets = new Set<Socket>();
 
   const handle = (incoming: IncomingMessage, outgoing: ServerResponse): void => {
     if (draining) {
@@ -59,8 +61,6 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     // HTTP/1.0 may omit Host: it addressed this server (an HTTP/1.1 request without one is
     // refused by the gateway, see request-framing.ts).
     if (incoming.headers.host === undefined) incoming.headers.host = localAuthority(incoming.socket);
-    active.add(outgoing);
-    outgoing.once('close', () => active.delete(outgoing));
     void listener(incoming, outgoing);
   };
 
@@ -77,6 +77,10 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     },
     handle,
   );
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('clientError', handleClientError);
   // `Expect: 100-continue`: the interim 100 goes out only when something reads the body, that
   // is after routing, auth and the size check passed; otherwise the final status goes out alone.
@@ -103,7 +107,9 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
       new Promise<void>((resolve) => {
         draining = true;
         const closeIdle = (): void => void setImmediate(() => server.closeIdleConnections());
-        for (const outgoing of active) {
+        for (const socket of sockets) {
+          const outgoing = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+          if (!outgoing) continue;
           // No reuse after this response: Connection: close if its head is still to go out;
           // else its socket is closed as soon as it is idle again (a request already sent on it
           // meanwhile is answered 503 + Connection: close by `handle`).
