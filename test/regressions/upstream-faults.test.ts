@@ -124,10 +124,13 @@ describe('no stack trace on stderr at any log level (gatehouse start)', () => {
       }),
     );
     const gatehouse = await startGatehouseProcess(['--config', file, '--log-level', level]);
-    for (const path of ['/up/die-mid-stream', '/up/die-mid-body']) {
-      expect((await download(`${gatehouse.url}${path}`)).aborted).toBe(true);
+    try {
+      for (const path of ['/up/die-mid-stream', '/up/die-mid-body']) {
+        expect((await download(`${gatehouse.url}${path}`)).aborted).toBe(true);
+      }
+    } finally {
+      expect(await gatehouse.stop()).toBe(0);
     }
-    expect(await gatehouse.stop()).toBe(0);
     const { stdout, stderr } = gatehouse.output();
     for (const output of [stdout, stderr]) {
       expect(output).not.toMatch(/\n\s+at /);

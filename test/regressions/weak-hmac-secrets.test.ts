@@ -61,16 +61,19 @@ describe('weak HMAC secrets', () => {
   it('a reload to a weak secret is refused and the previous config keeps serving', async () => {
     const file = await write('reload.json', config({ secret: 's'.repeat(32) }));
     const gatehouse = await startGatehouseProcess(['--config', file]);
-    await writeFile(
-      file,
-      JSON.stringify({
-        ...config({ secret: 'short' }),
-        paths: [{ method: 'GET', path: '/weak', response: { weak: true } }],
-      }),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect((await fetch(`${gatehouse.url}/weak`)).status).toBe(404);
-    expect((await fetch(`${gatehouse.url}/p`)).status).toBe(401);
-    expect(await gatehouse.stop()).toBe(0);
+    try {
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...config({ secret: 'short' }),
+          paths: [{ method: 'GET', path: '/weak', response: { weak: true } }],
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect((await fetch(`${gatehouse.url}/weak`)).status).toBe(404);
+      expect((await fetch(`${gatehouse.url}/p`)).status).toBe(401);
+    } finally {
+      expect(await gatehouse.stop()).toBe(0);
+    }
   });
 });
