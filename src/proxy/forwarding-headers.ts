@@ -27,6 +27,36 @@ export interface ForwardingView {
   readonly incoming: { get(name: string): string | null };
 }
 
+/**
+ * Other headers frameworks read the client's address or scheme from (Rails `Client-IP`, Rack
+ * `X-Forwarded-Scheme`/`-Ssl`, Spring `X-Forwarded-Prefix`, …), and headers some servers take as
+ * the real request URL (IIS/Symfony `X-Original-URL`, `X-Rewrite-URL`). The gateway sets none of
+ * them, and a client's value would contradict what it decided, so they are never forwarded.
+ */
+export const SPOOFABLE_HEADERS = [
+  'client-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'x-cluster-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'fastly-client-ip',
+  'cf-connecting-ip',
+  'x-forwarded',
+  'forwarded-for',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-forwarded-prefix',
+  'x-forwarded-path',
+  'x-url-scheme',
+  'front-end-https',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-override-url',
+] as const;
+
 const PROTOCOLS = new Set(['http', 'https']);
 
 /**

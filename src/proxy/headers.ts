@@ -1,7 +1,7 @@
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
 import type { ResolvedClient } from './client-address.js';
-import { FORWARDING_HEADERS, setForwardingHeaders } from './forwarding-headers.js';
+import { FORWARDING_HEADERS, setForwardingHeaders, SPOOFABLE_HEADERS } from './forwarding-headers.js';
 import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from './request-header-policy.js';
 
 /**
@@ -19,6 +19,7 @@ import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from '
 const REQUEST_ONLY_DROPS = [
   'host',
   ...FORWARDING_HEADERS,
+  ...SPOOFABLE_HEADERS,
   'expect',
   // httpoxy (CVE-2016-5385): CGI turns it into HTTP_PROXY, which HTTP clients read as their proxy.
   'proxy',

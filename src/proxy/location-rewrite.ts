@@ -37,12 +37,13 @@ export function rewriteUpstreamLocations(reply: Reply, base: UpstreamBase, ctx: 
 
 /** The public URL for an upstream URL, or undefined when it is not one of the upstream's. */
 function rewrite(value: string, base: UpstreamBase, ctx: RequestContext): string | undefined {
-  if (!/^https?:\/\//i.test(value)) return undefined;
+  // Absolute, or scheme-relative (`//10.0.0.5:9100/x`, which names the upstream just the same).
+  if (!/^(https?:)?\/\//i.test(value)) return undefined;
   let target: URL;
   let upstream: URL;
   try {
-    target = new URL(value);
     upstream = new URL(base.prefix);
+    target = new URL(value, upstream);
   } catch {
     return undefined;
   }

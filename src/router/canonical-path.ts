@@ -57,6 +57,10 @@ export function canonicalizeSegment(segment: string): string {
     if (byte === BACKSLASH) throw badPath('encoded backslash (%5C) in path');
     if (byte === NUL) throw badPath('encoded NUL (%00) in path');
     if (byte < 0x20 || byte === DEL) throw badPath('encoded control character in path');
+    // Bytes no UTF-8 text contains: old decoders read the overlong `%C0%AE` as `.`.
+    if (byte === 0xc0 || byte === 0xc1 || byte >= 0xf5) throw badPath('overlong or invalid UTF-8 escape');
+    if (byte === PERCENT && isDoubleEncodedSeparator(segment, i + 3))
+      throw badPath('double-encoded separator or dot (%252F, %252E, …)');
     out += segment.slice(copiedUpTo, i);
     out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${HEX_DIGITS[high]}${HEX_DIGITS[low]}`;
     i += 2;
@@ -109,6 +113,19 @@ function hasDotSegmentName(segment: string): boolean {
   if (encoded !== -1) name = name.slice(0, encoded);
   if (name === segment) return false;
   return name === '.' || name === '..';
+}
+
+/**
+ * `%25` followed by the escape of `/`, `\`, `.`, `;` or a control character: an upstream that
+ * decodes twice (some frameworks and filters do) would see a separator or a dot segment the
+ * router never saw.
+ */
+function isDoubleEncodedSeparator(segment: string, at: number): boolean {
+  const high = hexValue(segment.charCodeAt(at));
+  const low = hexValue(segment.charCodeAt(at + 1));
+  if (high < 0 || low < 0) return false;
+  const byte = high * 16 + low;
+  return byte === SLASH || byte === BACKSLASH || byte === DOT || byte === SEMICOLON || byte < 0x20 || byte === DEL;
 }
 
 function hexValue(code: number): number {

@@ -37,6 +37,20 @@ describe('fragments and encoded control characters', () => {
     expect(gw.upstream.requests).toHaveLength(0);
   });
 
+  it.each([
+    '/public/%252e%252e/admin',
+    '/public/a%252fb',
+    '/public/a%255cb',
+    '/public/a%253b/x',
+    '/public/%c0%ae%c0%ae/admin',
+    '/public/%C1%9C',
+    '/public/%ff',
+  ])('%s (double-encoded separator, or a byte no UTF-8 has) is 400, nothing forwarded', async (target) => {
+    const response = await gw.send('GET', target);
+    expect(response.status).toBe(400);
+    expect(gw.upstream.requests).toHaveLength(0);
+  });
+
   it('an encoded `#` (%23) is data, not a fragment: forwarded as sent', async () => {
     const response = await gw.send('GET', '/public/a%23b');
     expect(response.status).toBe(200);

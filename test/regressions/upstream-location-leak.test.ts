@@ -48,6 +48,11 @@ it('an exact route: the path is forwarded whole, so only the origin changes', as
   expect(response.headers.location).toBe(`http://${gw.host}/exact/landed?x=1`);
 });
 
+it('a scheme-relative value at the upstream is rewritten too', async () => {
+  const response = await gw.send('GET', '/api/v1/scheme-relative-redirect');
+  expect(response.headers.location).toBe(`http://${gw.host}/api/v1/landed`);
+});
+
 it('other origins and relative values pass unchanged', async () => {
   const response = await gw.send('GET', '/api/redirect');
   expect(response.headers.location).toBe('/elsewhere');
