@@ -125,7 +125,9 @@ function isDoubleEncodedSeparator(segment: string, at: number): boolean {
   const low = hexValue(segment.charCodeAt(at + 1));
   if (high < 0 || low < 0) return false;
   const byte = high * 16 + low;
-  return byte === SLASH || byte === BACKSLASH || byte === DOT || byte === SEMICOLON || byte < 0x20 || byte === DEL;
+  return (
+    byte === SLASH || byte === BACKSLASH || byte === DOT || byte === SEMICOLON || byte < 0x20 || byte === DEL
+  );
 }
 
 function hexValue(code: number): number {

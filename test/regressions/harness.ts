@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { inlineConfigSource, startGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger, type Logger } from '../../src/observability/logger.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
@@ -46,6 +47,24 @@ export async function startHostileSetup(
       await upstream.close();
     },
   };
+}
+
+/** The usual setup: one public wildcard route `/public/{.+}` proxied to the recording upstream. */
+export function startPublicProxy(gateway: object = {}): Promise<HostileSetup> {
+  return startHostileSetup((upstream) => ({
+    servers: [{ alias: 'up', url: upstream }],
+    gateway,
+    paths: [{ method: 'ANY', path: '/public/{.+}', integration: { type: 'http_proxy', server: 'up' } }],
+  }));
+}
+
+/** A GET of `target` is refused with the 400 catalogue row and the upstream received nothing. */
+export async function expectBadRequestNothingForwarded(gw: HostileSetup, target: string): Promise<void> {
+  const response = await gw.send('GET', target);
+  expect(response.status, target).toBe(400);
+  expect(bodyOf(response)).toEqual({ error: 'Bad request', code: 'ERR_BAD_REQUEST' });
+  expect(response.headers['x-request-id']).toBeTruthy();
+  expect(gw.upstream.requests).toHaveLength(0);
 }
 
 /** The catalogue body of a code, parsed. */

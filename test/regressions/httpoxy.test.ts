@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { startHostileSetup, type HostileSetup } from './harness.js';
+import { startPublicProxy, type HostileSetup } from './harness.js';
 
 /**
  * Class: httpoxy (CVE-2016-5385). A CGI upstream exposes the `Proxy` request header as
@@ -9,11 +9,7 @@ import { startHostileSetup, type HostileSetup } from './harness.js';
 let gw: HostileSetup;
 
 beforeAll(async () => {
-  gw = await startHostileSetup((upstream) => ({
-    servers: [{ alias: 'up', url: upstream }],
-    gateway: { allow_underscores_in_headers: true },
-    paths: [{ method: 'ANY', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } }],
-  }));
+  gw = await startPublicProxy({ allow_underscores_in_headers: true });
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.upstream.reset());
@@ -21,7 +17,7 @@ beforeEach(() => gw.upstream.reset());
 it.each(['Proxy: http://evil.example:8080', 'PROXY: http://evil.example:8080', 'proxy: x'])(
   '%s is not forwarded',
   async (header) => {
-    const response = await gw.send('GET', '/up/x', [header, 'X-Kept: yes']);
+    const response = await gw.send('GET', '/public/x', [header, 'X-Kept: yes']);
     expect(response.status).toBe(200);
     const received = gw.upstream.requests[0];
     expect(received?.headers['proxy']).toBeUndefined();

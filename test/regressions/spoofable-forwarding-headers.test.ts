@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { startHostileSetup, type HostileSetup } from './harness.js';
+import { startPublicProxy, type HostileSetup } from './harness.js';
 
 /**
  * Class: headers upstream frameworks read as the client's address, scheme or URL, beyond the
@@ -10,10 +10,7 @@ import { startHostileSetup, type HostileSetup } from './harness.js';
 let gw: HostileSetup;
 
 beforeAll(async () => {
-  gw = await startHostileSetup((upstream) => ({
-    servers: [{ alias: 'up', url: upstream }],
-    paths: [{ method: 'ANY', path: '/public/{.+}', integration: { type: 'http_proxy', server: 'up' } }],
-  }));
+  gw = await startPublicProxy();
 });
 afterAll(() => gw.close());
 beforeEach(() => gw.upstream.reset());
