@@ -84,9 +84,14 @@ describe('Host', () => {
     expect(gw.upstream.requests).toHaveLength(1);
   });
 
-  it('an empty Host on HTTP/1.1 is a 400 in JSON', async () => {
-    const response = await gw.raw('GET /up/x HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n');
-    expect(response.status).toBe(400);
-    expect(bodyOf(response)).toMatchObject({ code: 'ERR_BAD_REQUEST' });
+  it.each([
+    'GET /up/x HTTP/1.1\r\nHost:\r\n\r\n',
+    'GET /up/x HTTP/1.1\r\nHost: a b\r\n\r\n',
+    'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n',
+    'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+  ])('%j is a 400 in JSON with a request id', async (text) => {
+    const response = await gw.raw(text);
+    expectCatalogue(response, 400, 'ERR_BAD_REQUEST');
+    expect(gw.upstream.requests).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { renderError } from '../../errors/render.js';
+import { pickRequestId } from '../../observability/request-id.js';
 import type { Gateway } from '../../gateway.js';
 import { handleClientError } from './client-errors.js';
 import { clientInfoFor } from './client-info.js';
@@ -45,8 +46,16 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
       const { incoming, outgoing } = env as HttpBindings;
       return gateway.fetch(request, clientInfoFor(incoming, outgoing));
     },
-    // The adapter could not even build a Request (bad Host, backslash in the path): a 400 in our vocabulary.
-    { errorHandler: () => renderError('ERR_BAD_REQUEST', { 'x-powered-by': 'Gatehouse' }) },
+    // The adapter could not even build a Request (bad Host, backslash in the path, `OPTIONS *`):
+    // a 400 in our vocabulary, with a request id like every answer.
+    {
+      errorHandler: () =>
+        renderError('ERR_BAD_REQUEST', {
+          'x-powered-by': 'Gatehouse',
+          'x-request-id': pickRequestId(null),
+          connection: 'close',
+        }),
+    },
   );
   let draining = false;
   // Tracked per connection, not per request: at drain time a socket's current response is
