@@ -1,8 +1,9 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway } from './config/compile.js';
+import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
+import { ERROR_CATALOGUE, type ErrorCode } from './errors/codes.js';
 import { isGatewayError } from './errors/gateway-error.js';
-import { errorAnswer, errorStatus, gatewayErrorAnswer } from './errors/render.js';
+import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
 import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
@@ -13,7 +14,7 @@ import { pathParametersChangeRoute } from './router/path-parameters.js';
 import { splitRequestUrl } from './url-parts.js';
 
 /**
- * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
+ * The request pipeline of docs/BEHAVIOUR.md: request id → canonical path → CORS preflight → route →
  * the route's compiled steps (auth, hooks, integration) → the one exit. There is exactly one
  * error boundary and one place that decorates responses, so no path can forget CORS, the
  * request id or the error vocabulary.
@@ -24,6 +25,20 @@ import { splitRequestUrl } from './url-parts.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+  /**
+   * An error the adapter found before a `Request` existed (Node's HTTP parser: malformed
+   * framing 400, a slow client 408, oversized headers 431), answered by the same exit as every
+   * other error: the catalogue's JSON body, `X-Request-Id`, `X-Powered-By` as configured, CORS
+   * for an allowed origin, and one access-log line. `requestHeaders` holds what could be read
+   * of the request (often nothing). `unlogged`: the request is already the gateway's (a body
+   * found malformed mid-request), whose own line records this answer.
+   */
+  refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options?: { readonly unlogged?: boolean },
+  ): Answer;
 }
 
 /** One request's state for the exit (decoration and the access-log line). */
@@ -116,7 +131,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function logRequest(exchange: Exchange, status: number): void {
     const adapterCode = exchange.client.answeredByAdapter;
     if (adapterCode !== undefined) {
-      status = errorStatus(adapterCode);
+      status = ERROR_CATALOGUE[adapterCode].status;
       exchange.log.code = adapterCode;
     }
     logger.info('request', {
@@ -149,14 +164,31 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       log.code = 'CLIENT_CLOSED_REQUEST';
       return new Response(null, { status: 499 });
     }
-    // A bug in one request is a 500 for that request only (security.md "Faults and load").
+    // A bug in one request is a 500 for that request only (docs/SECURITY.md "Faults and load").
     log.code = 'ERR_INTERNAL';
     log.detail = { message: error instanceof Error ? error.message : String(error) };
     logger.error('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
     return errorAnswer('ERR_INTERNAL');
   }
 
+  function refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options: { readonly unlogged?: boolean } = {},
+  ): Answer {
+    const compiled = current();
+    const requestId = pickRequestId(requestHeaders.get('x-request-id'));
+    const answer = errorAnswer(code);
+    const headers = decoratedRecord(answer, compiled, requestId, requestHeaders.get('origin'));
+    if (logger.level !== 'silent' && options.unlogged !== true) {
+      logger.info('request', { requestId, status: answer.status, client: client.address, code });
+    }
+    return new Answer(answer.status, headers, answer.body);
+  }
+
   return {
+    refuse,
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
       const compiled = current();
@@ -230,12 +262,22 @@ class RouteContext implements RequestContext {
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
-  const { compiled } = exchange;
-  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': exchange.requestId };
+  const origin = exchange.request.headers.get('origin');
+  const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
+  return new Response(answer.body, { status: answer.status, headers });
+}
+
+function decoratedRecord(
+  answer: Answer,
+  compiled: CompiledGateway,
+  requestId: string,
+  origin: string | null,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': requestId };
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
   else delete headers['x-powered-by'];
-  compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
-  return new Response(answer.body, { status: answer.status, headers });
+  compiled.cors?.applyToRecord(origin, headers);
+  return headers;
 }
 
 /** CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */

@@ -16,11 +16,6 @@ const BODY_TEXT = new Map<ErrorCode, string>(
   }),
 );
 
-/** The JSON body of a code, for answers written outside a Response (the Node adapter's socket writes). */
-export function errorBodyText(code: ErrorCode): string {
-  return BODY_TEXT.get(code) ?? '';
-}
-
 export function errorStatus(code: ErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }
@@ -33,6 +28,17 @@ export function renderError(code: ErrorCode, headers?: Readonly<Record<string, s
     headers: responseHeaders,
   });
 }
+
+/**
+ * An error answered where no compiled config can decorate it (a Worker with no valid config yet,
+ * a fault in an adapter): the catalogue's body and the default `X-Powered-By` — the adapters
+ * never spell headers of their own.
+ */
+export function renderUndecoratedError(code: ErrorCode): Response {
+  return renderError(code, UNDECORATED_HEADERS);
+}
+
+const UNDECORATED_HEADERS = { 'x-powered-by': 'Gatehouse' } as const;
 
 export function renderGatewayError(error: GatewayError): Response {
   return renderError(error.code, error.headers);

@@ -11,7 +11,7 @@ import { rewriteUpstreamLocations } from './location-rewrite.js';
 
 export interface ProxyRouteOptions extends HeaderPolicyOptions {
   readonly server: CompiledServer;
-  /** Route `timeout_ms`, else the server's (config.md). */
+  /** Route `timeout_ms`, else the server's (docs/CONFIG.md). */
   readonly timeoutMs: number;
   /** Route `idle_timeout_ms`, else the server's, else 60 s: longest silence mid-body. */
   readonly idleTimeoutMs?: number;
@@ -43,7 +43,7 @@ export const DEFAULT_UPSTREAM_HEADER_BYTES = 64 * 1024;
 const UNUSED_QUERY = new URLSearchParams();
 
 /**
- * The `http_proxy` integration of one route, built at compile time (behaviour.md "http_proxy").
+ * The `http_proxy` integration of one route, built at compile time (docs/BEHAVIOUR.md "6. http_proxy").
  * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
  * client signal's reason when the client went away.
  */

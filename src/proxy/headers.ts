@@ -5,7 +5,7 @@ import { FORWARDING_HEADERS, setForwardingHeaders, SPOOFABLE_HEADERS } from './f
 import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from './request-header-policy.js';
 
 /**
- * Header rules of `http_proxy` (behaviour.md "Forwarding", compat.md row 17, RFC 9110 §7.6.1).
+ * Header rules of `http_proxy` (docs/BEHAVIOUR.md "6. http_proxy", docs/COMPAT.md row 17, RFC 9110 §7.6.1).
  * Every name set is computed once per route; a request only does Set lookups.
  */
 
@@ -29,7 +29,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 export interface RequestHeaderRuleOptions extends HeaderPolicyOptions {
   readonly stripAuthorization: boolean;
-  /** Headers that mapping sets: a client-sent value must never survive (compat.md row 15). */
+  /** Headers that mapping sets: a client-sent value must never survive (docs/COMPAT.md row 15). */
   readonly mappedHeaderNames: readonly string[];
 }
 

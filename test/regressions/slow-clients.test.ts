@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeServer } from '../../src/adapters/node/server.js';
+import { Answer } from '../../src/answer.js';
 import { startHostileSetup, type HostileSetup } from './harness.js';
 
 /**
@@ -62,7 +63,10 @@ describe('deadlines', () => {
 });
 
 it('defaults: 20 s for the head, 120 s for the request, checked every second', async () => {
-  const running = await startNodeServer({ fetch: () => new Response('ok') }, { host: '127.0.0.1', port: 0 });
+  const running = await startNodeServer(
+    { fetch: () => new Response('ok'), refuse: () => new Answer(400, {}, null) },
+    { host: '127.0.0.1', port: 0 },
+  );
   try {
     expect(running.server.headersTimeout).toBe(20_000);
     expect(running.server.requestTimeout).toBe(120_000);

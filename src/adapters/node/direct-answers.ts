@@ -1,35 +1,36 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ErrorCode } from '../../errors/codes.js';
-import { errorBodyText, errorStatus } from '../../errors/render.js';
-import { pickRequestId } from '../../observability/request-id.js';
+import type { Gateway } from '../../gateway.js';
+import { writeAnswerOnSocket } from './client-errors.js';
 
 /**
- * Answers the Node adapter writes without the gateway, from the same catalogue: a request on a
- * kept-alive socket while the server drains, and CONNECT (node:http never hands it to a request
- * handler). Each carries a request id and closes the connection.
+ * Answers the Node adapter gives without running a route, through the gateway's exit
+ * (`Gateway.refuse`: catalogue body, request id, CORS, one log line): a request on a kept-alive
+ * socket while the server drains, and CONNECT (node:http never hands it to a request handler).
+ * Both close the connection.
  */
-export function answerDraining(outgoing: ServerResponse): void {
-  const code: ErrorCode = 'ERR_SHUTTING_DOWN';
-  const body = errorBodyText(code);
-  outgoing.shouldKeepAlive = false;
-  outgoing.writeHead(errorStatus(code), {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': pickRequestId(null),
-    'x-powered-by': 'Gatehouse',
-    'retry-after': '1',
-    connection: 'close',
+export function answerDraining(gateway: Gateway, incoming: IncomingMessage, outgoing: ServerResponse): void {
+  const answer = gateway.refuse('ERR_SHUTTING_DOWN', headersOf(incoming), {
+    address: incoming.socket.remoteAddress ?? '',
   });
-  outgoing.end(body);
+  outgoing.shouldKeepAlive = false;
+  outgoing.writeHead(answer.status, { ...answer.headers, 'retry-after': '1', connection: 'close' });
+  outgoing.end(answer.body);
 }
 
-export function answerConnect(socket: Socket): void {
-  const code: ErrorCode = 'ERR_NOT_IMPLEMENTED';
-  const body = errorBodyText(code);
-  const status = errorStatus(code);
-  socket.on('error', () => undefined);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${pickRequestId(null)}\r\nx-powered-by: Gatehouse\r\nconnection: close\r\n\r\n${body}`,
+export function answerConnect(gateway: Gateway, incoming: IncomingMessage, socket: Socket): void {
+  writeAnswerOnSocket(
+    socket,
+    gateway.refuse('ERR_NOT_IMPLEMENTED', headersOf(incoming), { address: socket.remoteAddress ?? '' }),
   );
+}
+
+/** The two request headers the exit reads (Origin for CORS, X-Request-Id). */
+function headersOf(incoming: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const name of ['origin', 'x-request-id']) {
+    const value = incoming.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  return headers;
 }

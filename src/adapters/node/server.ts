@@ -1,10 +1,9 @@
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { renderError } from '../../errors/render.js';
-import { pickRequestId } from '../../observability/request-id.js';
+import { Answer, replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
-import { handleClientError } from './client-errors.js';
+import { createClientErrorHandler } from './client-errors.js';
 import { clientInfoFor } from './client-info.js';
 import { answerConnect, answerDraining } from './direct-answers.js';
 import { continueWhenBodyIsRead } from './expect-continue.js';
@@ -12,8 +11,8 @@ import { localAuthority } from './request-framing.js';
 
 /**
  * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
- * Node's req/res and Web-standard Request/Response). Bounded timeouts drop slow clients, and
- * shutdown drains (docs/BEHAVIOUR.md "Hostile input").
+ * Node's req/res and Web-standard Request/Response). Bounded timeouts drop slow clients
+ * (docs/SECURITY.md "Faults and load"), and shutdown drains (docs/BEHAVIOUR.md "Hostile input").
  */
 export interface NodeServerOptions {
   readonly host: string;
@@ -47,14 +46,14 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
       return gateway.fetch(request, clientInfoFor(incoming, outgoing));
     },
     // The adapter could not even build a Request (bad Host, backslash in the path, `OPTIONS *`):
-    // a 400 in our vocabulary, with a request id like every answer.
+    // a 400 through the gateway's exit, like every other error, and the connection is not reused.
     {
-      errorHandler: () =>
-        renderError('ERR_BAD_REQUEST', {
-          'x-powered-by': 'Gatehouse',
-          'x-request-id': pickRequestId(null),
-          connection: 'close',
-        }),
+      errorHandler: () => {
+        const answer = gateway.refuse('ERR_BAD_REQUEST', new Headers(), { address: '' });
+        return replyToResponse(
+          new Answer(answer.status, { ...answer.headers, connection: 'close' }, answer.body),
+        );
+      },
     },
   );
   let draining = false;
@@ -64,7 +63,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
 
   const handle = (incoming: IncomingMessage, outgoing: ServerResponse): void => {
     if (draining) {
-      answerDraining(outgoing);
+      answerDraining(gateway, incoming, outgoing);
       return;
     }
     // HTTP/1.0 may omit Host: it addressed this server (an HTTP/1.1 request without one is
@@ -90,14 +89,14 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('clientError', handleClientError);
+  server.on('clientError', createClientErrorHandler(gateway));
   // `Expect: 100-continue`: the interim 100 goes out only when something reads the body, that
   // is after routing, auth and the size check passed; otherwise the final status goes out alone.
   server.on('checkContinue', (incoming: IncomingMessage, outgoing: ServerResponse) => {
     continueWhenBodyIsRead(incoming, outgoing);
     handle(incoming, outgoing);
   });
-  server.on('connect', (_request: IncomingMessage, socket: Socket) => answerConnect(socket));
+  server.on('connect', (request: IncomingMessage, socket: Socket) => answerConnect(gateway, request, socket));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
