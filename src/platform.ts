@@ -54,6 +54,12 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /**
+   * This gateway's own origin (`http://127.0.0.1:9000`), for server URLs written as a path
+   * (`"url": "/upstream"`, docs/CONFIG.md "Top level"): Node's listening address once it listens;
+   * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
+   */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -7,6 +7,7 @@ export function createNodePlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   bindings?: Readonly<Record<string, unknown>>;
+  selfOrigin?: () => string | undefined;
 }): Platform {
   return {
     upstream: options.upstream,
@@ -21,5 +22,6 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    ...(options.selfOrigin === undefined ? {} : { selfOrigin: options.selfOrigin }),
   };
 }
