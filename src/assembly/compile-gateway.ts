@@ -13,6 +13,7 @@ import { instrumentAuthorizeStep } from '../observability/instrument-authorize.j
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
+import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
@@ -57,6 +58,8 @@ export interface CompiledGateway {
   /** `gateway.server_timing`: a Server-Timing header on every response. */
   readonly serverTiming: boolean;
   readonly limits: GatewayLimits;
+  /** gateway.trusted_proxies, parsed (proxy/client-address.ts). */
+  readonly trustedProxies: IpRanges;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
   readonly warnings: readonly ConfigProblem[];
   /** Fetches remote key sets so the first protected request is not slow. Never rejects. */
@@ -116,6 +119,7 @@ export function compileGateway(
       maxUrlLength: gateway?.max_url_length ?? DEFAULT_LIMITS.maxUrlLength,
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
+    trustedProxies: compileTrustedProxies(gateway?.trusted_proxies),
     authorizers,
     warnings: [...loaded.warnings, ...bindingProblems],
     prefetch: async () => {

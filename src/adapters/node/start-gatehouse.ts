@@ -92,7 +92,15 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       });
     }
     void runtime.current().prefetch();
-    server = await startNodeServer(gateway, { host: options.host ?? '127.0.0.1', port });
+    // Socket deadlines belong to the listening server, so they are read once at start (a reload
+    // does not change them; docs/CONFIG.md).
+    const limits = runtime.current().config.gateway;
+    server = await startNodeServer(gateway, {
+      host: options.host ?? '127.0.0.1',
+      port,
+      ...(limits?.header_timeout_ms === undefined ? {} : { headersTimeoutMs: limits.header_timeout_ms }),
+      ...(limits?.request_timeout_ms === undefined ? {} : { requestTimeoutMs: limits.request_timeout_ms }),
+    });
   } catch (error) {
     await stopAll(0);
     throw error;

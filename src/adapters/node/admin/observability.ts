@@ -93,7 +93,7 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
   const { createPrometheusMetrics } = await import('./prometheus.js');
   const metrics = createPrometheusMetrics({
     telemetry: setup.telemetry,
-    inFlight: () => setup.gateway.inFlight,
+    inFlight: () => setup.gateway.inFlight ?? 0,
     current: setup.current,
   });
   const handlers = new AdminHandlers().register('GET', '/metrics', () => metrics.handle());
