@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles the Cloudflare Worker (src/adapters/workers/index.ts) into one ESM file with esbuild:
+ * Bundles the Cloudflare Worker (src/adapters/workers/worker-entry.ts) into one ESM file with esbuild:
  * minified, ES2022, resolved with the `workerd`/`worker`/`browser` export conditions, no Node
  * built-ins (the bundle must run without `nodejs_compat`).
  *
@@ -32,9 +32,11 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+// Built by `npm run build` (npm install runs it): the one rule for extension-less entrypoints.
+import { entrypointCandidates, entrypointNotFound } from '../dist/integrations/service-entrypoint.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = resolve(ROOT, 'src/adapters/workers/index.ts');
+const ENTRY = resolve(ROOT, 'src/adapters/workers/worker-entry.ts');
 const NO_CONFIG = resolve(ROOT, 'src/adapters/workers/bundled-config-none.ts');
 export const DEFAULT_CONFIG = resolve(ROOT, 'examples/quickstart/api-config.json');
 export const DEFAULT_OUTFILE = resolve(ROOT, 'dist/worker/index.js');
@@ -122,25 +124,32 @@ async function collectServices(sources) {
     for (const [index, service] of services.entries()) {
       const entrypoint = service?.entrypoint;
       if (typeof entrypoint !== 'string' || entrypoint === '') continue; // validation reports it
-      const path = resolve(baseDir, entrypoint);
+      const written = resolve(baseDir, entrypoint);
       const known = byEntrypoint.get(entrypoint);
-      if (known && known.path !== path) {
+      if (known && known.written !== written) {
         throw new Error(
-          `service entrypoint "${entrypoint}" means ${known.path} in one config and ${path} in ${label}; the Worker looks modules up by the text as written, so it must name one file`,
+          `service entrypoint "${entrypoint}" means ${known.written} in one config and ${written} in ${label}; the Worker looks modules up by the text as written, so it must name one file`,
         );
       }
       if (known) continue;
-      const isFile = await stat(path).then(
-        (info) => info.isFile(),
-        () => false,
-      );
-      if (!isFile) {
-        throw new Error(`${label}: /services/${index}/entrypoint: module file not found: ${path}`);
-      }
-      byEntrypoint.set(entrypoint, { entrypoint, path });
+      const path = await resolveEntrypoint(written, `${label}: /services/${index}/entrypoint`);
+      byEntrypoint.set(entrypoint, { entrypoint, written, path });
     }
   }
   return [...byEntrypoint.values()];
+}
+
+/** As on Node: the path as written, then `.js`, then `.mjs`; else an error naming every path tried. */
+async function resolveEntrypoint(path, where) {
+  const candidates = entrypointCandidates(path);
+  for (const candidate of candidates) {
+    const isFile = await stat(candidate).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (isFile) return candidate;
+  }
+  throw new Error(`${where}: ${entrypointNotFound(candidates)}`);
 }
 
 async function readConfigFile(path) {

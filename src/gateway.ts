@@ -1,6 +1,7 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway, CompiledRoute } from './config/compile.js';
+import type { CompiledGateway, CompiledRoute } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
+import { ERROR_CATALOGUE, type ErrorCode } from './errors/codes.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
@@ -8,13 +9,16 @@ import { pickRequestId } from './observability/request-id.js';
 import { serverTimingHeader } from './observability/server-timing.js';
 import { traceIdsFromHeader } from './observability/tracing/log-fields.js';
 import type { Span } from './observability/tracing/tracing.js';
+import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
+import { refusedMethod } from './pipeline/refused-methods.js';
+import { pathParametersChangeRoute } from './router/path-parameters.js';
 import { splitRequestUrl } from './url-parts.js';
 import type { AccessLogLine } from './observability/access-log.js';
 
 /**
- * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
+ * The request pipeline of docs/BEHAVIOUR.md: request id → canonical path → CORS preflight → route →
  * the route's compiled steps (auth, hooks, integration) → the one exit. There is exactly one
  * error boundary and one place that decorates responses, so no path can forget CORS, the
  * request id or the error vocabulary.
@@ -25,9 +29,26 @@ import type { AccessLogLine } from './observability/access-log.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
-  /** Requests being answered right now (the in-flight gauge). */
-  readonly inFlight: number;
+  /** Requests being answered right now (the in-flight gauge); absent on stand-ins that do not count. */
+  readonly inFlight?: number;
+  /**
+   * An error the adapter found before a `Request` existed (Node's HTTP parser: malformed
+   * framing 400, a slow client 408, oversized headers 431), answered by the same exit as every
+   * other error: the catalogue's JSON body, `X-Request-Id`, `X-Powered-By` as configured, CORS
+   * for an allowed origin, and one access-log line. `requestHeaders` holds what could be read
+   * of the request (often nothing). `unlogged`: the request is already the gateway's (a body
+   * found malformed mid-request), whose own line records this answer.
+   */
+  refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options?: { readonly unlogged?: boolean },
+  ): Answer;
 }
+
+/** The method label of a request the adapter refused before it could be parsed. */
+const UNPARSED = '(none)';
 
 /** One request's state for the exit (decoration and the access-log line). */
 interface Exchange {
@@ -41,6 +62,7 @@ interface Exchange {
   readonly pathname: string;
   readonly search: string;
   readonly log: Record<string, unknown>;
+  readonly clientAddress: ResolvedClient;
   routeLabel: string | undefined;
   route: CompiledRoute | undefined;
   /** The request's server span, when tracing is on (docs/OBSERVABILITY.md). */
@@ -62,7 +84,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     const limits = compiled.limits;
     if (client.malformed !== undefined) {
       log.detail = { reason: client.malformed };
-      return errorAnswer('ERR_BAD_REQUEST');
+      // The framing is in doubt, so the connection is not reused for another request.
+      return errorAnswer(client.malformedCode ?? 'ERR_BAD_REQUEST', { connection: 'close' });
     }
     if (inFlight > limits.maxConcurrentRequests) return errorAnswer('ERR_OVERLOADED', { 'retry-after': '1' });
     if (request.url.length > limits.maxUrlLength) return errorAnswer('ERR_URI_TOO_LONG');
@@ -70,12 +93,22 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       // The body is never read, so the connection cannot be reused for another request.
       return errorAnswer('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
     }
+    if (exchange.search.includes('#')) {
+      log.detail = { reason: 'fragment (#) in request-target' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     const path = canonicalizePath(exchange.pathname);
     const method = request.method;
+    const refused = refusedMethod(method, compiled.router, path);
+    if (refused !== undefined) return refused;
     if (compiled.cors && method === 'OPTIONS' && !compiled.router.hasExplicitMethod('OPTIONS', path)) {
       return compiled.cors.preflight(request);
     }
     const match = compiled.router.match(method, path);
+    if (pathParametersChangeRoute(compiled.router, method, path, match)) {
+      log.detail = { reason: 'path parameters (;) change the route' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     if (match.kind === 'not-found') return errorAnswer('ERR_NO_ROUTE');
     if (match.kind === 'method-not-allowed') {
       return errorAnswer('ERR_METHOD_NOT_ALLOWED', { allow: match.allow.join(', ') });
@@ -100,32 +133,52 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
-    const logging = logger.level !== 'silent';
-    if (logging || accessLog?.active) {
-      const line: AccessLogLine = {
-        requestId: exchange.requestId,
-        method: exchange.request.method,
-        path: exchange.pathname + redactSearch(exchange.search),
-        route: exchange.routeLabel,
-        status: decorated.status,
-        durationMs: platform.now() - exchange.started,
-        client: exchange.client.address,
-        ...traceFields(exchange),
-        ...exchange.log,
-      };
-      if (logging) logger.info('request', line);
-      accessLog?.publish({
-        line,
-        routePattern: exchange.route?.path,
-        durationSeconds: (performance.now() - exchange.startedPrecise) / 1000,
-      });
-    }
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
+    if (logger.level === 'silent' && !accessLog?.active) return decorated;
+    // Measured now: the duration metric ends at the response headers, even for a streamed body.
+    const durationSeconds = (performance.now() - exchange.startedPrecise) / 1000;
+    const { client } = exchange;
+    // A streamed body may still fail or be cut: its line waits for the last byte (or the cut),
+    // where the adapter can tell (Node); a complete Answer is logged at once.
+    if (!(reply instanceof Answer) && decorated.body !== null && client.onResponseEnd) {
+      client.onResponseEnd((end) => {
+        if (!end.completed) exchange.log.aborted = end.abortReason ?? true;
+        exchange.log.bytes = end.bytes;
+        logRequest(exchange, decorated.status, durationSeconds);
+      });
+    } else logRequest(exchange, decorated.status, durationSeconds);
     return decorated;
+  }
+
+  /** The access-log line: logged when logging, published when something subscribes (metrics). */
+  function logRequest(exchange: Exchange, status: number, durationSeconds: number): void {
+    const adapterCode = exchange.client.answeredByAdapter;
+    if (adapterCode !== undefined) {
+      status = ERROR_CATALOGUE[adapterCode].status;
+      exchange.log.code = adapterCode;
+    }
+    const line: AccessLogLine = {
+      requestId: exchange.requestId,
+      method: exchange.request.method,
+      path: exchange.pathname + redactSearch(exchange.search),
+      route: exchange.routeLabel,
+      status,
+      durationMs: platform.now() - exchange.started,
+      client: exchange.clientAddress.address,
+      ...traceFields(exchange),
+      ...exchange.log,
+    };
+    if (logger.level !== 'silent') logger.info('request', line);
+    accessLog?.publish({ line, routePattern: exchange.route?.path, durationSeconds });
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {
     const { log, client } = exchange;
+    if (client.answeredByAdapter !== undefined) {
+      // The adapter already answered (a malformed body found mid-request): log what it sent.
+      log.code = client.answeredByAdapter;
+      return errorAnswer(client.answeredByAdapter);
+    }
     if (isGatewayError(error)) {
       log.code = error.code;
       if (error.detail) log.detail = error.detail;
@@ -137,31 +190,66 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       log.code = 'CLIENT_CLOSED_REQUEST';
       return new Response(null, { status: 499 });
     }
-    // A bug in one request is a 500 for that request only (security.md "Faults and load").
+    // A bug in one request is a 500 for that request only (docs/SECURITY.md "Faults and load").
     log.code = 'ERR_INTERNAL';
     log.detail = { message: error instanceof Error ? error.message : String(error) };
     logger.error('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
     return errorAnswer('ERR_INTERNAL');
   }
 
+  function refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options: { readonly unlogged?: boolean } = {},
+  ): Answer {
+    const compiled = current();
+    const requestId = pickRequestId(requestHeaders.get('x-request-id'));
+    const answer = errorAnswer(code);
+    const headers = decoratedRecord(answer, compiled, requestId, requestHeaders.get('origin'));
+    if (logger.level !== 'silent' && options.unlogged !== true) {
+      logger.info('request', { requestId, status: answer.status, client: client.address, code });
+    }
+    // Counted like every other answer; no method or path could be read (docs/OBSERVABILITY.md).
+    accessLog?.publish({
+      line: {
+        requestId,
+        method: UNPARSED,
+        path: '',
+        route: undefined,
+        status: answer.status,
+        durationMs: 0,
+        client: client.address,
+        code,
+      },
+      routePattern: undefined,
+      durationSeconds: 0,
+    });
+    return new Answer(answer.status, headers, answer.body);
+  }
+
   return {
+    refuse,
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
+      const compiled = current();
       const requestId = pickRequestId(request.headers.get('x-request-id'));
       const exchange: Exchange = {
         request,
         client,
-        compiled: current(),
+        compiled,
         requestId,
         started: platform.now(),
         startedPrecise: performance.now(),
         pathname,
         search,
         log: {},
+        clientAddress: resolveClientAddress(client.address, request.headers, compiled.trustedProxies),
         routeLabel: undefined,
         route: undefined,
         span: tracing?.startRequest(request.method, pathname, request.headers, requestId),
       };
+      client.attachRequestId?.(exchange.requestId);
       inFlight++;
       let result: Reply | Promise<Reply>;
       try {
@@ -202,6 +290,7 @@ class RouteContext implements RequestContext {
   readonly requestId: string;
   readonly search: string;
   readonly client: ClientInfo;
+  readonly clientAddress: ResolvedClient;
   readonly log: Record<string, unknown>;
   readonly trace: Span | undefined;
   claims: RequestContext['claims'] = undefined;
@@ -219,6 +308,7 @@ class RouteContext implements RequestContext {
     this.requestId = exchange.requestId;
     this.search = exchange.search;
     this.client = exchange.client;
+    this.clientAddress = exchange.clientAddress;
     this.log = exchange.log;
     this.trace = exchange.span;
   }
@@ -231,13 +321,23 @@ class RouteContext implements RequestContext {
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
-  const { compiled } = exchange;
-  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': exchange.requestId };
+  const origin = exchange.request.headers.get('origin');
+  const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
+  if (exchange.compiled.serverTiming) headers['server-timing'] = timing(exchange);
+  return new Response(answer.body, { status: answer.status, headers });
+}
+
+function decoratedRecord(
+  answer: Answer,
+  compiled: CompiledGateway,
+  requestId: string,
+  origin: string | null,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': requestId };
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
   else delete headers['x-powered-by'];
-  compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
-  if (compiled.serverTiming) headers['server-timing'] = timing(exchange);
-  return new Response(answer.body, { status: answer.status, headers });
+  compiled.cors?.applyToRecord(origin, headers);
+  return headers;
 }
 
 /** CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */

@@ -1,12 +1,12 @@
 import type { AuthorizerConfig } from '../config/schema.js';
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
 import { closestMatch } from '../config/suggest.js';
-import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './kinds.js';
+import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './authorizer-types.js';
 import { lintFields, type LintEnv } from './lint-rules.js';
 
 /**
- * Semantic rules for one authorizer definition (config.md "Semantic rules"): a known type
- * (an unknown one would leave routes unprotected in the anchor, compat.md row 4), the fields of
+ * Semantic rules for one authorizer definition (docs/CONFIG.md "Semantic rules"): a known type
+ * (an unknown one would leave routes unprotected in the anchor, docs/COMPAT.md row 4), the fields of
  * that type only, its required fields, consistent algorithms and keys, and secret strength.
  */
 export function lintAuthorizer(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
@@ -35,13 +35,17 @@ export function lintAuthorizers(
   env: LintEnv,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (config.authorizer) problems.push(...lintAuthorizer(config.authorizer, '/authorizer', env));
+  const envOf = (name: string): LintEnv => ({
+    ...env,
+    verifiesTokens: env.verifyingAuthorizers?.has(name) ?? true,
+  });
+  if (config.authorizer) problems.push(...lintAuthorizer(config.authorizer, '/authorizer', envOf('default')));
   for (const [name, def] of Object.entries(config.authorizers ?? {})) {
     const pointer = `/authorizers/${pointerToken(name)}`;
     if (name === 'default' && config.authorizer) {
       problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
     }
-    problems.push(...lintAuthorizer(def, pointer, env));
+    problems.push(...lintAuthorizer(def, pointer, envOf(name)));
   }
   return problems;
 }

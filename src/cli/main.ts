@@ -1,11 +1,9 @@
-import { createNodePlatform } from '../adapters/node/platform.js';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
-import { loadConfig, parseConfigText } from '../config/load.js';
+import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import { silentLogger } from '../observability/logger.js';
-import { GatewayError } from '../errors/gateway-error.js';
-import { isStrict, loadEnvironment } from './env.js';
+import { EnvFileError, isStrict, loadEnvironment } from './env.js';
 import { processIo, type CliIo } from './io.js';
+import { offlinePlatform } from './offline-platform.js';
 import { runRoutes } from './routes.js';
 import { runSchema } from './schema.js';
 import { runStart } from './start.js';
@@ -13,13 +11,16 @@ import { runTokenCommand } from './token.js';
 import { runValidate } from './validate.js';
 
 const USAGE = `usage:
-  gatehouse start    [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L] [--binding NAME=PATH]...
+  gatehouse start    [--config FILE] [--env-file FILE] [--port N] [--host H] [--log-level L] [--drain-ms MS] [--binding NAME=PATH]...
                      [--admin-port N [--admin-host H]]
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
-  gatehouse routes   [--config FILE] [METHOD PATH]
-  gatehouse token mint  [--config FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
-  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"]`;
+  gatehouse routes   [--config FILE] [--env-file FILE] [METHOD PATH]
+  gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
+  gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]
+
+exit codes: 0 success; 1 invalid or missing config, the port in use; 2 usage (unknown command or
+            flag, unreadable --env-file). token check: 1 rejected token, 2 usage or config.`;
 
 /** Dispatches `gatehouse <command>`; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -51,26 +52,22 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       for (const problem of error.problems) io.stderr(formatProblem(problem));
       return 1;
     }
-    // parseArgs and file errors: a one-line message, not a stack trace.
+    // parseArgs and --env-file errors: a one-line message, not a stack trace.
     io.stderr(`gatehouse ${command ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof EnvFileError)) io.stderr(`run "gatehouse help" for the flags of each command`);
     return 2;
   }
 }
 
 function runToken(argv: string[], io: CliIo): Promise<number> {
-  const env = loadEnvironment(undefined);
-  const platform = createNodePlatform({
-    env,
-    logger: silentLogger,
-    upstream: () => Promise.reject(new GatewayError('ERR_UPSTREAM_UNAVAILABLE')),
-  });
+  const platform = offlinePlatform(process.env);
   return runTokenCommand(argv, {
     stdout: io.stdout,
     stderr: io.stderr,
     platform,
-    loadConfig: async (path) => {
-      const text = await resolveConfigSource(path, env).read();
-      return loadConfig(parseConfigText(text), { env, strict: isStrict(env) }).config;
+    loadGateway: (path, envFile) => {
+      const env = loadEnvironment(envFile);
+      return compileFromSource(resolveConfigSource(path, env), offlinePlatform(env), isStrict(env));
     },
   });
 }

@@ -9,6 +9,24 @@ import type { CliIo } from './io.js';
 
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
 
+/** EADDRINUSE / EACCES from listen(), as a sentence that names the port and the way out. */
+function describeListenError(error: unknown, host: string, port: number): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return (
+      `gatehouse start: port ${port} on ${host} is already in use (another Gatehouse, or wrangler dev?); ` +
+      `choose another with --port, e.g. --port ${port === 65535 ? 8788 : port + 1} (--port 0 picks a free one)`
+    );
+  }
+  if (code === 'EACCES') {
+    return `gatehouse start: not allowed to listen on port ${port} on ${host}; choose a port above 1023 with --port`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `gatehouse start: cannot listen on host ${host} (${code}); use --host 127.0.0.1 or --host 0.0.0.0`;
+  }
+  return undefined;
+}
+
 /**
  * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
  * [--binding NAME=PATH]...`. Each `--binding` provides the service binding NAME (what
@@ -86,6 +104,11 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       io.stderr(error.message);
       return 1;
     }
+    const listenProblem = describeListenError(error, values.host, port);
+    if (listenProblem !== undefined) {
+      io.stderr(listenProblem);
+      return 1;
+    }
     if (!(error instanceof ConfigInvalidError)) throw error;
     for (const problem of error.problems) io.stderr(formatProblem(problem));
     return 1;
@@ -103,7 +126,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   if (gatehouse.adminUrl) io.stdout(`Admin listener on ${gatehouse.adminUrl} (/metrics, /healthz, /readyz)`);
   if (gatehouse.admin?.handlers.paths.includes('/')) io.stdout(`Web console on ${gatehouse.adminUrl}/`);
 
-  // Never let one request's bug end the process (security.md "Faults and load").
+  // Never let one request's bug end the process (docs/SECURITY.md "Faults and load").
   process.on('unhandledRejection', (reason) =>
     logger.error('unhandled rejection', { reason: String(reason) }),
   );

@@ -1,7 +1,7 @@
 import { configWarning, type ConfigProblem } from './problems.js';
 
 /**
- * Legacy spellings of the Serverless API Gateway, in one alias table (config.md step 1):
+ * Legacy spellings of the Serverless API Gateway, in one alias table (docs/CONFIG.md "Loading, once"):
  * integration type `http` is `http_proxy`; top-level `servicesBindings` merges into
  * `serviceBindings` (entries of `serviceBindings` win on a duplicate alias).
  * Works on a structural copy so the caller's object is never changed.
@@ -33,6 +33,8 @@ export function normalizeConfig(input: unknown): { config: unknown; warnings: Co
 
   if (Array.isArray(config.paths)) {
     config.paths = config.paths.map((route: unknown, index) => {
+      // The Serverless API Gateway's schema allows `"auth": null`; it means no auth.
+      if (isObject(route) && route.auth === null) route = { ...route, auth: false };
       if (!isObject(route) || !isObject(route.integration)) return route;
       const type = route.integration.type;
       const canonical = typeof type === 'string' ? INTEGRATION_TYPE_ALIASES[type] : undefined;

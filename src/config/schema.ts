@@ -37,6 +37,8 @@ const Server = Type.Object(
     alias: NonEmpty,
     url: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) docs/CONFIG.md: longest silence while the upstream's response body streams.
+    idle_timeout_ms: Type.Optional(PositiveInt),
   },
   strict,
 );
@@ -83,6 +85,8 @@ const Authorizer = Type.Object(
     jwt_secret: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) RFC 7518 §3.2 short HMAC secrets become a warning instead of an error.
+    allow_weak_secret: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -125,6 +129,10 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    // (ext) docs/BEHAVIOUR.md "Hostile input"
+    idle_timeout_ms: Type.Optional(PositiveInt),
+    allow_method_override: Type.Optional(Type.Boolean()),
+    rewrite_location: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -150,6 +158,12 @@ const Gateway = Type.Object(
     ),
     server_timing: Type.Optional(Type.Boolean()),
     health_path: Type.Optional(Type.String({ pattern: '^/' })),
+    // docs/BEHAVIOUR.md "Hostile input"
+    trusted_proxies: Type.Optional(Type.Array(NonEmpty)),
+    allow_underscores_in_headers: Type.Optional(Type.Boolean()),
+    header_timeout_ms: Type.Optional(PositiveInt),
+    request_timeout_ms: Type.Optional(PositiveInt),
+    max_upstream_header_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
   },
   strict,
 );
@@ -188,3 +202,34 @@ export function jsonSchemaDocument(): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(ConfigSchema as TSchema)) as Record<string, unknown>;
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...plain };
 }
+
+/**
+ * `integration` as the config checker guarantees it, one member per type with the fields that
+ * type requires (docs/CONFIG.md): a factory receives its own member and never needs a
+ * `server ?? ''`-style fallback. Identity flows need no integration field.
+ */
+export type HttpProxyIntegrationConfig = IntegrationConfig & {
+  readonly type: 'http_proxy';
+  readonly server: string;
+};
+export type ServiceIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service';
+  readonly binding: string;
+};
+export type ServiceBindingIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service_binding';
+  readonly binding: string;
+  readonly function: string;
+};
+
+/** A route whose `integration` is known to be the member `C`. */
+export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { readonly integration: C };
+
+/**
+ * An authorizer definition as the checker guarantees it, one member per `type` with the fields
+ * that type requires: verification and the flows read them without `?? ''` fallbacks.
+ */
+export type JwtAuthorizerConfig = AuthorizerConfig & { readonly type: 'jwt' };
+export type Auth0AuthorizerConfig = AuthorizerConfig & { readonly type: 'auth0'; readonly domain: string };
+export type SupabaseAuthorizerConfig = AuthorizerConfig & { readonly type: 'supabase' };
+export type CheckedAuthorizerConfig = JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { ConfigStatusTracker } from './config-status.js';
 
 function compiled(title: string): CompiledGateway {

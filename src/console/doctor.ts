@@ -4,7 +4,7 @@ import type { Authorizer } from '../auth/types.js';
 import { publicCode } from '../errors/codes.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { TokenReport } from '../auth/types.js';
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { routeAuthorizerName } from '../config/describe-route.js';
 import type { RouteConfig } from '../config/schema.js';
 import { whichRoute, type WhichRoute } from './which-route.js';

@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { describeTarget, routeAuthorizerName } from '../config/describe-route.js';
 import type { RouteConfig } from '../config/schema.js';
 

@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { canonicalizePath } from '../router/canonical-path.js';
 
 /** The console's "which route wins" answer (docs/CONSOLE.md): the router's own explanation. */

@@ -1,20 +1,33 @@
 import { DEFAULT_LIMITS } from '../config/limits.js';
-import type { RouteConfig } from '../config/schema.js';
+import type { HttpProxyIntegrationConfig, RouteWithIntegration } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
 import { traceUpstreamClient } from '../observability/tracing/upstream.js';
-import { createProxyHandler } from '../proxy/forward.js';
-import type { IntegrationDeps } from './registry.js';
+import {
+  createProxyHandler,
+  DEFAULT_UPSTREAM_HEADER_BYTES,
+  DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+} from '../proxy/forward.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
  * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
  * resolved here once; the handler built by proxy/forward.ts does the per-request work.
  */
-export function createHttpProxyIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const alias = route.integration?.server ?? '';
+export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationConfig> = {
+  required: ['server'],
+  reference: { field: 'server', table: 'servers' },
+  create: createHttpProxyIntegration,
+};
+
+export function createHttpProxyIntegration(
+  route: RouteWithIntegration<HttpProxyIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
+  const alias = route.integration.server;
   const server = deps.servers.get(alias);
-  // Validation guarantees the alias exists (config/lint.ts); this keeps the invariant visible.
+  // The checker refuses an alias no `servers` entry has; a map lookup still needs the branch.
   if (!server) throw new Error(`http_proxy route ${route.method} ${route.path}: unknown server "${alias}"`);
 
   const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);
@@ -24,9 +37,17 @@ export function createHttpProxyIntegration(route: RouteConfig, deps: Integration
     {
       server,
       timeoutMs: route.timeout_ms ?? server.timeoutMs,
+      idleTimeoutMs:
+        route.idle_timeout_ms ??
+        deps.config.servers?.find((s) => s.alias === alias)?.idle_timeout_ms ??
+        DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+      maxHeaderBytes: deps.config.gateway?.max_upstream_header_bytes ?? DEFAULT_UPSTREAM_HEADER_BYTES,
+      rewriteLocation: route.rewrite_location ?? true,
       stripAuthorization: route.strip_authorization ?? false,
       maxBodyBytes: deps.config.gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
       mappedHeaderNames: mapping?.headerNames ?? [],
+      allowUnderscores: deps.config.gateway?.allow_underscores_in_headers,
+      allowMethodOverride: route.allow_method_override,
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
       ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),
     },

@@ -1,5 +1,5 @@
 import type { Authorizer } from '../auth/types.js';
-import type { CompiledGateway } from '../config/compile.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 
 /**
  * Readiness (`/readyz` on Node's admin listener, `gateway.health_path` on Workers): the config is

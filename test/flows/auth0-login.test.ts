@@ -7,7 +7,7 @@ import { Browser, closedPort, jsonOf } from './browser.js';
 /**
  * The Auth0 login flows through the real Node gateway against a local OIDC provider, over real
  * sockets: auth0_callback_redirect → the provider's /authorize → auth0_callback, then every
- * error row of integrations.md "Auth0" for the redirect and the callback.
+ * error row of docs/FLOWS.md "Auth0" for the redirect and the callback.
  */
 let provider: OidcProvider;
 let gateway: GatewayTarget;
@@ -209,6 +209,16 @@ describe('auth0_callback errors', () => {
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ error: 'Invalid or missing state', code: 'invalid_state' });
     }
+    expect(provider.requestsTo('/oauth/token')).toHaveLength(0);
+  });
+
+  it('a callback whose iss parameter (RFC 9207) names another issuer → 400 invalid_issuer, no provider call', async () => {
+    const { location } = await startLogin();
+    const callbackUrl = await authorizeAtProvider(location);
+    callbackUrl.searchParams.set('iss', 'https://attacker.example/');
+    const response = await browser.get(`${PUBLIC}/auth/callback${callbackUrl.search}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'Invalid issuer', code: 'invalid_issuer' });
     expect(provider.requestsTo('/oauth/token')).toHaveLength(0);
   });
 

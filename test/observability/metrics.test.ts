@@ -9,6 +9,7 @@ import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
 import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { family, parseExposition, promtoolCheck, sampleKey } from '../helpers/prometheus-text.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /**
  * Prometheus metrics through the real Node assembly (`gatehouse start` minus signals): a known
@@ -235,6 +236,25 @@ describe('Prometheus metrics after a known mix of requests', () => {
     const { samples } = await scrape();
     expect(samples.get('gatehouse_in_flight_requests')).toBe(1);
     expect((await pending).status).toBe(200);
+  });
+
+  it('counts requests the HTTP parser refused (431, 400) with route and method (none)', async () => {
+    const host = new URL(gatehouse.url).host;
+    const tooLarge = await rawRequest(
+      gatehouse.url,
+      `GET /static HTTP/1.1\r\nHost: ${host}\r\nCookie: c=${'x'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(tooLarge.status).toBe(431);
+    const malformed = await rawRequest(
+      gatehouse.url,
+      `GET /static HTTP/1.1\r\nHost: ${host}\r\nBad Header\r\n\r\n`,
+    );
+    expect(malformed.status).toBe(400);
+    const { samples } = await scrape();
+    const refused = (status: string) =>
+      samples.get(sampleKey('gatehouse_requests_total', { route: '(none)', method: '(none)', status }));
+    expect(refused('431')).toBe(1);
+    expect(refused('400')).toBe(1);
   });
 
   it('answers 404 and 405 on the admin listener for anything but its handlers', async () => {

@@ -10,6 +10,7 @@ export function createNodePlatform(options: {
   upstream: UpstreamClient;
   bindings?: Readonly<Record<string, unknown>>;
   telemetry?: Telemetry;
+  selfOrigin?: () => string | undefined;
 }): Platform {
   const plainFetch = globalThis.fetch.bind(globalThis);
   const tracing = options.telemetry?.tracing;
@@ -27,5 +28,6 @@ export function createNodePlatform(options: {
     },
     bindings: options.bindings ?? {},
     telemetry: options.telemetry,
+    ...(options.selfOrigin === undefined ? {} : { selfOrigin: options.selfOrigin }),
   };
 }

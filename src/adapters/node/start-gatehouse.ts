@@ -11,7 +11,7 @@ import { createUndiciUpstreamClient } from './upstream-client.js';
 /**
  * Everything `gatehouse start` does short of signals and printing: compile the config, build the
  * platform and gateway, listen. Tests call this directly, so they exercise the same assembly
- * as the command (overview.md "Real entry points").
+ * as the command (docs/ARCHITECTURE.md "Real entry points").
  */
 export interface StartOptions {
   readonly source: ConfigSource;
@@ -50,12 +50,15 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
   const telemetry = await createNodeTelemetry(options.env, logger);
+  // Known once the server listens; server URLs written as a path resolve against it.
+  const self: { origin?: string } = {};
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
     telemetry,
+    selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
   try {
@@ -94,11 +97,20 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       });
     }
     void runtime.current().prefetch();
-    server = await startNodeServer(gateway, { host: options.host ?? '127.0.0.1', port });
+    // Socket deadlines belong to the listening server, so they are read once at start (a reload
+    // does not change them; docs/CONFIG.md).
+    const limits = runtime.current().config.gateway;
+    server = await startNodeServer(gateway, {
+      host: options.host ?? '127.0.0.1',
+      port,
+      ...(limits?.header_timeout_ms === undefined ? {} : { headersTimeoutMs: limits.header_timeout_ms }),
+      ...(limits?.request_timeout_ms === undefined ? {} : { requestTimeoutMs: limits.request_timeout_ms }),
+    });
   } catch (error) {
     await stopAll(0);
     throw error;
   }
+  self.origin = reachableOrigin(server.url);
   return {
     url: server.url,
     runtime,
@@ -106,6 +118,11 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     adminUrl: admin?.url,
     close: stopAll,
   };
+}
+
+/** The listening URL as a client on this machine reaches it: a wildcard address becomes loopback. */
+function reachableOrigin(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 /** A config source for a config object held in memory (tests, embedding). */

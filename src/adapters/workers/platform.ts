@@ -20,6 +20,7 @@ export function createWorkersPlatform(options: {
   upstream: UpstreamClient;
   waitUntil(promise: Promise<unknown>): void;
   telemetry?: Telemetry | undefined;
+  selfOrigin(): string | undefined;
 }): Platform {
   const plainFetch = globalThis.fetch.bind(globalThis);
   const tracing = options.telemetry?.tracing;
@@ -32,5 +33,6 @@ export function createWorkersPlatform(options: {
     waitUntil: options.waitUntil,
     bindings: options.env,
     telemetry: options.telemetry,
+    selfOrigin: options.selfOrigin,
   };
 }

@@ -2,13 +2,14 @@ import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler, RequestContext } from '../../context.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer, type Auth0Flows } from './client.js';
 import { createPostLoginHook, type PostLoginHook } from './post-process.js';
 import {
   failedCall,
   internalError,
   invalidState,
+  invalidIssuer,
   missingCode,
   TOKEN_HEADERS,
   upstreamError,
@@ -16,7 +17,7 @@ import {
 import type { LoginTransaction } from './transaction-cookie.js';
 
 /**
- * `auth0_callback` (integrations.md): the provider's redirect back with `code` and `state`.
+ * `auth0_callback` (docs/FLOWS.md): the provider's redirect back with `code` and `state`.
  * Checks, in order: one `code` (else 400 missing_code), a transaction cookie whose `state`
  * matches (else 400 invalid_state), then exactly one call — the code exchange at
  * `/oauth/token` with the PKCE verifier — then the ID token: oauth4webapi checks the response
@@ -24,6 +25,13 @@ import type { LoginTransaction } from './transaction-cookie.js';
  * client_id. Then `post_process`, then 200 with the provider's token JSON as it came.
  * The transaction cookie is cleared on every answer after it was matched (a code is single-use).
  */
+/** The authorizer fields this flow sends (client_secret also keys the state cookie). */
+export const auth0CallbackIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
+  create: createAuth0CallbackIntegration,
+};
+
 export function createAuth0CallbackIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);
   const postLogin = createPostLoginHook(route, deps);
@@ -89,9 +97,12 @@ async function exchange(
       // RFC 9207 `iss` when present, error responses, implicit-flow parameters.
       callback = oauth.validateAuthResponse(flows.as, flows.client, params, transaction.state);
     } catch (error) {
-      ctx.log.code = 'invalid_state';
-      ctx.log.detail = { reason: error instanceof Error ? error.message : String(error) };
-      return invalidState();
+      const reason = error instanceof Error ? error.message : String(error);
+      // RFC 9207 mix-up defence: an answer from another issuer is not a state problem.
+      const issuer = reason.includes('"iss" (issuer)');
+      ctx.log.code = issuer ? 'invalid_issuer' : 'invalid_state';
+      ctx.log.detail = { reason };
+      return issuer ? invalidIssuer() : invalidState();
     }
     const result = await flows.call(ctx, (options) =>
       oauth.authorizationCodeGrantRequest(

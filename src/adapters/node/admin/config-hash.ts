@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CompiledGateway } from '../../../config/compile.js';
+import type { CompiledGateway } from '../../../assembly/compile-gateway.js';
 
 const hashes = new WeakMap<CompiledGateway, string>();
 

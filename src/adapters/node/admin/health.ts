@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../../../config/compile.js';
+import type { CompiledGateway } from '../../../assembly/compile-gateway.js';
 import {
   evaluateReadiness,
   readinessResponse,

@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../../../config/compile.js';
+import type { CompiledGateway } from '../../../assembly/compile-gateway.js';
 import type { Gateway } from '../../../gateway.js';
 import type { Logger } from '../../../observability/logger.js';
 import { createTelemetry, type Telemetry } from '../../../observability/telemetry.js';
@@ -98,7 +98,7 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
   const { createPrometheusMetrics } = await import('./prometheus.js');
   const metrics = createPrometheusMetrics({
     telemetry: setup.telemetry,
-    inFlight: () => setup.gateway.inFlight,
+    inFlight: () => setup.gateway.inFlight ?? 0,
     current: setup.current,
   });
   const handlers = new AdminHandlers().register('GET', '/metrics', () => metrics.handle());

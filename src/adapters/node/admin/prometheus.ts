@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
-import type { CompiledGateway } from '../../../config/compile.js';
+import type { CompiledGateway } from '../../../assembly/compile-gateway.js';
 import {
   CounterCell,
   DURATION_BUCKETS,

@@ -1,4 +1,4 @@
-import type { CompiledGateway } from '../../../../config/compile.js';
+import type { CompiledGateway } from '../../../../assembly/compile-gateway.js';
 import { formatProblem, type ConfigProblem } from '../../../../config/problems.js';
 import { ConfigStatusTracker } from '../../../../console/config-status.js';
 import { diagnose } from '../../../../console/doctor.js';
