@@ -1,5 +1,6 @@
 import type { Reply } from './answer.js';
 import type { Logger } from './observability/logger.js';
+import type { RateLimitStoreFactory } from './traffic/stores.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -44,6 +45,11 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /**
+   * The rate-limit stores this runtime offers (docs/TRAFFIC.md "Stores"); without it only the
+   * in-process `memory` store exists.
+   */
+  readonly rateLimitStores?: RateLimitStoreFactory;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -5,6 +5,7 @@ import { lintServerUrl } from '../proxy/upstream-url.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
 import { INTEGRATION_REQUIREMENTS } from '../integrations/requirements.js';
+import { lintTraffic } from '../traffic/lint.js';
 import { configError, configWarning, type ConfigProblem } from './problems.js';
 import type { GatewayConfig, RouteConfig } from './schema.js';
 
@@ -34,6 +35,7 @@ export function lintConfig(config: GatewayConfig, options: LintOptions): ConfigP
   });
   if (config.cors) problems.push(...lintCors(config.cors, '/cors'));
   problems.push(...lintAuthorizers(config, options));
+  problems.push(...lintTraffic(config));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
   config.paths.forEach((route, index) => problems.push(...lintRoute(config, route, `/paths/${index}`, refs)));

@@ -42,6 +42,12 @@ export const ERROR_CATALOGUE = {
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: { status: 401, message: 'Signature verification failed' },
   ERR_JWKS_UNAVAILABLE: { status: 401, message: 'Unable to fetch signing keys' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, message: 'Insufficient scope' },
+
+  // Traffic control (docs/TRAFFIC.md).
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limit store unavailable' },
+  ERR_API_KEY_MISSING: { status: 401, message: 'No API key provided' },
+  ERR_API_KEY_INVALID: { status: 401, message: 'Invalid API key' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

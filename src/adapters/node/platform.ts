@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { createNodeRateLimitStores } from './rate-limit-stores.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
 export function createNodePlatform(options: {
@@ -7,13 +8,16 @@ export function createNodePlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   bindings?: Readonly<Record<string, unknown>>;
+  /** Open Redis connections for a `redis` rate-limit store (false for validate and routes). */
+  connectStores?: boolean;
 }): Platform {
+  const now = (): number => Date.now();
   return {
     upstream: options.upstream,
     fetch: globalThis.fetch.bind(globalThis),
     env: options.env,
     logger: options.logger,
-    now: () => Date.now(),
+    now,
     waitUntil: (promise) => {
       // Node keeps running after the response; only make sure a failure is not unhandled.
       promise.catch((error: unknown) =>
@@ -21,5 +25,10 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    rateLimitStores: createNodeRateLimitStores({
+      logger: options.logger,
+      now,
+      connect: options.connectStores ?? false,
+    }),
   };
 }

@@ -45,12 +45,14 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
+    connectStores: true,
   });
   let runtime: NodeGatewayRuntime;
   try {
     runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
   } catch (error) {
     await upstream.close();
+    await platform.rateLimitStores?.close();
     throw error;
   }
   void runtime.current().prefetch();
@@ -64,6 +66,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     close: async (drainMs) => {
       await server.close(drainMs);
       await upstream.close();
+      await platform.rateLimitStores?.close();
     },
   };
 }

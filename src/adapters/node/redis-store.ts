@@ -1,0 +1,100 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger.js';
+import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
+
+/**
+ * The `redis` rate-limit store (docs/TRAFFIC.md "Stores"): every gateway process counts in the
+ * same Redis, so a policy's limit holds across processes and machines. Each check is one
+ * EVALSHA of the GCRA below — the arithmetic of src/traffic/gcra.ts — which Redis runs
+ * atomically, with Redis's own clock (TIME) so the processes' clocks need not agree.
+ *
+ * Failure behaviour: a check never waits longer than `timeout_ms` (ioredis `commandTimeout`);
+ * while the connection is down commands fail at once (no offline queue) rather than queue up,
+ * and ioredis reconnects by itself with a capped backoff. What a failed check means is the
+ * store's `on_error`: `allow` (default; logged and counted by the check step) or `deny` (503).
+ */
+export const DEFAULT_REDIS_TIMEOUT_MS = 50;
+export const DEFAULT_REDIS_PREFIX = 'gatehouse:rl:';
+
+const GCRA_LUA = `
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local interval = window / limit
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat == nil or tat < now then tat = now end
+local nextTat = tat + interval
+if nextTat - now > window + 0.000001 then
+  return {0, 0, string.format('%.3f', tat - now), string.format('%.3f', nextTat - now - window)}
+end
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now))
+local remaining = math.floor((window - (nextTat - now)) / interval + 0.000001)
+return {1, remaining, string.format('%.3f', nextTat - now), '0'}
+`;
+
+type GcraReply = [number, number, string, string];
+
+interface GcraClient extends Redis {
+  gatehouseGcra(key: string, limit: number, windowMs: number): Promise<GcraReply>;
+}
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  readonly timeoutMs?: number;
+  readonly onError?: 'allow' | 'deny';
+  readonly prefix?: string;
+  readonly logger: Logger;
+}
+
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly type = 'redis';
+  readonly onError: 'allow' | 'deny';
+  readonly #client: GcraClient;
+  readonly #prefix: string;
+
+  constructor(options: RedisStoreOptions) {
+    this.onError = options.onError ?? 'allow';
+    this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    const client = new Redis(options.url, {
+      commandTimeout: options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Reconnect for ever, at most every 2 s: the gateway keeps serving under on_error meanwhile.
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      connectionName: 'gatehouse-rate-limit',
+    });
+    client.defineCommand('gatehouseGcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    this.#client = client as GcraClient;
+    // One line per outage and one per recovery, not one per reconnect attempt.
+    let down = false;
+    client.on('error', (error: Error) => {
+      if (down) return;
+      down = true;
+      options.logger.warn('rate limit store: redis unavailable', { error: error.message });
+    });
+    client.on('ready', () => {
+      if (!down) return;
+      down = false;
+      options.logger.info('rate limit store: redis reconnected', {});
+    });
+  }
+
+  async check(key: string, rate: Rate): Promise<Decision> {
+    const [allowed, remaining, resetMs, retryAfterMs] = await this.#client.gatehouseGcra(
+      this.#prefix + key,
+      rate.limit,
+      rate.windowMs,
+    );
+    return {
+      allowed: allowed === 1,
+      remaining,
+      resetMs: Number(resetMs),
+      retryAfterMs: Number(retryAfterMs),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#client.quit().catch(() => this.#client.disconnect());
+  }
+}
