@@ -23,8 +23,8 @@ export function policyItem(name: string, limit: number, windowS: number): string
   return `${sfString(name)};q=${limit};w=${windowS}`;
 }
 
-export function rateItem(quotedName: string, decision: Decision): string {
-  return `${quotedName};r=${decision.remaining};t=${Math.max(0, Math.ceil(decision.resetMs / 1000))}`;
+export function rateItem(quotedName: string, remaining: number, resetMs: number): string {
+  return `${quotedName};r=${remaining};t=${Math.max(0, Math.ceil(resetMs / 1000))}`;
 }
 
 /** Retry-After in whole seconds (RFC 9110 §10.2.3), never 0 for a refusal. */

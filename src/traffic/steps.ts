@@ -156,11 +156,13 @@ function fieldsOf(outcomes: readonly RateLimitOutcome[]): Record<string, string>
   let policy = '';
   let rate = '';
   for (const outcome of outcomes) {
-    const separator = policy === '' ? '' : ', ';
-    policy += separator + outcome.policyItem;
-    rate += separator + rateItem(outcome.quotedName, outcome.decision);
+    policy += (policy === '' ? '' : ', ') + outcome.policyItem;
+    if (outcome.decision.remaining !== undefined)
+      rate +=
+        (rate === '' ? '' : ', ') +
+        rateItem(outcome.quotedName, outcome.decision.remaining, outcome.decision.resetMs);
   }
-  return { [RATELIMIT_POLICY]: policy, [RATELIMIT]: rate };
+  return rate === '' ? { [RATELIMIT_POLICY]: policy } : { [RATELIMIT_POLICY]: policy, [RATELIMIT]: rate };
 }
 
 function addFields(reply: Reply, outcomes: readonly RateLimitOutcome[] | undefined): Reply {

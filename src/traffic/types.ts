@@ -9,8 +9,11 @@ export interface Rate {
 /** One store's answer for one bucket. */
 export interface Decision {
   readonly allowed: boolean;
-  /** Requests still admitted right now after this one (0 when refused). */
-  readonly remaining: number;
+  /**
+   * Requests still admitted right now after this one (0 when refused); undefined when the store
+   * cannot tell (Cloudflare's rate-limiting binding), and then the RateLimit field omits the policy.
+   */
+  readonly remaining: number | undefined;
   /** Milliseconds until the bucket is back to its full `limit` (the RateLimit `t` parameter). */
   readonly resetMs: number;
   /** When refused: milliseconds until one request would be admitted (Retry-After). */

@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { createWorkersRateLimitStores } from './rate-limit-stores.js';
 import type { WorkerEnv } from './types.js';
 
 /**
@@ -26,5 +27,6 @@ export function createWorkersPlatform(options: {
     now: () => Date.now(),
     waitUntil: options.waitUntil,
     bindings: options.env,
+    rateLimitStores: createWorkersRateLimitStores(options.env, () => Date.now()),
   };
 }
