@@ -6,6 +6,7 @@ import { silentLogger } from '../observability/logger.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { isStrict, loadEnvironment } from './env.js';
 import { processIo, type CliIo } from './io.js';
+import { KEYS_USAGE, runKeys } from './keys.js';
 import { runRoutes } from './routes.js';
 import { runSchema } from './schema.js';
 import { runStart } from './start.js';
@@ -18,7 +19,8 @@ const USAGE = `usage:
   gatehouse schema
   gatehouse routes   [--config FILE] [METHOD PATH]
   gatehouse token mint  [--config FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
-  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"]`;
+  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"]
+  ${KEYS_USAGE}`;
 
 /** Dispatches `gatehouse <command>`; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -35,6 +37,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         return await runRoutes(rest, io);
       case 'token':
         return await runToken(rest, io);
+      case 'keys':
+        return runKeys(rest, io);
       case undefined:
       case 'help':
       case '--help':

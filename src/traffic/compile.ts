@@ -9,6 +9,7 @@ import { configError, type ConfigProblem } from '../config/problems.js';
 import type { Step } from '../context.js';
 import { compileConsumers } from '../consumers/compile.js';
 import { createKvConsumerLookup, isKvTextReader } from '../consumers/kv.js';
+import { redactQueryParameter } from '../observability/logger.js';
 import type { Platform } from '../platform.js';
 import { policyNames } from './lint.js';
 import { compilePolicy, type CompiledPolicy } from './policies.js';
@@ -63,6 +64,8 @@ export function compileTraffic(
     ...Object.entries(config.authorizers ?? {}).filter(([, def]) => isApiKeyAuthorizer(def)),
   ];
   for (const [name, def] of apiKeyDefs) {
+    // The access log's path never shows a key sent in the query.
+    if (def.query !== undefined) redactQueryParameter(def.query);
     let lookup: ConsumerLookup | undefined;
     if (def.consumers_kv !== undefined) {
       const kv = platform.bindings[def.consumers_kv];
