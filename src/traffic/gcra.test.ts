@@ -73,6 +73,13 @@ describe('GCRA', () => {
     expect(admitted(store, 'e', { limit: 1_000_000_000, windowMs: 86_400_000 }, 1000)).toBe(1000);
   });
 
+  it('reports remaining exactly, even when the interval is far below a millisecond', () => {
+    const { store } = clockedStore();
+    expect(store.check('k', { limit: 1_000_000_000, windowMs: 1000 }).remaining).toBe(999_999_999);
+    expect(store.check('k', { limit: 1_000_000_000, windowMs: 1000 }).remaining).toBe(999_999_998);
+    expect(store.check('j', { limit: 3, windowMs: 1000 }).remaining).toBe(2);
+  });
+
   it('serves a daily quota with the same mechanism', () => {
     const { store, clock } = clockedStore();
     const daily: Rate = { limit: 1000, windowMs: 86_400_000 };

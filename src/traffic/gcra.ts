@@ -41,7 +41,8 @@ export function gcra(storedTat: number | undefined, now: number, rate: Rate): Gc
     tat: next,
     decision: {
       allowed: true,
-      remaining: Math.floor((rate.windowMs - (next - now)) / interval + EPSILON_MS),
+      // Units in use, rounded up with a relative slack so float error never costs a unit.
+      remaining: Math.max(0, rate.limit - Math.ceil((next - now) / interval - 1e-9)),
       resetMs: next - now,
       retryAfterMs: 0,
     },

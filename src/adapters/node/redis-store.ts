@@ -8,9 +8,10 @@ import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
  * EVALSHA of the GCRA below — the arithmetic of src/traffic/gcra.ts — which Redis runs
  * atomically, with Redis's own clock (TIME) so the processes' clocks need not agree.
  *
- * Failure behaviour: a check never waits longer than `timeout_ms` (ioredis `commandTimeout`);
- * while the connection is down commands fail at once (no offline queue) rather than queue up,
- * and ioredis reconnects by itself with a capped backoff. What a failed check means is the
+ * Failure behaviour: a check never waits longer than `timeout_ms` (ioredis `commandTimeout`).
+ * Until the first connection is made, checks wait for it (within that timeout); once it was
+ * made, a check while the connection is down fails at once rather than queue up, and ioredis
+ * reconnects by itself with a capped backoff. What a failed check means is the
  * store's `on_error`: `allow` (default; logged and counted by the check step) or `deny` (503).
  */
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
@@ -29,7 +30,7 @@ if nextTat - now > window + 0.000001 then
   return {0, 0, string.format('%.3f', tat - now), string.format('%.3f', nextTat - now - window)}
 end
 redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now))
-local remaining = math.floor((window - (nextTat - now)) / interval + 0.000001)
+local remaining = math.max(0, limit - math.ceil((nextTat - now) / interval - 0.000000001))
 return {1, remaining, string.format('%.3f', nextTat - now), '0'}
 `;
 
@@ -52,13 +53,16 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly onError: 'allow' | 'deny';
   readonly #client: GcraClient;
   readonly #prefix: string;
+  /** Whether the first connection was made: from then on, a lost connection fails checks at once. */
+  #connected = false;
 
   constructor(options: RedisStoreOptions) {
     this.onError = options.onError ?? 'allow';
     this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     const client = new Redis(options.url, {
       commandTimeout: options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
-      enableOfflineQueue: false,
+      // Queued only until the first connection (bounded by commandTimeout); see check().
+      enableOfflineQueue: true,
       maxRetriesPerRequest: 0,
       // Reconnect for ever, at most every 2 s: the gateway keeps serving under on_error meanwhile.
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
@@ -68,6 +72,9 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.#client = client as GcraClient;
     // One line per outage and one per recovery, not one per reconnect attempt.
     let down = false;
+    client.once('ready', () => {
+      this.#connected = true;
+    });
     client.on('error', (error: Error) => {
       if (down) return;
       down = true;
@@ -81,6 +88,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async check(key: string, rate: Rate): Promise<Decision> {
+    if (this.#connected && this.#client.status !== 'ready') throw new Error(`redis ${this.#client.status}`);
     const [allowed, remaining, resetMs, retryAfterMs] = await this.#client.gatehouseGcra(
       this.#prefix + key,
       rate.limit,
