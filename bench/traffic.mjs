@@ -18,7 +18,7 @@ function config(upstreamUrl, store) {
   return {
     title: 'Gatehouse benchmark, traffic control',
     servers: [{ alias: 'upstream', url: upstreamUrl }],
-    rate_limits: { bench: { limit: 1_000_000_000, window_s: 1, key: ['$request.ip'] } },
+    rate_limits: { bench: { limit: 6_000_000, window_s: 60, key: ['$request.ip'] } },
     gateway: { rate_limit_store: store },
     consumers: { bench: { keys: ['$env.BENCH_API_KEY'] } },
     authorizers: { keys: { type: 'api_key', header: 'x-api-key' } },

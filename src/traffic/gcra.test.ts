@@ -5,7 +5,7 @@ import type { Rate } from './types.js';
 
 /** The algorithm with an injected clock (docs/TRAFFIC.md "Algorithm"): bursts, refill, window edges. */
 function clockedStore(maxKeys?: number): { store: MemoryRateLimitStore; clock: { now: number } } {
-  const clock = { now: 1_000_000 };
+  const clock = { now: Date.UTC(2026, 11, 1) };
   const store = new MemoryRateLimitStore({ now: () => clock.now, ...(maxKeys ? { maxKeys } : {}) });
   return { store, clock };
 }
@@ -70,13 +70,19 @@ describe('GCRA', () => {
     const { store } = clockedStore();
     expect(admitted(store, 'k', { limit: 3, windowMs: 1000 }, 10)).toBe(3);
     expect(admitted(store, 'd', { limit: 7, windowMs: 86_400_000 }, 10)).toBe(7);
-    expect(admitted(store, 'e', { limit: 1_000_000_000, windowMs: 86_400_000 }, 1000)).toBe(1000);
+    expect(admitted(store, 'e', { limit: 8_640_000_000, windowMs: 86_400_000 }, 1000)).toBe(1000);
+  });
+
+  it('counts a burst of the highest rate lint allows exactly, at a real wall-clock time', () => {
+    const clock = { now: Date.UTC(2027, 5, 1, 12, 0, 0, 123) };
+    const store = new MemoryRateLimitStore({ now: () => clock.now });
+    expect(admitted(store, 'k', { limit: 100_000, windowMs: 1000 }, 100_010)).toBe(100_000);
   });
 
   it('reports remaining exactly, even when the interval is far below a millisecond', () => {
     const { store } = clockedStore();
-    expect(store.check('k', { limit: 1_000_000_000, windowMs: 1000 }).remaining).toBe(999_999_999);
-    expect(store.check('k', { limit: 1_000_000_000, windowMs: 1000 }).remaining).toBe(999_999_998);
+    expect(store.check('k', { limit: 100_000, windowMs: 1000 }).remaining).toBe(99_999);
+    expect(store.check('k', { limit: 100_000, windowMs: 1000 }).remaining).toBe(99_998);
     expect(store.check('j', { limit: 3, windowMs: 1000 }).remaining).toBe(2);
   });
 

@@ -19,21 +19,40 @@ export interface GcraResult {
   readonly tat: number;
 }
 
-/** Floating-point slack: `limit` emission intervals must fit the window even when not exact. */
-const EPSILON_MS = 1e-6;
+/**
+ * Time is counted in whole microseconds since this epoch (not since 1970), so every TAT is an
+ * integer below 2^53 for centuries and the arithmetic is exact — no float drift however long a
+ * bucket runs. The emission interval `window / limit` is rounded UP to a whole microsecond and
+ * the burst tolerance is `limit` intervals: a burst is exactly `limit`, and the refill at most one
+ * microsecond per request slower than written (none when the interval is a whole number of µs;
+ * at the highest rate lint allows, 100,000/s, the interval is exactly 10 µs). The Redis script and
+ * the Durable Object use the same epoch and units.
+ */
+export const GCRA_EPOCH_MS = Date.UTC(2025, 0, 1);
 
-export function gcra(storedTat: number | undefined, now: number, rate: Rate): GcraResult {
-  const interval = rate.windowMs / rate.limit;
+/** The highest rate a policy may have, per second (lint refuses more; see GCRA_EPOCH_MS). */
+export const MAX_RATE_PER_SECOND = 100_000;
+
+/** A policy's rate in the algorithm's units. */
+export function intervalMicros(rate: Rate): number {
+  return Math.ceil((rate.windowMs * 1000) / rate.limit);
+}
+
+/** `nowMs` is a wall-clock time (ms since 1970); `storedTat` as returned earlier (µs since the epoch). */
+export function gcra(storedTat: number | undefined, nowMs: number, rate: Rate): GcraResult {
+  const now = Math.round((nowMs - GCRA_EPOCH_MS) * 1000);
+  const interval = intervalMicros(rate);
+  const tolerance = interval * rate.limit;
   const tat = storedTat === undefined || storedTat < now ? now : storedTat;
   const next = tat + interval;
-  if (next - now > rate.windowMs + EPSILON_MS) {
+  if (next - now > tolerance) {
     return {
       tat,
       decision: {
         allowed: false,
         remaining: 0,
-        resetMs: tat - now,
-        retryAfterMs: next - now - rate.windowMs,
+        resetMs: (tat - now) / 1000,
+        retryAfterMs: (next - now - tolerance) / 1000,
       },
     };
   }
@@ -41,10 +60,14 @@ export function gcra(storedTat: number | undefined, now: number, rate: Rate): Gc
     tat: next,
     decision: {
       allowed: true,
-      // Units in use, rounded up with a relative slack so float error never costs a unit.
-      remaining: Math.max(0, rate.limit - Math.ceil((next - now) / interval - 1e-9)),
-      resetMs: next - now,
+      remaining: rate.limit - Math.ceil((next - now) / interval),
+      resetMs: (next - now) / 1000,
       retryAfterMs: 0,
     },
   };
+}
+
+/** The TAT scale of `gcra` for a wall-clock time: for expiring buckets. */
+export function tatScale(nowMs: number): number {
+  return Math.round((nowMs - GCRA_EPOCH_MS) * 1000);
 }

@@ -54,6 +54,9 @@ describe('rate_limits validation', () => {
     expect(out({ limit: 1, window_s: 0 })[0]).toMatch(/^\/rate_limits\/p\/window_s: /);
     expect(out({ limit: 1.5, window_s: 1 })[0]).toMatch(/^\/rate_limits\/p\/limit: /);
     expect(out({ limit: 1, window_s: 86_400 })).toEqual([]);
+    expect(out({ limit: 200_001, window_s: 2 })[0]).toMatch(
+      /^\/rate_limits\/p\/limit: more than 100,000 requests per second/,
+    );
   });
 
   it('refuses a key that is knowably missing: $request.jwt.* on a route without auth', () => {

@@ -3,6 +3,7 @@ import type { AuthorizerConfig, GatewayConfig, RateLimitStoreConfig, RouteConfig
 import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
 import { closestMatch } from '../config/suggest.js';
 import { lintConsumers } from '../consumers/compile.js';
+import { MAX_RATE_PER_SECOND } from './gcra.js';
 import { compilePolicy, type CompiledPolicy } from './policies.js';
 
 /**
@@ -39,6 +40,13 @@ export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
     if (!POLICY_NAME.test(name))
       problems.push(
         configError(at, 'a policy name must be printable ASCII (it is sent in the RateLimit fields)'),
+      );
+    if (def.limit / def.window_s > MAX_RATE_PER_SECOND)
+      problems.push(
+        configError(
+          `${at}/limit`,
+          `more than ${MAX_RATE_PER_SECOND.toLocaleString('en-US')} requests per second per bucket cannot be counted exactly; use a longer window_s`,
+        ),
       );
     const found = { keys: [] as { index: number; message: string }[] };
     const policy = compilePolicy(name, def, config.variables, found);

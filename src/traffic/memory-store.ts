@@ -1,4 +1,4 @@
-import { gcra } from './gcra.js';
+import { gcra, tatScale } from './gcra.js';
 import type { Decision, Rate, RateLimitStore } from './types.js';
 
 /**
@@ -37,11 +37,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (result.decision.allowed) {
       buckets.delete(key);
       buckets.set(key, result.tat);
-      this.#expireOldest(now);
+      this.#expireOldest(tatScale(now));
     }
     return result.decision;
   }
 
+  /** `now` on the TAT scale (gcra.ts). */
   #expireOldest(now: number): void {
     const buckets = this.#buckets;
     let looked = 0;

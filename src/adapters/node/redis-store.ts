@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
+import { GCRA_EPOCH_MS } from '../../traffic/gcra.js';
 import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
 
 /**
@@ -17,27 +18,31 @@ import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
 export const DEFAULT_REDIS_TIMEOUT_MS = 50;
 export const DEFAULT_REDIS_PREFIX = 'gatehouse:rl:';
 
+/** The GCRA epoch in whole seconds (src/traffic/gcra.ts), so the script's subtraction is exact. */
+const EPOCH_S = GCRA_EPOCH_MS / 1000;
+
 const GCRA_LUA = `
 local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
+local window_us = tonumber(ARGV[2]) * 1000
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local interval = window / limit
+local now = (tonumber(time[1]) - tonumber(ARGV[3])) * 1000000 + tonumber(time[2])
+local interval = math.ceil(window_us / limit)
+local tolerance = interval * limit
 local tat = tonumber(redis.call('GET', KEYS[1]))
 if tat == nil or tat < now then tat = now end
 local nextTat = tat + interval
-if nextTat - now > window + 0.000001 then
-  return {0, 0, string.format('%.3f', tat - now), string.format('%.3f', nextTat - now - window)}
+if nextTat - now > tolerance then
+  return {0, 0, tat - now, nextTat - now - tolerance}
 end
-redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now))
-local remaining = math.max(0, limit - math.ceil((nextTat - now) / interval - 0.000000001))
-return {1, remaining, string.format('%.3f', nextTat - now), '0'}
+redis.call('SET', KEYS[1], string.format('%d', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+return {1, limit - math.ceil((nextTat - now) / interval), nextTat - now, 0}
 `;
 
-type GcraReply = [number, number, string, string];
+/** allowed (1/0), remaining, reset and retry-after in µs (integers: Lua numbers become Redis integers). */
+type GcraReply = [number, number, number, number];
 
 interface GcraClient extends Redis {
-  gatehouseGcra(key: string, limit: number, windowMs: number): Promise<GcraReply>;
+  gatehouseGcra(key: string, limit: number, windowMs: number, epochS: number): Promise<GcraReply>;
 }
 
 export interface RedisStoreOptions {
@@ -89,16 +94,17 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   async check(key: string, rate: Rate): Promise<Decision> {
     if (this.#connected && this.#client.status !== 'ready') throw new Error(`redis ${this.#client.status}`);
-    const [allowed, remaining, resetMs, retryAfterMs] = await this.#client.gatehouseGcra(
+    const [allowed, remaining, resetUs, retryAfterUs] = await this.#client.gatehouseGcra(
       this.#prefix + key,
       rate.limit,
       rate.windowMs,
+      EPOCH_S,
     );
     return {
       allowed: allowed === 1,
       remaining,
-      resetMs: Number(resetMs),
-      retryAfterMs: Number(retryAfterMs),
+      resetMs: resetUs / 1000,
+      retryAfterMs: retryAfterUs / 1000,
     };
   }
 

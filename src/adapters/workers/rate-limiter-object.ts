@@ -1,4 +1,4 @@
-import { gcra } from '../../traffic/gcra.js';
+import { gcra, tatScale } from '../../traffic/gcra.js';
 import type { Decision } from '../../traffic/types.js';
 
 /**
@@ -76,7 +76,8 @@ export class GatehouseRateLimiter {
 
   /** Deletes expired buckets; comes back while any remain. */
   async alarm(): Promise<void> {
-    const now = Date.now();
+    // TATs are on the algorithm's own scale (src/traffic/gcra.ts).
+    const now = tatScale(Date.now());
     let remaining = 0;
     let startAfter: string | undefined;
     for (;;) {
@@ -93,6 +94,6 @@ export class GatehouseRateLimiter {
         for (const key of expired) this.#buckets.delete(key);
       }
     }
-    if (remaining > 0) await this.#storage.setAlarm(now + SWEEP_EVERY_MS);
+    if (remaining > 0) await this.#storage.setAlarm(Date.now() + SWEEP_EVERY_MS);
   }
 }
