@@ -20,7 +20,11 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream();
   target = await startNodeTarget(
     {
-      servers: [{ alias: 'up', url: upstream.url }],
+      servers: [
+        { alias: 'up', url: upstream.url },
+        // Port 1 refuses connections: every call is a 502.
+        { alias: 'down', url: 'http://127.0.0.1:1' },
+      ],
       rate_limits: {
         five: { limit: 5, window_s: 60 },
         per_tenant: { limit: 2, window_s: 60, key: ['$request.header.x-tenant'] },
@@ -77,6 +81,19 @@ beforeAll(async () => {
           integration: { type: 'http_proxy', server: 'up' },
         },
         { method: 'GET', path: '/static-default', response: { ok: true } },
+        {
+          method: 'GET',
+          path: '/broken',
+          rate_limit: 'five',
+          integration: { type: 'http_proxy', server: 'down' },
+        },
+        {
+          method: 'GET',
+          path: '/keyed-open/{.+}',
+          auth: 'keys',
+          rate_limit: false,
+          integration: { type: 'http_proxy', server: 'up' },
+        },
       ],
     },
     { ACME_KEY },
@@ -142,6 +159,13 @@ describe('a limited route (memory store)', () => {
     const a2 = await get('/shared-a');
     const b2 = await get('/shared-b');
     expect([a1.status, b1.status, a2.status, b2.status]).toEqual([200, 200, 200, 429]);
+  });
+
+  it('the RateLimit fields ride on errors further on too (a 502 from a dead upstream)', async () => {
+    const response = await get('/broken');
+    expect(response.status).toBe(502);
+    expect(response.headers.get('ratelimit-policy')).toBe('"five";q=5;w=60');
+    expect(response.headers.get('ratelimit')).toBe('"five";r=4;t=12');
   });
 
   it('gateway.default_rate_limit applies to routes that name none, and `rate_limit: false` opts out', async () => {
@@ -216,5 +240,11 @@ describe('API keys and consumers', () => {
     const acme: number[] = [];
     for (let i = 0; i < 4; i++) acme.push((await get('/orders/9', { 'x-api-key': ACME_KEY })).status);
     expect(acme).toEqual([200, 200, 200, 429]);
+    // The plan is the consumer's: a route with `rate_limit: false` still counts it (per route
+    // pattern, as bronze is not `scope: global`: a fresh bucket on this route).
+    const optedOut = await get('/keyed-open/1', { 'x-api-key': BETA_KEY });
+    expect(optedOut.status).toBe(200);
+    expect(optedOut.headers.get('ratelimit-policy')).toBe('"bronze";q=1;w=60');
+    expect((await get('/keyed-open/2', { 'x-api-key': BETA_KEY })).status).toBe(429);
   });
 });
