@@ -38,7 +38,7 @@ export async function writeTrafficConfigs(dir, upstreamUrl) {
   await writeFile(
     redis,
     JSON.stringify(
-      config(upstreamUrl, { type: 'redis', url: '$env.REDIS_URL', timeout_ms: 100, on_error: 'deny' }),
+      config(upstreamUrl, { type: 'redis', url: '$env.REDIS_URL', timeout_ms: 1000, on_error: 'deny' }),
     ),
   );
   return { memory, redis };

@@ -50,6 +50,11 @@ export interface Platform {
    * in-process `memory` store exists.
    */
   readonly rateLimitStores?: RateLimitStoreFactory;
+  /**
+   * SHA-256 of a text's UTF-8 bytes, synchronous, where the runtime has a native one (Node);
+   * otherwise the portable implementation is used (src/consumers/hash.ts). Hashes API keys.
+   */
+  readonly sha256?: (text: string) => Uint8Array;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -1,6 +1,13 @@
 import type { ConsumerConfig } from '../config/schema.js';
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
-import { digestHex, digestsEqual, hexToDigest, keyDigest, KEY_HASH_PREFIX } from './hash.js';
+import {
+  digestHex,
+  digestsEqual,
+  hexToDigest,
+  keyDigest,
+  KEY_HASH_PREFIX,
+  type KeyDigester,
+} from './hash.js';
 import type { Consumer } from './types.js';
 
 /**
@@ -33,12 +40,13 @@ export function toConsumer(name: string, def: Pick<ConsumerConfig, 'rate_limit' 
 /** Each key's digest with the pointer of its config entry (for lint and compile alike). */
 function digestsOf(
   consumers: Readonly<Record<string, ConsumerConfig>>,
+  digest: KeyDigester = keyDigest,
 ): { name: string; pointer: string; hex: string }[] {
   const out: { name: string; pointer: string; hex: string }[] = [];
   for (const [name, def] of Object.entries(consumers)) {
     const at = `/consumers/${pointerToken(name)}`;
     (def.keys ?? []).forEach((key, i) =>
-      out.push({ name, pointer: `${at}/keys/${i}`, hex: digestHex(keyDigest(key)) }),
+      out.push({ name, pointer: `${at}/keys/${i}`, hex: digestHex(digest(key)) }),
     );
     (def.key_hashes ?? []).forEach((hash, i) =>
       out.push({
@@ -77,26 +85,50 @@ export function lintConsumers(
   return problems;
 }
 
+/** The first four digest bytes as a number: a cheap index key (collisions are compared in full). */
+function bucketOf(digest: Uint8Array): number {
+  return (
+    (((digest[0] as number) << 24) |
+      ((digest[1] as number) << 16) |
+      ((digest[2] as number) << 8) |
+      (digest[3] as number)) >>>
+    0
+  );
+}
+
+/**
+ * `digest` is the runtime's synchronous SHA-256 when it has a native one (Node), else the
+ * portable one (hash.ts); both give the same bytes.
+ */
 export function compileConsumers(
   consumers: Readonly<Record<string, ConsumerConfig>> | undefined,
+  digest: KeyDigester = keyDigest,
 ): ConsumerIndex {
-  const byHex = new Map<string, Entry>();
+  const byBucket = new Map<number, Entry[]>();
   const compiled = new Map<string, Consumer>();
-  for (const { name, hex } of digestsOf(consumers ?? {})) {
+  let size = 0;
+  for (const { name, hex } of digestsOf(consumers ?? {}, digest)) {
     let consumer = compiled.get(name);
     if (consumer === undefined) {
       consumer = toConsumer(name, (consumers ?? {})[name] as ConsumerConfig);
       compiled.set(name, consumer);
     }
-    byHex.set(hex, { digest: hexToDigest(hex), consumer });
+    const entry = { digest: hexToDigest(hex), consumer };
+    const bucket = bucketOf(entry.digest);
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
+    size++;
   }
-  const findDigest = (digest: Uint8Array): Consumer | undefined => {
-    const entry = byHex.get(digestHex(digest));
-    return entry !== undefined && digestsEqual(entry.digest, digest) ? entry.consumer : undefined;
+  const findDigest = (presented: Uint8Array): Consumer | undefined => {
+    const candidates = byBucket.get(bucketOf(presented));
+    if (candidates === undefined) return undefined;
+    let found: Consumer | undefined;
+    // Every candidate is compared in full, in constant time, whichever matches.
+    for (const entry of candidates) if (digestsEqual(entry.digest, presented)) found = entry.consumer;
+    return found;
   };
   return {
-    find: (key) => findDigest(keyDigest(key)),
+    find: (key) => findDigest(digest(key)),
     findDigest,
-    size: byHex.size,
+    size,
   };
 }

@@ -8,6 +8,9 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
  */
 export const KEY_HASH_PREFIX = 'sha256:';
 
+/** A synchronous SHA-256 of a key's UTF-8 bytes. */
+export type KeyDigester = (key: string) => Uint8Array;
+
 export function keyDigest(key: string): Uint8Array {
   return sha256(utf8ToBytes(key));
 }

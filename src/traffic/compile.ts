@@ -1,10 +1,10 @@
 import {
+  apiKeyAuthorizers,
   createApiKeyStep,
-  isApiKeyAuthorizer,
   routeApiKeyAuthorizer,
   type ConsumerLookup,
 } from '../auth/authorizers/api-key.js';
-import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../config/schema.js';
+import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 import { configError, type ConfigProblem } from '../config/problems.js';
 import type { Step } from '../context.js';
 import { compileConsumers } from '../consumers/compile.js';
@@ -48,7 +48,7 @@ export function compileTraffic(
       compilePolicy(name, def, config.variables),
     ]),
   );
-  const consumers = compileConsumers(config.consumers);
+  const consumers = compileConsumers(config.consumers, platform.sha256);
   const consumerPlans = new Map<string, CompiledPolicy>();
   for (const def of Object.values(config.consumers ?? {}))
     for (const name of policyNames(def.rate_limit)) {
@@ -57,13 +57,7 @@ export function compileTraffic(
     }
 
   const apiKeySteps = new Map<string, Step>();
-  const apiKeyDefs: [string, AuthorizerConfig][] = [
-    ...(config.authorizer && isApiKeyAuthorizer(config.authorizer)
-      ? [['default', config.authorizer] as [string, AuthorizerConfig]]
-      : []),
-    ...Object.entries(config.authorizers ?? {}).filter(([, def]) => isApiKeyAuthorizer(def)),
-  ];
-  for (const [name, def] of apiKeyDefs) {
+  for (const { name, pointer, def } of apiKeyAuthorizers(config)) {
     // The access log's path never shows a key sent in the query.
     if (def.query !== undefined) redactQueryParameter(def.query);
     let lookup: ConsumerLookup | undefined;
@@ -72,7 +66,7 @@ export function compileTraffic(
       if (!isKvTextReader(kv)) {
         problems.push(
           configError(
-            `/authorizers/${name}/consumers_kv`,
+            `${pointer}/consumers_kv`,
             `no KV namespace is bound as "${def.consumers_kv}" (consumers in KV are a Workers feature)`,
           ),
         );

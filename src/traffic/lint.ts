@@ -1,5 +1,5 @@
-import { isApiKeyAuthorizer, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
-import type { AuthorizerConfig, GatewayConfig, RateLimitStoreConfig, RouteConfig } from '../config/schema.js';
+import { apiKeyAuthorizers, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
+import type { GatewayConfig, RateLimitStoreConfig, RouteConfig } from '../config/schema.js';
 import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
 import { closestMatch } from '../config/suggest.js';
 import { lintConsumers } from '../consumers/compile.js';
@@ -123,16 +123,8 @@ export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
   }
   problems.push(...lintConsumers(config.consumers));
 
-  const apiKeyAuthorizers: [string, AuthorizerConfig][] = [
-    ...(config.authorizer && isApiKeyAuthorizer(config.authorizer)
-      ? [['/authorizer', config.authorizer] as [string, AuthorizerConfig]]
-      : []),
-    ...Object.entries(config.authorizers ?? {})
-      .filter(([, def]) => isApiKeyAuthorizer(def))
-      .map(([name, def]): [string, AuthorizerConfig] => [`/authorizers/${pointerToken(name)}`, def]),
-  ];
   const hasConsumers = Object.keys(config.consumers ?? {}).length > 0;
-  for (const [pointer, def] of apiKeyAuthorizers) {
+  for (const { pointer, def } of apiKeyAuthorizers(config)) {
     if (!hasConsumers && def.consumers_kv === undefined)
       problems.push(
         configError(

@@ -152,7 +152,8 @@ export function createRateLimitFieldsStep(): Step {
   };
 }
 
-function fieldsOf(outcomes: readonly RateLimitOutcome[]): Record<string, string> {
+/** Adds the two fields to `headers` (a fresh record, or a Response's Headers). */
+function setFields(outcomes: readonly RateLimitOutcome[], set: (name: string, value: string) => void): void {
   let policy = '';
   let rate = '';
   for (const outcome of outcomes) {
@@ -162,29 +163,35 @@ function fieldsOf(outcomes: readonly RateLimitOutcome[]): Record<string, string>
         (rate === '' ? '' : ', ') +
         rateItem(outcome.quotedName, outcome.decision.remaining, outcome.decision.resetMs);
   }
-  return rate === '' ? { [RATELIMIT_POLICY]: policy } : { [RATELIMIT_POLICY]: policy, [RATELIMIT]: rate };
+  set(RATELIMIT_POLICY, policy);
+  if (rate !== '') set(RATELIMIT, rate);
 }
 
 function addFields(reply: Reply, outcomes: readonly RateLimitOutcome[] | undefined): Reply {
   if (outcomes === undefined || outcomes.length === 0) return reply;
-  const fields = fieldsOf(outcomes);
-  if (reply instanceof Answer) return new Answer(reply.status, { ...reply.headers, ...fields }, reply.body);
+  if (reply instanceof Answer) {
+    const headers: Record<string, string> = { ...reply.headers };
+    setFields(outcomes, (name, value) => (headers[name] = value));
+    return new Answer(reply.status, headers, reply.body);
+  }
   try {
-    for (const [name, value] of Object.entries(fields)) reply.headers.set(name, value);
+    setFields(outcomes, (name, value) => reply.headers.set(name, value));
     return reply;
   } catch {
     // A Workers fetch() response has immutable headers: copy once.
     const copy = new Response(reply.body, reply);
-    for (const [name, value] of Object.entries(fields)) copy.headers.set(name, value);
+    setFields(outcomes, (name, value) => copy.headers.set(name, value));
     return copy;
   }
 }
 
 function withFields(error: unknown, outcomes: readonly RateLimitOutcome[] | undefined): unknown {
   if (!isGatewayError(error) || outcomes === undefined || outcomes.length === 0) return error;
+  const headers: Record<string, string> = { ...error.headers };
+  setFields(outcomes, (name, value) => (headers[name] = value));
   return new GatewayError(error.code, {
     ...(error.detail === undefined ? {} : { detail: error.detail }),
-    headers: { ...error.headers, ...fieldsOf(outcomes) },
+    headers,
     cause: error,
   });
 }

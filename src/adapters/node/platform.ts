@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import { createNodeRateLimitStores } from './rate-limit-stores.js';
@@ -25,6 +26,8 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    // Native one-shot hashing (Node ≥ 20.12): several times faster than the portable SHA-256.
+    sha256: (text) => hash('sha256', text, 'buffer'),
     rateLimitStores: createNodeRateLimitStores({
       logger: options.logger,
       now,

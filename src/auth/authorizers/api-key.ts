@@ -1,5 +1,5 @@
 import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
-import { configError, type ConfigProblem } from '../../config/problems.js';
+import { configError, pointerToken, type ConfigProblem } from '../../config/problems.js';
 import type { Step } from '../../context.js';
 import type { Consumer } from '../../consumers/types.js';
 import type { ConsumerIndex } from '../../consumers/compile.js';
@@ -45,6 +45,18 @@ export function routeApiKeyAuthorizer(
         ? config.authorizers[route.auth]
         : undefined;
   return isApiKeyAuthorizer(def) ? def : undefined;
+}
+
+/** Every `api_key` authorizer of a config: its name (`default` for `authorizer`) and JSON pointer. */
+export function apiKeyAuthorizers(
+  config: Pick<GatewayConfig, 'authorizer' | 'authorizers'>,
+): { name: string; pointer: string; def: AuthorizerConfig }[] {
+  const found: { name: string; pointer: string; def: AuthorizerConfig }[] = [];
+  if (config.authorizer && isApiKeyAuthorizer(config.authorizer))
+    found.push({ name: 'default', pointer: '/authorizer', def: config.authorizer });
+  for (const [name, def] of Object.entries(config.authorizers ?? {}))
+    if (isApiKeyAuthorizer(def)) found.push({ name, pointer: `/authorizers/${pointerToken(name)}`, def });
+  return found;
 }
 
 export function lintApiKeyAuthorizer(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
