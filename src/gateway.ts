@@ -1,6 +1,7 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway } from './config/compile.js';
+import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
+import type { ErrorCode } from './errors/codes.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
@@ -10,7 +11,7 @@ import { canonicalizePath } from './router/canonical-path.js';
 import { splitRequestUrl } from './url-parts.js';
 
 /**
- * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
+ * The request pipeline of docs/BEHAVIOUR.md: request id → canonical path → CORS preflight → route →
  * the route's compiled steps (auth, hooks, integration) → the one exit. There is exactly one
  * error boundary and one place that decorates responses, so no path can forget CORS, the
  * request id or the error vocabulary.
@@ -21,6 +22,14 @@ import { splitRequestUrl } from './url-parts.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+  /**
+   * An error the adapter found before a `Request` existed (Node's HTTP parser: malformed
+   * framing 400, a slow client 408, oversized headers 431), answered by the same exit as every
+   * other error: the catalogue's JSON body, `X-Request-Id`, `X-Powered-By` as configured, CORS
+   * for an allowed origin, and one access-log line. `requestHeaders` holds what could be read
+   * of the request (often nothing).
+   */
+  refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer;
 }
 
 /** One request's state for the exit (decoration and the access-log line). */
@@ -112,14 +121,26 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       log.code = 'CLIENT_CLOSED_REQUEST';
       return new Response(null, { status: 499 });
     }
-    // A bug in one request is a 500 for that request only (security.md "Faults and load").
+    // A bug in one request is a 500 for that request only (docs/SECURITY.md "Faults and load").
     log.code = 'ERR_INTERNAL';
     log.detail = { message: error instanceof Error ? error.message : String(error) };
     logger.error('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
     return errorAnswer('ERR_INTERNAL');
   }
 
+  function refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer {
+    const compiled = current();
+    const requestId = pickRequestId(requestHeaders.get('x-request-id'));
+    const answer = errorAnswer(code);
+    const headers = decoratedRecord(answer, compiled, requestId, requestHeaders.get('origin'));
+    if (logger.level !== 'silent') {
+      logger.info('request', { requestId, status: answer.status, client: client.address, code });
+    }
+    return new Answer(answer.status, headers, answer.body);
+  }
+
   return {
+    refuse,
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
       const exchange: Exchange = {
@@ -191,12 +212,22 @@ class RouteContext implements RequestContext {
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
-  const { compiled } = exchange;
-  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': exchange.requestId };
+  const origin = exchange.request.headers.get('origin');
+  const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
+  return new Response(answer.body, { status: answer.status, headers });
+}
+
+function decoratedRecord(
+  answer: Answer,
+  compiled: CompiledGateway,
+  requestId: string,
+  origin: string | null,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': requestId };
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
   else delete headers['x-powered-by'];
-  compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
-  return new Response(answer.body, { status: answer.status, headers });
+  compiled.cors?.applyToRecord(origin, headers);
+  return headers;
 }
 
 /** CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */

@@ -3,12 +3,12 @@ import type { ErrorCode } from '../errors/codes.js';
 import { claimVerdict, type ClaimContext } from './claims.js';
 import { KeySetUnavailableError } from './errors.js';
 import { cleanText, formatDuration, preview } from './format.js';
-import { algDetail } from './header.js';
+import { algDetail } from './jws-header.js';
 import { KeyConfigError, type KeySourceInfo } from './key-sets.js';
 import type { AuthFailureDetail } from './types.js';
 
 /**
- * Turns a verification failure into "which check failed, expected vs actual" (auth.md
+ * Turns a verification failure into "which check failed, expected vs actual" (docs/AUTH.md
  * "Explaining the failure"). The client body stays the fixed table row; this text goes to the
  * request's log line and to `gatehouse token check`. It may name claim values and key ids, never
  * the token or a key.

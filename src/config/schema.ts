@@ -30,8 +30,6 @@ export const INTEGRATION_TYPES = [
   'supabase_passwordless_auth_alt',
 ] as const;
 
-export const AUTHORIZER_TYPES = ['jwt', 'auth0', 'supabase', 'api_key'] as const;
-
 const Server = Type.Object(
   {
     alias: NonEmpty,
@@ -237,3 +235,34 @@ export function jsonSchemaDocument(): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(ConfigSchema as TSchema)) as Record<string, unknown>;
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...plain };
 }
+
+/**
+ * `integration` as the config checker guarantees it, one member per type with the fields that
+ * type requires (docs/CONFIG.md): a factory receives its own member and never needs a
+ * `server ?? ''`-style fallback. Identity flows need no integration field.
+ */
+export type HttpProxyIntegrationConfig = IntegrationConfig & {
+  readonly type: 'http_proxy';
+  readonly server: string;
+};
+export type ServiceIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service';
+  readonly binding: string;
+};
+export type ServiceBindingIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service_binding';
+  readonly binding: string;
+  readonly function: string;
+};
+
+/** A route whose `integration` is known to be the member `C`. */
+export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { readonly integration: C };
+
+/**
+ * An authorizer definition as the checker guarantees it, one member per `type` with the fields
+ * that type requires: verification and the flows read them without `?? ''` fallbacks.
+ */
+export type JwtAuthorizerConfig = AuthorizerConfig & { readonly type: 'jwt' };
+export type Auth0AuthorizerConfig = AuthorizerConfig & { readonly type: 'auth0'; readonly domain: string };
+export type SupabaseAuthorizerConfig = AuthorizerConfig & { readonly type: 'supabase' };
+export type CheckedAuthorizerConfig = JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig;

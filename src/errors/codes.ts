@@ -2,17 +2,19 @@
  * The one catalogue of errors the gateway generates: code → status, fixed message, extra body
  * fields. Every error response is rendered from this table (see render.ts), so a code always
  * means the same status and the same words. Strings here are part of the public contract
- * (docs/ERRORS.md, shared/spec/auth.md, behaviour.md, integrations.md).
+ * (docs/ERRORS.md, docs/AUTH.md, docs/BEHAVIOUR.md, docs/CONFIG.md "Services, service bindings and hooks").
  */
 export interface ErrorDefinition {
   readonly status: number;
   readonly message: string;
-  /** Fields the Serverless API Gateway sent, kept for compatibility (compat.md row 22). */
+  /** Fields the Serverless API Gateway sent, kept for compatibility (docs/COMPAT.md row 22). */
   readonly legacyMessage?: boolean;
+  /** The public `code` of the body, when two rows share one (default: the row's key). */
+  readonly code?: string;
 }
 
 export const ERROR_CATALOGUE = {
-  // Request-level errors (behaviour.md "Error bodies").
+  // Request-level errors (docs/ERRORS.md).
   ERR_NO_ROUTE: { status: 404, message: 'No match found.', legacyMessage: true },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   ERR_INTERNAL: { status: 500, message: 'Internal server error', legacyMessage: true },
@@ -20,15 +22,16 @@ export const ERROR_CATALOGUE = {
   ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'Payload too large' },
   ERR_URI_TOO_LONG: { status: 414, message: 'URI too long' },
   ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request header fields too large' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request timeout' },
   ERR_OVERLOADED: { status: 503, message: 'Server is busy' },
   ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'Upstream unavailable' },
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream timed out' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
 
-  // Authorization (auth.md "The error table").
+  // Authorization (docs/ERRORS.md "Authorization errors").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },
-  AUTH_VERIFICATION_FAILED: { status: 401, message: 'JWT verification failed' },
+  AUTH_VERIFICATION_FAILED: { status: 401, message: 'JWT verification failed', code: 'AUTH_ERROR' },
   ERR_JOSE_ALG_NOT_ALLOWED: { status: 401, message: 'Algorithm not allowed' },
   ERR_JWE_DECRYPTION_FAILED: { status: 401, message: 'Decryption failed' },
   ERR_JWE_INVALID: { status: 401, message: 'Invalid JWE' },
@@ -48,14 +51,36 @@ export const ERROR_CATALOGUE = {
   ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limit store unavailable' },
   ERR_API_KEY_MISSING: { status: 401, message: 'No API key provided' },
   ERR_API_KEY_INVALID: { status: 401, message: 'Invalid API key' },
+
+  // Identity flows (docs/FLOWS.md), with the codes the Serverless API Gateway used.
+  missing_code: { status: 400, message: 'Missing authorization code' },
+  invalid_state: { status: 400, message: 'Invalid or missing state' },
+  missing_access_token: { status: 401, message: 'Missing bearer token' },
+  missing_refresh_token: { status: 400, message: 'Missing refresh token' },
+  AUTH0_ERROR: { status: 500, message: 'Internal Server Error' },
+  SUPABASE_ENV_MISSING: { status: 500, message: 'Supabase environment is not configured.' },
+  invalid_json: { status: 400, message: 'Request body must be JSON' },
+  missing_email_or_phone: { status: 400, message: 'Missing email or phone' },
+  missing_token_or_contact: { status: 400, message: 'Missing token, email, or phone' },
+  missing_email: { status: 400, message: 'Missing email - alternative method only supports email' },
+  SUPABASE_OTP_VERIFY_FAILED: { status: 401, message: 'OTP verification failed' },
+  SUPABASE_UPSTREAM_ERROR: { status: 502, message: 'Supabase Auth failed' },
+  SUPABASE_NETWORK_ERROR: { status: 502, message: 'Supabase Auth request failed' },
+  SUPABASE_NETWORK_TIMEOUT: {
+    status: 504,
+    message: 'Supabase Auth request failed',
+    code: 'SUPABASE_NETWORK_ERROR',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /**
- * The public `code` field for a catalogue entry. Two rows of the auth table share the public
- * code `AUTH_ERROR` with different messages, so the catalogue keys them apart internally.
+ * The public `code` field for a catalogue entry. Some rows share a public code with different
+ * messages or statuses (two rows of the auth table are both `AUTH_ERROR`), so the catalogue keys
+ * them apart internally.
  */
 export function publicCode(code: ErrorCode): string {
-  return code === 'AUTH_VERIFICATION_FAILED' ? 'AUTH_ERROR' : code;
+  const def: ErrorDefinition = ERROR_CATALOGUE[code];
+  return def.code ?? code;
 }

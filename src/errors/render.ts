@@ -29,6 +29,17 @@ export function renderError(code: ErrorCode, headers?: Readonly<Record<string, s
   });
 }
 
+/**
+ * An error answered where no compiled config can decorate it (a Worker with no valid config yet,
+ * a fault in an adapter): the catalogue's body and the default `X-Powered-By` — the adapters
+ * never spell headers of their own.
+ */
+export function renderUndecoratedError(code: ErrorCode): Response {
+  return renderError(code, UNDECORATED_HEADERS);
+}
+
+const UNDECORATED_HEADERS = { 'x-powered-by': 'Gatehouse' } as const;
+
 export function renderGatewayError(error: GatewayError): Response {
   return renderError(error.code, error.headers);
 }

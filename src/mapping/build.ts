@@ -1,6 +1,6 @@
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
-import { compileTemplate, type CompiledTemplate, type TemplateScope } from './resolve.js';
+import { compileTemplate, type CompiledTemplate, type TemplateScope } from './compile-template.js';
 import { parseTemplate } from './template.js';
 import { headerValueRefusal, isHeaderName, queryValueRefusal } from './text.js';
 import { HOP_BY_HOP_HEADERS } from '../proxy/hop-by-hop.js';
@@ -18,7 +18,7 @@ export interface BuiltMapping {
   readonly query: readonly MappingEntry[];
 }
 
-// Headers that belong to the connection or to message framing (behaviour.md "Forwarding",
+// Headers that belong to the connection or to message framing (docs/BEHAVIOUR.md "6. http_proxy",
 // RFC 9110 §7.6.1): a mapped value there would be stripped, or could desynchronize the upstream.
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'host']);
 

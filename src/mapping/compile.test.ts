@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
 import { compileMapping, type CompiledMapping } from './compile.js';
-import type { MappingSources } from './resolve.js';
+import type { MappingSources } from './compile-template.js';
 
 interface Sources {
   headers?: Record<string, string>;
@@ -187,7 +187,7 @@ describe('compileMapping', () => {
     expect(result.dropped).toEqual([]);
   });
 
-  it('removes the header when a whole reference resolves to nothing (compat.md row 15)', () => {
+  it('removes the header when a whole reference resolves to nothing (docs/COMPAT.md row 15)', () => {
     const mapping = compiled({
       headers: {
         'X-User-Id': '$request.jwt.sub',

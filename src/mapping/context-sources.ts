@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.js';
 import { clientAddress } from '../traffic/client-address.js';
-import type { MappingSources } from './resolve.js';
+import type { MappingSources } from './compile-template.js';
 
 /**
  * The values mapping templates and rate-limit keys read from one request; the query is parsed

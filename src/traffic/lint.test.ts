@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createNodePlatform } from '../adapters/node/platform.js';
 import { createWorkersPlatform } from '../adapters/workers/platform.js';
-import { compileGateway } from '../config/compile.js';
-import { loadConfig } from '../config/load.js';
+import { compileGateway } from '../assembly/compile-gateway.js';
+import { loadConfig } from '../assembly/load-config.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { keyHash } from '../consumers/hash.js';

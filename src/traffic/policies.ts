@@ -1,6 +1,6 @@
 import type { RateLimitPolicyConfig } from '../config/schema.js';
 import { parseTemplate, type SourceKind } from '../mapping/index.js';
-import { compileTemplate, type CompiledTemplate, type MappingSources } from '../mapping/resolve.js';
+import { compileTemplate, type CompiledTemplate, type MappingSources } from '../mapping/compile-template.js';
 import { policyItem, sfString } from './headers.js';
 import type { Rate } from './types.js';
 

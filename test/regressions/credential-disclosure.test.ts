@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodePlatform } from '../../src/adapters/node/platform.js';
-import { compileGateway } from '../../src/config/compile.js';
-import { loadConfig } from '../../src/config/load.js';
+import { compileGateway } from '../../src/assembly/compile-gateway.js';
+import { loadConfig } from '../../src/assembly/load-config.js';
 import { ConfigInvalidError, formatProblem } from '../../src/config/problems.js';
 import { redactSearch, silentLogger } from '../../src/observability/logger.js';
 

@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { Auth0AuthorizerConfig, AuthorizerConfig } from '../../config/schema.js';
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
@@ -7,7 +7,7 @@ import { algorithmsOf, claimSettings } from './common.js';
 /**
  * `type: "auth0"` — tokens of an Auth0 tenant: issuer `https://{domain}/` (trailing slash, as
  * Auth0 writes it), keys from `jwks`, `jwks_uri` or the tenant's `/.well-known/jwks.json`,
- * RS256 unless configured otherwise. (ext) `audience` is enforced when set (compat.md row 6);
+ * RS256 unless configured otherwise. (ext) `audience` is enforced when set (docs/COMPAT.md row 6);
  * (ext) `domain` may carry a scheme (`http://127.0.0.1:9000`) for tests against a local server.
  * The flow fields (client_id, client_secret, …) are read by the Auth0 integrations.
  */
@@ -89,8 +89,8 @@ function lintDomain(domain: string, pointer: string): ConfigProblem[] {
   return [];
 }
 
-function settings(def: AuthorizerConfig): AuthorizerSettings {
-  const issuer = auth0Issuer(def.domain ?? '');
+function settings(def: Auth0AuthorizerConfig): AuthorizerSettings {
+  const issuer = auth0Issuer(def.domain);
   return {
     algorithms: algorithmsOf(def, ['RS256']),
     issuer,
@@ -102,8 +102,9 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const auth0Authorizer: AuthorizerKind = {
+export const auth0Authorizer: AuthorizerKind<Auth0AuthorizerConfig> = {
   type: 'auth0',
+  accepts: (def): def is Auth0AuthorizerConfig => def.type === 'auth0' && def.domain !== undefined,
   fields: FIELDS,
   lint: (def, pointer, _env: LintEnv) => lint(def, pointer),
   settings,

@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, JwtAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import {
   lintAlgorithms,
@@ -14,7 +14,7 @@ import { algorithmsOf, claimSettings } from './common.js';
 /**
  * `type: "jwt"` — the anchor's HMAC authorizer (`secret`, `algorithm` default HS256, `issuer`,
  * `audience`), extended with public keys (`public_key`, `jwks`, `jwks_uri`), algorithm lists,
- * issuer/audience lists and the claim knobs (auth.md "`jwt`").
+ * issuer/audience lists and the claim knobs (docs/AUTH.md "`jwt`").
  */
 const FIELDS = [
   'secret',
@@ -82,4 +82,10 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const jwtAuthorizer: AuthorizerKind = { type: 'jwt', fields: FIELDS, lint, settings };
+export const jwtAuthorizer: AuthorizerKind<JwtAuthorizerConfig> = {
+  type: 'jwt',
+  accepts: (def): def is JwtAuthorizerConfig => def.type === 'jwt',
+  fields: FIELDS,
+  lint,
+  settings,
+};

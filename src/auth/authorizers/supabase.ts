@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, SupabaseAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import { isHmacAlgorithm, type JwsAlgorithm } from '../algorithms.js';
 import { lintAlgorithms, lintHttpUrl, lintSecret, type LintEnv } from '../lint-rules.js';
@@ -8,7 +8,7 @@ import { algorithmsOf, claimSettings } from './common.js';
 /**
  * `type: "supabase"` — Supabase Auth access tokens: HS256 with the project's `jwt_secret`, or
  * (ext) the project's asymmetric signing keys from `jwks_uri` (RS256/ES256); both may be set
- * while a project migrates. Verified with the same jose table as every other type (compat.md
+ * while a project migrates. Verified with the same jose table as every other type (docs/COMPAT.md
  * row 7, not the anchor's jsonwebtoken codes), and `sub` is always required: the anon and
  * service_role keys are valid HS256 tokens without `sub`, and are not user tokens.
  */
@@ -68,4 +68,10 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const supabaseAuthorizer: AuthorizerKind = { type: 'supabase', fields: FIELDS, lint, settings };
+export const supabaseAuthorizer: AuthorizerKind<SupabaseAuthorizerConfig> = {
+  type: 'supabase',
+  accepts: (def): def is SupabaseAuthorizerConfig => def.type === 'supabase',
+  fields: FIELDS,
+  lint,
+  settings,
+};

@@ -1,12 +1,12 @@
 import * as oauth from 'oauth4webapi';
 import { auth0BaseUrl, auth0Issuer } from '../../auth/authorizers/auth0.js';
 import type { Authorizer } from '../../auth/types.js';
-import type { RouteConfig } from '../../config/schema.js';
+import type { Auth0AuthorizerConfig, RouteConfig } from '../../config/schema.js';
 import type { RequestContext } from '../../context.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import {
   createTransactionCookies,
   TRANSACTION_MAX_AGE_SECONDS,
@@ -18,7 +18,7 @@ import {
  * Everything the Auth0 flows of one authorizer share, built once per compiled config: the
  * provider's endpoints as oauth4webapi metadata (fixed by Auth0's layout, so no discovery call),
  * the client and its authentication (client_secret_post: `client_id` and `client_secret` in the
- * form body, as integrations.md specifies), the timeout and the transaction cookies.
+ * form body, as docs/FLOWS.md specifies), the timeout and the transaction cookies.
  */
 export interface Auth0Flows {
   readonly authorizer: Authorizer;
@@ -47,16 +47,16 @@ export const DEFAULT_SCOPE = 'openid profile email';
 const flows = perAuthorizer<Auth0Flows>();
 
 export function auth0Flows(route: RouteConfig, deps: IntegrationDeps): Auth0Flows {
-  const authorizer = requireFlowAuthorizer(route, deps);
+  const authorizer = requireFlowAuthorizer(route, deps, 'auth0');
   return flows(authorizer, () => createAuth0Flows(authorizer, deps.platform));
 }
 
 export function createAuth0Flows(
-  authorizer: Authorizer,
+  authorizer: Authorizer<Auth0AuthorizerConfig>,
   platform: Pick<Platform, 'fetch' | 'now'>,
 ): Auth0Flows {
   const def = authorizer.config;
-  const domain = def.domain ?? '';
+  const domain = def.domain;
   const base = auth0BaseUrl(domain);
   const issuer = auth0Issuer(domain);
   const as: oauth.AuthorizationServer = {
@@ -70,7 +70,7 @@ export function createAuth0Flows(
   // auth0_userinfo needs no client credentials; oauth4webapi still wants a client id.
   const clientId = def.client_id ?? 'gatehouse';
   const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
-  // Plain http only for a domain that names it (auth.md: a local provider in tests).
+  // Plain http only for a domain that names it (docs/AUTH.md: a local provider in tests).
   const insecure = new URL(base).protocol === 'http:';
   const audience = Array.isArray(def.audience)
     ? def.audience.length === 1

@@ -1,18 +1,26 @@
 import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
-import type { IntegrationDeps } from '../registry.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, type Auth0Flows } from './client.js';
-import { internalError, invalidState } from './responses.js';
+import { internalError } from './responses.js';
 
 /**
- * `auth0_callback_redirect`: sends the browser to the provider's login page (integrations.md).
+ * `auth0_callback_redirect`: sends the browser to the provider's login page (docs/FLOWS.md).
  * `state` is the client's `?state=` when given (an app may carry its own value through the
  * login), else a fresh random one; either way it is bound to this browser with the transaction
- * cookie, together with a PKCE S256 verifier (compat.md row 20). Every parameter is encoded by
+ * cookie, together with a PKCE S256 verifier (docs/COMPAT.md row 20). Every parameter is encoded by
  * URLSearchParams.
  */
 export const MAX_STATE_LENGTH = 512;
+
+/** The authorizer fields this flow sends (client_secret also keys the state cookie). */
+export const auth0RedirectIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
+  create: createAuth0RedirectIntegration,
+};
 
 export function createAuth0RedirectIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);
@@ -20,9 +28,9 @@ export function createAuth0RedirectIntegration(route: RouteConfig, deps: Integra
   return async (ctx) => {
     const given = new URLSearchParams(ctx.search).get('state');
     if (given !== null && given.length > MAX_STATE_LENGTH) {
-      ctx.log.code = 'invalid_state';
-      ctx.log.detail = { reason: `state longer than ${MAX_STATE_LENGTH} characters` };
-      return invalidState();
+      throw new GatewayError('invalid_state', {
+        detail: { reason: `state longer than ${MAX_STATE_LENGTH} characters` },
+      });
     }
     try {
       const state = given || oauth.generateRandomState();
