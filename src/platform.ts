@@ -51,10 +51,11 @@ export interface Platform {
    */
   readonly rateLimitStores?: RateLimitStoreFactory;
   /**
-   * SHA-256 of a text's UTF-8 bytes, synchronous, where the runtime has a native one (Node);
-   * otherwise the portable implementation is used (src/consumers/hash.ts). Hashes API keys.
+   * SHA-256 of a text's UTF-8 bytes as lower-case hex, synchronous, where the runtime has a
+   * native one (Node); otherwise the portable implementation is used (src/consumers/hash.ts).
+   * Hashes API keys.
    */
-  readonly sha256?: (text: string) => Uint8Array;
+  readonly sha256Hex?: (text: string) => string;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

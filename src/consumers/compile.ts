@@ -1,13 +1,6 @@
 import type { ConsumerConfig } from '../config/schema.js';
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
-import {
-  digestHex,
-  digestsEqual,
-  hexToDigest,
-  keyDigest,
-  KEY_HASH_PREFIX,
-  type KeyDigester,
-} from './hash.js';
+import { digestsEqual, keyDigestHex, KEY_HASH_PREFIX, type KeyDigester } from './hash.js';
 import type { Consumer } from './types.js';
 
 /**
@@ -22,12 +15,13 @@ export interface ConsumerIndex {
   /** The consumer a presented key belongs to, or undefined. */
   find(key: string): Consumer | undefined;
   /** The same, for a digest computed elsewhere (KV lookups). */
-  findDigest(digest: Uint8Array): Consumer | undefined;
+  findDigest(hex: string): Consumer | undefined;
   readonly size: number;
 }
 
 interface Entry {
-  readonly digest: Uint8Array;
+  /** The key's SHA-256, lower-case hex. */
+  readonly hex: string;
   readonly consumer: Consumer;
 }
 
@@ -40,14 +34,12 @@ export function toConsumer(name: string, def: Pick<ConsumerConfig, 'rate_limit' 
 /** Each key's digest with the pointer of its config entry (for lint and compile alike). */
 function digestsOf(
   consumers: Readonly<Record<string, ConsumerConfig>>,
-  digest: KeyDigester = keyDigest,
+  digest: KeyDigester = keyDigestHex,
 ): { name: string; pointer: string; hex: string }[] {
   const out: { name: string; pointer: string; hex: string }[] = [];
   for (const [name, def] of Object.entries(consumers)) {
     const at = `/consumers/${pointerToken(name)}`;
-    (def.keys ?? []).forEach((key, i) =>
-      out.push({ name, pointer: `${at}/keys/${i}`, hex: digestHex(digest(key)) }),
-    );
+    (def.keys ?? []).forEach((key, i) => out.push({ name, pointer: `${at}/keys/${i}`, hex: digest(key) }));
     (def.key_hashes ?? []).forEach((hash, i) =>
       out.push({
         name,
@@ -85,50 +77,32 @@ export function lintConsumers(
   return problems;
 }
 
-/** The first four digest bytes as a number: a cheap index key (collisions are compared in full). */
-function bucketOf(digest: Uint8Array): number {
-  return (
-    (((digest[0] as number) << 24) |
-      ((digest[1] as number) << 16) |
-      ((digest[2] as number) << 8) |
-      (digest[3] as number)) >>>
-    0
-  );
-}
-
 /**
  * `digest` is the runtime's synchronous SHA-256 when it has a native one (Node), else the
- * portable one (hash.ts); both give the same bytes.
+ * portable one (hash.ts); both give the same hex.
  */
 export function compileConsumers(
   consumers: Readonly<Record<string, ConsumerConfig>> | undefined,
-  digest: KeyDigester = keyDigest,
+  digest: KeyDigester = keyDigestHex,
 ): ConsumerIndex {
-  const byBucket = new Map<number, Entry[]>();
+  const byDigest = new Map<string, Entry>();
   const compiled = new Map<string, Consumer>();
-  let size = 0;
   for (const { name, hex } of digestsOf(consumers ?? {}, digest)) {
     let consumer = compiled.get(name);
     if (consumer === undefined) {
       consumer = toConsumer(name, (consumers ?? {})[name] as ConsumerConfig);
       compiled.set(name, consumer);
     }
-    const entry = { digest: hexToDigest(hex), consumer };
-    const bucket = bucketOf(entry.digest);
-    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
-    size++;
+    byDigest.set(hex, { hex, consumer });
   }
-  const findDigest = (presented: Uint8Array): Consumer | undefined => {
-    const candidates = byBucket.get(bucketOf(presented));
-    if (candidates === undefined) return undefined;
-    let found: Consumer | undefined;
-    // Every candidate is compared in full, in constant time, whichever matches.
-    for (const entry of candidates) if (digestsEqual(entry.digest, presented)) found = entry.consumer;
-    return found;
+  const findDigest = (presented: string): Consumer | undefined => {
+    const entry = byDigest.get(presented);
+    // Found by digest; the digests are then compared in full, in constant time.
+    return entry !== undefined && digestsEqual(entry.hex, presented) ? entry.consumer : undefined;
   };
   return {
     find: (key) => findDigest(digest(key)),
     findDigest,
-    size,
+    size: byDigest.size,
   };
 }

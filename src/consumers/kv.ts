@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { ConsumerLookup } from '../auth/authorizers/api-key.js';
-import { digestHex, keyDigest, KEY_HASH_PREFIX } from './hash.js';
+import { keyHash } from './hash.js';
 import { toConsumer } from './compile.js';
 import type { Consumer } from './types.js';
 
@@ -72,7 +72,7 @@ export function createKvConsumerLookup(kv: KvTextReader, options: KvConsumerOpti
   };
 
   return async (key) => {
-    const hash = KEY_HASH_PREFIX + digestHex(keyDigest(key));
+    const hash = keyHash(key);
     const now = options.now();
     const cached = cache.get(hash);
     if (cached !== undefined && cached.expires > now) return cached.consumer;

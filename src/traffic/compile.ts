@@ -48,7 +48,7 @@ export function compileTraffic(
       compilePolicy(name, def, config.variables),
     ]),
   );
-  const consumers = compileConsumers(config.consumers, platform.sha256);
+  const consumers = compileConsumers(config.consumers, platform.sha256Hex);
   const consumerPlans = new Map<string, CompiledPolicy>();
   for (const def of Object.values(config.consumers ?? {}))
     for (const name of policyNames(def.rate_limit)) {

@@ -113,9 +113,9 @@ describe('memory store bounds', () => {
     const { store, clock } = clockedStore();
     for (let i = 0; i < 100; i++) store.check(`k${i}`, rate);
     clock.now += 2000;
-    for (let i = 0; i < 60; i++) store.check(`n${i}`, rate);
-    // Each admission drops up to two expired buckets from the oldest end.
-    expect(store.size).toBeLessThanOrEqual(100 + 60 - 100);
+    for (let i = 0; i < 64; i++) store.check(`n${i}`, rate);
+    // Every 16th admission drops up to 32 expired buckets from the oldest end: 4 × 32 ≥ 100.
+    expect(store.size).toBe(64);
   });
 
   it('never holds more than max_keys, evicting the least recently admitted bucket', () => {

@@ -6,8 +6,9 @@ import type { Decision, Rate, RateLimitStore } from './types.js';
  * "Stores"). O(1) per request: one lookup, and on admission one delete and one insert, which
  * moves the bucket to the end of the Map's insertion order — the order is "least recently
  * admitted first". Memory is bounded two ways:
- * - idle buckets expire: a bucket whose TAT has passed is equal to a fresh one, so each check
- *   also looks at the oldest two buckets and drops them when they have expired;
+ * - idle buckets expire: a bucket whose TAT has passed is equal to a fresh one, so every 16th
+ *   admission also looks at up to 32 of the least recently admitted buckets and drops those that
+ *   have expired (amortized O(1), and no iterator on most requests);
  * - at most `maxKeys` buckets: past it, the least recently admitted bucket is evicted. An
  *   evicted bucket starts afresh, so under a flood of distinct keys (spoofed headers, many
  *   addresses) the limit errs towards admitting, never towards refusing a legitimate client.
@@ -20,6 +21,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   readonly #buckets = new Map<string, number>();
   readonly #maxKeys: number;
   readonly #now: () => number;
+  #admissions = 0;
 
   constructor(options: { readonly maxKeys?: number; readonly now: () => number }) {
     this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
@@ -37,7 +39,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (result.decision.allowed) {
       buckets.delete(key);
       buckets.set(key, result.tat);
-      this.#expireOldest(tatScale(now));
+      if (buckets.size > this.#maxKeys) buckets.delete(buckets.keys().next().value as string);
+      if ((++this.#admissions & 15) === 0) this.#expireOldest(tatScale(now));
     }
     return result.decision;
   }
@@ -47,9 +50,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const buckets = this.#buckets;
     let looked = 0;
     for (const [key, tat] of buckets) {
-      if (buckets.size > this.#maxKeys || tat <= now) buckets.delete(key);
-      else break;
-      if (++looked === 2 && buckets.size <= this.#maxKeys) break;
+      if (tat > now || ++looked > 32) break;
+      buckets.delete(key);
     }
   }
 }

@@ -152,46 +152,52 @@ export function createRateLimitFieldsStep(): Step {
   };
 }
 
-/** Adds the two fields to `headers` (a fresh record, or a Response's Headers). */
-function setFields(outcomes: readonly RateLimitOutcome[], set: (name: string, value: string) => void): void {
+/** The two field values of what the request was counted against (`rate` may be empty). */
+function fieldValues(outcomes: readonly RateLimitOutcome[]): { policy: string; rate: string } {
   let policy = '';
   let rate = '';
   for (const outcome of outcomes) {
     policy += (policy === '' ? '' : ', ') + outcome.policyItem;
-    if (outcome.decision.remaining !== undefined)
-      rate +=
-        (rate === '' ? '' : ', ') +
-        rateItem(outcome.quotedName, outcome.decision.remaining, outcome.decision.resetMs);
+    const { remaining, resetMs } = outcome.decision;
+    if (remaining !== undefined)
+      rate += (rate === '' ? '' : ', ') + rateItem(outcome.quotedName, remaining, resetMs);
   }
-  set(RATELIMIT_POLICY, policy);
-  if (rate !== '') set(RATELIMIT, rate);
+  return { policy, rate };
+}
+
+/** A header record with the fields added (one literal: no intermediate copies). */
+function withFieldRecord(
+  headers: Readonly<Record<string, string>> | undefined,
+  outcomes: readonly RateLimitOutcome[],
+): Record<string, string> {
+  const { policy, rate } = fieldValues(outcomes);
+  return rate === ''
+    ? { ...headers, [RATELIMIT_POLICY]: policy }
+    : { ...headers, [RATELIMIT_POLICY]: policy, [RATELIMIT]: rate };
 }
 
 function addFields(reply: Reply, outcomes: readonly RateLimitOutcome[] | undefined): Reply {
   if (outcomes === undefined || outcomes.length === 0) return reply;
-  if (reply instanceof Answer) {
-    const headers: Record<string, string> = { ...reply.headers };
-    setFields(outcomes, (name, value) => (headers[name] = value));
-    return new Answer(reply.status, headers, reply.body);
-  }
+  if (reply instanceof Answer)
+    return new Answer(reply.status, withFieldRecord(reply.headers, outcomes), reply.body);
+  const { policy, rate } = fieldValues(outcomes);
+  let response = reply;
   try {
-    setFields(outcomes, (name, value) => reply.headers.set(name, value));
-    return reply;
+    response.headers.set(RATELIMIT_POLICY, policy);
   } catch {
     // A Workers fetch() response has immutable headers: copy once.
-    const copy = new Response(reply.body, reply);
-    setFields(outcomes, (name, value) => copy.headers.set(name, value));
-    return copy;
+    response = new Response(reply.body, reply);
+    response.headers.set(RATELIMIT_POLICY, policy);
   }
+  if (rate !== '') response.headers.set(RATELIMIT, rate);
+  return response;
 }
 
 function withFields(error: unknown, outcomes: readonly RateLimitOutcome[] | undefined): unknown {
   if (!isGatewayError(error) || outcomes === undefined || outcomes.length === 0) return error;
-  const headers: Record<string, string> = { ...error.headers };
-  setFields(outcomes, (name, value) => (headers[name] = value));
   return new GatewayError(error.code, {
     ...(error.detail === undefined ? {} : { detail: error.detail }),
-    headers,
+    headers: withFieldRecord(error.headers, outcomes),
     cause: error,
   });
 }

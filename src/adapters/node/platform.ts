@@ -27,7 +27,7 @@ export function createNodePlatform(options: {
     },
     bindings: options.bindings ?? {},
     // Native one-shot hashing (Node ≥ 20.12): several times faster than the portable SHA-256.
-    sha256: (text) => hash('sha256', text, 'buffer'),
+    sha256Hex: (text) => hash('sha256', text, 'hex'),
     rateLimitStores: createNodeRateLimitStores({
       logger: options.logger,
       now,
