@@ -56,6 +56,12 @@ export interface Platform {
    * Hashes API keys.
    */
   readonly sha256Hex?: (text: string) => string;
+  /**
+   * This gateway's own origin (`http://127.0.0.1:9000`), for server URLs written as a path
+   * (`"url": "/upstream"`, docs/CONFIG.md "Top level"): Node's listening address once it listens;
+   * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
+   */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

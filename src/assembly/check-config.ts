@@ -7,6 +7,8 @@ import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
+import { pathStyleHints } from '../router/path-hints.js';
+import { isIdentityFlow } from '../integrations/identity/select.js';
 import { integrationDefinition } from '../integrations/registry.js';
 import type { SourceConfig } from '../config/load.js';
 import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
@@ -88,8 +90,10 @@ function entries<T>(list: readonly T[] | undefined, pointer: string, valid: Vali
  */
 function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOptions): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const verifying = verifyingAuthorizers(config);
+  const optionsFor = (name: string) => ({ ...options, verifiesTokens: verifying.has(name) });
   if (config.authorizer && valid('/authorizer')) {
-    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', options));
+    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', optionsFor('default')));
   }
   const named = isRecord(config.authorizers) ? config.authorizers : {};
   for (const [name, def] of Object.entries(named) as Array<[string, AuthorizerConfig]>) {
@@ -97,9 +101,25 @@ function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOpt
     if (name === 'default' && config.authorizer) {
       problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
     }
-    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, options));
+    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, optionsFor(name)));
   }
   return problems;
+}
+
+/**
+ * Authorizers a route verifies tokens with (`auth: true` is "default"); identity-flow routes
+ * only select their flow's authorizer. An empty inline key set is an error only for these.
+ */
+function verifyingAuthorizers(config: GatewayConfig): Set<string> {
+  const names = new Set<string>();
+  for (const route of Array.isArray(config.paths) ? config.paths : []) {
+    if (typeof route !== 'object' || route === null) continue;
+    const auth: unknown = route.auth;
+    if (auth === undefined || auth === false || isIdentityFlow(route.integration?.type)) continue;
+    if (auth === true) names.add('default');
+    else if (typeof auth === 'string') names.add(auth);
+  }
+  return names;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -121,6 +141,7 @@ function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: 
   const problems: ConfigProblem[] = [];
   const parsedPath = parsePathPattern(route.path);
   if (parsedPath.error) problems.push(configError(`${at}/path`, parsedPath.error));
+  else for (const hint of pathStyleHints(route.path)) problems.push(configWarning(`${at}/path`, hint));
   // `$request.path.NAME` must name one of the route's `{name}` parameters (unknown when the
   // pattern itself is refused, so it is not checked then).
   const pathParams = parsedPath.pattern?.segments.flatMap((s) => (s.kind === 'param' ? [s.name] : []));

@@ -74,7 +74,10 @@ export function compileGateway(
 
   const authorizers = createAuthorizers(config, platform);
   const servers = new Map<string, CompiledServer>(
-    (config.servers ?? []).map((server) => [server.alias, compileServer(server)]),
+    (config.servers ?? []).map((server) => [
+      server.alias,
+      compileServer(server, platform.selfOrigin ? { selfOrigin: platform.selfOrigin } : {}),
+    ]),
   );
   const deps: IntegrationDeps = {
     config,

@@ -17,6 +17,13 @@ import {
 export interface LintEnv {
   /** GATEHOUSE_STRICT=1: weak-secret warnings become errors. */
   readonly strict: boolean;
+  /**
+   * Names of the authorizers some route verifies tokens with (`auth: true` is "default");
+   * undefined when unknown, which counts every authorizer as used (the stricter reading).
+   */
+  readonly verifyingAuthorizers?: ReadonlySet<string>;
+  /** Set by lintAuthorizers for the authorizer being linted: a route verifies tokens with it. */
+  readonly verifiesTokens?: boolean;
 }
 
 /** RFC 7518 §3.2: an HMAC key at least as long as the hash output; 32 bytes for HS256. */
@@ -130,6 +137,11 @@ export function lintAlgorithms(
   return problems;
 }
 
+/** Both key-set fields: `jwks` wins, as in the Serverless API Gateway (its Auth0 page sets both). */
+export function jwksUriIgnored(pointer: string): ConfigProblem {
+  return configWarning(`${pointer}/jwks_uri`, 'ignored: "jwks" is set and is used (set only one)');
+}
+
 /** Short HMAC secrets can be brute-forced offline from a single token. */
 export function lintSecret(secret: string, pointer: string, env: LintEnv): ConfigProblem[] {
   const bytes = new TextEncoder().encode(secret).length;
@@ -209,7 +221,7 @@ export function lintPublicKey(value: string, pointer: string): ConfigProblem[] {
 }
 
 /** An inline key set: `{"keys": [...]}` of public keys, as JSON text or an object. */
-export function lintInlineJwks(value: unknown, pointer: string): ConfigProblem[] {
+export function lintInlineJwks(value: unknown, pointer: string, verifiesTokens = true): ConfigProblem[] {
   let set = value;
   if (typeof value === 'string') {
     try {
@@ -220,7 +232,18 @@ export function lintInlineJwks(value: unknown, pointer: string): ConfigProblem[]
   }
   const keys = typeof set === 'object' && set !== null ? (set as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(keys)) return [configError(pointer, 'jwks must be a JSON Web Key Set: {"keys": [...]}')];
-  if (keys.length === 0) return [configError(pointer, 'jwks has no keys: no token could ever verify')];
+  if (keys.length === 0) {
+    // An empty set is a placeholder (the Serverless API Gateway's refresh tests use one); it is
+    // only a mistake when a route relies on it to verify tokens.
+    return verifiesTokens
+      ? [
+          configError(
+            pointer,
+            'jwks has no keys: no token could ever verify, and a route verifies tokens with it',
+          ),
+        ]
+      : [configWarning(pointer, 'jwks has no keys: no token could ever verify')];
+  }
   return keys.flatMap((key, i) =>
     lintJwk(key, typeof value === 'string' ? pointer : `${pointer}/keys/${i}`, `key ${i}`),
   );

@@ -167,6 +167,7 @@ describe('stores a runtime does not have', () => {
     logger: silentLogger,
     upstream: () => Promise.reject(new Error('x')),
     waitUntil: () => undefined,
+    selfOrigin: () => undefined,
   });
 
   it('Node refuses a Durable Object store', () => {

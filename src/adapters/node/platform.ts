@@ -11,6 +11,7 @@ export function createNodePlatform(options: {
   bindings?: Readonly<Record<string, unknown>>;
   /** Open Redis connections for a `redis` rate-limit store (false for validate and routes). */
   connectStores?: boolean;
+  selfOrigin?: () => string | undefined;
 }): Platform {
   const now = (): number => Date.now();
   return {
@@ -33,5 +34,6 @@ export function createNodePlatform(options: {
       now,
       connect: options.connectStores ?? false,
     }),
+    ...(options.selfOrigin === undefined ? {} : { selfOrigin: options.selfOrigin }),
   };
 }

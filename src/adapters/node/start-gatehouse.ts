@@ -40,12 +40,15 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? silentLogger;
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
+  // Known once the server listens; server URLs written as a path resolve against it.
+  const self: { origin?: string } = {};
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
     connectStores: true,
+    selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
   try {
@@ -56,10 +59,17 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     throw error;
   }
   void runtime.current().prefetch();
-  const server = await startNodeServer(createGateway(runtime.current, platform), {
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 8787,
-  });
+  let server;
+  try {
+    server = await startNodeServer(createGateway(runtime.current, platform), {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8787,
+    });
+  } catch (error) {
+    await upstream.close();
+    throw error;
+  }
+  self.origin = reachableOrigin(server.url);
   return {
     url: server.url,
     runtime,
@@ -69,6 +79,11 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       await platform.rateLimitStores?.close();
     },
   };
+}
+
+/** The listening URL as a client on this machine reaches it: a wildcard address becomes loopback. */
+function reachableOrigin(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 /** A config source for a config object held in memory (tests, embedding). */
