@@ -34,6 +34,32 @@ export function policyNames(value: string | readonly string[] | false | undefine
 
 export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const policies = lintPolicies(config, problems);
+  const refer = referenceChecker(policies, problems);
+  const defaults = policyNames(config.gateway?.default_rate_limit);
+  refer(defaults, '/gateway/default_rate_limit');
+  if (config.gateway?.rate_limit_store)
+    problems.push(...lintStore(config.gateway.rate_limit_store, '/gateway/rate_limit_store'));
+  config.paths.forEach((route, index) =>
+    lintRouteLimits(config, route, index, policies, defaults, refer, problems),
+  );
+  lintConsumerPlans(config, policies, refer, problems);
+  problems.push(...lintConsumers(config.consumers));
+  const hasConsumers = Object.keys(config.consumers ?? {}).length > 0;
+  for (const { pointer, def } of apiKeyAuthorizers(config)) {
+    if (!hasConsumers && def.consumers_kv === undefined)
+      problems.push(
+        configError(
+          pointer,
+          'an api_key authorizer needs "consumers" (or "consumers_kv" on Workers): no key could ever be accepted',
+        ),
+      );
+  }
+  return problems;
+}
+
+/** Each policy on its own: name, rate, key templates. Returns them compiled, by name. */
+function lintPolicies(config: GatewayConfig, problems: ConfigProblem[]): Map<string, CompiledPolicy> {
   const policies = new Map<string, CompiledPolicy>();
   for (const [name, def] of Object.entries(config.rate_limits ?? {})) {
     const at = `/rate_limits/${pointerToken(name)}`;
@@ -61,9 +87,18 @@ export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
     }
     policies.set(name, policy);
   }
+  return policies;
+}
 
+type ReferenceChecker = (names: readonly string[], at: string) => void;
+
+/** Refuses names no policy has, with a suggestion. */
+function referenceChecker(
+  policies: ReadonlyMap<string, CompiledPolicy>,
+  problems: ConfigProblem[],
+): ReferenceChecker {
   const known = [...policies.keys()];
-  const refer = (names: readonly string[], at: string): void => {
+  return (names, at) => {
     names.forEach((name, i) => {
       if (policies.has(name)) return;
       const suggestion = closestMatch(name, known);
@@ -75,38 +110,46 @@ export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
       );
     });
   };
+}
 
-  const gateway = config.gateway;
-  const defaults = policyNames(gateway?.default_rate_limit);
-  refer(defaults, '/gateway/default_rate_limit');
-  if (gateway?.rate_limit_store)
-    problems.push(...lintStore(gateway.rate_limit_store, '/gateway/rate_limit_store'));
+/** A route's policies: known names, and keys that can have a value on this route. */
+function lintRouteLimits(
+  config: GatewayConfig,
+  route: RouteConfig,
+  index: number,
+  policies: ReadonlyMap<string, CompiledPolicy>,
+  defaults: readonly string[],
+  refer: ReferenceChecker,
+  problems: ConfigProblem[],
+): void {
+  const at = `/paths/${index}`;
+  const named = policyNames(route.rate_limit);
+  refer(named, `${at}/rate_limit`);
+  const apiKey = routeApiKeyAuthorizer(config, route) !== undefined;
+  if (apiKey && route.scopes)
+    problems.push(configError(`${at}/scopes`, 'API keys carry no scopes; use a JWT authorizer for scopes'));
+  const explicit = route.rate_limit !== undefined;
+  for (const name of explicit ? named : defaults) {
+    const policy = policies.get(name);
+    if (policy === undefined || policy.beforeAuth) continue;
+    const missing = missingSource(policy, route, apiKey);
+    if (missing === undefined) continue;
+    const message = `policy "${name}" keys on ${missing}, so every request would share its one "missing" bucket`;
+    problems.push(
+      explicit
+        ? configError(`${at}/rate_limit`, message)
+        : configWarning(at, `${message} (from gateway.default_rate_limit; set "rate_limit" on the route)`),
+    );
+  }
+}
 
-  config.paths.forEach((route, index) => {
-    const at = `/paths/${index}`;
-    const named = policyNames(route.rate_limit);
-    refer(named, `${at}/rate_limit`);
-    const apiKey = routeApiKeyAuthorizer(config, route) !== undefined;
-    if (apiKey && route.scopes)
-      problems.push(configError(`${at}/scopes`, 'API keys carry no scopes; use a JWT authorizer for scopes'));
-    const explicit = route.rate_limit !== undefined;
-    for (const name of explicit ? named : defaults) {
-      const policy = policies.get(name);
-      if (policy === undefined || policy.beforeAuth) continue;
-      const missing = missingSource(policy, route, apiKey);
-      if (missing === undefined) continue;
-      const message = `policy "${name}" keys on ${missing}, so every request would share its one "missing" bucket`;
-      problems.push(
-        explicit
-          ? configError(`${at}/rate_limit`, message)
-          : configWarning(
-              `${at}`,
-              `${message} (from gateway.default_rate_limit; set "rate_limit" on the route)`,
-            ),
-      );
-    }
-  });
-
+/** Consumers' plans: known names; a warning for JWT keys, which API-key requests never have. */
+function lintConsumerPlans(
+  config: GatewayConfig,
+  policies: ReadonlyMap<string, CompiledPolicy>,
+  refer: ReferenceChecker,
+  problems: ConfigProblem[],
+): void {
   for (const [name, def] of Object.entries(config.consumers ?? {})) {
     const at = `/consumers/${pointerToken(name)}/rate_limit`;
     const names = policyNames(def.rate_limit);
@@ -121,19 +164,6 @@ export function lintTraffic(config: GatewayConfig): ConfigProblem[] {
         );
     }
   }
-  problems.push(...lintConsumers(config.consumers));
-
-  const hasConsumers = Object.keys(config.consumers ?? {}).length > 0;
-  for (const { pointer, def } of apiKeyAuthorizers(config)) {
-    if (!hasConsumers && def.consumers_kv === undefined)
-      problems.push(
-        configError(
-          pointer,
-          'an api_key authorizer needs "consumers" (or "consumers_kv" on Workers): no key could ever be accepted',
-        ),
-      );
-  }
-  return problems;
 }
 
 function missingSource(policy: CompiledPolicy, route: RouteConfig, apiKey: boolean): string | undefined {
