@@ -37,6 +37,8 @@ const MAX_BUCKETS_IN_MEMORY = 50_000;
 export class GatehouseRateLimiter {
   readonly #storage: DurableObjectStorageLike;
   readonly #buckets = new Map<string, number>();
+  /** Whether a sweep alarm is known to be set (asked of storage once per object lifetime). */
+  #alarmSet = false;
 
   constructor(state: DurableObjectStateLike, _env: unknown) {
     this.#storage = state.storage;
@@ -69,7 +71,10 @@ export class GatehouseRateLimiter {
         this.#buckets.delete(this.#buckets.keys().next().value as string);
       // Not awaited: the output gate holds the response until the write is durable.
       void this.#storage.put(key, result.tat);
-      if ((await this.#storage.getAlarm()) === null) await this.#storage.setAlarm(now + SWEEP_EVERY_MS);
+      if (!this.#alarmSet) {
+        if ((await this.#storage.getAlarm()) === null) await this.#storage.setAlarm(now + SWEEP_EVERY_MS);
+        this.#alarmSet = true;
+      }
     }
     return result.decision;
   }
@@ -95,5 +100,6 @@ export class GatehouseRateLimiter {
       }
     }
     if (remaining > 0) await this.#storage.setAlarm(Date.now() + SWEEP_EVERY_MS);
+    else this.#alarmSet = false;
   }
 }
