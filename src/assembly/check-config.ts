@@ -5,6 +5,7 @@ import { lintTraffic } from '../traffic/lint.js';
 import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
+import { lintTrustedProxies } from '../proxy/trusted-proxies.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
 import { pathStyleHints } from '../router/path-hints.js';
@@ -49,6 +50,7 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Config
     });
   });
   if (config.cors && valid('/cors')) problems.push(...lintCors(config.cors, '/cors'));
+  if (valid('/gateway')) problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
   problems.push(...checkAuthorizers(config, valid, options));
   // Traffic control reads policies, consumers, authorizers and routes together: it runs when
   // the schema accepted all of them (docs/TRAFFIC.md "Validation").

@@ -43,6 +43,7 @@ const FIELD_OWNERS: Readonly<Record<string, string>> = {
   scope: 'auth0',
   jwt_secret: 'supabase',
   timeout_ms: 'auth0 and supabase (their flows)',
+  allow_weak_secret: 'jwt and supabase',
 };
 
 /** A field that belongs to another authorizer type is an error: it would be silently ignored. */
@@ -142,11 +143,30 @@ export function jwksUriIgnored(pointer: string): ConfigProblem {
   return configWarning(`${pointer}/jwks_uri`, 'ignored: "jwks" is set and is used (set only one)');
 }
 
-/** Short HMAC secrets can be brute-forced offline from a single token. */
-export function lintSecret(secret: string, pointer: string, env: LintEnv): ConfigProblem[] {
+/** RFC 7518 §3.2: the key must be at least as long as the hash output. */
+const HMAC_KEY_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
+
+/**
+ * Short HMAC secrets can be brute-forced offline from a single token, so one shorter than the
+ * hash of the longest allowed HMAC algorithm is refused; `allow_weak_secret: true` (configs being
+ * migrated) makes it a warning, unless GATEHOUSE_STRICT=1.
+ */
+export function lintSecret(
+  secret: string,
+  pointer: string,
+  env: LintEnv,
+  options: { readonly algorithms: readonly string[]; readonly allowWeak: boolean },
+): ConfigProblem[] {
   const bytes = new TextEncoder().encode(secret).length;
-  if (bytes >= MIN_HMAC_SECRET_BYTES) return [];
-  const message = `HMAC secret is ${bytes} bytes; use at least ${MIN_HMAC_SECRET_BYTES} random bytes (RFC 7518 §3.2)`;
+  const needed = Math.max(
+    MIN_HMAC_SECRET_BYTES,
+    ...options.algorithms.map((alg) => HMAC_KEY_BYTES[alg] ?? 0),
+  );
+  if (bytes >= needed) return [];
+  const strongest = options.algorithms.filter((alg) => HMAC_KEY_BYTES[alg] === needed)[0] ?? 'HS256';
+  const message = `HMAC secret is ${bytes} bytes; ${strongest} needs at least ${needed} random bytes (RFC 7518 §3.2)`;
+  if (!options.allowWeak)
+    return [configError(pointer, `${message}; set "allow_weak_secret": true to accept it while migrating`)];
   return [
     env.strict ? configError(pointer, `${message} (GATEHOUSE_STRICT=1)`) : configWarning(pointer, message),
   ];

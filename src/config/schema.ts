@@ -35,6 +35,8 @@ const Server = Type.Object(
     alias: NonEmpty,
     url: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) docs/CONFIG.md: longest silence while the upstream's response body streams.
+    idle_timeout_ms: Type.Optional(PositiveInt),
   },
   strict,
 );
@@ -85,6 +87,8 @@ const Authorizer = Type.Object(
     header: Type.Optional(NonEmpty),
     query: Type.Optional(NonEmpty),
     consumers_kv: Type.Optional(NonEmpty),
+    // (ext) RFC 7518 §3.2 short HMAC secrets become a warning instead of an error.
+    allow_weak_secret: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -127,6 +131,10 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    // (ext) docs/BEHAVIOUR.md "Hostile input"
+    idle_timeout_ms: Type.Optional(PositiveInt),
+    allow_method_override: Type.Optional(Type.Boolean()),
+    rewrite_location: Type.Optional(Type.Boolean()),
     // (ext) docs/TRAFFIC.md: one policy name, a list (every one must admit), or false (none).
     rate_limit: Type.Optional(
       Type.Union([Type.Literal(false), NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
@@ -189,6 +197,12 @@ const Gateway = Type.Object(
     max_body_bytes: Type.Optional(PositiveInt),
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),
+    // docs/BEHAVIOUR.md "Hostile input"
+    trusted_proxies: Type.Optional(Type.Array(NonEmpty)),
+    allow_underscores_in_headers: Type.Optional(Type.Boolean()),
+    header_timeout_ms: Type.Optional(PositiveInt),
+    request_timeout_ms: Type.Optional(PositiveInt),
+    max_upstream_header_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     // (ext) docs/TRAFFIC.md
     rate_limit_store: Type.Optional(RateLimitStore),
     default_rate_limit: Type.Optional(Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })])),

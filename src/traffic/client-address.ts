@@ -1,11 +1,11 @@
 import type { RequestContext } from '../context.js';
 
 /**
- * The client address `$request.ip` means (docs/TRAFFIC.md "Client address"). Today the adapter's
- * view of the connection: the socket peer on Node, `CF-Connecting-IP` on Workers (each adapter's
- * client-info.ts). A single function so the `gateway.trusted_proxies` rules (a proxy in front of
- * the gateway) replace it in one place.
+ * The client address `$request.ip` means (docs/TRAFFIC.md "Client address"): the gateway's one
+ * answer to "who is the client?" (proxy/client-address.ts, under `gateway.trusted_proxies`),
+ * resolved once per request at the entrance — the socket peer on Node and `CF-Connecting-IP` on
+ * Workers, unless a trusted proxy forwarded the request.
  */
-export function clientAddress(ctx: Pick<RequestContext, 'client'>): string {
-  return ctx.client.address;
+export function clientAddress(ctx: Pick<RequestContext, 'clientAddress'>): string {
+  return ctx.clientAddress.address;
 }

@@ -111,9 +111,20 @@ const EXPECTED: Record<string, Entry> = {
       expect((await get(gateway, '/nothing')).status).toBe(404);
     },
   },
+  // Its documentation's placeholder secret is 17 bytes: refused (RFC 7518 §3.2), and accepted with
+  // a warning once the authorizer says `allow_weak_secret: true` (the same config, migrating).
   'authorizer-page.json': {
+    warnings: [],
+    refused: {
+      errors: [
+        '/authorizer/secret: HMAC secret is 17 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2); set "allow_weak_secret": true to accept it while migrating',
+      ],
+      row: 39,
+    },
+  },
+  'authorizer-page-migrating.json': {
     warnings: [
-      'warning: /authorizer/secret: HMAC secret is 17 bytes; use at least 32 random bytes (RFC 7518 §3.2)',
+      'warning: /authorizer/secret: HMAC secret is 17 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2)',
     ],
     probe: async (gateway) => {
       const forged = await get(gateway, '/api/v1/auth', {

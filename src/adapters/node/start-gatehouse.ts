@@ -59,11 +59,16 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     throw error;
   }
   void runtime.current().prefetch();
+  // Socket deadlines belong to the listening server, so they are read once at start (a reload
+  // does not change them; docs/CONFIG.md).
+  const limits = runtime.current().config.gateway;
   let server;
   try {
     server = await startNodeServer(createGateway(runtime.current, platform), {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8787,
+      ...(limits?.header_timeout_ms === undefined ? {} : { headersTimeoutMs: limits.header_timeout_ms }),
+      ...(limits?.request_timeout_ms === undefined ? {} : { requestTimeoutMs: limits.request_timeout_ms }),
     });
   } catch (error) {
     await upstream.close();

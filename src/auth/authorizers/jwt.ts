@@ -29,6 +29,7 @@ const FIELDS = [
   'clock_tolerance',
   'required_claims',
   'max_token_age',
+  'allow_weak_secret',
 ] as const;
 
 const PUBLIC_KEY_FIELDS = ['public_key', 'jwks', 'jwks_uri'] as const;
@@ -68,7 +69,13 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
       publicKeyFields: '"public_key", "jwks" or "jwks_uri"',
     }),
   );
-  if (def.secret !== undefined) problems.push(...lintSecret(def.secret, `${pointer}/secret`, env));
+  if (def.secret !== undefined)
+    problems.push(
+      ...lintSecret(def.secret, `${pointer}/secret`, env, {
+        algorithms: algorithmsOf(def, ['HS256']),
+        allowWeak: def.allow_weak_secret ?? false,
+      }),
+    );
   if (def.public_key !== undefined) problems.push(...lintPublicKey(def.public_key, `${pointer}/public_key`));
   if (def.jwks !== undefined)
     problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`, env.verifiesTokens ?? true));
