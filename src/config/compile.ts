@@ -4,6 +4,7 @@ import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
+import { createSessionAuthorizeStep } from '../integrations/oidc/index.js';
 import { integrationFactory, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
@@ -131,7 +132,12 @@ function compileRouteHandler(
     // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
     if (!authorizer)
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
-    else steps.push(createAuthorizeStep(authorizer, route.scopes));
+    else
+      steps.push(
+        // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
+        (authorizer.type === 'oidc' ? createSessionAuthorizeStep(authorizer, route.scopes, deps) : undefined) ??
+          createAuthorizeStep(authorizer, route.scopes),
+      );
   }
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   return composeSteps(steps, integrationHandler(route, index, deps, problems));

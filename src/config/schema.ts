@@ -28,9 +28,16 @@ export const INTEGRATION_TYPES = [
   'supabase_passwordless_auth',
   'supabase_passwordless_verify',
   'supabase_passwordless_auth_alt',
+  'oidc_login',
+  'oidc_callback',
+  'oidc_userinfo',
+  'oidc_refresh',
+  'oidc_logout',
 ] as const;
 
-export const AUTHORIZER_TYPES = ['jwt', 'auth0', 'supabase'] as const;
+export const AUTHORIZER_TYPES = ['jwt', 'auth0', 'supabase', 'oidc'] as const;
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 const Server = Type.Object(
   {
@@ -81,6 +88,19 @@ const Authorizer = Type.Object(
     scope: Type.Optional(Type.String()),
     // supabase (anchor)
     jwt_secret: Type.Optional(NonEmpty),
+    // oidc (ext, docs/CONFIG.md "oidc authorizer")
+    client_auth: Type.Optional(
+      Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m))),
+    ),
+    client_private_key: Type.Optional(Type.Union([NonEmpty, Type.Record(Type.String(), Type.Unknown())])),
+    scopes: Type.Optional(Type.Array(NonEmpty)),
+    prompt: Type.Optional(NonEmpty),
+    login_hint: Type.Optional(NonEmpty),
+    organization: Type.Optional(NonEmpty),
+    connection: Type.Optional(NonEmpty),
+    screen_hint: Type.Optional(NonEmpty),
+    authorization_params: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    post_logout_redirect_uri: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
   },
@@ -89,6 +109,18 @@ const Authorizer = Type.Object(
 
 const Hook = Type.Object({ binding: NonEmpty, function: NonEmpty }, strict);
 
+/** (ext) Browser sessions of `oidc_login` (docs/CONFIG.md "session"). */
+const Session = Type.Object(
+  {
+    cookie: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    ttl_s: Type.Optional(PositiveInt),
+    idle_ttl_s: Type.Optional(PositiveInt),
+    return_to: Type.Array(NonEmpty, { minItems: 1 }),
+    secret: Type.Optional(NonEmpty),
+  },
+  strict,
+);
+
 const Integration = Type.Object(
   {
     type: NonEmpty,
@@ -96,6 +128,7 @@ const Integration = Type.Object(
     binding: Type.Optional(NonEmpty),
     function: Type.Optional(NonEmpty),
     post_process: Type.Optional(Hook),
+    session: Type.Optional(Session),
   },
   strict,
 );
@@ -166,6 +199,7 @@ export type CorsConfig = Static<typeof Cors>;
 export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
+export type SessionConfig = Static<typeof Session>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */

@@ -5,6 +5,7 @@ import type { Platform } from '../platform.js';
 import type { CompiledServer } from '../proxy/targets.js';
 import { AUTH0_INTEGRATIONS } from './auth0/index.js';
 import { createHttpProxyIntegration } from './http-proxy.js';
+import { OIDC_INTEGRATIONS } from './oidc/index.js';
 import { createServiceIntegration, type ServiceHandler } from './service.js';
 import { createServiceBindingIntegration, type BindingEnv } from './service-binding.js';
 import { SUPABASE_INTEGRATIONS } from './supabase/index.js';
@@ -33,6 +34,7 @@ const FACTORIES: Readonly<Record<string, IntegrationFactory>> = {
   service_binding: createServiceBindingIntegration,
   ...AUTH0_INTEGRATIONS,
   ...SUPABASE_INTEGRATIONS,
+  ...OIDC_INTEGRATIONS,
 };
 
 export function integrationFactory(type: string): IntegrationFactory | undefined {

@@ -32,4 +32,9 @@ export const INTEGRATION_REQUIREMENTS: Readonly<Record<string, IntegrationRequir
   supabase_passwordless_auth: { required: [] },
   supabase_passwordless_verify: { required: [] },
   supabase_passwordless_auth_alt: { required: [] },
+  oidc_login: { required: [] },
+  oidc_callback: { required: [] },
+  oidc_userinfo: { required: [] },
+  oidc_refresh: { required: [] },
+  oidc_logout: { required: [] },
 };

@@ -1,5 +1,6 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
+import { misplacedSession, oidcFlowProblems } from '../oidc/lint.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
 import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './select.js';
 
@@ -41,6 +42,7 @@ export function lintIdentityFlows(
         configError(`${at}/integration/post_process`, 'post_process applies to auth0_callback routes only'),
       );
     }
+    misplacedSession(route, at).forEach(add);
     if (!isIdentityFlow(type)) return;
     flowRouteProblems(config, route, at).forEach(add);
     if (type.startsWith('supabase_')) usesSupabase = true;
@@ -87,6 +89,7 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
 
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
+  if (type.startsWith('oidc_')) return [...problems, ...oidcFlowProblems(route, at, choice.def, choice.pointer)];
   for (const field of AUTH0_FIELDS[type] ?? []) {
     if (choice.def[field] === undefined) {
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));

@@ -20,6 +20,11 @@ export const IDENTITY_FLOW_TYPES = {
   supabase_passwordless_auth: 'supabase',
   supabase_passwordless_verify: 'supabase',
   supabase_passwordless_auth_alt: 'supabase',
+  oidc_login: 'oidc',
+  oidc_callback: 'oidc',
+  oidc_userinfo: 'oidc',
+  oidc_refresh: 'oidc',
+  oidc_logout: 'oidc',
 } as const;
 
 export type IdentityFlowType = keyof typeof IDENTITY_FLOW_TYPES;

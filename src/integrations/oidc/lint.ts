@@ -1,0 +1,55 @@
+import { configError, type ConfigProblem } from '../../config/problems.js';
+import type { AuthorizerConfig, RouteConfig } from '../../config/schema.js';
+import { parseReturnToEntry } from '../../session/return-to.js';
+
+/**
+ * Rules for `oidc_*` routes (docs/CONFIG.md "oidc flows"), run with the other identity-flow
+ * rules: the authorizer has what the flow sends, cookies have a key to be sealed with, and the
+ * `session` object (only on `oidc_login`) has a valid allow-list.
+ */
+const REQUIRED: Readonly<Record<string, readonly (keyof AuthorizerConfig)[]>> = {
+  oidc_login: ['client_id', 'redirect_uri'],
+  oidc_callback: ['client_id', 'redirect_uri'],
+  oidc_refresh: ['client_id'],
+  oidc_logout: ['client_id'],
+  oidc_userinfo: [],
+};
+
+export function oidcFlowProblems(
+  route: RouteConfig,
+  at: string,
+  def: AuthorizerConfig,
+  defPointer: string,
+): ConfigProblem[] {
+  const type = route.integration?.type ?? '';
+  const problems: ConfigProblem[] = [];
+  for (const field of REQUIRED[type] ?? []) {
+    if (def[field] === undefined) problems.push(configError(`${defPointer}/${field}`, `is required by the ${type} route at ${at}`));
+  }
+  const session = route.integration?.session;
+  if ((type === 'oidc_login' || type === 'oidc_callback') && !session?.secret && def.client_secret === undefined && def.client_private_key === undefined) {
+    problems.push(
+      configError(`${at}/integration`, `${type} seals its cookies with a key derived from client_secret; this public client needs "session": {"secret": …} on its oidc_login route`),
+    );
+  }
+  if (session) {
+    session.return_to.forEach((entry, i) => {
+      const parsed = parseReturnToEntry(entry);
+      if (typeof parsed === 'string') problems.push(configError(`${at}/integration/session/return_to/${i}`, parsed));
+    });
+    if (session.secret !== undefined && new TextEncoder().encode(session.secret).length < 32) {
+      problems.push(configError(`${at}/integration/session/secret`, 'use at least 32 random bytes'));
+    }
+    if (session.idle_ttl_s !== undefined && session.ttl_s !== undefined && session.idle_ttl_s > session.ttl_s) {
+      problems.push(configError(`${at}/integration/session/idle_ttl_s`, 'is longer than ttl_s'));
+    }
+  }
+  return problems;
+}
+
+/** `session` belongs on the login route only: the other flows find it there. */
+export function misplacedSession(route: RouteConfig, at: string): ConfigProblem[] {
+  return route.integration?.session && route.integration.type !== 'oidc_login'
+    ? [configError(`${at}/integration/session`, 'session applies to oidc_login routes only')]
+    : [];
+}

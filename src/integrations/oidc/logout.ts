@@ -1,0 +1,53 @@
+import type { RouteConfig } from '../../config/schema.js';
+import type { Handler } from '../../context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { csrfRefusal } from '../../session/csrf.js';
+import { asSessionRecord } from '../../session/record.js';
+import type { IntegrationDeps } from '../registry.js';
+import { oidcFlows } from './client.js';
+
+/**
+ * `oidc_logout` (docs/FLOWS.md "Logout"): clears the session cookie, then sends the browser to
+ * the provider's `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0) with
+ * `id_token_hint`, `client_id` and the configured `post_logout_redirect_uri`, so the provider
+ * ends its own session and sends the browser back. A provider without that endpoint: straight
+ * to `post_logout_redirect_uri`, else to the session's allowed `?return_to=` (its first entry by
+ * default). A POST must pass the session Origin check (a GET logout is harmless to forge: it only
+ * ends a session).
+ */
+export function createOidcLogoutIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
+  const flows = oidcFlows(route, deps);
+  const trusted = new Set(flows.session?.returnTo.origins ?? []);
+  if (flows.redirectUri) trusted.add(new URL(flows.redirectUri).origin);
+  return async (ctx) => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      const refused = csrfRefusal(ctx, trusted);
+      if (refused) throw new GatewayError('SESSION_CSRF_REJECTED', { detail: { reason: refused } });
+    }
+    const cookieHeader = ctx.request.headers.get('cookie');
+    const secure = flows.secureCookies || ctx.client.protocol === 'https';
+    const session = flows.session;
+    // Even an expired session names the ID token the provider should end its session for.
+    const record = session ? asSessionRecord(await session.cookies.open(cookieHeader, 0)) : undefined;
+    let back: string | undefined = flows.postLogoutRedirectUri;
+    if (back === undefined && session) {
+      back = session.returnTo.resolve(new URLSearchParams(ctx.search).get('return_to'));
+      if (back === undefined) throw new GatewayError('OIDC_RETURN_TO_NOT_ALLOWED', { detail: { reason: 'logout return_to is not on session.return_to' } });
+    }
+    const as = await flows.metadata();
+    let location: string;
+    if (typeof as.end_session_endpoint === 'string') {
+      const url = new URL(as.end_session_endpoint);
+      if (record?.it) url.searchParams.set('id_token_hint', record.it);
+      url.searchParams.set('client_id', flows.clientId);
+      if (flows.postLogoutRedirectUri) url.searchParams.set('post_logout_redirect_uri', flows.postLogoutRedirectUri);
+      location = url.href;
+    } else {
+      location = back ?? '/';
+    }
+    const headers = new Headers({ location, 'cache-control': 'no-store' });
+    for (const line of session?.cookies.clear(cookieHeader, secure) ?? []) headers.append('set-cookie', line);
+    ctx.log.auth = 'logout';
+    return new Response(null, { status: 302, headers });
+  };
+}

@@ -1,0 +1,60 @@
+import type { Authorizer } from '../auth/types.js';
+import type { GatewayConfig, SessionConfig } from '../config/schema.js';
+import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
+import { createReturnToPolicy, type ReturnToPolicy } from './return-to.js';
+import { createSealedCookies, type SealedCookies } from './sealed-cookie.js';
+
+/**
+ * The browser session of one `oidc` authorizer (docs/FLOWS.md "Browser sessions"), resolved
+ * once per compiled config from the `session` object of its `oidc_login` route: the sealed
+ * cookie, the lifetimes and the return-URL allow-list. Every flow of that authorizer and every
+ * route it protects shares it.
+ */
+export const DEFAULT_SESSION_TTL_S = 8 * 3600;
+export const DEFAULT_IDLE_TTL_S = 3600;
+
+export interface SessionSettings {
+  readonly cookies: SealedCookies;
+  readonly ttlMs: number;
+  readonly idleTtlMs: number;
+  readonly returnTo: ReturnToPolicy;
+}
+
+/** The `session` object of the authorizer's `oidc_login` route, if it has one. */
+export function sessionConfigOf(config: GatewayConfig, authorizerName: string): SessionConfig | undefined {
+  for (const [index, route] of config.paths.entries()) {
+    const session = route.integration?.session;
+    if (route.integration?.type !== 'oidc_login' || !session) continue;
+    const choice = chooseFlowAuthorizer(config, route, `/paths/${index}`);
+    if (choice.ok && choice.name === authorizerName) return session;
+  }
+  return undefined;
+}
+
+export function defaultSessionCookieName(authorizerName: string): string {
+  return authorizerName === 'default'
+    ? 'gatehouse_session'
+    : `gatehouse_session_${authorizerName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The secret cookies are sealed with: `session.secret`, else the client's own credential. */
+export function cookieSecret(authorizer: Authorizer, session: SessionConfig | undefined): string {
+  const def = authorizer.config;
+  if (session?.secret) return session.secret;
+  if (def.client_secret) return def.client_secret;
+  if (def.client_private_key !== undefined) return JSON.stringify(def.client_private_key);
+  return '';
+}
+
+export function createSessionSettings(authorizer: Authorizer, session: SessionConfig): SessionSettings {
+  return {
+    cookies: createSealedCookies({
+      name: session.cookie ?? defaultSessionCookieName(authorizer.name),
+      secret: cookieSecret(authorizer, session),
+      context: `session|${String(authorizer.config.issuer)}|${authorizer.config.client_id ?? ''}`,
+    }),
+    ttlMs: (session.ttl_s ?? DEFAULT_SESSION_TTL_S) * 1000,
+    idleTtlMs: (session.idle_ttl_s ?? DEFAULT_IDLE_TTL_S) * 1000,
+    returnTo: createReturnToPolicy(session.return_to),
+  };
+}
