@@ -4,6 +4,7 @@ import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.j
 import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import {
+  CHROMIUM_ARGS,
   gatewayOrigin,
   oidcSessionConfig,
   startGatewayAt,
@@ -43,15 +44,7 @@ beforeAll(async () => {
   gateway = await startGatewayAt(origin, oidcSessionConfig(provider.issuer, origin, upstream.url));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 });
 

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionSettings } from '../../src/session/settings.js';
-import type { Authorizer } from '../../src/auth/types.js';
-import type { AuthorizerConfig } from '../../src/config/schema.js';
 import { startDiscoveryServer, type DiscoveryServer } from '../fixtures/discovery-server.js';
 import { claimsAt, createKeyPair, signToken, type TestKeyPair } from '../fixtures/keys.js';
 import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
 import { closedPort, jsonOf } from './browser.js';
-import { oidcSessionConfig, WEB_CLIENT_ID, WEB_CLIENT_SECRET } from './oidc-setup.js';
+import { mintSessionCookie, oidcSessionConfig, WEB_CLIENT_ID, WEB_CLIENT_SECRET } from './oidc-setup.js';
 
 /**
  * The OpenID Connect protocol checks through the real Node gateway, without a browser:
@@ -227,28 +224,11 @@ describe('authorization request and callback (oidc-provider)', () => {
 
 describe('sessions', () => {
   let target: GatewayTarget;
-  const authorizerConfig = { type: 'oidc', issuer: '', client_id: WEB_CLIENT_ID, client_secret: WEB_CLIENT_SECRET };
   beforeAll(async () => {
-    authorizerConfig.issuer = provider.issuer;
     target = await gateway(oidcSessionConfig(provider.issuer, PUBLIC, upstream.url));
   });
 
-  /** A session cookie as the callback would seal it (same secret, same context). */
-  async function mint(record: Record<string, unknown>): Promise<string> {
-    const settings = createSessionSettings(
-      { name: 'default', config: authorizerConfig as AuthorizerConfig } as Authorizer,
-      { return_to: ['/app'] },
-    );
-    const now = Date.now();
-    const lines = await settings.cookies.seal(
-      { at: 'session-access-token', ate: now + 600_000, ct: now, la: now, cl: { sub: 'alice' }, ...record },
-      now + 600_000,
-      now,
-      false,
-      null,
-    );
-    return lines.map((line) => line.split(';')[0]).join('; ');
-  }
+  const mint = (record: Record<string, unknown>) => mintSessionCookie(provider.issuer, record);
 
   it('a session cookie alone authorizes; the upstream gets the access token and not the cookie', async () => {
     upstream.reset();

@@ -1,3 +1,6 @@
+import type { Authorizer } from '../../src/auth/types.js';
+import type { AuthorizerConfig } from '../../src/config/schema.js';
+import { createSessionSettings } from '../../src/session/settings.js';
 import { randomSecret } from '../fixtures/keys.js';
 import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import { closedPort } from './browser.js';
@@ -5,6 +8,17 @@ import { closedPort } from './browser.js';
 /** Shared by the OpenID Connect flow tests: the web app's client and the gateway config. */
 export const WEB_CLIENT_ID = 'web-app';
 export const WEB_CLIENT_SECRET = randomSecret();
+
+/** Chromium as the tests run it (headless, no sandbox, no background traffic). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+] as const;
 
 /** A free port for the gateway, so its redirect_uri is known before the provider starts. */
 export async function gatewayOrigin(): Promise<string> {
@@ -51,4 +65,22 @@ export function oidcSessionConfig(
 
 export async function startGatewayAt(origin: string, config: object): Promise<RunningGatehouse> {
   return startGatehouse({ source: inlineConfigSource(config), env: {}, port: Number(new URL(origin).port) });
+}
+
+/**
+ * A `Cookie` header with a session as the callback of `oidcSessionConfig` would seal it (same
+ * secret and context), for tests of the session checks that need no login first.
+ */
+export async function mintSessionCookie(issuer: string, record: Record<string, unknown>): Promise<string> {
+  const config = { type: 'oidc', issuer, client_id: WEB_CLIENT_ID, client_secret: WEB_CLIENT_SECRET } as AuthorizerConfig;
+  const settings = createSessionSettings({ name: 'default', config } as Authorizer, { return_to: ['/app'] });
+  const now = Date.now();
+  const lines = await settings.cookies.seal(
+    { at: 'session-access-token', ate: now + 600_000, ct: now, la: now, cl: { sub: 'alice' }, ...record },
+    now + 600_000,
+    now,
+    false,
+    null,
+  );
+  return lines.map((line) => line.split(';')[0]).join('; ');
 }
