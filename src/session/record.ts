@@ -17,6 +17,8 @@ export interface SessionRecord {
   readonly sc?: string;
   /** Access token expiry, ms since the epoch. */
   readonly ate: number;
+  /** When the access token was obtained, ms (its lifetime is `ate - ati`). */
+  readonly ati?: number;
   /** Created, ms (the absolute lifetime counts from here). */
   readonly ct: number;
   /** Last active, ms (the idle lifetime counts from here). */
@@ -48,6 +50,7 @@ export function sessionFromTokens(
     ...(it === undefined ? {} : { it }),
     ...(sc === undefined ? {} : { sc }),
     ate: now + lifetime * 1000,
+    ati: now,
     ct: previous?.ct ?? now,
     la: now,
     cl: claims,
@@ -57,7 +60,8 @@ export function sessionFromTokens(
 /** A record read back from a cookie, or undefined when a field is missing or of the wrong type. */
 export function asSessionRecord(value: Record<string, unknown> | undefined): SessionRecord | undefined {
   if (!value) return undefined;
-  const { at, rt, it, sc, ate, ct, la, cl } = value;
+  const { at, rt, it, sc, ate, ati, ct, la, cl } = value;
+  if (ati !== undefined && typeof ati !== 'number') return undefined;
   if (typeof at !== 'string' || typeof ate !== 'number' || typeof ct !== 'number' || typeof la !== 'number') return undefined;
   if (typeof cl !== 'object' || cl === null || Array.isArray(cl)) return undefined;
   if ((rt !== undefined && typeof rt !== 'string') || (it !== undefined && typeof it !== 'string') || (sc !== undefined && typeof sc !== 'string')) return undefined;

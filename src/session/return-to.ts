@@ -46,7 +46,11 @@ function underPath(pathname: string, prefix: string): boolean {
   return pathname.startsWith(base);
 }
 
-export function createReturnToPolicy(values: readonly string[]): ReturnToPolicy {
+/**
+ * `selfOrigin` is the gateway's public origin (the redirect_uri's): an absolute URL there is
+ * judged like the relative path it names.
+ */
+export function createReturnToPolicy(values: readonly string[], selfOrigin?: string): ReturnToPolicy {
   const entries: Entry[] = [];
   for (const value of values) {
     const entry = parseReturnToEntry(value);
@@ -74,7 +78,9 @@ export function createReturnToPolicy(values: readonly string[]): ReturnToPolicy 
         return undefined;
       }
       if (url.username || url.password) return undefined;
-      const ok = entries.some((e) => e.origin === url.origin && underPath(url.pathname, e.path));
+      const ok = entries.some(
+        (e) => (e.origin ?? selfOrigin) === url.origin && underPath(url.pathname, e.path),
+      );
       return ok ? url.href : undefined;
     },
   };

@@ -1,3 +1,4 @@
+import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
 import type { GatewayConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
@@ -51,10 +52,20 @@ export function createSessionSettings(authorizer: Authorizer, session: SessionCo
     cookies: createSealedCookies({
       name: session.cookie ?? defaultSessionCookieName(authorizer.name),
       secret: cookieSecret(authorizer, session),
-      context: `session|${String(authorizer.config.issuer)}|${authorizer.config.client_id ?? ''}`,
+      context: `session|${oidcIssuer(authorizer.config)}|${authorizer.config.client_id ?? ''}`,
     }),
     ttlMs: (session.ttl_s ?? DEFAULT_SESSION_TTL_S) * 1000,
     idleTtlMs: (session.idle_ttl_s ?? DEFAULT_IDLE_TTL_S) * 1000,
-    returnTo: createReturnToPolicy(session.return_to),
+    returnTo: createReturnToPolicy(session.return_to, publicOrigin(authorizer.config.redirect_uri)),
   };
+}
+
+/** The gateway's public origin, as its redirect_uri names it. */
+export function publicOrigin(redirectUri: string | undefined): string | undefined {
+  if (redirectUri === undefined) return undefined;
+  try {
+    return new URL(redirectUri).origin;
+  } catch {
+    return undefined;
+  }
 }

@@ -273,3 +273,56 @@ describe('sessions', () => {
     expect(await jsonOf(response)).toMatchObject({ code: 'AUTH_ERROR' });
   });
 });
+
+describe('the Auth0 preset', () => {
+  it('an oidc authorizer with an Auth0 `domain` uses issuer https://{domain}/ and its discovery', async () => {
+    const tenant = await startDiscoveryServer('', [key.publicJwk]);
+    try {
+      tenant.namedIssuer = `${tenant.origin}/`;
+      const target = await gateway({
+        authorizer: {
+          type: 'oidc',
+          domain: tenant.origin,
+          client_id: WEB_CLIENT_ID,
+          client_secret: WEB_CLIENT_SECRET,
+          redirect_uri: `${PUBLIC}/auth/callback`,
+          audience: 'https://api.example',
+          organization: 'org_9',
+          connection: 'github',
+        },
+        paths: [{ method: 'GET', path: '/auth/login', integration: { type: 'oidc_login' } }],
+      });
+      const response = await get(`${target.url}/auth/login`);
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get('location') ?? '');
+      expect(location.origin + location.pathname).toBe(`${tenant.origin}/protocol/auth`);
+      expect(location.searchParams.get('audience')).toBe('https://api.example');
+      expect(location.searchParams.get('organization')).toBe('org_9');
+      expect(location.searchParams.get('connection')).toBe('github');
+    } finally {
+      await tenant.close();
+    }
+  });
+
+  it('the auth0 type takes the same extra authorization parameters', async () => {
+    const target = await gateway({
+      authorizer: {
+        type: 'auth0',
+        domain: 'http://127.0.0.1:9',
+        client_id: WEB_CLIENT_ID,
+        client_secret: WEB_CLIENT_SECRET,
+        redirect_uri: `${PUBLIC}/auth/callback`,
+        prompt: 'consent',
+        screen_hint: 'signup',
+        authorization_params: { ui_locales: 'fr' },
+      },
+      paths: [{ method: 'GET', path: '/auth/login', integration: { type: 'auth0_callback_redirect' } }],
+    });
+    const response = await get(`${target.url}/auth/login`);
+    const params = new URL(response.headers.get('location') ?? '').searchParams;
+    expect(params.get('prompt')).toBe('consent');
+    expect(params.get('screen_hint')).toBe('signup');
+    expect(params.get('ui_locales')).toBe('fr');
+    expect(params.get('response_type')).toBe('code');
+  });
+});

@@ -2,6 +2,8 @@ import type { AuthorizerConfig } from '../../config/schema.js';
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
+import { EXTRA_PARAM_FIELDS, lintAuthorizationParams } from '../../oidc/authorization-params.js';
+import { auth0Issuer } from './auth0.js';
 import { algorithmsOf, claimSettings } from './common.js';
 
 /**
@@ -13,19 +15,15 @@ import { algorithmsOf, claimSettings } from './common.js';
  */
 const FIELDS = [
   'issuer',
+  'domain',
   'client_id',
   'client_secret',
   'client_auth',
   'client_private_key',
   'redirect_uri',
   'scopes',
-  'prompt',
-  'login_hint',
+  ...EXTRA_PARAM_FIELDS,
   'audience',
-  'organization',
-  'connection',
-  'screen_hint',
-  'authorization_params',
   'post_logout_redirect_uri',
   'jwks',
   'jwks_uri',
@@ -40,28 +38,25 @@ const FIELDS = [
 /** What OpenID providers sign with; never an HMAC algorithm (that would need the client secret). */
 export const OIDC_DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256'] as const;
 
-/** Authorization parameters the flows set themselves; `authorization_params` may not override them. */
-export const RESERVED_AUTHORIZATION_PARAMS = new Set([
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'scope',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-  'response_mode',
-  'request',
-  'request_uri',
-]);
+/**
+ * The issuer: `issuer` as written, or — the Auth0 preset — `https://{domain}/` from `domain`,
+ * exactly as an `auth0` authorizer derives it (Auth0 serves discovery for that issuer).
+ */
+export function oidcIssuer(def: AuthorizerConfig): string {
+  if (def.domain !== undefined && def.issuer === undefined) return auth0Issuer(def.domain);
+  return typeof def.issuer === 'string' ? def.issuer : '';
+}
 
 function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
-  const issuer = def.issuer;
+  if (def.domain !== undefined && def.issuer !== undefined) {
+    return [configError(`${pointer}/domain`, 'set only one of "issuer", "domain" (domain means issuer https://{domain}/)')];
+  }
+  const issuer = def.domain !== undefined ? oidcIssuer(def) : def.issuer;
   if (typeof issuer !== 'string') {
     return [
       configError(
         `${pointer}${issuer === undefined ? '' : '/issuer'}`,
-        'an oidc authorizer needs "issuer": one URL, exactly as the provider writes it (e.g. "https://id.example/realms/x")',
+        'an oidc authorizer needs "issuer": one URL, exactly as the provider writes it (e.g. "https://id.example/realms/x"), or an Auth0 "domain"',
       ),
     ];
   }
@@ -90,13 +85,7 @@ function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
   if (def.client_private_key !== undefined && method !== 'private_key_jwt') {
     problems.push(configError(`${pointer}/client_private_key`, 'is only used with client_auth "private_key_jwt"'));
   }
-  for (const name of Object.keys(def.authorization_params ?? {})) {
-    if (RESERVED_AUTHORIZATION_PARAMS.has(name)) {
-      problems.push(
-        configError(`${pointer}/authorization_params/${name}`, `"${name}" is set by the login flow itself`),
-      );
-    }
-  }
+  problems.push(...lintAuthorizationParams(def, pointer));
   if (def.scopes !== undefined && !def.scopes.includes('openid')) {
     problems.push(configError(`${pointer}/scopes`, 'must include "openid" (the login needs an ID token)'));
   }
@@ -125,7 +114,7 @@ export function clientAuthMethod(def: AuthorizerConfig): NonNullable<AuthorizerC
 }
 
 function settings(def: AuthorizerConfig): AuthorizerSettings {
-  const issuer = typeof def.issuer === 'string' ? def.issuer : '';
+  const issuer = oidcIssuer(def);
   return {
     algorithms: algorithmsOf(def, OIDC_DEFAULT_ALGORITHMS),
     issuer,

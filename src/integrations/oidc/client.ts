@@ -1,6 +1,6 @@
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { clientAuthMethod } from '../../auth/authorizers/oidc.js';
+import { clientAuthMethod, oidcIssuer } from '../../auth/authorizers/oidc.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS } from '../../auth/remote-key-set.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
@@ -19,7 +19,7 @@ import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js'
 export { replayAnswer } from '../auth0/client.js';
 import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../registry.js';
-import { RESERVED_AUTHORIZATION_PARAMS } from '../../auth/authorizers/oidc.js';
+import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 
 /**
  * Everything the `oidc_*` flows of one authorizer share, built once per compiled config
@@ -78,7 +78,7 @@ export function createOidcFlows(
   platform: Pick<Platform, 'fetch' | 'now'>,
 ): OidcFlows {
   const def = authorizer.config;
-  const issuer = String(def.issuer);
+  const issuer = oidcIssuer(def);
   const clientId = def.client_id ?? 'gatehouse';
   const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
   const insecure = new URL(issuer).protocol === 'http:';
@@ -133,24 +133,10 @@ async function metadataOf(discovery: IssuerDiscovery, now: number): Promise<oaut
   }
 }
 
-/** The named parameters first, then `authorization_params` (which lint keeps off reserved names). */
+/** `audience` (when it is one value), then the shared extra parameters. */
 function authorizationParams(def: Authorizer['config']): [string, string][] {
-  const params: [string, string][] = [];
   const audience = typeof def.audience === 'string' ? def.audience : undefined;
-  for (const [name, value] of [
-    ['prompt', def.prompt],
-    ['login_hint', def.login_hint],
-    ['audience', audience],
-    ['organization', def.organization],
-    ['connection', def.connection],
-    ['screen_hint', def.screen_hint],
-  ] as const) {
-    if (value !== undefined) params.push([name, value]);
-  }
-  for (const [name, value] of Object.entries(def.authorization_params ?? {})) {
-    if (!RESERVED_AUTHORIZATION_PARAMS.has(name)) params.push([name, value]);
-  }
-  return params;
+  return [...(audience === undefined ? [] : [['audience', audience] as [string, string]]), ...extraAuthorizationParams(def)];
 }
 
 async function createClientAuth(authorizer: Authorizer): Promise<oauth.ClientAuth> {

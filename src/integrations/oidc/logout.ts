@@ -9,8 +9,9 @@ import { oidcFlows } from './client.js';
 /**
  * `oidc_logout` (docs/FLOWS.md "Logout"): clears the session cookie, then sends the browser to
  * the provider's `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0) with
- * `id_token_hint`, `client_id` and the configured `post_logout_redirect_uri`, so the provider
- * ends its own session and sends the browser back. A provider without that endpoint: straight
+ * `id_token_hint`, `client_id` and `post_logout_redirect_uri` — the configured one, else the
+ * allowed `?return_to=` made absolute on the gateway's public origin — so the provider ends its
+ * own session and sends the browser back (the provider must have that URL registered). A provider without that endpoint: straight
  * to `post_logout_redirect_uri`, else to the session's allowed `?return_to=` (its first entry by
  * default). A POST must pass the session Origin check (a GET logout is harmless to forge: it only
  * ends a session).
@@ -40,7 +41,8 @@ export function createOidcLogoutIntegration(route: RouteConfig, deps: Integratio
       const url = new URL(as.end_session_endpoint);
       if (record?.it) url.searchParams.set('id_token_hint', record.it);
       url.searchParams.set('client_id', flows.clientId);
-      if (flows.postLogoutRedirectUri) url.searchParams.set('post_logout_redirect_uri', flows.postLogoutRedirectUri);
+      const returnUri = back === undefined ? undefined : absolute(back, flows.redirectUri);
+      if (returnUri) url.searchParams.set('post_logout_redirect_uri', returnUri);
       location = url.href;
     } else {
       location = back ?? '/';
@@ -50,4 +52,10 @@ export function createOidcLogoutIntegration(route: RouteConfig, deps: Integratio
     ctx.log.auth = 'logout';
     return new Response(null, { status: 302, headers });
   };
+}
+
+/** A relative return URL on the gateway's public origin (the redirect_uri's). */
+function absolute(location: string, redirectUri: string | undefined): string | undefined {
+  if (!location.startsWith('/')) return location;
+  return redirectUri === undefined ? undefined : new URL(location, redirectUri).href;
 }

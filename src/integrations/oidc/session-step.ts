@@ -21,13 +21,22 @@ import { refreshGrant } from './refresh-grant.js';
  * session cookie, is judged as a bearer request exactly like any protected route. Otherwise:
  *   - the sealed session must open (else 401 SESSION_EXPIRED, and the cookie is cleared);
  *   - a state-changing method must pass the Origin check (else 403 SESSION_CSRF_REJECTED);
- *   - an access token within EXPIRY_MARGIN_MS of expiry is refreshed first — one grant shared by
+ *   - an access token about to expire (refreshDue) is refreshed first — one grant shared by
  *     concurrent requests, the rotated refresh token kept — and the new session cookie goes out
  *     with this response; a refresh the provider refuses ends the session (401 SESSION_EXPIRED);
  *   - the upstream gets `Authorization: Bearer <access token>` and not the session cookie;
  *     `scopes` are checked against the granted scope; routes see the ID token's identity claims.
  */
 const EXPIRY_MARGIN_MS = 10_000;
+
+/**
+ * Refresh this long before expiry: EXPIRY_MARGIN_MS, but at most a tenth of the token's lifetime
+ * (a provider issuing 5-second tokens would otherwise see a refresh on every request).
+ */
+function refreshDue(record: SessionRecord, now: number): boolean {
+  const lifetime = record.ati === undefined ? Infinity : record.ate - record.ati;
+  return record.ate - Math.min(EXPIRY_MARGIN_MS, lifetime / 10) <= now;
+}
 
 export function createSessionAuthorizeStep(
   authorizer: Authorizer,
@@ -86,7 +95,7 @@ export async function activeSession(
   let record = await openSession(session, cookieHeader, now);
   if (!record) return ended(ctx, session, cookieHeader, secure, 'session cookie missing, altered or expired');
   let changed = false;
-  if (options.force === true || record.ate - EXPIRY_MARGIN_MS <= now) {
+  if (options.force === true || refreshDue(record, now)) {
     const refreshed = await refresh(flows, ctx, record, now);
     if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
     record = refreshed;
