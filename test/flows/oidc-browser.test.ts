@@ -26,6 +26,7 @@ let upstream: RecordingUpstream;
 let gateway: RunningGatehouse;
 let origin: string;
 let browser: Browser;
+const logLines: string[] = [];
 
 beforeAll(async () => {
   origin = await gatewayOrigin();
@@ -41,7 +42,7 @@ beforeAll(async () => {
       },
     ],
   });
-  gateway = await startGatewayAt(origin, oidcSessionConfig(provider.issuer, origin, upstream.url));
+  gateway = await startGatewayAt(origin, oidcSessionConfig(provider.issuer, origin, upstream.url), logLines);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS],
@@ -133,6 +134,13 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
 
       // A state-changing call from the app's own page passes the Origin check.
       expect((await apiCall(page, '/api/write', 'POST')).status).toBe(200);
+
+      // No log line holds a token, a session cookie or an authorization code.
+      const secrets = [firstToken, refreshedToken, ...cookies.map((c) => c.value)].map((v) => String(v).replace(/^Bearer /, ''));
+      const log = logLines.join('\n');
+      expect(log).toContain('"auth":"session"');
+      for (const secret of secrets) expect(log).not.toContain(secret.slice(0, 40));
+      expect(log).not.toMatch(/code=(?!REDACTED)[\w-]{10,}/);
 
       // Logout: the session is cleared, the provider ends its session and sends the browser back.
       await page.goto(`${origin}/auth/logout`);

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../../src/auth/types.js';
 import type { AuthorizerConfig } from '../../src/config/schema.js';
+import { createJsonLogger } from '../../src/observability/logger.js';
 import { createSessionSettings } from '../../src/session/settings.js';
 import { randomSecret } from '../fixtures/keys.js';
 import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
@@ -63,8 +64,17 @@ export function oidcSessionConfig(
   };
 }
 
-export async function startGatewayAt(origin: string, config: object): Promise<RunningGatehouse> {
-  return startGatehouse({ source: inlineConfigSource(config), env: {}, port: Number(new URL(origin).port) });
+export async function startGatewayAt(
+  origin: string,
+  config: object,
+  logLines: string[] = [],
+): Promise<RunningGatehouse> {
+  return startGatehouse({
+    source: inlineConfigSource(config),
+    env: {},
+    port: Number(new URL(origin).port),
+    logger: createJsonLogger('debug', (line) => logLines.push(line)),
+  });
 }
 
 /**
