@@ -27,15 +27,15 @@ const FIELD_OWNERS: Readonly<Record<string, string>> = {
   public_key: 'jwt',
   jwks: 'jwt and auth0',
   jwks_uri: 'jwt, auth0 and supabase',
-  issuer: 'jwt and supabase (auth0 derives it from domain: https://{domain}/)',
-  domain: 'auth0',
-  client_id: 'auth0',
-  client_secret: 'auth0',
-  redirect_uri: 'auth0',
+  issuer: 'jwt, supabase and oidc (auth0 derives it from domain: https://{domain}/)',
+  domain: 'auth0 and oidc',
+  client_id: 'auth0 and oidc',
+  client_secret: 'auth0 and oidc',
+  redirect_uri: 'auth0 and oidc',
   callback_uri: 'auth0',
   scope: 'auth0',
   jwt_secret: 'supabase',
-  timeout_ms: 'auth0 and supabase (their flows)',
+  timeout_ms: 'auth0, supabase and oidc (their flows)',
 };
 
 /** A field that belongs to another authorizer type is an error: it would be silently ignored. */

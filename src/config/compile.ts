@@ -135,8 +135,9 @@ function compileRouteHandler(
     else
       steps.push(
         // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
-        (authorizer.type === 'oidc' ? createSessionAuthorizeStep(authorizer, route.scopes, deps) : undefined) ??
-          createAuthorizeStep(authorizer, route.scopes),
+        (authorizer.type === 'oidc'
+          ? createSessionAuthorizeStep(authorizer, route.scopes, deps)
+          : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
       );
   }
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));

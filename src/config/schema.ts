@@ -89,9 +89,7 @@ const Authorizer = Type.Object(
     // supabase (anchor)
     jwt_secret: Type.Optional(NonEmpty),
     // oidc (ext, docs/CONFIG.md "oidc authorizer")
-    client_auth: Type.Optional(
-      Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m))),
-    ),
+    client_auth: Type.Optional(Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m)))),
     client_private_key: Type.Optional(Type.Union([NonEmpty, Type.Record(Type.String(), Type.Unknown())])),
     scopes: Type.Optional(Type.Array(NonEmpty)),
     prompt: Type.Optional(NonEmpty),

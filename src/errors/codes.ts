@@ -45,7 +45,10 @@ export const ERROR_CATALOGUE = {
 
   // OpenID Connect flows and browser sessions (docs/ERRORS.md "OpenID Connect and sessions").
   OIDC_DISCOVERY_FAILED: { status: 502, message: 'OpenID provider discovery failed' },
-  OIDC_ISSUER_MISMATCH: { status: 502, message: 'OpenID provider issuer does not match the configured issuer' },
+  OIDC_ISSUER_MISMATCH: {
+    status: 502,
+    message: 'OpenID provider issuer does not match the configured issuer',
+  },
   OIDC_PROVIDER_UNREACHABLE: { status: 502, message: 'OpenID provider unreachable' },
   OIDC_PROVIDER_TIMEOUT: { status: 504, message: 'OpenID provider timed out' },
   OIDC_PROVIDER_REFUSED: { status: 502, message: 'OpenID provider refused the request' },

@@ -40,7 +40,10 @@ export function renderErrorWithFields(
 ): Response {
   const def = ERROR_CATALOGUE[code];
   const body = JSON.stringify({ error: def.message, code: publicCode(code), ...fields });
-  return new Response(body, { status: def.status, headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS });
+  return new Response(body, {
+    status: def.status,
+    headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS,
+  });
 }
 
 export function renderGatewayError(error: GatewayError): Response {

@@ -8,7 +8,14 @@ import { configError, type ConfigProblem } from '../config/problems.js';
  * `connection` and `screen_hint`, and anything else in `authorization_params`. The parameters
  * the flow sets itself are reserved.
  */
-export const EXTRA_PARAM_FIELDS = ['prompt', 'login_hint', 'organization', 'connection', 'screen_hint', 'authorization_params'] as const;
+export const EXTRA_PARAM_FIELDS = [
+  'prompt',
+  'login_hint',
+  'organization',
+  'connection',
+  'screen_hint',
+  'authorization_params',
+] as const;
 
 export const RESERVED_AUTHORIZATION_PARAMS = new Set([
   'response_type',
@@ -39,5 +46,7 @@ export function extraAuthorizationParams(def: AuthorizerConfig): [string, string
 export function lintAuthorizationParams(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
   return Object.keys(def.authorization_params ?? {})
     .filter((name) => RESERVED_AUTHORIZATION_PARAMS.has(name))
-    .map((name) => configError(`${pointer}/authorization_params/${name}`, `"${name}" is set by the login flow itself`));
+    .map((name) =>
+      configError(`${pointer}/authorization_params/${name}`, `"${name}" is set by the login flow itself`),
+    );
 }

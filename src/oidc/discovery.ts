@@ -80,7 +80,11 @@ export class IssuerDiscovery {
       this.failure =
         error instanceof DiscoveryError
           ? error
-          : new DiscoveryError('unavailable', error instanceof Error ? error.message : String(error), this.url);
+          : new DiscoveryError(
+              'unavailable',
+              error instanceof Error ? error.message : String(error),
+              this.url,
+            );
       if (this.document && this.failure.reason === 'unavailable') return this.document;
       if (this.failure.reason === 'issuer_mismatch') this.document = undefined;
       throw this.failure;
@@ -99,17 +103,27 @@ export class IssuerDiscovery {
         headers: { accept: 'application/json' },
       });
     } catch (error) {
-      throw fail(signal.aborted ? `timed out after ${this.options.timeoutMs} ms` : `request failed (${message(error)})`);
+      throw fail(
+        signal.aborted
+          ? `timed out after ${this.options.timeoutMs} ms`
+          : `request failed (${message(error)})`,
+      );
     }
     if (response.status !== 200) {
       response.body?.cancel().catch(() => undefined);
-      throw fail(`answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? '; redirects are not followed' : ''}`);
+      throw fail(
+        `answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? '; redirects are not followed' : ''}`,
+      );
     }
     let text: string | undefined;
     try {
       text = await readCappedText(response, this.options.maxBytes);
     } catch (error) {
-      throw fail(signal.aborted ? `timed out after ${this.options.timeoutMs} ms` : `reading failed (${message(error)})`);
+      throw fail(
+        signal.aborted
+          ? `timed out after ${this.options.timeoutMs} ms`
+          : `reading failed (${message(error)})`,
+      );
     }
     if (text === undefined) throw fail(`document larger than ${this.options.maxBytes} bytes`);
     let body: unknown;
@@ -118,7 +132,8 @@ export class IssuerDiscovery {
     } catch {
       throw fail('the document is not JSON');
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw fail('the document is not a JSON object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw fail('the document is not a JSON object');
     const document = body as oauth.AuthorizationServer;
     if (document.issuer !== this.issuer) {
       throw new DiscoveryError(
@@ -159,7 +174,13 @@ export function getIssuerDiscovery(
   options: RemoteKeySetOptions,
   fetchImpl: typeof fetch,
 ): IssuerDiscovery {
-  const key = [issuer, options.cacheMaxAgeMs, options.timeoutMs, options.maxBytes, options.retryAfterFailureMs].join(' ');
+  const key = [
+    issuer,
+    options.cacheMaxAgeMs,
+    options.timeoutMs,
+    options.maxBytes,
+    options.retryAfterFailureMs,
+  ].join(' ');
   let byIssuer = clients.get(fetchImpl);
   if (!byIssuer) {
     byIssuer = new Map();

@@ -30,7 +30,19 @@ export interface SessionRecord {
 /** When the provider does not say how long an access token lives, assume it is short. */
 const DEFAULT_ACCESS_TOKEN_LIFETIME_S = 300;
 /** Identity claims copied into the session; protocol claims (aud, nonce, at_hash …) are not. */
-const IDENTITY_CLAIMS = ['sub', 'name', 'email', 'email_verified', 'preferred_username', 'given_name', 'family_name', 'picture', 'locale', 'org_id', 'sid'];
+const IDENTITY_CLAIMS = [
+  'sub',
+  'name',
+  'email',
+  'email_verified',
+  'preferred_username',
+  'given_name',
+  'family_name',
+  'picture',
+  'locale',
+  'org_id',
+  'sid',
+];
 
 export function sessionFromTokens(
   tokens: TokenEndpointResponse,
@@ -39,8 +51,12 @@ export function sessionFromTokens(
   previous?: SessionRecord,
 ): SessionRecord {
   const claims: Record<string, unknown> = previous ? { ...previous.cl } : {};
-  if (idClaims) for (const name of IDENTITY_CLAIMS) if (idClaims[name] !== undefined) claims[name] = idClaims[name];
-  const lifetime = typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in : DEFAULT_ACCESS_TOKEN_LIFETIME_S;
+  if (idClaims)
+    for (const name of IDENTITY_CLAIMS) if (idClaims[name] !== undefined) claims[name] = idClaims[name];
+  const lifetime =
+    typeof tokens.expires_in === 'number' && tokens.expires_in > 0
+      ? tokens.expires_in
+      : DEFAULT_ACCESS_TOKEN_LIFETIME_S;
   const rt = tokens.refresh_token ?? previous?.rt;
   const it = tokens.id_token ?? previous?.it;
   const sc = tokens.scope ?? previous?.sc;
@@ -62,13 +78,22 @@ export function asSessionRecord(value: Record<string, unknown> | undefined): Ses
   if (!value) return undefined;
   const { at, rt, it, sc, ate, ati, ct, la, cl } = value;
   if (ati !== undefined && typeof ati !== 'number') return undefined;
-  if (typeof at !== 'string' || typeof ate !== 'number' || typeof ct !== 'number' || typeof la !== 'number') return undefined;
+  if (typeof at !== 'string' || typeof ate !== 'number' || typeof ct !== 'number' || typeof la !== 'number')
+    return undefined;
   if (typeof cl !== 'object' || cl === null || Array.isArray(cl)) return undefined;
-  if ((rt !== undefined && typeof rt !== 'string') || (it !== undefined && typeof it !== 'string') || (sc !== undefined && typeof sc !== 'string')) return undefined;
+  if (
+    (rt !== undefined && typeof rt !== 'string') ||
+    (it !== undefined && typeof it !== 'string') ||
+    (sc !== undefined && typeof sc !== 'string')
+  )
+    return undefined;
   return value as unknown as SessionRecord;
 }
 
 /** The claims a session-authorized request carries: the identity claims plus the granted scope. */
 export function sessionClaims(record: SessionRecord): JWTPayload {
-  return Object.freeze({ ...record.cl, ...(record.sc === undefined ? {} : { scope: record.sc }) }) as JWTPayload;
+  return Object.freeze({
+    ...record.cl,
+    ...(record.sc === undefined ? {} : { scope: record.sc }),
+  }) as JWTPayload;
 }

@@ -63,7 +63,7 @@ export function createReturnToPolicy(values: readonly string[], selfOrigin?: str
     fallback: first,
     resolve(requested) {
       if (requested === null || requested === '') return first;
-      if (requested.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(requested)) return undefined;
+      if (requested.length > 2048 || hasControlOrBackslash(requested)) return undefined;
       if (requested.startsWith('/') && !requested.startsWith('//')) {
         // Relative: parsed against a placeholder origin to normalise `..` and encodings.
         const url = new URL(requested, 'http://gatehouse.invalid');
@@ -86,10 +86,20 @@ export function createReturnToPolicy(values: readonly string[], selfOrigin?: str
   };
 }
 
+/** Control characters (header splitting) and backslashes (read as `/` by browsers) are never allowed. */
+function hasControlOrBackslash(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x5c) return true;
+  }
+  return false;
+}
+
 /** `location` plus `error` and `error_description` parameters (a failed login, RFC 6749 §4.1.2.1). */
 export function withParams(location: string, params: Readonly<Record<string, string | undefined>>): string {
   const relative = location.startsWith('/');
   const url = new URL(location, 'http://gatehouse.invalid');
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) url.searchParams.set(name, value);
   return relative ? `${url.pathname}${url.search}${url.hash}` : url.href;
 }

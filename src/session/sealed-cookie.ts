@@ -27,7 +27,13 @@ export interface SealedCookieOptions {
 export interface SealedCookies {
   readonly name: string;
   /** `Set-Cookie` lines that store `payload` until `expiresAtMs`, clearing leftover chunks. */
-  seal(payload: Record<string, unknown>, expiresAtMs: number, now: number, secure: boolean, cookieHeader: string | null): Promise<string[]>;
+  seal(
+    payload: Record<string, unknown>,
+    expiresAtMs: number,
+    now: number,
+    secure: boolean,
+    cookieHeader: string | null,
+  ): Promise<string[]>;
   /** The payload, or undefined when missing, altered, expired or sealed with another key. */
   open(cookieHeader: string | null, now: number): Promise<Record<string, unknown> | undefined>;
   /** `Set-Cookie` lines removing every chunk the request carried (and the unsplit name). */
@@ -72,9 +78,12 @@ export function createSealedCookies(options: SealedCookieOptions): SealedCookies
         written.add(name);
       } else {
         const count = Math.ceil(value.length / CHUNK_LENGTH);
-        if (count > MAX_CHUNKS) throw new Error(`session of ${value.length} characters exceeds ${MAX_CHUNKS} cookies`);
+        if (count > MAX_CHUNKS)
+          throw new Error(`session of ${value.length} characters exceeds ${MAX_CHUNKS} cookies`);
         for (let i = 0; i < count; i++) {
-          lines.push(`${chunkName(i)}=${value.slice(i * CHUNK_LENGTH, (i + 1) * CHUNK_LENGTH)}${attributes(maxAge, secure)}`);
+          lines.push(
+            `${chunkName(i)}=${value.slice(i * CHUNK_LENGTH, (i + 1) * CHUNK_LENGTH)}${attributes(maxAge, secure)}`,
+          );
           written.add(chunkName(i));
         }
       }
@@ -119,9 +128,16 @@ export function createSealedCookies(options: SealedCookieOptions): SealedCookies
 }
 
 async function deriveKey(secret: string, context: string): Promise<Uint8Array> {
-  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveBits']);
+  const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, [
+    'deriveBits',
+  ]);
   const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('gatehouse sealed cookie v1'), info: encoder.encode(context) },
+    {
+      name: 'HKDF',
+      hash: 'SHA-256',
+      salt: encoder.encode('gatehouse sealed cookie v1'),
+      info: encoder.encode(context),
+    },
     material,
     256,
   );

@@ -5,7 +5,11 @@ import type { RequestContext } from '../context.js';
  * pattern): `Authorization: Bearer <access token>` from the session, and the `Cookie` header
  * without the session's own cookies — the upstream gets a token, never the sealed session.
  */
-export function useSessionCredentials(ctx: RequestContext, accessToken: string, sessionCookies: readonly string[]): void {
+export function useSessionCredentials(
+  ctx: RequestContext,
+  accessToken: string,
+  sessionCookies: readonly string[],
+): void {
   const original = ctx.request;
   const headers = new Headers(original.headers);
   headers.set('authorization', `Bearer ${accessToken}`);

@@ -136,7 +136,9 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
       expect((await apiCall(page, '/api/write', 'POST')).status).toBe(200);
 
       // No log line holds a token, a session cookie or an authorization code.
-      const secrets = [firstToken, refreshedToken, ...cookies.map((c) => c.value)].map((v) => String(v).replace(/^Bearer /, ''));
+      const secrets = [firstToken, refreshedToken, ...cookies.map((c) => c.value)].map((v) =>
+        String(v).replace(/^Bearer /, ''),
+      );
       const log = logLines.join('\n');
       expect(log).toContain('"auth":"session"');
       for (const secret of secrets) expect(log).not.toContain(secret.slice(0, 40));
@@ -176,9 +178,13 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
   it('refuses a return_to that is not on the allow-list, before any redirect', async () => {
     const { context, page } = await newPage();
     try {
-      const response = await page.goto(`${origin}/auth/login?return_to=${encodeURIComponent('https://evil.example/app')}`);
+      const response = await page.goto(
+        `${origin}/auth/login?return_to=${encodeURIComponent('https://evil.example/app')}`,
+      );
       expect(response?.status()).toBe(400);
-      expect(JSON.parse((await response?.text()) ?? '{}')).toMatchObject({ code: 'OIDC_RETURN_TO_NOT_ALLOWED' });
+      expect(JSON.parse((await response?.text()) ?? '{}')).toMatchObject({
+        code: 'OIDC_RETURN_TO_NOT_ALLOWED',
+      });
       expect(page.url().startsWith(origin)).toBe(true);
     } finally {
       await context.close();

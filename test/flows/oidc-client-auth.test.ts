@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
-import { startOpenIdProvider, type OpenIdProvider, type ProviderClient } from '../fixtures/openid-provider.js';
+import {
+  startOpenIdProvider,
+  type OpenIdProvider,
+  type ProviderClient,
+} from '../fixtures/openid-provider.js';
 import { randomSecret } from '../fixtures/keys.js';
 import { CHROMIUM_ARGS, gatewayOrigin, startGatewayAt } from './oidc-setup.js';
 
@@ -44,7 +48,9 @@ describe.each(CASES)('client authentication $method (issuer path "$prefix")', ({
     if (method === 'private_key_jwt') {
       const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
       privateJwk = { ...(await exportJWK(privateKey)), kid: 'client-key', alg: 'RS256' };
-      Object.assign(client, { jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'client-key', alg: 'RS256', use: 'sig' }] } });
+      Object.assign(client, {
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'client-key', alg: 'RS256', use: 'sig' }] },
+      });
     } else {
       Object.assign(client, { client_secret: secret });
     }
@@ -55,7 +61,9 @@ describe.each(CASES)('client authentication $method (issuer path "$prefix")', ({
         issuer: provider.issuer,
         client_id: client.client_id,
         client_auth: method,
-        ...(method === 'private_key_jwt' ? { client_private_key: JSON.stringify(privateJwk) } : { client_secret: secret }),
+        ...(method === 'private_key_jwt'
+          ? { client_private_key: JSON.stringify(privateJwk) }
+          : { client_secret: secret }),
         redirect_uri: `${origin}/auth/callback`,
         scopes: ['openid', 'email', 'offline_access'],
         prompt: 'consent',
@@ -104,7 +112,9 @@ describe.each(CASES)('client authentication $method (issuer path "$prefix")', ({
       expect(next.access_token).not.toBe(tokens.access_token);
       expect(provider.grants).toEqual(['authorization_code', 'refresh_token']);
 
-      const userinfo = await fetch(`${origin}/auth/userinfo`, { headers: { authorization: `Bearer ${next.access_token}` } });
+      const userinfo = await fetch(`${origin}/auth/userinfo`, {
+        headers: { authorization: `Bearer ${next.access_token}` },
+      });
       expect(userinfo.status).toBe(200);
       expect(await userinfo.json()).toMatchObject({ sub: 'carol', email: 'carol@example.test' });
     } finally {

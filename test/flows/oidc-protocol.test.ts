@@ -26,7 +26,13 @@ beforeAll(async () => {
   realm = await startDiscoveryServer('/realms/demo', [key.publicJwk]);
   upstream = await startRecordingUpstream();
   provider = await startOpenIdProvider({
-    clients: [{ client_id: WEB_CLIENT_ID, client_secret: WEB_CLIENT_SECRET, redirect_uris: [`${PUBLIC}/auth/callback`] }],
+    clients: [
+      {
+        client_id: WEB_CLIENT_ID,
+        client_secret: WEB_CLIENT_SECRET,
+        redirect_uris: [`${PUBLIC}/auth/callback`],
+      },
+    ],
   });
 });
 
@@ -50,7 +56,9 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
 const protectedApi = (authorizer: Record<string, unknown>) => ({
   servers: [{ alias: 'api', url: upstream.url }],
   authorizer,
-  paths: [{ method: 'GET', path: '/api/{.+}', auth: true, integration: { type: 'http_proxy', server: 'api' } }],
+  paths: [
+    { method: 'GET', path: '/api/{.+}', auth: true, integration: { type: 'http_proxy', server: 'api' } },
+  ],
 });
 
 describe('discovery', () => {
@@ -171,7 +179,9 @@ describe('authorization request and callback (oidc-provider)', () => {
   });
 
   it('a provider error without a known return URL is 400 OIDC_LOGIN_FAILED carrying the provider code', async () => {
-    const response = await get(`${target.url}/auth/callback?error=login_required&error_description=End-User%20authentication%20is%20required&state=x`);
+    const response = await get(
+      `${target.url}/auth/callback?error=login_required&error_description=End-User%20authentication%20is%20required&state=x`,
+    );
     expect(response.status).toBe(400);
     expect(await jsonOf(response)).toEqual({
       error: 'The identity provider did not complete the login',
@@ -188,7 +198,9 @@ describe('authorization request and callback (oidc-provider)', () => {
       { cookie },
     );
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toBe('/app/settings?error=access_denied&error_description=denied');
+    expect(response.headers.get('location')).toBe(
+      '/app/settings?error=access_denied&error_description=denied',
+    );
     expect(response.headers.getSetCookie().some((c) => /^gatehouse_oidc_tx=;.*Max-Age=0/.test(c))).toBe(true);
   });
 
@@ -206,9 +218,12 @@ describe('authorization request and callback (oidc-provider)', () => {
 
   it('a missing code is 400 OIDC_MISSING_CODE; a forged one is refused by the provider (502 OIDC_PROVIDER_REFUSED)', async () => {
     const first = await login();
-    const missing = await get(`${target.url}/auth/callback?state=${first.params.get('state')}&iss=${encodeURIComponent(provider.issuer)}`, {
-      cookie: first.cookie,
-    });
+    const missing = await get(
+      `${target.url}/auth/callback?state=${first.params.get('state')}&iss=${encodeURIComponent(provider.issuer)}`,
+      {
+        cookie: first.cookie,
+      },
+    );
     expect(missing.status).toBe(400);
     expect(await jsonOf(missing)).toMatchObject({ code: 'OIDC_MISSING_CODE' });
 

@@ -3,7 +3,11 @@ import type { AuthorizerConfig } from '../../src/config/schema.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { createSessionSettings } from '../../src/session/settings.js';
 import { randomSecret } from '../fixtures/keys.js';
-import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import {
+  inlineConfigSource,
+  startGatehouse,
+  type RunningGatehouse,
+} from '../../src/adapters/node/start-gatehouse.js';
 import { closedPort } from './browser.js';
 
 /** Shared by the OpenID Connect flow tests: the web app's client and the gateway config. */
@@ -82,7 +86,12 @@ export async function startGatewayAt(
  * secret and context), for tests of the session checks that need no login first.
  */
 export async function mintSessionCookie(issuer: string, record: Record<string, unknown>): Promise<string> {
-  const config = { type: 'oidc', issuer, client_id: WEB_CLIENT_ID, client_secret: WEB_CLIENT_SECRET } as AuthorizerConfig;
+  const config = {
+    type: 'oidc',
+    issuer,
+    client_id: WEB_CLIENT_ID,
+    client_secret: WEB_CLIENT_SECRET,
+  } as AuthorizerConfig;
   const settings = createSessionSettings({ name: 'default', config } as Authorizer, { return_to: ['/app'] });
   const now = Date.now();
   const lines = await settings.cookies.seal(

@@ -44,9 +44,15 @@ describe('through the gateway', () => {
   let target: GatewayTarget;
   beforeAll(async () => {
     realm = await startDiscoveryServer('/realms/demo', []);
-    const config = oidcSessionConfig(realm.issuer, 'http://gatehouse.test', 'http://127.0.0.1:9', {
-      post_logout_redirect_uri: undefined,
-    }, { return_to: ['/app', 'https://app.example/'] });
+    const config = oidcSessionConfig(
+      realm.issuer,
+      'http://gatehouse.test',
+      'http://127.0.0.1:9',
+      {
+        post_logout_redirect_uri: undefined,
+      },
+      { return_to: ['/app', 'https://app.example/'] },
+    );
     delete (config.authorizer as Record<string, unknown>).post_logout_redirect_uri;
     target = await startNodeTarget(config, {});
   });
@@ -56,20 +62,28 @@ describe('through the gateway', () => {
   });
 
   it.each(ATTACKS)('login refuses return_to %j without redirecting', async (attack) => {
-    const response = await fetch(`${target.url}/auth/login?return_to=${encodeURIComponent(attack)}`, { redirect: 'manual' });
+    const response = await fetch(`${target.url}/auth/login?return_to=${encodeURIComponent(attack)}`, {
+      redirect: 'manual',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(await jsonOf(response)).toMatchObject({ code: 'OIDC_RETURN_TO_NOT_ALLOWED' });
   });
 
   it('logout refuses a foreign return_to too', async () => {
-    const response = await fetch(`${target.url}/auth/logout?return_to=${encodeURIComponent('https://evil.example/')}`, { redirect: 'manual' });
+    const response = await fetch(
+      `${target.url}/auth/logout?return_to=${encodeURIComponent('https://evil.example/')}`,
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });
 
   it('an allowed absolute return_to is used as given', async () => {
-    const response = await fetch(`${target.url}/auth/login?return_to=${encodeURIComponent('https://app.example/inbox')}`, { redirect: 'manual' });
+    const response = await fetch(
+      `${target.url}/auth/login?return_to=${encodeURIComponent('https://app.example/inbox')}`,
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')?.startsWith(`${realm.issuer}/protocol/auth?`)).toBe(true);
   });

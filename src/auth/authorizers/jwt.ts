@@ -80,7 +80,7 @@ function lintDiscoveredIssuer(def: AuthorizerConfig, pointer: string): ConfigPro
       secretField: 'secret',
       hasSecret: false,
       hasPublicKeys: true,
-      publicKeyFields: 'the issuer\'s key set',
+      publicKeyFields: "the issuer's key set",
     }),
   ];
 }

@@ -49,7 +49,12 @@ export function oidcIssuer(def: AuthorizerConfig): string {
 
 function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
   if (def.domain !== undefined && def.issuer !== undefined) {
-    return [configError(`${pointer}/domain`, 'set only one of "issuer", "domain" (domain means issuer https://{domain}/)')];
+    return [
+      configError(
+        `${pointer}/domain`,
+        'set only one of "issuer", "domain" (domain means issuer https://{domain}/)',
+      ),
+    ];
   }
   const issuer = def.domain !== undefined ? oidcIssuer(def) : def.issuer;
   if (typeof issuer !== 'string') {
@@ -65,25 +70,30 @@ function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
     problems.push(configError(`${pointer}/jwks_uri`, 'set only one of "jwks", "jwks_uri"'));
   }
   if (def.jwks !== undefined) problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`));
-  if (def.jwks_uri !== undefined) problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
+  if (def.jwks_uri !== undefined)
+    problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
   problems.push(
     ...lintAlgorithms(def, pointer, {
       defaults: [...OIDC_DEFAULT_ALGORITHMS],
       secretField: undefined,
       hasSecret: false,
       hasPublicKeys: true,
-      publicKeyFields: 'the issuer\'s key set',
+      publicKeyFields: "the issuer's key set",
     }),
   );
   const method = clientAuthMethod(def);
   if (method === 'private_key_jwt' && def.client_private_key === undefined) {
-    problems.push(configError(`${pointer}/client_private_key`, 'is required by client_auth "private_key_jwt"'));
+    problems.push(
+      configError(`${pointer}/client_private_key`, 'is required by client_auth "private_key_jwt"'),
+    );
   }
   if (def.client_auth !== undefined && method !== 'private_key_jwt' && def.client_secret === undefined) {
     problems.push(configError(`${pointer}/client_secret`, `is required by client_auth "${method}"`));
   }
   if (def.client_private_key !== undefined && method !== 'private_key_jwt') {
-    problems.push(configError(`${pointer}/client_private_key`, 'is only used with client_auth "private_key_jwt"'));
+    problems.push(
+      configError(`${pointer}/client_private_key`, 'is only used with client_auth "private_key_jwt"'),
+    );
   }
   problems.push(...lintAuthorizationParams(def, pointer));
   if (def.scopes !== undefined && !def.scopes.includes('openid')) {
@@ -104,13 +114,16 @@ function lintIssuer(issuer: string, pointer: string): ConfigProblem[] {
   const problems = lintHttpUrl(issuer, pointer, 'issuer');
   if (problems.some((p) => p.severity === 'error')) return problems;
   const url = new URL(issuer);
-  if (url.search || url.hash) problems.push(configError(pointer, 'issuer has no query or fragment (OpenID Connect Discovery §3)'));
+  if (url.search || url.hash)
+    problems.push(configError(pointer, 'issuer has no query or fragment (OpenID Connect Discovery §3)'));
   return problems;
 }
 
 /** `client_secret_basic` unless configured (RFC 6749 §2.3.1: the method servers must support). */
 export function clientAuthMethod(def: AuthorizerConfig): NonNullable<AuthorizerConfig['client_auth']> {
-  return def.client_auth ?? (def.client_private_key !== undefined ? 'private_key_jwt' : 'client_secret_basic');
+  return (
+    def.client_auth ?? (def.client_private_key !== undefined ? 'private_key_jwt' : 'client_secret_basic')
+  );
 }
 
 function settings(def: AuthorizerConfig): AuthorizerSettings {

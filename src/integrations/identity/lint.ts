@@ -89,7 +89,8 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
 
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
-  if (type.startsWith('oidc_')) return [...problems, ...oidcFlowProblems(route, at, choice.def, choice.pointer)];
+  if (type.startsWith('oidc_'))
+    return [...problems, ...oidcFlowProblems(route, at, choice.def, choice.pointer)];
   for (const field of AUTH0_FIELDS[type] ?? []) {
     if (choice.def[field] === undefined) {
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));

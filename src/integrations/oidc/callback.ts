@@ -9,7 +9,14 @@ import { sealSession } from '../../session/store.js';
 import { equalText } from '../auth0/callback.js';
 import type { IntegrationDeps } from '../registry.js';
 import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
-import { describe, loginFailed, providerFailure, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
+import {
+  describe,
+  loginFailed,
+  providerFailure,
+  safeCode,
+  safeDescription,
+  TOKEN_HEADERS,
+} from './errors.js';
 import type { LoginTransaction } from './login.js';
 
 /**
@@ -49,12 +56,18 @@ export function createOidcCallbackIntegration(route: RouteConfig, deps: Integrat
   };
 }
 
-async function callback(flows: OidcFlows, ctx: RequestContext, cookieHeader: string | null, secure: boolean): Promise<Response> {
+async function callback(
+  flows: OidcFlows,
+  ctx: RequestContext,
+  cookieHeader: string | null,
+  secure: boolean,
+): Promise<Response> {
   const params = new URLSearchParams(ctx.search);
   const now = flows.platform.now();
   const transaction = asTransaction(await flows.transactions.open(cookieHeader, now));
   const states = params.getAll('state');
-  const matched = transaction !== undefined && states.length === 1 && equalText(states[0] ?? '', transaction.state);
+  const matched =
+    transaction !== undefined && states.length === 1 && equalText(states[0] ?? '', transaction.state);
 
   const providerError = params.get('error');
   if (providerError !== null) {
@@ -80,7 +93,8 @@ async function callback(flows: OidcFlows, ctx: RequestContext, cookieHeader: str
     });
   }
   const codes = params.getAll('code');
-  if (codes.length !== 1 || !codes[0]) throw new GatewayError('OIDC_MISSING_CODE', { detail: { codes: codes.length } });
+  if (codes.length !== 1 || !codes[0])
+    throw new GatewayError('OIDC_MISSING_CODE', { detail: { codes: codes.length } });
 
   const as = await flows.metadata();
   let validated: URLSearchParams;
@@ -95,11 +109,20 @@ async function callback(flows: OidcFlows, ctx: RequestContext, cookieHeader: str
   const action = 'token exchange';
   const clientAuth = await flows.clientAuth();
   const result = await flows.call(ctx, (options) =>
-    oauth.authorizationCodeGrantRequest(as, flows.client, clientAuth, validated, flows.redirectUri ?? '', transaction.verifier, options),
+    oauth.authorizationCodeGrantRequest(
+      as,
+      flows.client,
+      clientAuth,
+      validated,
+      flows.redirectUri ?? '',
+      transaction.verifier,
+      options,
+    ),
   );
   const failed = providerFailure(action, result);
   if (failed) throw failed;
-  if (result.kind !== 'answer') throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
+  if (result.kind !== 'answer')
+    throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
 
   let tokens: oauth.TokenEndpointResponse;
   try {
@@ -138,7 +161,8 @@ function redirect(location: string): Response {
 function asTransaction(value: Record<string, unknown> | undefined): LoginTransaction | undefined {
   if (!value) return undefined;
   const { state, nonce, verifier, returnTo } = value;
-  if (typeof state !== 'string' || typeof nonce !== 'string' || typeof verifier !== 'string') return undefined;
+  if (typeof state !== 'string' || typeof nonce !== 'string' || typeof verifier !== 'string')
+    return undefined;
   if (returnTo !== undefined && typeof returnTo !== 'string') return undefined;
   return { state, nonce, verifier, ...(returnTo === undefined ? {} : { returnTo }) };
 }

@@ -45,7 +45,10 @@ export interface OidcFlows {
   metadata(): Promise<oauth.AuthorizationServer>;
   clientAuth(): Promise<oauth.ClientAuth>;
   /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
-  call(ctx: RequestContext, send: (options: FlowRequestOptions) => Promise<Response>): Promise<ProviderResult>;
+  call(
+    ctx: RequestContext,
+    send: (options: FlowRequestOptions) => Promise<Response>,
+  ): Promise<ProviderResult>;
   readonly platform: Pick<Platform, 'fetch' | 'now'>;
 }
 
@@ -62,7 +65,10 @@ export function oidcFlows(route: RouteConfig, deps: IntegrationDeps): OidcFlows 
 }
 
 /** The flows of an authorizer (shared with the routes it protects by session). */
-export function oidcFlowsOf(authorizer: Authorizer, deps: Pick<IntegrationDeps, 'config' | 'platform'>): OidcFlows {
+export function oidcFlowsOf(
+  authorizer: Authorizer,
+  deps: Pick<IntegrationDeps, 'config' | 'platform'>,
+): OidcFlows {
   return flows(authorizer, () => createOidcFlows(authorizer, deps.config, deps.platform));
 }
 
@@ -127,16 +133,22 @@ async function metadataOf(discovery: IssuerDiscovery, now: number): Promise<oaut
     return await discovery.metadata(now);
   } catch (error) {
     if (!(error instanceof DiscoveryError)) throw error;
-    throw new GatewayError(error.reason === 'issuer_mismatch' ? 'OIDC_ISSUER_MISMATCH' : 'OIDC_DISCOVERY_FAILED', {
-      detail: { action: 'discovery', url: error.url, reason: error.message },
-    });
+    throw new GatewayError(
+      error.reason === 'issuer_mismatch' ? 'OIDC_ISSUER_MISMATCH' : 'OIDC_DISCOVERY_FAILED',
+      {
+        detail: { action: 'discovery', url: error.url, reason: error.message },
+      },
+    );
   }
 }
 
 /** `audience` (when it is one value), then the shared extra parameters. */
 function authorizationParams(def: Authorizer['config']): [string, string][] {
   const audience = typeof def.audience === 'string' ? def.audience : undefined;
-  return [...(audience === undefined ? [] : [['audience', audience] as [string, string]]), ...extraAuthorizationParams(def)];
+  return [
+    ...(audience === undefined ? [] : [['audience', audience] as [string, string]]),
+    ...extraAuthorizationParams(def),
+  ];
 }
 
 async function createClientAuth(authorizer: Authorizer): Promise<oauth.ClientAuth> {

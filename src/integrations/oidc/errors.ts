@@ -49,13 +49,21 @@ export function describe(error: unknown): string {
 }
 
 /** A login the provider refused, when no return URL is known: the catalogue row with its code. */
-export function loginFailed(ctx: RequestContext, providerError: string, description: string | undefined): Response {
+export function loginFailed(
+  ctx: RequestContext,
+  providerError: string,
+  description: string | undefined,
+): Response {
   ctx.log.code = 'OIDC_LOGIN_FAILED';
   ctx.log.detail = { providerError };
-  return renderErrorWithFields('OIDC_LOGIN_FAILED', {
-    provider_error: providerError,
-    ...(description === undefined ? {} : { provider_error_description: description }),
-  }, { 'cache-control': 'no-store' });
+  return renderErrorWithFields(
+    'OIDC_LOGIN_FAILED',
+    {
+      provider_error: providerError,
+      ...(description === undefined ? {} : { provider_error_description: description }),
+    },
+    { 'cache-control': 'no-store' },
+  );
 }
 
 /** Headers of every answer that carries tokens (RFC 6749 §5.1). */

@@ -24,23 +24,37 @@ export function oidcFlowProblems(
   const type = route.integration?.type ?? '';
   const problems: ConfigProblem[] = [];
   for (const field of REQUIRED[type] ?? []) {
-    if (def[field] === undefined) problems.push(configError(`${defPointer}/${field}`, `is required by the ${type} route at ${at}`));
+    if (def[field] === undefined)
+      problems.push(configError(`${defPointer}/${field}`, `is required by the ${type} route at ${at}`));
   }
   const session = route.integration?.session;
-  if ((type === 'oidc_login' || type === 'oidc_callback') && !session?.secret && def.client_secret === undefined && def.client_private_key === undefined) {
+  if (
+    (type === 'oidc_login' || type === 'oidc_callback') &&
+    !session?.secret &&
+    def.client_secret === undefined &&
+    def.client_private_key === undefined
+  ) {
     problems.push(
-      configError(`${at}/integration`, `${type} seals its cookies with a key derived from client_secret; this public client needs "session": {"secret": …} on its oidc_login route`),
+      configError(
+        `${at}/integration`,
+        `${type} seals its cookies with a key derived from client_secret; this public client needs "session": {"secret": …} on its oidc_login route`,
+      ),
     );
   }
   if (session) {
     session.return_to.forEach((entry, i) => {
       const parsed = parseReturnToEntry(entry);
-      if (typeof parsed === 'string') problems.push(configError(`${at}/integration/session/return_to/${i}`, parsed));
+      if (typeof parsed === 'string')
+        problems.push(configError(`${at}/integration/session/return_to/${i}`, parsed));
     });
     if (session.secret !== undefined && new TextEncoder().encode(session.secret).length < 32) {
       problems.push(configError(`${at}/integration/session/secret`, 'use at least 32 random bytes'));
     }
-    if (session.idle_ttl_s !== undefined && session.ttl_s !== undefined && session.idle_ttl_s > session.ttl_s) {
+    if (
+      session.idle_ttl_s !== undefined &&
+      session.ttl_s !== undefined &&
+      session.idle_ttl_s > session.ttl_s
+    ) {
       problems.push(configError(`${at}/integration/session/idle_ttl_s`, 'is longer than ttl_s'));
     }
   }

@@ -32,7 +32,10 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
       returnTo = flows.session.returnTo.resolve(query.get('return_to'));
       if (returnTo === undefined) {
         throw new GatewayError('OIDC_RETURN_TO_NOT_ALLOWED', {
-          detail: { reason: 'return_to is not on session.return_to', requested: query.get('return_to')?.slice(0, 200) },
+          detail: {
+            reason: 'return_to is not on session.return_to',
+            requested: query.get('return_to')?.slice(0, 200),
+          },
         });
       }
     }
@@ -54,7 +57,10 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
       secure,
       ctx.request.headers.get('cookie'),
     );
-    const headers = new Headers({ location: authorizationUrl(flows, as, transaction, challenge, hint), 'cache-control': 'no-store' });
+    const headers = new Headers({
+      location: authorizationUrl(flows, as, transaction, challenge, hint),
+      'cache-control': 'no-store',
+    });
     for (const line of cookies) headers.append('set-cookie', line);
     ctx.log.auth = 'login started';
     return new Response(null, { status: 302, headers });

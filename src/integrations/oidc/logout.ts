@@ -33,7 +33,10 @@ export function createOidcLogoutIntegration(route: RouteConfig, deps: Integratio
     let back: string | undefined = flows.postLogoutRedirectUri;
     if (back === undefined && session) {
       back = session.returnTo.resolve(new URLSearchParams(ctx.search).get('return_to'));
-      if (back === undefined) throw new GatewayError('OIDC_RETURN_TO_NOT_ALLOWED', { detail: { reason: 'logout return_to is not on session.return_to' } });
+      if (back === undefined)
+        throw new GatewayError('OIDC_RETURN_TO_NOT_ALLOWED', {
+          detail: { reason: 'logout return_to is not on session.return_to' },
+        });
     }
     const as = await flows.metadata();
     let location: string;

@@ -27,7 +27,11 @@ interface Entry {
 
 const memos = new WeakMap<OidcFlows, Map<string, Entry>>();
 
-export function refreshGrant(flows: OidcFlows, ctx: RequestContext, refreshToken: string): Promise<RefreshOutcome> {
+export function refreshGrant(
+  flows: OidcFlows,
+  ctx: RequestContext,
+  refreshToken: string,
+): Promise<RefreshOutcome> {
   let memo = memos.get(flows);
   if (!memo) {
     memo = new Map();
@@ -50,7 +54,11 @@ export function refreshGrant(flows: OidcFlows, ctx: RequestContext, refreshToken
   return outcome;
 }
 
-async function runGrant(flows: OidcFlows, ctx: RequestContext, refreshToken: string): Promise<RefreshOutcome> {
+async function runGrant(
+  flows: OidcFlows,
+  ctx: RequestContext,
+  refreshToken: string,
+): Promise<RefreshOutcome> {
   const action = 'refresh token';
   const as = await flows.metadata();
   const clientAuth = await flows.clientAuth();
@@ -59,7 +67,8 @@ async function runGrant(flows: OidcFlows, ctx: RequestContext, refreshToken: str
   );
   const failed = providerFailure(action, result);
   if (failed) throw failed;
-  if (result.kind !== 'answer') throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
+  if (result.kind !== 'answer')
+    throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
   try {
     const tokens = await oauth.processRefreshTokenResponse(as, flows.client, replayAnswer(result));
     return { tokens, text: result.text };

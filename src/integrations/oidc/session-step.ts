@@ -120,7 +120,12 @@ export async function activeSession(
 }
 
 /** The refreshed session, or why the session is over. Unreachable providers propagate (502/504). */
-async function refresh(flows: OidcFlows, ctx: RequestContext, record: SessionRecord, now: number): Promise<SessionRecord | string> {
+async function refresh(
+  flows: OidcFlows,
+  ctx: RequestContext,
+  record: SessionRecord,
+  now: number,
+): Promise<SessionRecord | string> {
   if (record.rt === undefined) return 'access token expired and the session has no refresh token';
   try {
     const { tokens } = await refreshGrant(flows, ctx, record.rt);
@@ -136,7 +141,13 @@ async function refresh(flows: OidcFlows, ctx: RequestContext, record: SessionRec
   }
 }
 
-function ended(ctx: RequestContext, session: SessionSettings, cookieHeader: string | null, secure: boolean, reason: string): Response {
+function ended(
+  ctx: RequestContext,
+  session: SessionSettings,
+  cookieHeader: string | null,
+  secure: boolean,
+  reason: string,
+): Response {
   const response = failure(ctx, 'SESSION_EXPIRED', { reason });
   for (const line of session.cookies.clear(cookieHeader, secure)) response.headers.append('set-cookie', line);
   return response;

@@ -22,7 +22,11 @@ export function createOidcUserinfoIntegration(route: RouteConfig, deps: Integrat
   return async (ctx) => {
     let token = accessToken(ctx.request.headers);
     let commit = (response: Response): Promise<Response> | Response => response;
-    if (token === undefined && flows.session && flows.session.cookies.present(ctx.request.headers.get('cookie')).length > 0) {
+    if (
+      token === undefined &&
+      flows.session &&
+      flows.session.cookies.present(ctx.request.headers.get('cookie')).length > 0
+    ) {
       const active = await activeSession(flows, flows.session, ctx);
       if (active instanceof Response) return active;
       token = active.record.at;
@@ -33,13 +37,21 @@ export function createOidcUserinfoIntegration(route: RouteConfig, deps: Integrat
     }
     const as = await flows.metadata();
     const bearer = token;
-    const result = await flows.call(ctx, (options) => oauth.userInfoRequest(as, flows.client, bearer, options));
+    const result = await flows.call(ctx, (options) =>
+      oauth.userInfoRequest(as, flows.client, bearer, options),
+    );
     const failed = providerFailure(action, result);
     if (failed) throw failed;
-    if (result.kind !== 'answer') throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
+    if (result.kind !== 'answer')
+      throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
     let claims: oauth.UserInfoResponse;
     try {
-      claims = await oauth.processUserInfoResponse(as, flows.client, oauth.skipSubjectCheck, replayAnswer(result));
+      claims = await oauth.processUserInfoResponse(
+        as,
+        flows.client,
+        oauth.skipSubjectCheck,
+        replayAnswer(result),
+      );
     } catch (error) {
       throw new GatewayError('OIDC_PROVIDER_REFUSED', { detail: { action, reason: describe(error) } });
     }
@@ -90,8 +102,11 @@ async function refreshSessionNow(flows: OidcFlows, ctx: RequestContext): Promise
 async function readRefreshToken(ctx: RequestContext): Promise<string | 'too_large' | undefined> {
   const header = ctx.request.headers.get('x-refresh-token')?.trim();
   if (header) return header.length <= MAX_REFRESH_TOKEN_LENGTH ? header : undefined;
-  if (ctx.method !== 'POST' || ctx.request.headers.get('content-type')?.includes('json') !== true) return undefined;
+  if (ctx.method !== 'POST' || ctx.request.headers.get('content-type')?.includes('json') !== true)
+    return undefined;
   const body = await readJsonBody(ctx);
   if (body.kind === 'too_large') return 'too_large';
-  return body.kind === 'object' ? stringField(body.value, 'refresh_token', MAX_REFRESH_TOKEN_LENGTH) : undefined;
+  return body.kind === 'object'
+    ? stringField(body.value, 'refresh_token', MAX_REFRESH_TOKEN_LENGTH)
+    : undefined;
 }
