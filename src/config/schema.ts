@@ -156,6 +156,8 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
+    session: Type.Optional(Session),
   },
   strict,
 );

@@ -1,6 +1,6 @@
 import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
-import type { GatewayConfig, SessionConfig } from '../config/schema.js';
+import type { GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
 import { createReturnToPolicy, type ReturnToPolicy } from './return-to.js';
 import { createSealedCookies, type SealedCookies } from './sealed-cookie.js';
@@ -24,12 +24,17 @@ export interface SessionSettings {
 /** The `session` object of the authorizer's `oidc_login` route, if it has one. */
 export function sessionConfigOf(config: GatewayConfig, authorizerName: string): SessionConfig | undefined {
   for (const [index, route] of config.paths.entries()) {
-    const session = route.integration?.session;
+    const session = routeSession(route);
     if (route.integration?.type !== 'oidc_login' || !session) continue;
     const choice = chooseFlowAuthorizer(config, route, `/paths/${index}`);
     if (choice.ok && choice.name === authorizerName) return session;
   }
   return undefined;
+}
+
+/** A login route's `session`: in its `integration` object or on the route itself (both accepted). */
+export function routeSession(route: RouteConfig): SessionConfig | undefined {
+  return route.integration?.session ?? route.session;
 }
 
 export function defaultSessionCookieName(authorizerName: string): string {

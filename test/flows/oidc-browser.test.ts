@@ -175,6 +175,20 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
     }
   }, 30_000);
 
+  it('a silent login (?prompt=none) without a provider session comes back with error=login_required', async () => {
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${origin}/auth/login?prompt=none&return_to=/app`);
+      const url = new URL(page.url());
+      expect(url.origin + url.pathname).toBe(`${origin}/app`);
+      expect(url.searchParams.get('error')).toBe('login_required');
+      expect(url.searchParams.get('error_description')).toBeTruthy();
+      expect(await sessionCookies(context)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('refuses a return_to that is not on the allow-list, before any redirect', async () => {
     const { context, page } = await newPage();
     try {

@@ -1,6 +1,7 @@
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { AuthorizerConfig, RouteConfig } from '../../config/schema.js';
 import { parseReturnToEntry } from '../../session/return-to.js';
+import { routeSession } from '../../session/settings.js';
 
 /**
  * Rules for `oidc_*` routes (docs/CONFIG.md "oidc flows"), run with the other identity-flow
@@ -27,7 +28,8 @@ export function oidcFlowProblems(
     if (def[field] === undefined)
       problems.push(configError(`${defPointer}/${field}`, `is required by the ${type} route at ${at}`));
   }
-  const session = route.integration?.session;
+  const session = routeSession(route);
+  const sessionAt = route.integration?.session ? `${at}/integration/session` : `${at}/session`;
   if (
     (type === 'oidc_login' || type === 'oidc_callback') &&
     !session?.secret &&
@@ -44,18 +46,17 @@ export function oidcFlowProblems(
   if (session) {
     session.return_to.forEach((entry, i) => {
       const parsed = parseReturnToEntry(entry);
-      if (typeof parsed === 'string')
-        problems.push(configError(`${at}/integration/session/return_to/${i}`, parsed));
+      if (typeof parsed === 'string') problems.push(configError(`${sessionAt}/return_to/${i}`, parsed));
     });
     if (session.secret !== undefined && new TextEncoder().encode(session.secret).length < 32) {
-      problems.push(configError(`${at}/integration/session/secret`, 'use at least 32 random bytes'));
+      problems.push(configError(`${sessionAt}/secret`, 'use at least 32 random bytes'));
     }
     if (
       session.idle_ttl_s !== undefined &&
       session.ttl_s !== undefined &&
       session.idle_ttl_s > session.ttl_s
     ) {
-      problems.push(configError(`${at}/integration/session/idle_ttl_s`, 'is longer than ttl_s'));
+      problems.push(configError(`${sessionAt}/idle_ttl_s`, 'is longer than ttl_s'));
     }
   }
   return problems;
@@ -63,7 +64,15 @@ export function oidcFlowProblems(
 
 /** `session` belongs on the login route only: the other flows find it there. */
 export function misplacedSession(route: RouteConfig, at: string): ConfigProblem[] {
-  return route.integration?.session && route.integration.type !== 'oidc_login'
-    ? [configError(`${at}/integration/session`, 'session applies to oidc_login routes only')]
-    : [];
+  if (route.integration?.type === 'oidc_login') {
+    return route.session && route.integration.session
+      ? [configError(`${at}/session`, 'set session either on the route or in its integration, not both')]
+      : [];
+  }
+  const misplaced = route.integration?.session
+    ? `${at}/integration/session`
+    : route.session
+      ? `${at}/session`
+      : undefined;
+  return misplaced ? [configError(misplaced, 'session applies to oidc_login routes only')] : [];
 }

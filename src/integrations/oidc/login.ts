@@ -10,10 +10,14 @@ import { oidcFlows, TRANSACTION_MAX_AGE_MS, type OidcFlows } from './client.js';
  * `authorization_endpoint` (from discovery) with PKCE S256, a fresh `state` and `nonce`, the
  * configured scopes and authorization parameters. The transaction — state, nonce, verifier and
  * the return URL — is sealed into a short-lived cookie; with `session`, `?return_to=` must be on
- * the allow-list (else 400 OIDC_RETURN_TO_NOT_ALLOWED, no redirect at all). A `?login_hint=` of
- * the request is passed on (it only pre-fills the provider's form).
+ * the allow-list (else 400 OIDC_RETURN_TO_NOT_ALLOWED, no redirect at all). The request may
+ * choose `?login_hint=`, `?prompt=` (none, login, consent, select_account, create) and
+ * `?screen_hint=` (signup, login); they override the configured values.
  */
 const MAX_HINT_LENGTH = 256;
+/** What a request may choose itself (a silent-login attempt, a sign-up button): standard values only. */
+const REQUEST_PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
+const REQUEST_SCREEN_HINTS = new Set(['signup', 'login']);
 
 export interface LoginTransaction {
   readonly state: string;
@@ -49,7 +53,7 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
     const challenge = await oauth.calculatePKCECodeChallenge(transaction.verifier);
     const now = flows.platform.now();
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
-    const hint = query.get('login_hint');
+    const choices = requestChoices(query);
     const cookies = await flows.transactions.seal(
       { ...transaction },
       now + TRANSACTION_MAX_AGE_MS,
@@ -58,7 +62,7 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
       ctx.request.headers.get('cookie'),
     );
     const headers = new Headers({
-      location: authorizationUrl(flows, as, transaction, challenge, hint),
+      location: authorizationUrl(flows, as, transaction, challenge, choices),
       'cache-control': 'no-store',
     });
     for (const line of cookies) headers.append('set-cookie', line);
@@ -72,7 +76,7 @@ export function authorizationUrl(
   as: oauth.AuthorizationServer,
   transaction: LoginTransaction,
   challenge: string,
-  loginHint: string | null,
+  choices: readonly (readonly [string, string])[],
 ): string {
   if (typeof as.authorization_endpoint !== 'string') {
     throw new GatewayError('OIDC_DISCOVERY_FAILED', { detail: { reason: 'no authorization_endpoint' } });
@@ -80,7 +84,7 @@ export function authorizationUrl(
   const url = new URL(as.authorization_endpoint);
   const params = url.searchParams;
   for (const [name, value] of flows.authorizationParams) params.set(name, value);
-  if (loginHint && loginHint.length <= MAX_HINT_LENGTH) params.set('login_hint', loginHint);
+  for (const [name, value] of choices) params.set(name, value);
   params.set('response_type', 'code');
   params.set('client_id', flows.clientId);
   params.set('redirect_uri', flows.redirectUri ?? '');
@@ -90,4 +94,16 @@ export function authorizationUrl(
   params.set('code_challenge', challenge);
   params.set('code_challenge_method', 'S256');
   return url.href;
+}
+
+/** `?login_hint=`, `?prompt=`, `?screen_hint=` of the login request, when acceptable. */
+function requestChoices(query: URLSearchParams): [string, string][] {
+  const choices: [string, string][] = [];
+  const hint = query.get('login_hint');
+  if (hint && hint.length <= MAX_HINT_LENGTH) choices.push(['login_hint', hint]);
+  const prompt = query.get('prompt');
+  if (prompt !== null && REQUEST_PROMPTS.has(prompt)) choices.push(['prompt', prompt]);
+  const screenHint = query.get('screen_hint');
+  if (screenHint !== null && REQUEST_SCREEN_HINTS.has(screenHint)) choices.push(['screen_hint', screenHint]);
+  return choices;
 }
