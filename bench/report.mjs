@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg, release } from 'node:os';
 import { median } from './lib.mjs';
 
-/** Throughput targets of /work/shared/spec/performance.md, as ratios of two variants of the same run. */
+/** Throughput targets of docs/BENCHMARKS.md, as ratios of two variants of the same run. */
 export const RATIO_TARGETS = [
   {
     id: 'P1',

@@ -1,5 +1,5 @@
 import { Answer, type Reply } from './answer.js';
-import type { CompiledGateway } from './config/compile.js';
+import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
@@ -10,7 +10,7 @@ import { canonicalizePath } from './router/canonical-path.js';
 import { splitRequestUrl } from './url-parts.js';
 
 /**
- * The request pipeline of behaviour.md: request id → canonical path → CORS preflight → route →
+ * The request pipeline of docs/BEHAVIOUR.md: request id → canonical path → CORS preflight → route →
  * the route's compiled steps (auth, hooks, integration) → the one exit. There is exactly one
  * error boundary and one place that decorates responses, so no path can forget CORS, the
  * request id or the error vocabulary.
@@ -112,7 +112,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       log.code = 'CLIENT_CLOSED_REQUEST';
       return new Response(null, { status: 499 });
     }
-    // A bug in one request is a 500 for that request only (security.md "Faults and load").
+    // A bug in one request is a 500 for that request only (docs/SECURITY.md "Faults and load").
     log.code = 'ERR_INTERNAL';
     log.detail = { message: error instanceof Error ? error.message : String(error) };
     logger.error('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });

@@ -3,7 +3,7 @@ import type { Logger } from './observability/logger.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
- * (architecture.md "The platform behind one small interface"). Only src/adapters/* implement it.
+ * (docs/ARCHITECTURE.md "The platform behind one small interface"). Only src/adapters/* implement it.
  */
 export interface UpstreamRequest {
   readonly method: string;

@@ -3,7 +3,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import { authFailure } from './errors.js';
 
 /**
- * Token extraction, shared by every authorizer and flow (auth.md "Token extraction"). Everything
+ * Token extraction, shared by every authorizer and flow (docs/AUTH.md "Token extraction"). Everything
  * here is string inspection; a request that fails it never reaches any cryptography.
  *
  * Which code for which mistake:
@@ -74,7 +74,7 @@ export function assertBearerToken(token: string): void {
 
 /**
  * Strict compact-serialization check, run before any base64 decoding or cryptography
- * (security.md "Tokens"). Throws the table error; returns normally for a well-formed JWS.
+ * (docs/SECURITY.md "Tokens"). Throws the table error; returns normally for a well-formed JWS.
  */
 export function assertCompactToken(token: string): void {
   const problem = compactTokenProblem(token);

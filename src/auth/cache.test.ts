@@ -13,7 +13,7 @@ import { VerificationCache } from './cache.js';
 import { createAuthorizers, type AuthorizerOptions } from './registry.js';
 import type { Authorizer, AuthorizerSettings } from './types.js';
 
-/** The verification cache (performance.md P2): fast on repeats, never wrong about time. */
+/** The verification cache (docs/BENCHMARKS.md P2): fast on repeats, never wrong about time. */
 
 const SECRET = randomSecret();
 const KEY = hmacKey(SECRET);

@@ -2,7 +2,7 @@ import type { JWTPayload } from 'jose';
 import type { AuthorizerSettings } from './types.js';
 
 /**
- * Successful verifications, per authorizer, keyed by the whole token string (performance.md P2:
+ * Successful verifications, per authorizer, keyed by the whole token string (docs/BENCHMARKS.md P2:
  * a protected route within 0.9× of an unprotected one). An entry is served only inside the
  * window in which a fresh verification would also pass: never at or after `exp` (with the clock
  * tolerance), never before `nbf`, never outside `max_token_age`; and never longer than

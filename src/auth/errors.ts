@@ -24,7 +24,7 @@ export class KeySetUnavailableError extends Error {
 }
 
 /**
- * jose error code → row of the auth table (auth.md). Codes that are not table rows are folded
+ * jose error code → row of the auth table (docs/AUTH.md). Codes that are not table rows are folded
  * into the nearest row: a timed-out key set fetch is "unavailable", a bad JWK in a set is a
  * malformed set. Everything else — JOSENotSupported (unknown `crit`, unsupported key type),
  * generic JOSEError, TypeError and DOMException from WebCrypto (e.g. a key of the wrong type or

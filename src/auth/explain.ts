@@ -8,7 +8,7 @@ import { KeyConfigError, type KeySourceInfo } from './key-sets.js';
 import type { AuthFailureDetail } from './types.js';
 
 /**
- * Turns a verification failure into "which check failed, expected vs actual" (auth.md
+ * Turns a verification failure into "which check failed, expected vs actual" (docs/AUTH.md
  * "Explaining the failure"). The client body stays the fixed table row; this text goes to the
  * request's log line and to `gatehouse token check`. It may name claim values and key ids, never
  * the token or a key.

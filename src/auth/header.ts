@@ -6,7 +6,7 @@ import { preview } from './format.js';
 /**
  * Header parameters that point at a key chosen by the token's author (RFC 7515 §4.1.2–4.1.6).
  * Accepting any of them would let the token pick its own verification key, so a token carrying
- * one is refused outright — and nothing they name is ever fetched (security.md "Tokens").
+ * one is refused outright — and nothing they name is ever fetched (docs/SECURITY.md "Tokens").
  */
 export const FORBIDDEN_HEADER_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
 

@@ -10,7 +10,7 @@ import {
 } from './algorithms.js';
 
 /**
- * Semantic rules shared by the authorizer types (config.md "Semantic rules", auth.md "Rules").
+ * Semantic rules shared by the authorizer types (docs/CONFIG.md "Semantic rules", docs/AUTH.md "`jwt`").
  * Pure and synchronous: `gatehouse validate` runs them without importing any key.
  */
 

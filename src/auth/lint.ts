@@ -5,8 +5,8 @@ import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './kinds.js';
 import { lintFields, type LintEnv } from './lint-rules.js';
 
 /**
- * Semantic rules for one authorizer definition (config.md "Semantic rules"): a known type
- * (an unknown one would leave routes unprotected in the anchor, compat.md row 4), the fields of
+ * Semantic rules for one authorizer definition (docs/CONFIG.md "Semantic rules"): a known type
+ * (an unknown one would leave routes unprotected in the anchor, docs/COMPAT.md row 4), the fields of
  * that type only, its required fields, consistent algorithms and keys, and secret strength.
  */
 export function lintAuthorizer(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {

@@ -21,7 +21,7 @@ export interface AuthorizerOptions {
  * Builds every authorizer of a config once, at compile time: `authorizer` under the name
  * `default` (what `auth: true` means), each of `authorizers` under its own name. A definition
  * with errors is refused here too (ConfigInvalidError), so no route can ever be served by a
- * half-configured authorizer (compat.md row 4: fail closed).
+ * half-configured authorizer (docs/COMPAT.md row 4: fail closed).
  */
 export function createAuthorizers(
   config: {

@@ -16,7 +16,7 @@ import {
 import { createAuthorizers, type AuthorizerOptions } from './registry.js';
 import type { Authorizer } from './types.js';
 
-/** Remote key sets against a real HTTP server on 127.0.0.1 (auth.md "Remote key sets"). */
+/** Remote key sets against a real HTTP server on 127.0.0.1 (docs/AUTH.md "Remote key sets"). */
 
 const servers: JwksServer[] = [];
 afterEach(async () => {

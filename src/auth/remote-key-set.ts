@@ -9,7 +9,7 @@ import { KeySetUnavailableError } from './errors.js';
 import type { KeySource, KeySourceInfo } from './key-sets.js';
 
 /**
- * A remote key set (`jwks_uri`), one per URL per process or isolate (auth.md "Remote key sets").
+ * A remote key set (`jwks_uri`), one per URL per process or isolate (docs/AUTH.md "Remote key sets").
  * We fetch the set ourselves and hand it to jose's `createLocalJWKSet` rather than using
  * `createRemoteJWKSet`, to own the policy: a timeout that also covers the body, no redirects,
  * a size cap, a cooldown counted from the last attempt, fast failure after a failed fetch, and

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { preview } from './format.js';
 
 /**
- * Route scopes (config.md `scopes`, ext): the token must carry every listed scope, found in
+ * Route scopes (docs/CONFIG.md `scopes`, ext): the token must carry every listed scope, found in
  * `scope` (space-separated, RFC 8693 §4.2 / RFC 9068), or in `scp` / `scopes` (arrays, as
  * Azure AD and others issue them, or space-separated strings). Missing → 403 with an RFC 6750
  * §3.1 `insufficient_scope` challenge naming what the route needs.

@@ -26,7 +26,7 @@ export interface TokenReport {
 
 /**
  * Why a token was refused: the `detail` of the GatewayError, for the request's log line and the
- * CLI only — never the client body (auth.md "Explaining the failure"). Values are truncated and
+ * CLI only — never the client body (docs/AUTH.md "Explaining the failure"). Values are truncated and
  * never include the token.
  */
 export interface AuthFailureDetail {

@@ -1,11 +1,9 @@
-import { createNodePlatform } from '../adapters/node/platform.js';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
-import { loadConfig, parseConfigText } from '../config/load.js';
+import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import { silentLogger } from '../observability/logger.js';
-import { GatewayError } from '../errors/gateway-error.js';
 import { isStrict, loadEnvironment } from './env.js';
 import { processIo, type CliIo } from './io.js';
+import { offlinePlatform } from './offline-platform.js';
 import { runRoutes } from './routes.js';
 import { runSchema } from './schema.js';
 import { runStart } from './start.js';
@@ -58,18 +56,11 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
 
 function runToken(argv: string[], io: CliIo): Promise<number> {
   const env = loadEnvironment(undefined);
-  const platform = createNodePlatform({
-    env,
-    logger: silentLogger,
-    upstream: () => Promise.reject(new GatewayError('ERR_UPSTREAM_UNAVAILABLE')),
-  });
+  const platform = offlinePlatform(env);
   return runTokenCommand(argv, {
     stdout: io.stdout,
     stderr: io.stderr,
     platform,
-    loadConfig: async (path) => {
-      const text = await resolveConfigSource(path, env).read();
-      return loadConfig(parseConfigText(text), { env, strict: isStrict(env) }).config;
-    },
+    loadGateway: (path) => compileFromSource(resolveConfigSource(path, env), platform, isStrict(env)),
   });
 }

@@ -82,7 +82,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   });
   io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
 
-  // Never let one request's bug end the process (security.md "Faults and load").
+  // Never let one request's bug end the process (docs/SECURITY.md "Faults and load").
   process.on('unhandledRejection', (reason) =>
     logger.error('unhandled rejection', { reason: String(reason) }),
   );

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
@@ -11,7 +11,10 @@ import {
   randomSecret,
   signToken,
 } from '../../test/fixtures/keys.js';
-import { runTokenCommand, type TokenConfig } from './token.js';
+import { resolveConfigSource } from '../adapters/node/config-source.js';
+import { compileFromSource } from '../adapters/node/runtime.js';
+import { offlinePlatform } from './offline-platform.js';
+import { runTokenCommand } from './token.js';
 
 /** `gatehouse token mint` / `token check`, run in-process against a temp config file. */
 
@@ -53,7 +56,9 @@ async function run(...argv: string[]) {
   const code = await runTokenCommand(argv, {
     stdout: (s) => out.push(s),
     stderr: (s) => err.push(s),
-    loadConfig: async (path) => JSON.parse(await readFile(path, 'utf8')) as TokenConfig,
+    // The command's own loader, on a platform whose clock the test fixes.
+    loadGateway: (path) =>
+      compileFromSource(resolveConfigSource(path, {}), { ...offlinePlatform({}), now: platform.now }, false),
     platform,
   });
   return { code, stdout: out.join(''), stderr: err.join(''), now: platform.time };

@@ -1,32 +1,31 @@
 import { parseArgs } from 'node:util';
 import { SignJWT, type JWTPayload } from 'jose';
 import { isHmacAlgorithm } from '../auth/algorithms.js';
-import { createAuthorizers } from '../auth/registry.js';
 import { requireScopes } from '../auth/scopes.js';
-import type { TokenReport } from '../auth/types.js';
+import type { Authorizer, TokenReport } from '../auth/types.js';
+import type { CompiledGateway } from '../assembly/compile-gateway.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import type { AuthorizerConfig } from '../config/schema.js';
+import type { AuthorizerConfig, RouteConfig } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
+import { canonicalizePath } from '../router/canonical-path.js';
 
 /**
- * `gatehouse token mint` and `gatehouse token check` (overview.md "The CLI"): mint a token the
- * configured HMAC authorizer accepts (stdout carries only the token, so `TOKEN=$(…)` works), and
- * explain offline, check by check, why a route would accept or refuse a token.
+ * `gatehouse token mint` and `gatehouse token check` (docs/BEHAVIOUR.md "The CLI"): mint a token
+ * the configured HMAC authorizer accepts (stdout carries only the token, so `TOKEN=$(…)` works),
+ * and explain offline, check by check, why a route would accept or refuse a token.
+ * Both work on the compiled gateway of the one config lifecycle: `--route` is decided by the
+ * same router that serves requests (and that `gatehouse routes` explains), and tokens are checked
+ * by the same authorizers.
  * Exit codes: mint 0 / 2 (usage or config); check 0 accepted, 1 rejected, 2 usage or config.
  */
-
-export interface TokenConfig {
-  authorizer?: AuthorizerConfig;
-  authorizers?: Record<string, AuthorizerConfig>;
-  paths: Array<{ method: string; path: string; auth?: boolean | string; scopes?: string[] }>;
-}
 
 export interface TokenCommandIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  loadConfig: (path: string) => Promise<TokenConfig>;
-  platform: Pick<Platform, 'fetch' | 'now' | 'logger'>;
+  /** Loads and compiles the config at `path` (throws ConfigInvalidError). */
+  loadGateway: (path: string) => Promise<CompiledGateway>;
+  platform: Pick<Platform, 'now'>;
 }
 
 const DEFAULT_CONFIG = './api-config.json';
@@ -67,8 +66,8 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
       authorizer: { type: 'string' },
     },
   });
-  const config = await io.loadConfig(values.config ?? DEFAULT_CONFIG);
-  const { name, def } = pickAuthorizer(config, values.authorizer);
+  const compiled = await io.loadGateway(values.config ?? DEFAULT_CONFIG);
+  const { name, def, authorizer } = pickAuthorizer(compiled, values.authorizer);
   const { secret, alg } = hmacSigner(name, def);
   const extra = parseClaims(values.claims);
   const subject = values.sub ?? (typeof extra.sub === 'string' ? extra.sub : undefined);
@@ -90,9 +89,8 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
 
   // A token the authorizer would refuse is still printed (expired tokens are useful in tests),
   // but stderr says so, so nobody debugs a 401 that mint could have explained.
-  const authorizer = createAuthorizers(single(name, def), io.platform).get(name);
-  const report = await authorizer?.explain(token);
-  if (report && !report.ok) {
+  const report = await authorizer.explain(token);
+  if (!report.ok) {
     io.stderr(`warning: authorizer "${name}" would refuse this token (${report.code ?? 'rejected'}):\n`);
     for (const c of report.checks.filter((c) => !c.ok)) io.stderr(`  ${c.name}: ${c.message}\n`);
   }
@@ -113,13 +111,13 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
   });
   if (!values.token) throw new UsageError('--token is required');
   const token = values.token.trim().replace(/^bearer\s+/i, '');
-  const config = await io.loadConfig(values.config ?? DEFAULT_CONFIG);
+  const compiled = await io.loadGateway(values.config ?? DEFAULT_CONFIG);
 
   let scopes: readonly string[] = [];
   let requested = values.authorizer;
   let routeText = '';
   if (values.route !== undefined) {
-    const route = findRoute(config, values.route);
+    const route = findRoute(compiled, values.route);
     routeText = ` for route ${route.method} ${route.path}`;
     if (route.auth === undefined || route.auth === false) {
       io.stdout(
@@ -130,9 +128,7 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
     requested = route.auth === true ? 'default' : route.auth;
     scopes = route.scopes ?? [];
   }
-  const { name, def } = pickAuthorizer(config, requested);
-  const authorizer = createAuthorizers(single(name, def), io.platform).get(name);
-  if (!authorizer) throw new UsageError(`authorizer "${name}" could not be built`);
+  const { name, def, authorizer } = pickAuthorizer(compiled, requested);
   const report = await authorizer.explain(token);
   if (report.ok && scopes.length > 0) addScopeCheck(report, scopes);
 
@@ -170,8 +166,21 @@ function renderReport(report: TokenReport, subject: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function pickAuthorizer(
-  config: TokenConfig,
+interface PickedAuthorizer {
+  readonly name: string;
+  readonly def: AuthorizerConfig;
+  readonly authorizer: Authorizer;
+}
+
+function pickAuthorizer(compiled: CompiledGateway, requested: string | undefined): PickedAuthorizer {
+  const { name, def } = pickDefinition(compiled.config, requested);
+  const authorizer = compiled.authorizers.get(name);
+  if (!authorizer) throw new UsageError(`authorizer "${name}" is not compiled`);
+  return { name, def, authorizer };
+}
+
+function pickDefinition(
+  config: CompiledGateway['config'],
   requested: string | undefined,
 ): { name: string; def: AuthorizerConfig } {
   const named = config.authorizers ?? {};
@@ -195,10 +204,6 @@ function pickAuthorizer(
   if (others.length > 0)
     throw new UsageError(`several authorizers: choose one with --authorizer (${known.join(', ')})`);
   return { name: only[0], def: only[1] };
-}
-
-function single(name: string, def: AuthorizerConfig) {
-  return name === 'default' ? { authorizer: def } : { authorizers: { [name]: def } };
 }
 
 function hmacSigner(name: string, def: AuthorizerConfig): { secret: string; alg: string } {
@@ -239,38 +244,35 @@ function parseDuration(text: string): number {
   return match[1] ? -seconds : seconds;
 }
 
-/** The route a "METHOD PATH" names: its exact pattern, or a concrete path matched segment by segment. */
-function findRoute(config: TokenConfig, text: string): TokenConfig['paths'][number] {
+/**
+ * The route a "METHOD PATH" names: a route whose pattern is exactly PATH (`GET /orders/{id}`),
+ * else the route the compiled router picks for that request — the same decision a request and
+ * `gatehouse routes METHOD PATH` get.
+ */
+function findRoute(compiled: CompiledGateway, text: string): RouteConfig {
   const match = /^\s*([A-Za-z]+)\s+(\/\S*)\s*$/.exec(text);
   if (!match) throw new UsageError(`--route "${text}" must look like "GET /orders/{id}" or "GET /orders/42"`);
   const method = (match[1] ?? '').toUpperCase();
-  const path = match[2] ?? '/';
-  const methodFits = (m: string) => m === method || m === 'ANY' || (method === 'HEAD' && m === 'GET');
-  const candidates = config.paths.filter((r) => methodFits(r.method.toUpperCase()));
-  const route =
-    candidates.find((r) => r.path === path && r.method.toUpperCase() === method) ??
-    candidates.find((r) => r.path === path) ??
-    candidates
-      .filter((r) => segmentsMatch(r.path, path))
-      .sort((a, b) => literalSegments(b.path) - literalSegments(a.path))[0];
+  const rawPath = match[2] ?? '/';
+  const routes = compiled.config.paths;
+  const named =
+    routes.find((r) => r.path === rawPath && r.method === method) ??
+    routes.find(
+      (r) => r.path === rawPath && (r.method === 'ANY' || (method === 'HEAD' && r.method === 'GET')),
+    );
+  if (named) return named;
+  let path: string;
+  try {
+    path = canonicalizePath(rawPath.split('?')[0] ?? rawPath);
+  } catch {
+    throw new UsageError(`--route "${text}": the path is malformed (the gateway answers 400)`);
+  }
+  const found = compiled.router.match(method, path);
+  if (found.kind === 'not-found') throw new UsageError(`no route matches ${method} ${path}`);
+  if (found.kind === 'method-not-allowed') {
+    throw new UsageError(`no route serves ${method} ${path} (Allow: ${found.allow.join(', ')})`);
+  }
+  const route = routes[found.value.index];
   if (!route) throw new UsageError(`no route matches ${method} ${path}`);
   return route;
-}
-
-/** More literal segments win (`/orders/new` over `/orders/{id}`), roughly as the router decides. */
-function literalSegments(pattern: string): number {
-  return pattern.split('/').filter((segment) => segment && !segment.startsWith('{')).length;
-}
-
-function segmentsMatch(pattern: string, path: string): boolean {
-  const want = pattern.split('/').filter(Boolean);
-  const have = path.split('/').filter(Boolean);
-  for (let i = 0; i < want.length; i++) {
-    const segment = want[i] ?? '';
-    if (segment === '{.+}' && i === want.length - 1) return have.length > i;
-    const actual = have[i];
-    if (actual === undefined) return false;
-    if (!(segment.startsWith('{') && segment.endsWith('}')) && segment !== actual) return false;
-  }
-  return want.length === have.length;
 }

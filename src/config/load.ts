@@ -1,27 +1,26 @@
-import { lintIdentityFlows } from '../integrations/identity/lint.js';
-import { lintConfig } from './lint.js';
-import { normalizeConfig } from './normalize.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
 import { resolveReferences } from './resolve.js';
-import type { GatewayConfig } from './schema.js';
+import { normalizeConfig } from './normalize.js';
 import { validateAgainstSchema } from './validate-schema.js';
 
 /**
- * Config text → a validated config object, in the order of config.md "Loading, once":
- * parse, normalize legacy spellings, resolve `$env`/`$secret` references, validate against the
- * schema, then the semantic rules. Runs once per process/isolate (and on reload), never per request.
+ * Config text → the config object as the schema sees it, in the order of docs/CONFIG.md
+ * "Loading, once": parse, normalize legacy spellings, resolve `$env`/`$secret` references,
+ * validate against the schema. The semantic rules, which need the feature modules, run above
+ * this folder (assembly/check-config.ts); nothing here imports a feature folder.
  */
-export interface LoadedConfig {
-  readonly config: GatewayConfig;
-  /** Deprecations and weak settings; never refuse the config. */
-  readonly warnings: readonly ConfigProblem[];
+export interface SourceConfig {
+  /**
+   * The normalized config with references resolved. Shaped as the schema says wherever
+   * `schemaErrorAt` finds no error; a checker must not trust the other parts.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Reference and schema problems (errors), and deprecations (warnings). */
+  readonly problems: readonly ConfigProblem[];
   /** Variable names the config referenced with `$env`/`$secret`. */
   readonly referenced: ReadonlyMap<string, 'env' | 'secret'>;
-}
-
-export interface LoadOptions {
-  readonly env: Readonly<Record<string, unknown>>;
-  readonly strict?: boolean;
+  /** True when the schema refused the value at `pointer`, a value inside it, or one above it. */
+  schemaErrorAt(pointer: string): boolean;
 }
 
 export function parseConfigText(text: string): unknown {
@@ -32,21 +31,24 @@ export function parseConfigText(text: string): unknown {
   }
 }
 
-export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
+export function readConfig(input: unknown, env: Readonly<Record<string, unknown>>): SourceConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigInvalidError([configError('', 'the configuration must be a JSON object')]);
   }
   const normalized = normalizeConfig(input);
-  const resolved = resolveReferences(normalized.config, options.env);
+  const resolved = resolveReferences(normalized.config, env);
   const schemaProblems = validateAgainstSchema(resolved.config);
-  const problems = [...resolved.problems, ...schemaProblems];
-  if (schemaProblems.length === 0) {
-    const config = resolved.config as GatewayConfig;
-    problems.push(...lintConfig(config, { strict: options.strict ?? false }));
-    problems.push(...lintIdentityFlows(config, options.env));
-  }
-  const errors = problems.filter((p) => p.severity === 'error');
-  const warnings = [...normalized.warnings, ...problems.filter((p) => p.severity === 'warning')];
-  if (errors.length > 0) throw new ConfigInvalidError([...errors, ...warnings]);
-  return { config: resolved.config as GatewayConfig, warnings, referenced: resolved.referenced };
+  // An unset reference keeps its `$env.NAME` text, which has the schema's shape: only schema
+  // errors make a part untrustworthy for the semantic rules.
+  const refused = schemaProblems.map((p) => p.pointer);
+  const problems = [...normalized.warnings, ...resolved.problems, ...schemaProblems];
+  return {
+    config: resolved.config as Record<string, unknown>,
+    problems,
+    referenced: resolved.referenced,
+    schemaErrorAt: (pointer) =>
+      refused.some(
+        (at) => at === pointer || at.startsWith(`${pointer}/`) || (at !== '' && pointer.startsWith(`${at}/`)),
+      ),
+  };
 }

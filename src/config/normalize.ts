@@ -1,7 +1,7 @@
 import { configWarning, type ConfigProblem } from './problems.js';
 
 /**
- * Legacy spellings of the Serverless API Gateway, in one alias table (config.md step 1):
+ * Legacy spellings of the Serverless API Gateway, in one alias table (docs/CONFIG.md "Loading, once"):
  * integration type `http` is `http_proxy`; top-level `servicesBindings` merges into
  * `serviceBindings` (entries of `serviceBindings` win on a duplicate alias).
  * Works on a structural copy so the caller's object is never changed.

@@ -2,8 +2,8 @@ import { configError, pointerToken, type ConfigProblem } from './problems.js';
 
 /**
  * Replaces every string that is exactly `$env.NAME`, `$secret.NAME` or `$secrets.NAME` with the
- * environment's value (config.md step 2). An unset variable is a problem naming the JSON
- * pointer and the variable — never a silent empty string (compat.md row 3).
+ * environment's value (docs/CONFIG.md "Loading, once"). An unset variable is a problem naming the JSON
+ * pointer and the variable — never a silent empty string (docs/COMPAT.md row 3).
  */
 const REFERENCE = /^\$(env|secrets?)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 

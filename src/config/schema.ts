@@ -207,3 +207,25 @@ export function jsonSchemaDocument(): Record<string, unknown> {
   const plain = JSON.parse(JSON.stringify(ConfigSchema as TSchema)) as Record<string, unknown>;
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...plain };
 }
+
+/**
+ * `integration` as the config checker guarantees it, one member per type with the fields that
+ * type requires (docs/CONFIG.md): a factory receives its own member and never needs a
+ * `server ?? ''`-style fallback. Identity flows need no integration field.
+ */
+export type HttpProxyIntegrationConfig = IntegrationConfig & {
+  readonly type: 'http_proxy';
+  readonly server: string;
+};
+export type ServiceIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service';
+  readonly binding: string;
+};
+export type ServiceBindingIntegrationConfig = IntegrationConfig & {
+  readonly type: 'service_binding';
+  readonly binding: string;
+  readonly function: string;
+};
+
+/** A route whose `integration` is known to be the member `C`. */
+export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { readonly integration: C };

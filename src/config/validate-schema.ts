@@ -6,8 +6,8 @@ import { closestMatch } from './suggest.js';
 
 /**
  * Schema validation with TypeBox's `Value` interpreter (no code generation, so it runs on
- * Workers — compat.md row 2). Errors are rewritten into one line each with a JSON pointer;
- * unknown keys get a "did you mean" (config.md: a silently ignored typo in a security setting
+ * Workers — docs/COMPAT.md row 2). Errors are rewritten into one line each with a JSON pointer;
+ * unknown keys get a "did you mean" (docs/CONFIG.md: a silently ignored typo in a security setting
  * is worse than a refusal).
  */
 export function validateAgainstSchema(config: unknown): ConfigProblem[] {

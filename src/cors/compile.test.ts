@@ -155,11 +155,11 @@ describe('compileCors().apply', () => {
 });
 
 describe('compileCors refusals', () => {
-  it('refuses "*" with credentials (compat.md row 8)', () => {
+  it('refuses "*" with credentials (docs/COMPAT.md row 8)', () => {
     expect(() => compileCors({ allow_origins: ['*'], allow_credentials: true })).toThrow(ConfigInvalidError);
   });
 
-  it('refuses a misplaced wildcard (compat.md row 9)', () => {
+  it('refuses a misplaced wildcard (docs/COMPAT.md row 9)', () => {
     expect(() => compileCors({ allow_origins: ['https://example.*'] })).toThrow(/leftmost label/);
   });
 });

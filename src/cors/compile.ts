@@ -45,7 +45,7 @@ function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[
 
 /**
  * Compiles `cors` once. Refuses a config lint finds errors in (notably `"*"` with credentials,
- * compat.md row 8), so a caller that skipped validation still cannot serve an unsafe policy.
+ * docs/COMPAT.md row 8), so a caller that skipped validation still cannot serve an unsafe policy.
  */
 export function compileCors(config: CorsConfig): CompiledCors {
   const errors = lintCors(config, '/cors').filter((problem) => problem.severity === 'error');
@@ -68,7 +68,7 @@ export function compileCors(config: CorsConfig): CompiledCors {
   };
 
   const applyToRecord = (requestOrigin: string | null, record: Record<string, string>): void => {
-    // An upstream's own CORS answer never survives (behaviour.md "CORS").
+    // An upstream's own CORS answer never survives (docs/BEHAVIOUR.md "8. CORS on every response").
     for (const name in record) if (name.startsWith('access-control-')) delete record[name];
     const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
     if (allowOrigin !== undefined) {

@@ -4,7 +4,7 @@ const ACCESS_CONTROL_PREFIX = 'access-control-';
 
 /**
  * Removes every `Access-Control-*` header (an upstream's own CORS answer): the gateway's
- * decision replaces it, so an upstream cannot widen the policy (behaviour.md "CORS").
+ * decision replaces it, so an upstream cannot widen the policy (docs/BEHAVIOUR.md "8. CORS on every response").
  */
 export function removeAccessControlHeaders(headers: Headers): void {
   const names: string[] = [];
@@ -16,7 +16,7 @@ export function removeAccessControlHeaders(headers: Headers): void {
 }
 
 /**
- * Adds `Origin` to `Vary`, keeping what is there (compat.md row 10: caches need the upstream's
+ * Adds `Origin` to `Vary`, keeping what is there (docs/COMPAT.md row 10: caches need the upstream's
  * own Vary too). Idempotent, so decorating a response twice never duplicates the token; a
  * `Vary: *` already covers Origin.
  */

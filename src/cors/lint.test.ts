@@ -23,7 +23,7 @@ describe('lintCors', () => {
     ).toEqual([]);
   });
 
-  it('refuses "*" with allow_credentials (compat.md row 8)', () => {
+  it('refuses "*" with allow_credentials (docs/COMPAT.md row 8)', () => {
     const found = lintCors(
       { allow_origins: ['https://a.example.com', '*'], allow_credentials: true },
       '/cors',

@@ -11,7 +11,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
 /**
- * Semantic rules of the `cors` object (config.md "CORS", compat.md rows 8-9). Every entry that
+ * Semantic rules of the `cors` object (docs/CONFIG.md "CORS", docs/COMPAT.md rows 8-9). Every entry that
  * could never match, or that would open the API wider than written, is an error.
  */
 export function lintCors(config: CorsConfig, pointer: string): ConfigProblem[] {

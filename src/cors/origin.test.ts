@@ -57,7 +57,7 @@ describe('parseAllowedOrigin', () => {
     expect(parsed.kind === 'invalid' ? parsed.reason : '').toContain(reason);
   });
 
-  // compat.md row 9: `*` only ever stands for leading subdomain labels.
+  // docs/COMPAT.md row 9: `*` only ever stands for leading subdomain labels.
   it.each([
     'https://example.*',
     'https://*example.com',

@@ -2,17 +2,17 @@
  * The one catalogue of errors the gateway generates: code → status, fixed message, extra body
  * fields. Every error response is rendered from this table (see render.ts), so a code always
  * means the same status and the same words. Strings here are part of the public contract
- * (docs/ERRORS.md, shared/spec/auth.md, behaviour.md, integrations.md).
+ * (docs/ERRORS.md, docs/AUTH.md, docs/BEHAVIOUR.md, docs/CONFIG.md "Services, service bindings and hooks").
  */
 export interface ErrorDefinition {
   readonly status: number;
   readonly message: string;
-  /** Fields the Serverless API Gateway sent, kept for compatibility (compat.md row 22). */
+  /** Fields the Serverless API Gateway sent, kept for compatibility (docs/COMPAT.md row 22). */
   readonly legacyMessage?: boolean;
 }
 
 export const ERROR_CATALOGUE = {
-  // Request-level errors (behaviour.md "Error bodies").
+  // Request-level errors (docs/ERRORS.md).
   ERR_NO_ROUTE: { status: 404, message: 'No match found.', legacyMessage: true },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   ERR_INTERNAL: { status: 500, message: 'Internal server error', legacyMessage: true },
@@ -26,7 +26,7 @@ export const ERROR_CATALOGUE = {
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
 
-  // Authorization (auth.md "The error table").
+  // Authorization (docs/ERRORS.md "Authorization errors").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },
   AUTH_VERIFICATION_FAILED: { status: 401, message: 'JWT verification failed' },
   ERR_JOSE_ALG_NOT_ALLOWED: { status: 401, message: 'Algorithm not allowed' },

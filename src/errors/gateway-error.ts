@@ -3,7 +3,7 @@ import type { ErrorCode } from './codes.js';
 /**
  * An error the gateway answers with a catalogued response. `detail` is for the request's log
  * line only (expected vs actual values, upstream addresses, system errors) and never reaches
- * the client; see security.md "Secrets".
+ * the client; see docs/SECURITY.md "Secrets".
  */
 export class GatewayError extends Error {
   readonly code: ErrorCode;

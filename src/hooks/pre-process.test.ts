@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RouteConfig } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { IntegrationDeps } from '../integrations/registry.js';
+import type { IntegrationDeps } from '../integrations/definition.js';
 import { silentLogger } from '../observability/logger.js';
 import type { Platform } from '../platform.js';
 import { createPreProcessStep } from './pre-process.js';

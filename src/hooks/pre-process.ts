@@ -1,16 +1,16 @@
 import type { HookConfig, RouteConfig } from '../config/schema.js';
 import type { RequestContext, Step } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { IntegrationDeps } from '../integrations/registry.js';
+import type { IntegrationDeps } from '../integrations/definition.js';
 import { asResponse } from '../integrations/result.js';
 import { createBindingCall } from '../integrations/service-binding.js';
 
 /**
- * `pre_process: {binding, function}` (integrations.md "Hooks"): runs after authorization and
+ * `pre_process: {binding, function}` (docs/CONFIG.md "Services, service bindings and hooks"): runs after authorization and
  * before the integration, on any route (static ones too), with the arguments a
  * `service_binding` function gets. `true` continues; a `Response` is the answer (the gateway's
  * exit still decorates it); anything else, or a throw, is 500 `ERR_HOOK_FAILED` — the anchor
- * answered an empty 200 (compat.md row 19). The reason goes to the request's log line only.
+ * answered an empty 200 (docs/COMPAT.md row 19). The reason goes to the request's log line only.
  */
 export function createPreProcessStep(hook: HookConfig, route: RouteConfig, deps: IntegrationDeps): Step {
   const call = createBindingCall(deps, route, hook.binding, hook.function);

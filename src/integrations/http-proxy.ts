@@ -1,19 +1,28 @@
 import { DEFAULT_LIMITS } from '../config/limits.js';
-import type { RouteConfig } from '../config/schema.js';
+import type { HttpProxyIntegrationConfig, RouteWithIntegration } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
 import { createProxyHandler } from '../proxy/forward.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
  * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
  * resolved here once; the handler built by proxy/forward.ts does the per-request work.
  */
-export function createHttpProxyIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const alias = route.integration?.server ?? '';
+export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationConfig> = {
+  required: ['server'],
+  reference: { field: 'server', table: 'servers' },
+  create: createHttpProxyIntegration,
+};
+
+export function createHttpProxyIntegration(
+  route: RouteWithIntegration<HttpProxyIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
+  const alias = route.integration.server;
   const server = deps.servers.get(alias);
-  // Validation guarantees the alias exists (config/lint.ts); this keeps the invariant visible.
+  // The checker refuses an alias no `servers` entry has; a map lookup still needs the branch.
   if (!server) throw new Error(`http_proxy route ${route.method} ${route.path}: unknown server "${alias}"`);
 
   const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);

@@ -1,46 +1,45 @@
-import type { Authorizer } from '../auth/types.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
-import type { Handler } from '../context.js';
-import type { Platform } from '../platform.js';
-import type { CompiledServer } from '../proxy/targets.js';
-import { AUTH0_INTEGRATIONS } from './auth0/index.js';
-import { createHttpProxyIntegration } from './http-proxy.js';
-import { OIDC_INTEGRATIONS } from './oidc/index.js';
-import { createServiceIntegration, type ServiceHandler } from './service.js';
-import { createServiceBindingIntegration, type BindingEnv } from './service-binding.js';
-import { SUPABASE_INTEGRATIONS } from './supabase/index.js';
+import { auth0CallbackIntegration } from './auth0/callback.js';
+import { auth0RedirectIntegration } from './auth0/redirect.js';
+import { auth0RefreshIntegration } from './auth0/refresh.js';
+import { auth0UserinfoIntegration } from './auth0/userinfo.js';
+import type { IntegrationDefinition } from './definition.js';
+import { httpProxyIntegration } from './http-proxy.js';
+import { oidcCallbackIntegration } from './oidc/callback.js';
+import { oidcLoginIntegration } from './oidc/login.js';
+import { oidcLogoutIntegration } from './oidc/logout.js';
+import { oidcRefreshIntegration, oidcUserinfoIntegration } from './oidc/tokens.js';
+import { serviceBindingIntegration } from './service-binding.js';
+import { serviceIntegration } from './service.js';
+import {
+  supabasePasswordlessAuthAltIntegration,
+  supabasePasswordlessAuthIntegration,
+  supabasePasswordlessVerifyIntegration,
+} from './supabase/flows.js';
+
+export type { IntegrationDeps, IntegrationDefinition, IntegrationFactory } from './definition.js';
 
 /**
- * `integration.type → factory` (architecture.md "Registries, not switches"). A factory runs once
- * per route at compile time and returns the handler that serves that route's requests.
- * Legacy type names were already rewritten by config/normalize.ts.
+ * `integration.type → definition` (docs/ARCHITECTURE.md "Registries, not switches"): one line
+ * per type. Legacy type names were already rewritten by config/normalize.ts.
  */
-export interface IntegrationDeps {
-  readonly config: GatewayConfig;
-  readonly platform: Platform;
-  readonly authorizers: ReadonlyMap<string, Authorizer>;
-  readonly servers: ReadonlyMap<string, CompiledServer>;
-  /** `service` handlers by alias, instantiated once per compile (service.ts). */
-  readonly services: ReadonlyMap<string, ServiceHandler>;
-  /** What hooks, bindings and services get as `env`: non-secret referenced variables only. */
-  readonly envJson: BindingEnv;
-}
-
-export type IntegrationFactory = (route: RouteConfig, deps: IntegrationDeps) => Handler;
-
-const FACTORIES: Readonly<Record<string, IntegrationFactory>> = {
-  http_proxy: createHttpProxyIntegration,
-  service: createServiceIntegration,
-  service_binding: createServiceBindingIntegration,
-  ...AUTH0_INTEGRATIONS,
-  ...SUPABASE_INTEGRATIONS,
-  ...OIDC_INTEGRATIONS,
+const INTEGRATIONS: Readonly<Record<string, IntegrationDefinition>> = {
+  http_proxy: httpProxyIntegration,
+  service: serviceIntegration,
+  service_binding: serviceBindingIntegration,
+  auth0_callback_redirect: auth0RedirectIntegration,
+  auth0_callback: auth0CallbackIntegration,
+  auth0_userinfo: auth0UserinfoIntegration,
+  auth0_refresh: auth0RefreshIntegration,
+  supabase_passwordless_auth: supabasePasswordlessAuthIntegration,
+  supabase_passwordless_verify: supabasePasswordlessVerifyIntegration,
+  supabase_passwordless_auth_alt: supabasePasswordlessAuthAltIntegration,
+  oidc_login: oidcLoginIntegration,
+  oidc_callback: oidcCallbackIntegration,
+  oidc_userinfo: oidcUserinfoIntegration,
+  oidc_refresh: oidcRefreshIntegration,
+  oidc_logout: oidcLogoutIntegration,
 };
 
-export function integrationFactory(type: string): IntegrationFactory | undefined {
-  return FACTORIES[type];
-}
-
-export function isIntegrationImplemented(type: string): boolean {
-  return type in FACTORIES;
+export function integrationDefinition(type: string | undefined): IntegrationDefinition | undefined {
+  return type !== undefined && Object.hasOwn(INTEGRATIONS, type) ? INTEGRATIONS[type] : undefined;
 }

@@ -2,7 +2,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * Turns what a `service` module or a `service_binding` function returned into the client's
- * response (integrations.md "`service`"):
+ * response (docs/CONFIG.md "Services, service bindings and hooks"):
  *
  * - a `Response` passes through as it is;
  * - a string → 200 with that text (`text/plain; charset=utf-8`);

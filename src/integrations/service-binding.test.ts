@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDeps } from './definition.js';
 import { checkBindings, createBindingCall, createBindingEnv } from './service-binding.js';
 
 const route = { method: 'GET' as const, path: '/r/{id}' };

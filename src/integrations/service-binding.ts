@@ -1,19 +1,24 @@
 import type { JWTPayload } from 'jose';
 import type { ConfigProblem } from '../config/problems.js';
 import { configError, configWarning } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type {
+  GatewayConfig,
+  RouteConfig,
+  RouteWithIntegration,
+  ServiceBindingIntegrationConfig,
+} from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
 
 /**
- * `service_binding` routes and the calls hooks make (integrations.md "`service_binding`"):
+ * `service_binding` routes and the calls hooks make (docs/CONFIG.md "Services, service bindings and hooks"):
  * `env[binding][function](request, envJson, contextJson)`, where `env[binding]` is
  * `platform.bindings[binding]` (Workers: the Worker's env; Node: modules given with
  * `--binding NAME=PATH`).
  *
- * Least privilege (compat.md row 18, security.md "Secrets"): the callee never sees the resolved
+ * Least privilege (docs/COMPAT.md row 18, docs/SECURITY.md "Secrets"): the callee never sees the resolved
  * config, the Worker's env or any secret — only `envJson` (the non-secret variables the config
  * itself references, built once per compile) and `contextJson` (the route, the verified claims,
  * the request id). Both are plain JSON values, so they cross a Workers RPC boundary unchanged.
@@ -109,12 +114,18 @@ export function createBindingCall(
   };
 }
 
-export function createServiceBindingIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
+/** `service_binding`: a function of a binding of `serviceBindings[]`. */
+export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingIntegrationConfig> = {
+  required: ['binding', 'function'],
+  reference: { field: 'binding', table: 'serviceBindings' },
+  create: createServiceBindingIntegration,
+};
+
+export function createServiceBindingIntegration(
+  route: RouteWithIntegration<ServiceBindingIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
   const integration = route.integration;
-  // Validation guarantees both fields (config/lint.ts); this keeps the invariant visible.
-  if (integration?.binding === undefined || integration.function === undefined) {
-    throw new Error(`service_binding route ${route.method} ${route.path}: binding and function are required`);
-  }
   const call = createBindingCall(deps, route, integration.binding, integration.function);
   return async (ctx) => resultToResponse(await call(ctx.request, ctx));
 }
@@ -122,7 +133,7 @@ export function createServiceBindingIntegration(route: RouteConfig, deps: Integr
 /**
  * Compile-time check that every binding function a route calls (its `service_binding`
  * integration, its `pre_process` hook) is provided by the platform, so a missing binding is a
- * config error naming it rather than a failure on the first request (compat.md row 13).
+ * config error naming it rather than a failure on the first request (docs/COMPAT.md row 13).
  * `severity: 'warning'` is for commands that compile without serving (validate, routes).
  */
 export function checkBindings(

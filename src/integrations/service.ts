@@ -1,13 +1,13 @@
 import type { ConfigProblem } from '../config/problems.js';
 import { configError } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type { GatewayConfig, RouteWithIntegration, ServiceIntegrationConfig } from '../config/schema.js';
 import type { Handler } from '../context.js';
-import type { IntegrationDeps } from './registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
 import { bindingContext, type BindingContext, type BindingEnv } from './service-binding.js';
 
 /**
- * `service` routes (integrations.md "`service`"): an in-process module whose default export is
+ * `service` routes (docs/CONFIG.md "Services, service bindings and hooks"): an in-process module whose default export is
  * a class with `fetch(request, env, ctx)` (instantiated once per compile) or an object with
  * `fetch`. The result is wrapped by result.ts.
  *
@@ -18,7 +18,7 @@ import { bindingContext, type BindingContext, type BindingEnv } from './service-
  * - Workers: a build-time generated import map (`import * as m0 from "…"`), never an import
  *   by a runtime string.
  *
- * Least privilege as for bindings (compat.md row 18): `env` is the same `envJson` a binding
+ * Least privilege as for bindings (docs/COMPAT.md row 18): `env` is the same `envJson` a binding
  * gets, and `ctx` is `contextJson` plus `waitUntil`.
  */
 
@@ -88,8 +88,18 @@ export function serviceHandlerOf(namespace: unknown): ServiceHandler | undefined
   return undefined;
 }
 
-export function createServiceIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const alias = route.integration?.binding ?? '';
+/** `service`: a module of `services[]`, called in-process (docs/CONFIG.md "Services, service bindings and hooks"). */
+export const serviceIntegration: IntegrationDefinition<ServiceIntegrationConfig> = {
+  required: ['binding'],
+  reference: { field: 'binding', table: 'services' },
+  create: createServiceIntegration,
+};
+
+export function createServiceIntegration(
+  route: RouteWithIntegration<ServiceIntegrationConfig>,
+  deps: IntegrationDeps,
+): Handler {
+  const alias = route.integration.binding;
   const service = deps.services.get(alias);
   // Compilation refuses configs whose services did not load; this keeps the invariant visible.
   if (!service)

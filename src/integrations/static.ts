@@ -3,7 +3,7 @@ import type { Handler } from '../context.js';
 import type { RouteConfig } from '../config/schema.js';
 
 /**
- * A route without an integration answers its `response` as JSON (behaviour.md "Static
+ * A route without an integration answers its `response` as JSON (docs/BEHAVIOUR.md "Static
  * responses"). Everything about the answer is fixed by the config, so it is built once and shared
  * by every request; the gateway's exit adds the per-request headers to a copy.
  */

@@ -18,7 +18,7 @@ export interface BuiltMapping {
   readonly query: readonly MappingEntry[];
 }
 
-// Headers that belong to the connection or to message framing (behaviour.md "Forwarding",
+// Headers that belong to the connection or to message framing (docs/BEHAVIOUR.md "6. http_proxy",
 // RFC 9110 §7.6.1): a mapped value there would be stripped, or could desynchronize the upstream.
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'host']);
 

@@ -10,7 +10,7 @@ const ARRAY_INDEX = /^(?:0|[1-9][0-9]*)$/;
  *
  * A top-level claim whose name is exactly PATH wins (claim names may contain dots, e.g.
  * `"org.id"`); otherwise PATH is split on `.` and walked through nested objects, and arrays by
- * index (behaviour.md: "dotted paths reach nested claims when no top-level claim has the literal
+ * index (docs/BEHAVIOUR.md: "dotted paths reach nested claims when no top-level claim has the literal
  * dotted name"). Only own properties are read, so `__proto__` or `constructor` never reach a
  * prototype.
  */

@@ -187,7 +187,7 @@ describe('compileMapping', () => {
     expect(result.dropped).toEqual([]);
   });
 
-  it('removes the header when a whole reference resolves to nothing (compat.md row 15)', () => {
+  it('removes the header when a whole reference resolves to nothing (docs/COMPAT.md row 15)', () => {
     const mapping = compiled({
       headers: {
         'X-User-Id': '$request.jwt.sub',

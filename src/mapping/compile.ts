@@ -27,7 +27,7 @@ type Target = Pick<Headers, 'set' | 'delete'> | Pick<URLSearchParams, 'set' | 'd
 /**
  * Sets or removes each entry. Nothing, or a refused value, deletes the name even though the
  * caller stripped client values already: that a client-sent value never survives a mapping is a
- * security promise (compat.md row 15), so it does not rest on the caller alone.
+ * security promise (docs/COMPAT.md row 15), so it does not rest on the caller alone.
  */
 function applyEntries(
   entries: readonly MappingEntry[],

@@ -3,7 +3,7 @@ import type { MappingConfig } from '../config/schema.js';
 import { buildMapping } from './build.js';
 
 /**
- * Semantic rules of a route's `mapping` (behaviour.md "Value mapping"): unknown sources
+ * Semantic rules of a route's `mapping` (docs/BEHAVIOUR.md "7. Value mapping"): unknown sources
  * (`$request.body.x`, `$requst.header.x`), `$config.KEY` with KEY in neither the route's nor the
  * global `variables`, invalid or gateway-managed header names, header names mapped twice, constant
  * values with CR/LF/NUL, and, when `pathParams` (the route's `{name}` parameters) is given,

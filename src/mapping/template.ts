@@ -1,5 +1,5 @@
 /**
- * Mapping templates (behaviour.md "Value mapping"), parsed once at compile time.
+ * Mapping templates (docs/BEHAVIOUR.md "7. Value mapping"), parsed once at compile time.
  *
  * Grammar
  * - Whole reference: a template that is `$`, an ASCII letter, then no whitespace and no further

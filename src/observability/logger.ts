@@ -1,6 +1,6 @@
 /**
  * Structured JSON logging. The core only sees this interface; adapters choose the sink.
- * Lines never carry tokens, Authorization/Cookie values or secrets (security.md "Secrets"):
+ * Lines never carry tokens, Authorization/Cookie values or secrets (docs/SECURITY.md "Secrets"):
  * callers pass explicit fields, never whole requests.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';

@@ -1,5 +1,5 @@
 /**
- * Request ids (behaviour.md step 1): an incoming `X-Request-Id` is kept when it is a sane token
+ * Request ids (docs/BEHAVIOUR.md): an incoming `X-Request-Id` is kept when it is a sane token
  * (≤ 128 characters of a conservative alphabet, so it is safe in logs and headers); otherwise
  * a new UUID is generated.
  */

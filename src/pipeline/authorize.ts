@@ -3,7 +3,7 @@ import type { Authorizer } from '../auth/types.js';
 import type { Step } from '../context.js';
 
 /**
- * The authorization step of a protected route (behaviour.md step 5). Built only for routes with
+ * The authorization step of a protected route (docs/BEHAVIOUR.md). Built only for routes with
  * `auth`, so unprotected routes pay nothing. Failures are GatewayErrors from the auth table; the
  * gateway's exit renders them and logs their detail.
  */

@@ -9,7 +9,7 @@ import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
 
 export interface ProxyRouteOptions {
   readonly server: CompiledServer;
-  /** Route `timeout_ms`, else the server's (config.md). */
+  /** Route `timeout_ms`, else the server's (docs/CONFIG.md). */
   readonly timeoutMs: number;
   readonly stripAuthorization: boolean;
   /** Header names mapping sets (any case); removed from the client's headers first. */
@@ -32,7 +32,7 @@ export interface ProxyHandlerOptions extends ProxyRouteOptions {
 const UNUSED_QUERY = new URLSearchParams();
 
 /**
- * The `http_proxy` integration of one route, built at compile time (behaviour.md "http_proxy").
+ * The `http_proxy` integration of one route, built at compile time (docs/BEHAVIOUR.md "6. http_proxy").
  * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
  * client signal's reason when the client went away.
  */

@@ -2,7 +2,7 @@ import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
 
 /**
- * Header rules of `http_proxy` (behaviour.md "Forwarding", compat.md row 17, RFC 9110 §7.6.1).
+ * Header rules of `http_proxy` (docs/BEHAVIOUR.md "6. http_proxy", docs/COMPAT.md row 17, RFC 9110 §7.6.1).
  * Every name set is computed once per route; a request only does Set lookups.
  */
 
@@ -26,7 +26,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 export interface RequestHeaderRuleOptions {
   readonly stripAuthorization: boolean;
-  /** Headers that mapping sets: a client-sent value must never survive (compat.md row 15). */
+  /** Headers that mapping sets: a client-sent value must never survive (docs/COMPAT.md row 15). */
   readonly mappedHeaderNames: readonly string[];
 }
 
@@ -66,7 +66,7 @@ export interface ForwardingFacts {
 /**
  * Builds the upstream request headers from the incoming ones.
  *
- * `X-Forwarded-For` gets the client address appended (behaviour.md): entries the client sent
+ * `X-Forwarded-For` gets the client address appended (docs/BEHAVIOUR.md): entries the client sent
  * stay in front, and the last entry is always the address the gateway itself saw — the only one
  * an upstream may trust. `X-Forwarded-Proto`/`-Host` are replaced by what the gateway saw, and
  * `X-Request-Id` carries the gateway's request id so upstream logs can be joined with ours.

@@ -1,7 +1,7 @@
 import type { ServerConfig } from '../config/schema.js';
 import { compileUpstreamBase, type UpstreamBase } from './upstream-url.js';
 
-/** config.md: `servers[].timeout_ms` defaults to 30 s. */
+/** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
 /** How long a URL that failed is skipped. */
 export const DEFAULT_EJECTION_MS = 10_000;

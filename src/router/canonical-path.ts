@@ -1,9 +1,9 @@
 import { GatewayError } from '../errors/gateway-error.js';
 
 /**
- * The one canonical spelling of a request path (behaviour.md "Paths and matching"). The same
+ * The one canonical spelling of a request path (docs/BEHAVIOUR.md "2. Paths"). The same
  * string chooses the route and builds the upstream URL, so a protected route cannot be reached
- * through another spelling of its path (security.md "Paths and headers": `/public/../admin`,
+ * through another spelling of its path (docs/SECURITY.md "Paths and headers": `/public/../admin`,
  * `/public/%2e%2e/admin`, `//admin`, `/admin%2Fx`).
  */
 

@@ -1,7 +1,7 @@
 import { parsePathPattern, patternShape } from './pattern.js';
 
 /**
- * For config validation (config.md: two routes with the same method and the same path pattern
+ * For config validation (docs/CONFIG.md: two routes with the same method and the same path pattern
  * are refused, since the second could never win). Parameter names do not count: `/a/{x}` and
  * `/a/{y}` match the same paths. Literals compare in canonical spelling (`%7E` is `~`).
  * Patterns that do not parse are skipped: their own error is reported elsewhere.

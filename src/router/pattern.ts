@@ -2,7 +2,7 @@ import { isGatewayError } from '../errors/gateway-error.js';
 import { canonicalizeSegment } from './canonical-path.js';
 
 /**
- * Route path patterns (behaviour.md "Paths and matching"): literal segments, `{name}` parameter
+ * Route path patterns (docs/BEHAVIOUR.md "2. Paths"): literal segments, `{name}` parameter
  * segments and a final `{.+}` wildcard. Patterns are parsed once, when the config is compiled.
  */
 

@@ -1,14 +1,14 @@
 import type { RoutePattern } from './pattern.js';
 
 /**
- * Route precedence (behaviour.md "Paths and matching"), the documented rule of the Serverless
- * API Gateway applied consistently (compat.md row 11). The tree walk in tree.ts realises the
+ * Route precedence (docs/BEHAVIOUR.md "2. Paths"), the documented rule of the Serverless
+ * API Gateway applied consistently (docs/COMPAT.md row 11). The tree walk in tree.ts realises the
  * same order without comparing keys; these keys order `list()` and explain `explain()`.
  */
 
 export type RouteKind = 'literal' | 'param' | 'wildcard';
 
-/** Which rule decided between two routes, numbered as in behaviour.md. */
+/** Which rule decided between two routes, numbered as in docs/BEHAVIOUR.md. */
 export type PrecedenceRule = 1 | 2 | 3 | 4 | 5;
 
 export interface RankKey {
@@ -35,7 +35,7 @@ export function rankKeyOf(pattern: RoutePattern, method: string, index: number):
 
 /**
  * Rule 4 for one request method: lower is better, undefined when the route does not serve the
- * method at all. GET routes serve HEAD (RFC 9110 §9.3.2, compat.md row 12), after HEAD routes.
+ * method at all. GET routes serve HEAD (RFC 9110 §9.3.2, docs/COMPAT.md row 12), after HEAD routes.
  * Without a request method (listing) a route's own method simply ranks before ANY.
  */
 export function methodPreference(routeMethod: string, requestMethod: string | undefined): number | undefined {

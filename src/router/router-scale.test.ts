@@ -27,7 +27,7 @@ describe('a large router', () => {
 });
 
 /**
- * The rules of behaviour.md read literally, one route at a time: an oracle written apart from
+ * The rules of docs/BEHAVIOUR.md read literally, one route at a time: an oracle written apart from
  * the tree and from precedence.ts, so a disagreement points at a real bug.
  */
 function oracle(

@@ -123,7 +123,7 @@ describe('precedence', () => {
     expect(winner(router.match('GET', '/items/42/x'))).toBe('GET /items/{.+}');
   });
 
-  it('rule 1: a parameter route beats a wildcard consuming exactly one segment (compat.md row 11)', () => {
+  it('rule 1: a parameter route beats a wildcard consuming exactly one segment (docs/COMPAT.md row 11)', () => {
     const router = routerOf('GET /items/{.+}', 'GET /items/{id}');
     expect(router.match('GET', '/items/42')).toEqual({
       kind: 'found',

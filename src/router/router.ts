@@ -123,7 +123,7 @@ function paramsOf<T>(route: CompiledRoute<T>, parts: readonly string[]): Readonl
 }
 
 /**
- * The path after the wildcard's prefix, without its leading slash (behaviour.md http_proxy):
+ * The path after the wildcard's prefix, without its leading slash (docs/BEHAVIOUR.md http_proxy):
  * `/proxy/a/b` on `/proxy/{.+}` → `a/b`, `/proxy` → ``, `/proxy/a/` → `a/`. Measured on the
  * path itself so only the one result string is allocated.
  */

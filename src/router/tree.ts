@@ -2,7 +2,7 @@ import type { RoutePattern } from './pattern.js';
 import type { RankKey } from './precedence.js';
 
 /**
- * The segment tree the router walks (behaviour.md: matching cost must not grow with the number
+ * The segment tree the router walks (docs/BEHAVIOUR.md: matching cost must not grow with the number
  * of routes). A node is reached by exactly one sequence of literal/parameter steps, so a walk
  * visits each node at most once and never looks at routes off the request's path.
  *

@@ -11,7 +11,7 @@ import { Browser, jsonOf } from './browser.js';
 
 /**
  * `post_process` on auth0_callback (called with the verified claims, result ignored, failure
- * logged) and security.md "Secrets": after whole logins, refreshes and userinfo calls, no log
+ * logged) and docs/SECURITY.md "Secrets": after whole logins, refreshes and userinfo calls, no log
  * line holds a code, a token, the client secret, the PKCE verifier or the transaction cookie.
  * Assembled with startGatehouse (what `gatehouse start` and startNodeTarget use) to pass an
  * in-process binding and a capturing logger.

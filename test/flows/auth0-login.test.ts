@@ -7,7 +7,7 @@ import { Browser, closedPort, jsonOf } from './browser.js';
 /**
  * The Auth0 login flows through the real Node gateway against a local OIDC provider, over real
  * sockets: auth0_callback_redirect → the provider's /authorize → auth0_callback, then every
- * error row of integrations.md "Auth0" for the redirect and the callback.
+ * error row of docs/FLOWS.md "Auth0" for the redirect and the callback.
  */
 let provider: OidcProvider;
 let gateway: GatewayTarget;

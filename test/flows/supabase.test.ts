@@ -6,7 +6,7 @@ import { closedPort, jsonOf } from './browser.js';
 /**
  * The Supabase passwordless flows through the real Node gateway against a local GoTrue
  * (test/fixtures/supabase-auth.ts): success paths with the provider's recordings, and every
- * error row of integrations.md "Supabase".
+ * error row of docs/FLOWS.md "Supabase".
  */
 function supabaseConfig(jwtSecret: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -190,7 +190,7 @@ describe('supabase_passwordless_auth + supabase_passwordless_verify', () => {
     expect(supabase.requests.map((r) => r.path)).toEqual(['/auth/v1/otp', '/auth/v1/verify']);
   });
 
-  it("provider 5xx → the flow's own refusal, as for any provider error (integrations.md)", async () => {
+  it("provider 5xx → the flow's own refusal, as for any provider error (docs/FLOWS.md)", async () => {
     supabase.setMode({ kind: 'fail', status: 500 });
     for (const [path, body, status, code] of [
       ['/auth/otp', { email: 'ada@example.com' }, 400, 'SUPABASE_OTP_SEND_FAILED'],

@@ -4,7 +4,7 @@ import { rawRequest } from '../helpers/raw-http.js';
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
 
 /**
- * Wire-level promises of security.md "Paths and headers" that only a raw socket can provoke.
+ * Wire-level promises of docs/SECURITY.md "Paths and headers" that only a raw socket can provoke.
  * Node-only: on Workers, Cloudflare's edge parses HTTP before the Worker sees a request.
  */
 let upstream: RecordingUpstream;

@@ -11,7 +11,7 @@ import { runGatehouse, startGatehouseProcess } from '../helpers/cli-process.js';
 
 /**
  * Mistakes in services, bindings and hooks are config errors before anything serves, each
- * naming its JSON pointer — never a 404 or 500 on the first request (compat.md row 13).
+ * naming its JSON pointer — never a 404 or 500 on the first request (docs/COMPAT.md row 13).
  */
 const FIXTURES = fileURLToPath(new URL('../fixtures/services/', import.meta.url));
 const HOOKS = `${FIXTURES}hooks-binding.mjs`;

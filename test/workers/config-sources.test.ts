@@ -7,7 +7,7 @@ import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/reco
 import { startWorkerd, type RunningWorkerd } from '../helpers/workerd-target.js';
 
 /**
- * The Worker's config sources in real workerd (config.md "Loading, once"): the
+ * The Worker's config sources in real workerd (docs/CONFIG.md "Loading, once"): the
  * SAG_API_CONFIG_JSON var, else KV `CONFIG`/`api-config.json` (re-read, recompiled on change),
  * else the bundled file; and an invalid config answered 500 ERR_CONFIG_INVALID.
  */

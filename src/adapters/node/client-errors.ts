@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 /**
  * Requests Node's HTTP parser refuses (malformed framing, oversize headers, conflicting
  * Content-Length/Transfer-Encoding) never reach the gateway; answer them with the same JSON
- * error vocabulary instead of Node's bare status line (security.md "Paths and headers").
+ * error vocabulary instead of Node's bare status line (docs/SECURITY.md "Paths and headers").
  */
 const BODIES = {
   400: '{"error":"Bad request","code":"ERR_BAD_REQUEST"}',

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /**
- * Where the Node runtime reads its config (config.md "Loading, once"): `--config FILE`, else
+ * Where the Node runtime reads its config (docs/CONFIG.md "Loading, once"): `--config FILE`, else
  * the `SAG_API_CONFIG_JSON` environment variable, else `./api-config.json`.
  */
 export interface ConfigSource {

@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { compileGateway, type CompiledGateway, type CompileOptions } from '../../config/compile.js';
-import { loadConfig, parseConfigText } from '../../config/load.js';
-import { ConfigInvalidError, type ConfigProblem } from '../../config/problems.js';
+import { ConfigLifecycle, type RefreshOutcome } from '../../assembly/lifecycle.js';
+import { buildGateway } from '../../assembly/build-gateway.js';
+import type { CompiledGateway, CompileOptions } from '../../assembly/compile-gateway.js';
+import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { Platform } from '../../platform.js';
 import type { ConfigSource } from './config-source.js';
 import { loadServiceModules } from './services.js';
@@ -10,7 +11,8 @@ import { loadServiceModules } from './services.js';
 /**
  * Holds the compiled gateway for a Node process and swaps it atomically on reload: a request
  * reads `current()` once, so it sees the old or the new config, never a mix. An invalid new
- * config is reported and the old one keeps serving (overview.md, security.md).
+ * config is reported and the old one keeps serving (docs/CONFIG.md "Loading, once"). The steps
+ * are the shared ConfigLifecycle's (assembly/lifecycle.ts); this file only knows files.
  */
 export interface NodeGatewayRuntime {
   current(): CompiledGateway;
@@ -19,26 +21,50 @@ export interface NodeGatewayRuntime {
   watch(onResult: (result: Awaited<ReturnType<NodeGatewayRuntime['reload']>>) => void): () => void;
 }
 
+/** Bindings the platform lacks: an error when serving, a warning for commands that only compile. */
+type BindingPolicy = Pick<CompileOptions, 'missingBindings'>;
+
 /**
- * Reads, loads and compiles the config; `services[]` modules are imported (relative to the
+ * The lifecycle of a Node config source: `services[]` modules are imported (relative to the
  * source's directory) before compiling. Bindings the platform lacks are only warnings by
- * default, for commands that compile without serving (validate, routes); the serving runtime
- * passes `missingBindings: 'error'`.
+ * default, for commands that compile without serving (validate, routes, token); the serving
+ * runtime passes `missingBindings: 'error'` and prefetches key sets before a swap.
  */
-export async function compileFromSource(
+export function nodeConfigLifecycle(
   source: ConfigSource,
   platform: Platform,
   strict: boolean,
-  options: Pick<CompileOptions, 'missingBindings'> = { missingBindings: 'warning' },
-): Promise<CompiledGateway> {
-  const text = await source.read().catch((error: unknown) => {
-    throw new ConfigInvalidError([
-      { pointer: '', severity: 'error', message: `cannot read ${source.label}: ${(error as Error).message}` },
-    ]);
+  options: BindingPolicy & { readonly prefetchBeforeSwap?: () => boolean } = { missingBindings: 'warning' },
+): ConfigLifecycle<CompiledGateway> {
+  return new ConfigLifecycle<CompiledGateway>({
+    read: async () => {
+      try {
+        return { origin: source.label, text: await source.read() };
+      } catch (error) {
+        throw new Error(`cannot read ${source.label}: ${(error as Error).message}`);
+      }
+    },
+    build: async (text) => {
+      const compiled = await buildGateway(text, platform, {
+        strict,
+        missingBindings: options.missingBindings ?? 'warning',
+        serviceModules: (config) => loadServiceModules(config, source.baseDir),
+      });
+      if (options.prefetchBeforeSwap?.()) await compiled.prefetch();
+      return compiled;
+    },
+    missing: configError('', `${source.label} holds no configuration`),
   });
-  const loaded = loadConfig(parseConfigText(text), { env: platform.env, strict });
-  const serviceModules = await loadServiceModules(loaded.config, source.baseDir);
-  return compileGateway(loaded, platform, { ...options, serviceModules });
+}
+
+/** Reads, loads and compiles the config once (validate, routes, token); throws ConfigInvalidError. */
+export function compileFromSource(
+  source: ConfigSource,
+  platform: Platform,
+  strict: boolean,
+  options: BindingPolicy = { missingBindings: 'warning' },
+): Promise<CompiledGateway> {
+  return nodeConfigLifecycle(source, platform, strict, options).loadOnce();
 }
 
 export async function createNodeGatewayRuntime(
@@ -46,19 +72,20 @@ export async function createNodeGatewayRuntime(
   platform: Platform,
   strict: boolean,
 ): Promise<NodeGatewayRuntime> {
-  const serving = { missingBindings: 'error' } as const;
-  let compiled = await compileFromSource(source, platform, strict, serving);
+  // The first load does not wait for key sets (start prefetches in the background); later swaps
+  // do, so the new config's first protected request is not slow.
+  let started = false;
+  const lifecycle = nodeConfigLifecycle(source, platform, strict, {
+    missingBindings: 'error',
+    prefetchBeforeSwap: () => started,
+  });
+  let compiled = await lifecycle.loadOnce();
+  started = true;
 
   const reload: NodeGatewayRuntime['reload'] = async () => {
-    try {
-      const next = await compileFromSource(source, platform, strict, serving);
-      await next.prefetch();
-      compiled = next;
-      return { ok: true };
-    } catch (error) {
-      if (error instanceof ConfigInvalidError) return { ok: false, problems: error.problems };
-      return { ok: false, problems: [{ pointer: '', severity: 'error', message: String(error) }] };
-    }
+    const outcome: RefreshOutcome<CompiledGateway> = await lifecycle.refresh();
+    if (outcome.kind === 'swapped') compiled = outcome.active.value;
+    return reloadResult(outcome);
   };
 
   return {
@@ -81,4 +108,14 @@ export async function createNodeGatewayRuntime(
       };
     },
   };
+}
+
+function reloadResult(
+  outcome: RefreshOutcome<CompiledGateway>,
+): Awaited<ReturnType<NodeGatewayRuntime['reload']>> {
+  if (outcome.kind === 'swapped' || outcome.kind === 'unchanged') return { ok: true };
+  if (outcome.kind === 'invalid' || outcome.kind === 'still-invalid') {
+    return { ok: false, problems: outcome.problems };
+  }
+  return { ok: false, problems: [configError('', outcome.message)] };
 }

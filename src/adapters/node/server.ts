@@ -9,7 +9,7 @@ import { clientInfoFor } from './client-info.js';
 /**
  * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
  * Node's req/res and Web-standard Request/Response). Bounded timeouts drop slow clients
- * (security.md "Faults and load").
+ * (docs/SECURITY.md "Faults and load").
  */
 export interface NodeServerOptions {
   readonly host: string;

@@ -10,7 +10,7 @@ import { createUndiciUpstreamClient } from './upstream-client.js';
 /**
  * Everything `gatehouse start` does short of signals and printing: compile the config, build the
  * platform and gateway, listen. Tests call this directly, so they exercise the same assembly
- * as the command (overview.md "Real entry points").
+ * as the command (docs/ARCHITECTURE.md "Real entry points").
  */
 export interface StartOptions {
   readonly source: ConfigSource;

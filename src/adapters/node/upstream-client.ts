@@ -8,7 +8,7 @@ import { Answer, type Reply } from '../../answer.js';
 
 /**
  * The Node upstream client: undici's pooled `Agent` + `request()` (keep-alive connections per
- * origin), about 3× the throughput of global `fetch` on Node (performance.md). It never follows
+ * origin), about 3× the throughput of global `fetch` on Node (docs/BENCHMARKS.md). It never follows
  * redirects (an Agent without the redirect interceptor does not), so 3xx reach the client.
  */
 
@@ -203,7 +203,7 @@ function collectSmallBody(body: Readable, length: number): Promise<Uint8Array<Ar
 /**
  * The body of a response whose upstream died mid-body: the status and headers go out, then the
  * stream fails, so the client's connection is aborted — never a clean, truncated response
- * (security.md "Faults and load").
+ * (docs/SECURITY.md "Faults and load").
  */
 function failingStream(): ReadableStream<Uint8Array> {
   return new ReadableStream({

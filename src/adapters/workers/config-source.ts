@@ -1,7 +1,7 @@
 import { isKvNamespace, type WorkerEnv } from './types.js';
 
 /**
- * Where a Worker reads its config (config.md "Loading, once"), first match wins:
+ * Where a Worker reads its config (docs/CONFIG.md "Loading, once"), first match wins:
  *   1. the `SAG_API_CONFIG_JSON` var, when it is a non-blank string (or a JSON object, which is
  *      what wrangler.jsonc makes of a var written as an object);
  *   2. the KV namespace bound as `CONFIG`, key `api-config.json`, re-read at most every

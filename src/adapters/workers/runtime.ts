@@ -1,23 +1,24 @@
-import { compileGateway, type CompiledGateway } from '../../config/compile.js';
-import { loadConfig, parseConfigText } from '../../config/load.js';
-import { ConfigInvalidError, configError, formatProblem, type ConfigProblem } from '../../config/problems.js';
+import { ConfigLifecycle } from '../../assembly/lifecycle.js';
+import { buildGateway } from '../../assembly/build-gateway.js';
+import type { CompiledGateway } from '../../assembly/compile-gateway.js';
+import { configError, formatProblem } from '../../config/problems.js';
 import { renderError } from '../../errors/render.js';
 import { createGateway, type Gateway } from '../../gateway.js';
 import type { ServiceModules } from '../../integrations/service.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import { clientInfoFor } from './client-info.js';
-import { CONFIG_KV_BINDING, CONFIG_VAR, type SourcedText, type WorkerConfigSource } from './config-source.js';
+import { CONFIG_KV_BINDING, CONFIG_VAR, type WorkerConfigSource } from './config-source.js';
 import { createWorkersPlatform } from './platform.js';
 import type { WorkerEnv, WorkerExecutionContext } from './types.js';
 
 /**
  * One isolate's gateway for one `env`: the config is read, validated and compiled on the first
- * request and then served from memory (compat.md row 1). A KV source is re-read at most every
+ * request and then served from memory (docs/COMPAT.md row 1). A KV source is re-read at most every
  * `refreshMs`, in the background (`waitUntil`) so no request waits for it, and recompiled only
  * when its text changed. A read that fails, or a new text that is invalid, keeps the last good
  * config (and is logged); with no good config at all every request is answered 500
- * ERR_CONFIG_INVALID, and the problems are logged with each one (config.md step 3).
+ * ERR_CONFIG_INVALID, and the problems are logged with each one (docs/CONFIG.md "Loading, once").
  */
 export interface WorkerRuntimeOptions {
   readonly env: WorkerEnv;
@@ -33,21 +34,6 @@ export interface WorkerRuntimeOptions {
   readonly now?: () => number;
 }
 
-interface Active {
-  readonly text: string;
-  readonly origin: string;
-  readonly compiled: CompiledGateway;
-}
-
-/** The latest text that could not be served, remembered so the same text is not recompiled. */
-type Failure =
-  | {
-      readonly kind: 'invalid';
-      readonly text: string | undefined;
-      readonly problems: readonly ConfigProblem[];
-    }
-  | { readonly kind: 'unavailable'; readonly message: string };
-
 const NO_CONFIG = configError(
   '',
   `no configuration: set the ${CONFIG_VAR} var, put api-config.json in the KV namespace bound as ${CONFIG_KV_BINDING}, or bundle one at build time`,
@@ -62,8 +48,7 @@ export class WorkerRuntime {
   private readonly now: () => number;
   private readonly platform: Platform;
   private readonly gateway: Gateway;
-  private active: Active | undefined;
-  private failure: Failure | undefined;
+  private readonly lifecycle: ConfigLifecycle<CompiledGateway>;
   private nextReadAt = 0;
   /** The ExecutionContext of the request being served; background work is handed to it. */
   private ctx: WorkerExecutionContext | undefined;
@@ -81,75 +66,61 @@ export class WorkerRuntime {
       upstream: options.upstream,
       waitUntil: (promise) => this.waitUntil(promise),
     });
-    this.gateway = createGateway(() => (this.active as Active).compiled, this.platform);
+    this.lifecycle = new ConfigLifecycle<CompiledGateway>({
+      read: () => this.source.read(),
+      build: (text) =>
+        buildGateway(text, this.platform, { strict: this.strict, serviceModules: this.serviceModules }),
+      missing: NO_CONFIG,
+    });
+    this.gateway = createGateway(() => this.lifecycle.active!.value, this.platform);
   }
 
   async serve(request: Request, ctx: WorkerExecutionContext): Promise<Response> {
     this.ctx = ctx;
-    if (this.active === undefined) {
-      if (this.failure === undefined || this.now() >= this.nextReadAt) await this.load();
+    if (this.lifecycle.active === undefined) {
+      if (this.lifecycle.failure === undefined || this.now() >= this.nextReadAt) await this.load();
     } else if (this.now() >= this.nextReadAt) {
       this.waitUntil(this.load());
     }
-    if (this.active !== undefined) return this.gateway.fetch(request, clientInfoFor(request));
+    if (this.lifecycle.active !== undefined) return this.gateway.fetch(request, clientInfoFor(request));
     return this.refuse(request);
   }
 
-  /** Reads the source and, when its text changed, compiles it. Never rejects. */
+  /** One refresh of the shared lifecycle, logged. Never rejects. */
   private async load(): Promise<void> {
     this.nextReadAt = this.now() + this.source.refreshMs;
-    let sourced: SourcedText;
-    try {
-      sourced = await this.source.read();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error('config source unavailable', {
-        error: message,
-        serving: this.active?.origin ?? null,
-      });
-      if (this.active === undefined) {
-        this.failure = { kind: 'unavailable', message };
+    const serving = this.lifecycle.active?.origin ?? null;
+    const outcome = await this.lifecycle.refresh();
+    switch (outcome.kind) {
+      case 'unchanged':
+      case 'still-invalid':
+        return;
+      case 'unavailable':
+        this.logger.error('config source unavailable', { error: outcome.message, serving });
         // Nothing to serve: the next request tries again rather than waiting for the interval.
-        this.nextReadAt = 0;
+        if (this.lifecycle.active === undefined) this.nextReadAt = 0;
+        return;
+      case 'invalid':
+        this.logger.error('config invalid', {
+          source: outcome.origin,
+          problems: outcome.problems.map(formatProblem),
+          serving,
+        });
+        return;
+      case 'swapped': {
+        const compiled = outcome.active.value;
+        this.logger.info('config loaded', {
+          source: outcome.active.origin,
+          routes: compiled.config.paths.length,
+          warnings: compiled.warnings.map(formatProblem),
+        });
+        this.waitUntil(compiled.prefetch());
       }
-      return;
     }
-    if (sourced.text !== undefined && sourced.text === this.active?.text) return;
-    if (this.failure?.kind === 'invalid' && sourced.text === this.failure.text) return;
-    this.apply(sourced);
-  }
-
-  private apply(sourced: SourcedText): void {
-    let compiled: CompiledGateway;
-    try {
-      if (sourced.text === undefined) throw new ConfigInvalidError([NO_CONFIG]);
-      const loaded = loadConfig(parseConfigText(sourced.text), { env: this.env, strict: this.strict });
-      compiled = compileGateway(loaded, this.platform, { serviceModules: this.serviceModules });
-    } catch (error) {
-      const problems =
-        error instanceof ConfigInvalidError
-          ? error.problems
-          : [configError('', `cannot compile: ${String(error)}`)];
-      this.failure = { kind: 'invalid', text: sourced.text, problems };
-      this.logger.error('config invalid', {
-        source: sourced.origin,
-        problems: problems.map(formatProblem),
-        serving: this.active?.origin ?? null,
-      });
-      return;
-    }
-    this.active = { text: sourced.text, origin: sourced.origin, compiled };
-    this.failure = undefined;
-    this.logger.info('config loaded', {
-      source: sourced.origin,
-      routes: compiled.config.paths.length,
-      warnings: compiled.warnings.map(formatProblem),
-    });
-    this.waitUntil(compiled.prefetch());
   }
 
   private refuse(request: Request): Response {
-    const failure = this.failure;
+    const failure = this.lifecycle.failure;
     const headers = { 'x-powered-by': 'Gatehouse' };
     if (failure?.kind === 'invalid') {
       // Logged with every refused request: `wrangler tail` only shows the requests it saw.

@@ -1,6 +1,6 @@
 /**
  * The few Workers runtime types this adapter touches, declared here so the rest of the code
- * base type-checks without `@cloudflare/workers-types` (architecture.md: only adapters/workers
+ * base type-checks without `@cloudflare/workers-types` (docs/ARCHITECTURE.md: only adapters/workers
  * knows Workers types). Shapes follow the Workers runtime API.
  */
 

@@ -8,7 +8,7 @@ import { algorithmsOf, claimSettings } from './common.js';
 /**
  * `type: "auth0"` — tokens of an Auth0 tenant: issuer `https://{domain}/` (trailing slash, as
  * Auth0 writes it), keys from `jwks`, `jwks_uri` or the tenant's `/.well-known/jwks.json`,
- * RS256 unless configured otherwise. (ext) `audience` is enforced when set (compat.md row 6);
+ * RS256 unless configured otherwise. (ext) `audience` is enforced when set (docs/COMPAT.md row 6);
  * (ext) `domain` may carry a scheme (`http://127.0.0.1:9000`) for tests against a local server.
  * The flow fields (client_id, client_secret, …) are read by the Auth0 integrations.
  */

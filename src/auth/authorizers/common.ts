@@ -1,11 +1,11 @@
 import type { AuthorizerConfig } from '../../config/schema.js';
 import type { JwsAlgorithm } from '../algorithms.js';
 
-/** Settings every type reads the same way: claim-check knobs with their defaults (auth.md `jwt`). */
+/** Settings every type reads the same way: claim-check knobs with their defaults (docs/AUTH.md `jwt`). */
 export function claimSettings(def: AuthorizerConfig, extraRequired: readonly string[] = []) {
   return {
     clockTolerance: def.clock_tolerance ?? 0,
-    // RFC 8725 §3.10 and compat.md row 5: `exp` is required unless the config says otherwise.
+    // RFC 8725 §3.10 and docs/COMPAT.md row 5: `exp` is required unless the config says otherwise.
     requiredClaims: [...new Set([...(def.required_claims ?? ['exp']), ...extraRequired])],
     ...(def.max_token_age === undefined ? {} : { maxTokenAge: def.max_token_age }),
     ...(def.audience === undefined ? {} : { audience: def.audience }),

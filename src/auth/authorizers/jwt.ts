@@ -15,7 +15,7 @@ import { OIDC_DEFAULT_ALGORITHMS } from './oidc.js';
 /**
  * `type: "jwt"` — the anchor's HMAC authorizer (`secret`, `algorithm` default HS256, `issuer`,
  * `audience`), extended with public keys (`public_key`, `jwks`, `jwks_uri`), algorithm lists,
- * issuer/audience lists and the claim knobs (auth.md "`jwt`").
+ * issuer/audience lists and the claim knobs (docs/AUTH.md "`jwt`").
  */
 const FIELDS = [
   'secret',

@@ -8,7 +8,7 @@ import { algorithmsOf, claimSettings } from './common.js';
 /**
  * `type: "supabase"` — Supabase Auth access tokens: HS256 with the project's `jwt_secret`, or
  * (ext) the project's asymmetric signing keys from `jwks_uri` (RS256/ES256); both may be set
- * while a project migrates. Verified with the same jose table as every other type (compat.md
+ * while a project migrates. Verified with the same jose table as every other type (docs/COMPAT.md
  * row 7, not the anchor's jsonwebtoken codes), and `sub` is always required: the anon and
  * service_role keys are valid HS256 tokens without `sub`, and are not user tokens.
  */

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler, RequestContext } from '../../context.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer, type Auth0Flows } from './client.js';
 import { createPostLoginHook, type PostLoginHook } from './post-process.js';
 import {
@@ -16,7 +16,7 @@ import {
 import type { LoginTransaction } from './transaction-cookie.js';
 
 /**
- * `auth0_callback` (integrations.md): the provider's redirect back with `code` and `state`.
+ * `auth0_callback` (docs/FLOWS.md): the provider's redirect back with `code` and `state`.
  * Checks, in order: one `code` (else 400 missing_code), a transaction cookie whose `state`
  * matches (else 400 invalid_state), then exactly one call — the code exchange at
  * `/oauth/token` with the PKCE verifier — then the ID token: oauth4webapi checks the response
@@ -24,6 +24,13 @@ import type { LoginTransaction } from './transaction-cookie.js';
  * client_id. Then `post_process`, then 200 with the provider's token JSON as it came.
  * The transaction cookie is cleared on every answer after it was matched (a code is single-use).
  */
+/** The authorizer fields this flow sends (client_secret also keys the state cookie). */
+export const auth0CallbackIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
+  create: createAuth0CallbackIntegration,
+};
+
 export function createAuth0CallbackIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);
   const postLogin = createPostLoginHook(route, deps);

@@ -6,7 +6,7 @@ import type { RequestContext } from '../../context.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import {
   createTransactionCookies,
   TRANSACTION_MAX_AGE_SECONDS,
@@ -18,7 +18,7 @@ import {
  * Everything the Auth0 flows of one authorizer share, built once per compiled config: the
  * provider's endpoints as oauth4webapi metadata (fixed by Auth0's layout, so no discovery call),
  * the client and its authentication (client_secret_post: `client_id` and `client_secret` in the
- * form body, as integrations.md specifies), the timeout and the transaction cookies.
+ * form body, as docs/FLOWS.md specifies), the timeout and the transaction cookies.
  */
 export interface Auth0Flows {
   readonly authorizer: Authorizer;
@@ -70,7 +70,7 @@ export function createAuth0Flows(
   // auth0_userinfo needs no client credentials; oauth4webapi still wants a client id.
   const clientId = def.client_id ?? 'gatehouse';
   const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
-  // Plain http only for a domain that names it (auth.md: a local provider in tests).
+  // Plain http only for a domain that names it (docs/AUTH.md: a local provider in tests).
   const insecure = new URL(base).protocol === 'http:';
   const audience = Array.isArray(def.audience)
     ? def.audience.length === 1

@@ -1,10 +1,10 @@
 import type { RouteConfig } from '../../config/schema.js';
 import type { RequestContext } from '../../context.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { createBindingCall } from '../service-binding.js';
 
 /**
- * `integration.post_process` of `auth0_callback` (integrations.md "Hooks"): after a successful
+ * `integration.post_process` of `auth0_callback` (docs/CONFIG.md "Services, service bindings and hooks"): after a successful
  * login, the binding function is called like any hook — `(request, envJson, contextJson)`, with
  * the verified ID-token claims in `contextJson.claims` — and its result is ignored. A failure is
  * logged and does not fail the login: the tokens were already issued by the provider.

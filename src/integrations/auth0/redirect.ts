@@ -2,18 +2,25 @@ import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, type Auth0Flows } from './client.js';
 import { internalError, invalidState } from './responses.js';
 
 /**
- * `auth0_callback_redirect`: sends the browser to the provider's login page (integrations.md).
+ * `auth0_callback_redirect`: sends the browser to the provider's login page (docs/FLOWS.md).
  * `state` is the client's `?state=` when given (an app may carry its own value through the
  * login), else a fresh random one; either way it is bound to this browser with the transaction
- * cookie, together with a PKCE S256 verifier (compat.md row 20). Every parameter is encoded by
+ * cookie, together with a PKCE S256 verifier (docs/COMPAT.md row 20). Every parameter is encoded by
  * URLSearchParams.
  */
 export const MAX_STATE_LENGTH = 512;
+
+/** The authorizer fields this flow sends (client_secret also keys the state cookie). */
+export const auth0RedirectIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
+  create: createAuth0RedirectIntegration,
+};
 
 export function createAuth0RedirectIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);

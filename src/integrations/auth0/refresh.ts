@@ -4,7 +4,7 @@ import type { Handler, RequestContext } from '../../context.js';
 import { renderError } from '../../errors/render.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer } from './client.js';
 import {
   failedCall,
@@ -16,13 +16,20 @@ import {
 } from './responses.js';
 
 /**
- * `auth0_refresh` (integrations.md): the refresh token from `X-Refresh-Token`, else (POST) the
+ * `auth0_refresh` (docs/FLOWS.md): the refresh token from `X-Refresh-Token`, else (POST) the
  * JSON body's `refresh_token`. The bearer token is verified by the Auth0 authorizer: valid →
  * `token_still_valid` and no provider call; expired (the signature and every other claim
  * checked out — jose checks `exp` last) → exactly one `refresh_token` grant; any other failure
  * → the auth error table, as on a protected route.
  */
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
+
+/** The authorizer fields this flow sends. */
+export const auth0RefreshIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret'] },
+  create: createAuth0RefreshIntegration,
+};
 
 export function createAuth0RefreshIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);

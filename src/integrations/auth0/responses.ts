@@ -3,9 +3,9 @@ import { renderJsonError } from '../../errors/render.js';
 import { parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 
 /**
- * The Auth0 flows' error answers (integrations.md "Auth0"), each recorded on the request's log
+ * The Auth0 flows' error answers (docs/FLOWS.md "Auth0"), each recorded on the request's log
  * line with a `detail` that names what happened — the provider's status and OAuth error code,
- * never a code, token or secret (security.md "Secrets").
+ * never a code, token or secret (docs/SECURITY.md "Secrets").
  */
 export type Auth0Action = 'token exchange' | 'userinfo' | 'refresh token';
 

@@ -2,15 +2,22 @@ import * as oauth from 'oauth4webapi';
 import { readBearerCredential, MAX_TOKEN_LENGTH } from '../../auth/bearer.js';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer } from './client.js';
 import { failedCall, internalError, missingAccessToken, TOKEN_HEADERS, upstreamError } from './responses.js';
 
 /**
- * `auth0_userinfo` (integrations.md): the access token from `X-Access-Token`, else the bearer
+ * `auth0_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, else the bearer
  * token, is sent to the provider's `/userinfo`, which judges it (Auth0 access tokens may be
  * opaque, so the gateway does not verify them itself); its JSON is the answer.
  */
+/** The authorizer fields this flow sends. */
+export const auth0UserinfoIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'auth0', authorizerFields: [] },
+  create: createAuth0UserinfoIntegration,
+};
+
 export function createAuth0UserinfoIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = auth0Flows(route, deps);
   const action = 'userinfo';

@@ -1,14 +1,14 @@
 import type { Authorizer } from '../../auth/types.js';
 import { ConfigInvalidError, configError } from '../../config/problems.js';
 import type { RouteConfig } from '../../config/schema.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { flowRouteProblems } from './lint.js';
 import { chooseFlowAuthorizer } from './select.js';
 
 /**
  * The authorizer a flow route uses, resolved at compile time. The route's own lint rules run
  * here too, so a flow is never built on a half-configured authorizer even where the lint pass
- * did not run (fail closed, compat.md row 4).
+ * did not run (fail closed, docs/COMPAT.md row 4).
  */
 export function requireFlowAuthorizer(route: RouteConfig, deps: IntegrationDeps): Authorizer {
   const at = `/paths/${deps.config.paths.indexOf(route)}`;

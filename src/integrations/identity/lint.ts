@@ -1,28 +1,24 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
-import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
+import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
+import { sessionConfigOf } from '../../session/settings.js';
 import { misplacedSession, oidcFlowProblems } from '../oidc/lint.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
-import { chooseFlowAuthorizer, isIdentityFlow, type IdentityFlowType } from './select.js';
+import { integrationDefinition } from '../registry.js';
+import { chooseFlowAuthorizer, isIdentityFlow } from './select.js';
 
 /**
  * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at
  * load time: every flow route resolves to exactly one authorizer of its provider's type, that
  * authorizer has the fields the flow sends, and options that would be silently ignored are
  * refused. With `env`, a config using the Supabase flows without SUPABASE_URL /
- * SUPABASE_SERVICE_ROLE_KEY gets a warning (integrations.md "Supabase").
+ * SUPABASE_SERVICE_ROLE_KEY gets a warning (docs/FLOWS.md "Supabase").
  */
-
-/** Authorizer fields each Auth0 flow needs (client_secret also keys the state cookie). */
-const AUTH0_FIELDS: Readonly<Partial<Record<IdentityFlowType, readonly (keyof AuthorizerConfig)[]>>> = {
-  auth0_callback_redirect: ['client_id', 'client_secret', 'redirect_uri'],
-  auth0_callback: ['client_id', 'client_secret', 'redirect_uri'],
-  auth0_refresh: ['client_id', 'client_secret'],
-  auth0_userinfo: [],
-};
 
 export function lintIdentityFlows(
   config: GatewayConfig,
   env?: Readonly<Record<string, unknown>>,
+  /** Routes to check by index (the config checker skips routes the schema refused). */
+  includeRoute: (index: number) => boolean = () => true,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
@@ -34,7 +30,8 @@ export function lintIdentityFlows(
   };
   let usesSupabase = false;
 
-  config.paths.forEach((route, index) => {
+  (Array.isArray(config.paths) ? config.paths : []).forEach((route, index) => {
+    if (!includeRoute(index)) return;
     const at = `/paths/${index}`;
     const type = route.integration?.type;
     if (route.integration?.post_process && type !== 'auth0_callback') {
@@ -89,14 +86,19 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
 
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
-  if (type.startsWith('oidc_'))
-    return [...problems, ...oidcFlowProblems(route, at, choice.def, choice.pointer)];
-  for (const field of AUTH0_FIELDS[type] ?? []) {
+  for (const field of integrationDefinition(type)?.identityFlow?.authorizerFields ?? []) {
     if (choice.def[field] === undefined) {
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));
     }
   }
-  if (type === 'auth0_callback_redirect' || type === 'auth0_callback') {
+  if (type.startsWith('oidc_'))
+    problems.push(...oidcFlowProblems(route, at, choice.def, sessionConfigOf(config, choice.name)));
+  if (
+    type === 'auth0_callback_redirect' ||
+    type === 'auth0_callback' ||
+    type === 'oidc_login' ||
+    type === 'oidc_callback'
+  ) {
     const redirectUri = choice.def.redirect_uri;
     if (redirectUri !== undefined)
       problems.push(...lintRedirectUri(redirectUri, `${choice.pointer}/redirect_uri`));

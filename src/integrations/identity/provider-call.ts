@@ -1,5 +1,5 @@
 /**
- * One outbound call of an identity flow (integrations.md, first paragraph): through the
+ * One outbound call of an identity flow (docs/FLOWS.md, first paragraph): through the
  * platform's fetch, redirects never followed, one deadline covering headers and body (10 s by
  * default, the authorizer's `timeout_ms`), a cap on the body read, and the client's disconnect
  * signal. Failures come back as values, so each flow maps them to its own documented codes:

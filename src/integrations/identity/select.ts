@@ -1,5 +1,7 @@
 import type { AuthorizerConfig, GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { pointerToken } from '../../config/problems.js';
+// The registry is read only inside functions: it imports the flows, which import this file.
+import { integrationDefinition } from '../registry.js';
 
 /**
  * Which authorizer an identity-flow route uses (docs/FLOWS.md "Which authorizer"). One function,
@@ -12,27 +14,18 @@ import { pointerToken } from '../../config/problems.js';
  * On a flow route `auth` only selects: it never puts a bearer-token check in front of the flow
  * (the callback is reached by a browser without a token; refresh must see expired tokens).
  */
-export const IDENTITY_FLOW_TYPES = {
-  auth0_callback_redirect: 'auth0',
-  auth0_callback: 'auth0',
-  auth0_userinfo: 'auth0',
-  auth0_refresh: 'auth0',
-  supabase_passwordless_auth: 'supabase',
-  supabase_passwordless_verify: 'supabase',
-  supabase_passwordless_auth_alt: 'supabase',
-  oidc_login: 'oidc',
-  oidc_callback: 'oidc',
-  oidc_userinfo: 'oidc',
-  oidc_refresh: 'oidc',
-  oidc_logout: 'oidc',
-} as const;
+/** An integration type that is an identity flow (its definition says which provider runs it). */
+export type IdentityFlowType = string;
+export type IdentityProviderType = 'auth0' | 'supabase' | 'oidc';
 
-export type IdentityFlowType = keyof typeof IDENTITY_FLOW_TYPES;
-export type IdentityProviderType = (typeof IDENTITY_FLOW_TYPES)[IdentityFlowType];
+/** The provider of an identity-flow type, from its definition in the integration registry. */
+export function identityProvider(type: string | undefined): IdentityProviderType | undefined {
+  return integrationDefinition(type)?.identityFlow?.provider;
+}
 
 /** True for the integration types whose route must not get the bearer-token step. */
 export function isIdentityFlow(type: string | undefined): type is IdentityFlowType {
-  return type !== undefined && Object.hasOwn(IDENTITY_FLOW_TYPES, type);
+  return identityProvider(type) !== undefined;
 }
 
 export type FlowAuthorizerChoice =
@@ -52,10 +45,10 @@ export function chooseFlowAuthorizer(
   routePointer: string,
 ): FlowAuthorizerChoice {
   const flow = route.integration?.type;
-  if (!isIdentityFlow(flow)) {
+  const wanted = identityProvider(flow);
+  if (flow === undefined || wanted === undefined) {
     return { ok: false, pointer: `${routePointer}/integration/type`, message: 'not an identity flow' };
   }
-  const wanted = IDENTITY_FLOW_TYPES[flow];
   const named = namedChoice(config, route, routePointer, flow, wanted);
   if (named) return named;
 

@@ -7,7 +7,7 @@ import { withParams } from '../../session/return-to.js';
 import { sessionFromTokens } from '../../session/record.js';
 import { sealSession } from '../../session/store.js';
 import { equalText } from '../auth0/callback.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
 import {
   describe,
@@ -35,6 +35,12 @@ import type { LoginTransaction } from './login.js';
  * redirected (302) to the return URL; without: 200 with the provider's token JSON.
  * The transaction cookie is cleared on every answer (a code and a state are single-use).
  */
+export const oidcCallbackIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
+  create: createOidcCallbackIntegration,
+};
+
 export function createOidcCallbackIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = oidcFlows(route, deps);
   return async (ctx) => {

@@ -18,7 +18,7 @@ import {
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 export { replayAnswer } from '../auth0/client.js';
 import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 
 /**

@@ -1,38 +1,27 @@
 import { configError, type ConfigProblem } from '../../config/problems.js';
-import type { AuthorizerConfig, RouteConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, RouteConfig, SessionConfig } from '../../config/schema.js';
 import { parseReturnToEntry } from '../../session/return-to.js';
 import { routeSession } from '../../session/settings.js';
 
 /**
- * Rules for `oidc_*` routes (docs/CONFIG.md "oidc flows"), run with the other identity-flow
- * rules: the authorizer has what the flow sends, cookies have a key to be sealed with, and the
- * `session` object (only on `oidc_login`) has a valid allow-list.
+ * Rules for `oidc_*` routes (docs/CONFIG.md), run with the other identity-flow rules (which
+ * check the authorizer fields each flow's definition names): cookies have a key to be sealed
+ * with, and the `session` object (only on `oidc_login`) has a valid allow-list.
  */
-const REQUIRED: Readonly<Record<string, readonly (keyof AuthorizerConfig)[]>> = {
-  oidc_login: ['client_id', 'redirect_uri'],
-  oidc_callback: ['client_id', 'redirect_uri'],
-  oidc_refresh: ['client_id'],
-  oidc_logout: ['client_id'],
-  oidc_userinfo: [],
-};
-
 export function oidcFlowProblems(
   route: RouteConfig,
   at: string,
   def: AuthorizerConfig,
-  defPointer: string,
+  /** The `session` of the authorizer's login route, wherever that is. */
+  loginSession: SessionConfig | undefined,
 ): ConfigProblem[] {
   const type = route.integration?.type ?? '';
   const problems: ConfigProblem[] = [];
-  for (const field of REQUIRED[type] ?? []) {
-    if (def[field] === undefined)
-      problems.push(configError(`${defPointer}/${field}`, `is required by the ${type} route at ${at}`));
-  }
   const session = routeSession(route);
   const sessionAt = route.integration?.session ? `${at}/integration/session` : `${at}/session`;
   if (
     (type === 'oidc_login' || type === 'oidc_callback') &&
-    !session?.secret &&
+    !loginSession?.secret &&
     def.client_secret === undefined &&
     def.client_private_key === undefined
   ) {

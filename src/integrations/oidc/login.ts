@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows, TRANSACTION_MAX_AGE_MS, type OidcFlows } from './client.js';
 
 /**
@@ -26,6 +26,12 @@ export interface LoginTransaction {
   /** Where the browser goes after the callback (session logins only). */
   readonly returnTo?: string;
 }
+
+export const oidcLoginIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
+  create: createOidcLoginIntegration,
+};
 
 export function createOidcLoginIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = oidcFlows(route, deps);

@@ -3,7 +3,7 @@ import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { csrfRefusal } from '../../session/csrf.js';
 import { asSessionRecord } from '../../session/record.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows } from './client.js';
 
 /**
@@ -16,6 +16,12 @@ import { oidcFlows } from './client.js';
  * default). A POST must pass the session Origin check (a GET logout is harmless to forge: it only
  * ends a session).
  */
+export const oidcLogoutIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
+  create: createOidcLogoutIntegration,
+};
+
 export function createOidcLogoutIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = oidcFlows(route, deps);
   const trusted = new Set(flows.session?.returnTo.origins ?? []);

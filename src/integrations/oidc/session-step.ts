@@ -11,7 +11,7 @@ import { sessionClaims, sessionFromTokens, type SessionRecord } from '../../sess
 import type { SessionSettings } from '../../session/settings.js';
 import { openSession, sealSession, wantsTouch } from '../../session/store.js';
 import { useSessionCredentials } from '../../session/upstream-request.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDeps } from '../definition.js';
 import { oidcFlowsOf, type OidcFlows } from './client.js';
 import { refreshGrant } from './refresh-grant.js';
 

@@ -5,7 +5,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import { csrfRefusal } from '../../session/csrf.js';
 import { accessToken } from '../auth0/userinfo.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
 import { describe, providerFailure, TOKEN_HEADERS } from './errors.js';
 import { refreshGrant } from './refresh-grant.js';
@@ -16,6 +16,12 @@ import { activeSession } from './session-step.js';
  * — for a session login — the session (refreshed first when expired) is sent to the provider's
  * `userinfo_endpoint`; its claims are the answer.
  */
+export const oidcUserinfoIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: [] },
+  create: createOidcUserinfoIntegration,
+};
+
 export function createOidcUserinfoIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = oidcFlows(route, deps);
   const action = 'userinfo';
@@ -67,6 +73,12 @@ export function createOidcUserinfoIntegration(route: RouteConfig, deps: Integrat
  * cookie; the tokens stay in the cookie.
  */
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
+
+export const oidcRefreshIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
+  create: createOidcRefreshIntegration,
+};
 
 export function createOidcRefreshIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
   const flows = oidcFlows(route, deps);

@@ -6,7 +6,7 @@ import type { SupabaseEnvironment } from './environment.js';
  * A small client for the Supabase Auth (GoTrue) REST endpoints the passwordless flows use:
  * `POST /auth/v1/otp`, `/auth/v1/verify`, `/auth/v1/signup`, authenticated with the project's
  * service-role key in both `apikey` and `Authorization: Bearer` (the headers supabase-js sends).
- * Built once per config (integrations.md: "Create the client once per config, not per request").
+ * Built once per config (docs/FLOWS.md: "Create the client once per config, not per request").
  */
 export type SupabaseAuthEndpoint = 'otp' | 'verify' | 'signup';
 

@@ -1,6 +1,6 @@
 /**
  * The Supabase flows read the project from the environment (names kept from the Serverless API
- * Gateway, integrations.md "Supabase"): SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY. Read once per
+ * Gateway, docs/FLOWS.md "Supabase"): SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY. Read once per
  * config; a missing or unusable value makes the flows answer 500 SUPABASE_ENV_MISSING.
  */
 export const SUPABASE_URL_VAR = 'SUPABASE_URL';

@@ -5,13 +5,13 @@ import { renderError } from '../../errors/render.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDeps } from '../registry.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { createSupabaseAuthClient, type SupabaseAuthClient, type SupabaseAuthEndpoint } from './client.js';
 import { readSupabaseEnvironment } from './environment.js';
 import * as answer from './responses.js';
 
 /**
- * The Supabase passwordless flows (integrations.md "Supabase"), spoken over GoTrue's REST
+ * The Supabase passwordless flows (docs/FLOWS.md "Supabase"), spoken over GoTrue's REST
  * protocol. Per request: environment → JSON body → required fields → exactly one provider call
  * → the documented answer. What differs per flow is only how fields become a provider request
  * and how its answer becomes ours, so each flow is a small definition run by one handler.
@@ -153,7 +153,7 @@ function toResponse(ctx: RequestContext, result: ProviderResult, request: Provid
     providerStatus: result.status,
     ...(result.kind === 'answer' ? { providerCode: answer.providerErrorCode(result.text) } : {}),
   };
-  // integrations.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
+  // docs/FLOWS.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
   // 401 for verify); only answers that are not HTTP errors but still unusable (a redirect, an
   // oversized body) are SUPABASE_UPSTREAM_ERROR.
   if (result.kind === 'too_large' || (result.status >= 300 && result.status < 400)) {
@@ -177,3 +177,22 @@ function logged(
 export const createSupabasePasswordlessAuth = createFlowFactory(passwordlessAuth);
 export const createSupabasePasswordlessVerify = createFlowFactory(passwordlessVerify);
 export const createSupabasePasswordlessAuthAlt = createFlowFactory(passwordlessAuthAlt);
+
+/** The Supabase flows need only the project's environment, not authorizer fields. */
+const SUPABASE_FLOW = { provider: 'supabase', authorizerFields: [] } as const;
+
+export const supabasePasswordlessAuthIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessAuth,
+};
+export const supabasePasswordlessVerifyIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessVerify,
+};
+export const supabasePasswordlessAuthAltIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: SUPABASE_FLOW,
+  create: createSupabasePasswordlessAuthAlt,
+};

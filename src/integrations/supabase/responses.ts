@@ -2,7 +2,7 @@ import { renderJsonError } from '../../errors/render.js';
 import { parseJsonObject } from '../identity/provider-call.js';
 
 /**
- * The Supabase flows' answers (integrations.md "Supabase"; docs/FLOWS.md). Bodies are
+ * The Supabase flows' answers (docs/FLOWS.md "Supabase"; docs/FLOWS.md). Bodies are
  * `{"error","code"}` or `{"message"}`; provider messages are passed on only after trimming
  * control characters and length (they are GoTrue's user-facing texts, e.g. "Email rate limit
  * exceeded"), never a token, key or the contact address the client sent.

@@ -4,8 +4,9 @@ import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
-import { createSessionAuthorizeStep } from '../integrations/oidc/index.js';
-import { integrationFactory, type IntegrationDeps } from '../integrations/registry.js';
+import { routeForDefinition } from '../integrations/definition.js';
+import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
+import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
@@ -13,14 +14,14 @@ import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { createRouter, type Router } from '../router/router.js';
-import { DEFAULT_LIMITS, type GatewayLimits } from './limits.js';
-import type { LoadedConfig } from './load.js';
-import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
-import type { GatewayConfig, RouteConfig, RouteMethod } from './schema.js';
+import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
+import type { LoadedConfig } from './load-config.js';
+import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
+import type { GatewayConfig, RouteConfig, RouteMethod } from '../config/schema.js';
 
 /**
  * Compiles a validated config into the immutable structure that serves requests
- * (config.md step 4): the route tree, one pipeline per route (only the steps the route uses),
+ * (docs/CONFIG.md "Loading, once"): the route tree, one pipeline per route (only the steps the route uses),
  * authorizers with their key sets, CORS header strings, the limits. Requests only read it.
  */
 export { DEFAULT_LIMITS, type GatewayLimits };
@@ -151,12 +152,17 @@ function integrationHandler(
   problems: ConfigProblem[],
 ): Handler {
   if (!route.integration) return createStaticHandler(route);
-  const factory = integrationFactory(route.integration.type);
-  if (factory) return factory(route, deps);
+  const definition = integrationDefinition(route.integration.type);
+  const typed = definition && routeForDefinition(route, definition);
+  if (definition && typed) return definition.create(typed, deps);
+  // The checker reports unknown types and missing fields with their own pointers; compiling
+  // only such a config (an API caller that skipped the checks) is refused here.
   problems.push(
     configError(
-      `/paths/${index}/integration/type`,
-      `integration type "${route.integration.type}" is not available in this build yet`,
+      `/paths/${index}/integration`,
+      definition
+        ? `integration "${route.integration.type}" lacks a required field (${definition.required.join(', ')})`
+        : `unknown integration type "${route.integration.type}"`,
     ),
   );
   return () => Promise.reject(new Error('unreachable: config refused'));

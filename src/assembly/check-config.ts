@@ -1,0 +1,227 @@
+import { lintAuthorizer } from '../auth/lint.js';
+import type { AuthorizerConfig } from '../config/schema.js';
+import { lintCors } from '../cors/index.js';
+import { lintIdentityFlows } from '../integrations/identity/lint.js';
+import { lintMapping } from '../mapping/index.js';
+import { lintServerUrl } from '../proxy/upstream-url.js';
+import { findDuplicateRoutes } from '../router/router.js';
+import { parsePathPattern } from '../router/pattern.js';
+import { integrationDefinition } from '../integrations/registry.js';
+import type { SourceConfig } from '../config/load.js';
+import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
+import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+
+/**
+ * Semantic rules that a schema cannot express (docs/CONFIG.md "Semantic rules"): references
+ * between parts of the file, duplicate routes, per-type required fields, the rules of each
+ * feature (authorizers, CORS, mapping, identity flows). Each problem names its JSON pointer.
+ *
+ * They run on every part the schema accepted, even when other parts have schema errors, so one
+ * `gatehouse validate` run reports every problem of the file: a schema error in one route does
+ * not hide the semantic problems of the others. A part the schema refused is skipped (its
+ * schema error says what is wrong); an alias table the schema refused as a whole accepts every
+ * reference, rather than reporting references it cannot judge.
+ */
+export interface CheckOptions {
+  /** GATEHOUSE_STRICT=1: warnings about weak secrets become errors. */
+  readonly strict: boolean;
+  /** For environment-dependent warnings (the Supabase flows' variables). */
+  readonly env?: Readonly<Record<string, unknown>>;
+}
+
+export function checkConfig(source: SourceConfig, options: CheckOptions): ConfigProblem[] {
+  const config = source.config as unknown as GatewayConfig;
+  const valid = (pointer: string): boolean => !source.schemaErrorAt(pointer);
+  const problems: ConfigProblem[] = [];
+  const serverAliases = aliasSet(config.servers, '/servers', valid, problems);
+  const serviceAliases = aliasSet(config.services, '/services', valid, problems);
+  const bindingAliases = aliasSet(config.serviceBindings, '/serviceBindings', valid, problems);
+
+  entries(config.servers, '/servers', valid).forEach(([server, i]) => {
+    const urls = Array.isArray(server.url) ? server.url : [server.url];
+    urls.forEach((url, j) => {
+      const pointer = Array.isArray(server.url) ? `/servers/${i}/url/${j}` : `/servers/${i}/url`;
+      const message = lintServerUrl(url);
+      if (message) problems.push(configError(pointer, message));
+    });
+  });
+  if (config.cors && valid('/cors')) problems.push(...lintCors(config.cors, '/cors'));
+  problems.push(...checkAuthorizers(config, valid, options));
+
+  const refs = { serverAliases, serviceAliases, bindingAliases };
+  const routes = entries(config.paths, '/paths', valid);
+  for (const [route, index] of routes) problems.push(...lintRoute(config, route, `/paths/${index}`, refs));
+
+  const routeIndex = routes.map(([, index]) => index);
+  for (const { first, duplicate } of findDuplicateRoutes(routes.map(([route]) => route))) {
+    const [route] = routes[duplicate] ?? [];
+    problems.push(
+      configError(
+        `/paths/${routeIndex[duplicate]}`,
+        `duplicate route ${route?.method ?? ''} ${route?.path ?? ''}: /paths/${routeIndex[first]} has the same method and path, so this one could never win`,
+      ),
+    );
+  }
+  problems.push(...lintIdentityFlows(config, options.env, (index) => valid(`/paths/${index}`)));
+  return problems;
+}
+
+type Valid = (pointer: string) => boolean;
+
+/** The entries of an array part the schema accepted, with their indexes in the file. */
+function entries<T>(list: readonly T[] | undefined, pointer: string, valid: Valid): Array<[T, number]> {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry, index) =>
+    valid(`${pointer}/${index}`) ? [[entry, index] as [T, number]] : [],
+  );
+}
+
+/**
+ * Every authorizer the schema accepted, plus the one rule about names: `default` is what
+ * `auth: true` means, so a named authorizer may not take that name while a top-level
+ * `authorizer` exists.
+ */
+function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOptions): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.authorizer && valid('/authorizer')) {
+    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', options));
+  }
+  const named = isRecord(config.authorizers) ? config.authorizers : {};
+  for (const [name, def] of Object.entries(named) as Array<[string, AuthorizerConfig]>) {
+    const pointer = `/authorizers/${pointerToken(name)}`;
+    if (name === 'default' && config.authorizer) {
+      problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
+    }
+    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, options));
+  }
+  return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The aliases a route may reference; `has` is always true when the schema refused the table. */
+interface AliasTable {
+  has(alias: string): boolean;
+}
+
+interface AliasRefs {
+  readonly serverAliases: AliasTable;
+  readonly serviceAliases: AliasTable;
+  readonly bindingAliases: AliasTable;
+}
+
+function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: AliasRefs): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const parsedPath = parsePathPattern(route.path);
+  if (parsedPath.error) problems.push(configError(`${at}/path`, parsedPath.error));
+  // `$request.path.NAME` must name one of the route's `{name}` parameters (unknown when the
+  // pattern itself is refused, so it is not checked then).
+  const pathParams = parsedPath.pattern?.segments.flatMap((s) => (s.kind === 'param' ? [s.name] : []));
+
+  problems.push(...lintRouteAuth(config, route, at));
+
+  if (route.pre_process && !refs.bindingAliases.has(route.pre_process.binding)) {
+    problems.push(
+      configError(
+        `${at}/pre_process/binding`,
+        `no serviceBindings entry has alias "${route.pre_process.binding}"`,
+      ),
+    );
+  }
+
+  const integration = route.integration;
+  if (!integration) {
+    if (route.mapping)
+      problems.push(configWarning(`${at}/mapping`, 'mapping applies to http_proxy routes only'));
+    if (route.timeout_ms !== undefined)
+      problems.push(configWarning(`${at}/timeout_ms`, 'only used by http_proxy routes'));
+    return problems;
+  }
+
+  const definition = integrationDefinition(integration.type);
+  if (!definition) {
+    problems.push(configError(`${at}/integration/type`, `unknown integration type "${integration.type}"`));
+    return problems;
+  }
+  for (const field of definition.required) {
+    if (integration[field] === undefined)
+      problems.push(configError(`${at}/integration/${field}`, 'is required'));
+  }
+  const aliasTables = {
+    servers: refs.serverAliases,
+    services: refs.serviceAliases,
+    serviceBindings: refs.bindingAliases,
+  };
+  const reference = definition.reference;
+  const alias = reference ? integration[reference.field] : undefined;
+  if (reference && alias !== undefined && !aliasTables[reference.table].has(alias)) {
+    problems.push(
+      configError(`${at}/integration/${reference.field}`, `no ${reference.table} entry has alias "${alias}"`),
+    );
+  }
+  for (const field of ['status', 'headers', 'response'] as const) {
+    if (route[field] !== undefined) {
+      problems.push(
+        configWarning(`${at}/${field}`, `ignored: the route has an integration (static responses only)`),
+      );
+    }
+  }
+  if (route.mapping) {
+    if (integration.type !== 'http_proxy') {
+      problems.push(configWarning(`${at}/mapping`, 'mapping applies to http_proxy routes only'));
+    }
+    problems.push(
+      ...lintMapping(route.mapping, `${at}/mapping`, route.variables, config.variables, pathParams),
+    );
+  }
+  return problems;
+}
+
+function lintRouteAuth(config: GatewayConfig, route: RouteConfig, at: string): ConfigProblem[] {
+  if (route.auth === undefined || route.auth === false) {
+    return route.scopes ? [configError(`${at}/scopes`, 'scopes need "auth" on the route to be checked')] : [];
+  }
+  if (route.auth === true) {
+    return config.authorizer
+      ? []
+      : [
+          configError(
+            `${at}/auth`,
+            'auth is true but there is no top-level "authorizer" (the route would be unprotected)',
+          ),
+        ];
+  }
+  if (!isRecord(config.authorizers) && config.authorizers !== undefined) return [];
+  if (config.authorizers && Object.hasOwn(config.authorizers, route.auth)) return [];
+  const known = Object.keys(config.authorizers ?? {});
+  return [
+    configError(
+      `${at}/auth`,
+      `no authorizer named "${route.auth}" in "authorizers"${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+    ),
+  ];
+}
+
+const ANY_ALIAS: AliasTable = { has: () => true };
+
+function aliasSet(
+  list: readonly { alias: string }[] | undefined,
+  pointer: string,
+  valid: Valid,
+  problems: ConfigProblem[],
+): AliasTable {
+  if (list !== undefined && !Array.isArray(list)) return ANY_ALIAS;
+  const aliases = new Set<string>();
+  list?.forEach((entry, i) => {
+    // An entry the schema refused still names its alias when it has one, so the routes that
+    // reference it are not reported twice.
+    if (typeof entry !== 'object' || entry === null || typeof entry.alias !== 'string') return;
+    if (aliases.has(entry.alias) && valid(`${pointer}/${i}/alias`)) {
+      problems.push(configError(`${pointer}/${i}/alias`, `duplicate alias "${entry.alias}"`));
+    }
+    aliases.add(entry.alias);
+  });
+  return aliases;
+}

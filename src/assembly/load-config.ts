@@ -1,0 +1,34 @@
+import { readConfig } from '../config/load.js';
+import { ConfigInvalidError, type ConfigProblem } from '../config/problems.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { checkConfig } from './check-config.js';
+
+/**
+ * A parsed config → a checked config: the schema and reference problems of config/load.ts plus
+ * the semantic rules of check-config.ts, all of them in one list. Any error refuses the config
+ * (ConfigInvalidError carries every problem found, errors first); warnings never do.
+ */
+export interface LoadedConfig {
+  readonly config: GatewayConfig;
+  /** Deprecations and weak settings; never refuse the config. */
+  readonly warnings: readonly ConfigProblem[];
+  /** Variable names the config referenced with `$env`/`$secret`. */
+  readonly referenced: ReadonlyMap<string, 'env' | 'secret'>;
+}
+
+export interface LoadOptions {
+  readonly env: Readonly<Record<string, unknown>>;
+  readonly strict?: boolean;
+}
+
+export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
+  const source = readConfig(input, options.env);
+  const problems = [
+    ...source.problems,
+    ...checkConfig(source, { strict: options.strict ?? false, env: options.env }),
+  ];
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  if (errors.length > 0) throw new ConfigInvalidError([...errors, ...warnings]);
+  return { config: source.config as unknown as GatewayConfig, warnings, referenced: source.referenced };
+}
