@@ -1,5 +1,6 @@
 import type { Reply } from './answer.js';
 import type { Logger } from './observability/logger.js';
+import type { SessionStore } from './session/server-store.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -44,6 +45,11 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /**
+   * (Node) A session store on the Redis server at `url` (`session.store.type: "redis"`), one
+   * connection per URL; absent on runtimes without raw sockets.
+   */
+  readonly redisStore?: (url: string) => SessionStore;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -115,6 +115,12 @@ const Session = Type.Object(
     idle_ttl_s: Type.Optional(PositiveInt),
     return_to: Type.Array(NonEmpty, { minItems: 1 }),
     secret: Type.Optional(NonEmpty),
+    store: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('redis'), url: NonEmpty }, strict),
+        Type.Object({ type: Type.Literal('kv'), binding: NonEmpty }, strict),
+      ]),
+    ),
   },
   strict,
 );

@@ -25,6 +25,8 @@ export interface SessionRecord {
   readonly la: number;
   /** Identity claims of the ID token (sub, name, email, …), the route's `claims`. */
   readonly cl: Readonly<Record<string, unknown>>;
+  /** With a server-side store: the id the cookie carries (never stored in the record itself). */
+  readonly sid?: string;
 }
 
 /** When the provider does not say how long an access token lives, assume it is short. */
@@ -70,6 +72,7 @@ export function sessionFromTokens(
     ct: previous?.ct ?? now,
     la: now,
     cl: claims,
+    ...(previous?.sid === undefined ? {} : { sid: previous.sid }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { base64url, CompactEncrypt, compactDecrypt } from 'jose';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 
 /**
  * A cookie whose value is a JWE (RFC 7516, `dir` + `A256GCM`): encrypted and integrity-protected
@@ -156,9 +156,4 @@ export function cookiePairs(header: string | null): [string, string][] {
     pairs.push([part.slice(0, eq).trim(), value]);
   }
   return pairs;
-}
-
-/** A random value for double-submit or transaction ids. */
-export function randomToken(): string {
-  return base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
 }

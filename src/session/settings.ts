@@ -2,7 +2,10 @@ import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
 import type { GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
+import { ConfigInvalidError, configError } from '../config/problems.js';
+import type { Platform } from '../platform.js';
 import { createReturnToPolicy, type ReturnToPolicy } from './return-to.js';
+import { isKvLike, kvSessionStore, type SessionStore } from './server-store.js';
 import { createSealedCookies, type SealedCookies } from './sealed-cookie.js';
 
 /**
@@ -16,6 +19,8 @@ export const DEFAULT_IDLE_TTL_S = 3600;
 
 export interface SessionSettings {
   readonly cookies: SealedCookies;
+  /** Where records live when `session.store` is set; absent: in the cookie. */
+  readonly store?: SessionStore;
   readonly ttlMs: number;
   readonly idleTtlMs: number;
   readonly returnTo: ReturnToPolicy;
@@ -52,8 +57,14 @@ export function cookieSecret(authorizer: Authorizer, session: SessionConfig | un
   return '';
 }
 
-export function createSessionSettings(authorizer: Authorizer, session: SessionConfig): SessionSettings {
+export function createSessionSettings(
+  authorizer: Authorizer,
+  session: SessionConfig,
+  platform?: Pick<Platform, 'bindings' | 'redisStore'>,
+): SessionSettings {
+  const store = session.store && platform ? sessionStore(session.store, platform) : undefined;
   return {
+    ...(store ? { store } : {}),
     cookies: createSealedCookies({
       name: session.cookie ?? defaultSessionCookieName(authorizer.name),
       secret: cookieSecret(authorizer, session),
@@ -73,4 +84,29 @@ export function publicOrigin(redirectUri: string | undefined): string | undefine
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The configured server-side store: Redis by URL (Node), or a KV namespace binding (Workers;
+ * on Node any `--binding` module with the same get/put/delete). Unavailable → config refused.
+ */
+function sessionStore(
+  spec: NonNullable<SessionConfig['store']>,
+  platform: Pick<Platform, 'bindings' | 'redisStore'>,
+): SessionStore {
+  if (spec.type === 'redis') {
+    if (!platform.redisStore) {
+      throw new ConfigInvalidError([
+        configError('/paths', 'session.store "redis" needs the Node runtime; on Workers use "kv"'),
+      ]);
+    }
+    return platform.redisStore(spec.url);
+  }
+  const binding = platform.bindings[spec.binding];
+  if (!isKvLike(binding)) {
+    throw new ConfigInvalidError([
+      configError('/paths', `session.store "kv": no KV namespace binding "${spec.binding}"`),
+    ]);
+  }
+  return kvSessionStore(binding);
 }

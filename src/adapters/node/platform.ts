@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { redisSessionStore } from './redis-store.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
 export function createNodePlatform(options: {
@@ -21,5 +22,6 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    redisStore: redisSessionStore,
   };
 }

@@ -81,7 +81,7 @@ export function transactionCookieName(authorizerName: string): string {
 export function createOidcFlows(
   authorizer: Authorizer,
   config: GatewayConfig,
-  platform: Pick<Platform, 'fetch' | 'now'>,
+  platform: Pick<Platform, 'fetch' | 'now' | 'bindings' | 'redisStore'>,
 ): OidcFlows {
   const def = authorizer.config;
   const issuer = oidcIssuer(def);
@@ -105,7 +105,7 @@ export function createOidcFlows(
       secret: cookieSecret(authorizer, sessionConfig),
       context: `login|${issuer}|${clientId}`,
     }),
-    session: sessionConfig ? createSessionSettings(authorizer, sessionConfig) : undefined,
+    session: sessionConfig ? createSessionSettings(authorizer, sessionConfig, platform) : undefined,
     secureCookies: def.redirect_uri?.startsWith('https:') ?? false,
     metadata: () => metadataOf(discovery, platform.now()),
     clientAuth: () =>

@@ -2,7 +2,7 @@ import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { csrfRefusal } from '../../session/csrf.js';
-import { asSessionRecord } from '../../session/record.js';
+import { endSession } from '../../session/store.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows } from './client.js';
 
@@ -35,7 +35,7 @@ export function createOidcLogoutIntegration(route: RouteConfig, deps: Integratio
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
     const session = flows.session;
     // Even an expired session names the ID token the provider should end its session for.
-    const record = session ? asSessionRecord(await session.cookies.open(cookieHeader, 0)) : undefined;
+    const record = session ? await endSession(session, cookieHeader) : undefined;
     let back: string | undefined = flows.postLogoutRedirectUri;
     if (back === undefined && session) {
       back = session.returnTo.resolve(new URLSearchParams(ctx.search).get('return_to'));
