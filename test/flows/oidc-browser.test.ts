@@ -6,6 +6,8 @@ import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/reco
 import {
   CHROMIUM_ARGS,
   gatewayOrigin,
+  localOnly,
+  signInAtProvider,
   oidcSessionConfig,
   startGatewayAt,
   WEB_CLIENT_ID,
@@ -59,17 +61,14 @@ afterAll(async () => {
 /** A fresh browser profile that only talks to 127.0.0.1 (the provider's pages link web fonts). */
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
-  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+  await localOnly(context);
   return { context, page: await context.newPage() };
 }
 
 async function loginAtProvider(page: Page, user: string): Promise<void> {
-  await page.fill('input[name="login"]', user);
-  await page.fill('input[name="password"]', 'any password');
-  await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('button[type="submit"]')]);
+  const { consent } = await signInAtProvider(page, user);
   // Consent (prompt=consent: the provider asks every time, and grants offline_access).
-  await page.waitForSelector('button[type="submit"]');
-  await Promise.all([page.waitForURL(`${origin}/app**`), page.click('button[type="submit"]')]);
+  await Promise.all([page.waitForURL(`${origin}/app**`), consent()]);
 }
 
 async function apiCall(page: Page, path: string, method = 'GET') {

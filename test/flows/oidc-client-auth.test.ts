@@ -8,7 +8,7 @@ import {
   type ProviderClient,
 } from '../fixtures/openid-provider.js';
 import { randomSecret } from '../fixtures/keys.js';
-import { CHROMIUM_ARGS, gatewayOrigin, startGatewayAt } from './oidc-setup.js';
+import { CHROMIUM_ARGS, gatewayOrigin, localOnly, signInAtProvider, startGatewayAt } from './oidc-setup.js';
 
 /**
  * Each client authentication method against oidc-provider, in Chromium: a login without a
@@ -83,18 +83,15 @@ describe.each(CASES)('client authentication $method (issuer path "$prefix")', ({
 
   it('logs in, refreshes and reads userinfo', async () => {
     const context = await browser.newContext();
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    await localOnly(context);
     try {
       const page = await context.newPage();
       await page.goto(`${origin}/auth/login`);
       expect(page.url().startsWith(`${provider.issuer}/interaction/`)).toBe(true);
-      await page.fill('input[name="login"]', 'carol');
-      await page.fill('input[name="password"]', 'x');
-      await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('button[type="submit"]')]);
-      await page.waitForSelector('button[type="submit"]');
+      const { consent } = await signInAtProvider(page, 'carol');
       const [callback] = await Promise.all([
         page.waitForResponse((r) => r.url().startsWith(`${origin}/auth/callback`)),
-        page.click('button[type="submit"]'),
+        consent(),
       ]);
       expect(callback.status()).toBe(200);
       expect(callback.headers()['cache-control']).toBe('no-store');

@@ -8,7 +8,9 @@ import { startRedisServer, type RedisServer } from '../fixtures/redis-server.js'
 import {
   CHROMIUM_ARGS,
   gatewayOrigin,
+  localOnly,
   oidcSessionConfig,
+  signInAtProvider,
   startGatewayAt,
   WEB_CLIENT_ID,
   WEB_CLIENT_SECRET,
@@ -65,15 +67,12 @@ afterAll(async () => {
 describe('sessions in Redis', () => {
   it('keeps the tokens server-side, and logout revokes a copied cookie', async () => {
     const context = await browser.newContext();
-    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+    await localOnly(context);
     try {
       const page = await context.newPage();
       await page.goto(`${origin}/auth/login`);
-      await page.fill('input[name="login"]', 'dave');
-      await page.fill('input[name="password"]', 'x');
-      await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('button[type="submit"]')]);
-      await page.waitForSelector('button[type="submit"]');
-      await Promise.all([page.waitForURL(`${origin}/app**`), page.click('button[type="submit"]')]);
+      const { consent } = await signInAtProvider(page, 'dave');
+      await Promise.all([page.waitForURL(`${origin}/app**`), consent()]);
 
       const cookie = (await context.cookies(origin)).find((c) => c.name === 'gatehouse_session');
       expect(cookie).toBeDefined();

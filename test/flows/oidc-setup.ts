@@ -2,6 +2,7 @@ import type { Authorizer } from '../../src/auth/types.js';
 import type { AuthorizerConfig } from '../../src/config/schema.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { createSessionSettings } from '../../src/session/settings.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { randomSecret } from '../fixtures/keys.js';
 import {
   inlineConfigSource,
@@ -102,4 +103,21 @@ export async function mintSessionCookie(issuer: string, record: Record<string, u
     null,
   );
   return lines.map((line) => line.split(';')[0]).join('; ');
+}
+
+/** Sends every request of a browser context that is not for 127.0.0.1 nowhere (the provider's pages link web fonts). */
+export async function localOnly(context: BrowserContext): Promise<void> {
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+}
+
+/**
+ * Signs in on oidc-provider's development login page (any login, any password) and reaches its
+ * consent page; `consent()` then clicks "Continue" (tests wait for where that leads).
+ */
+export async function signInAtProvider(page: Page, user: string): Promise<{ consent(): Promise<void> }> {
+  await page.fill('input[name="login"]', user);
+  await page.fill('input[name="password"]', 'any password');
+  await Promise.all([page.waitForLoadState('domcontentloaded'), page.click('button[type="submit"]')]);
+  await page.waitForSelector('button[type="submit"]');
+  return { consent: () => page.click('button[type="submit"]') };
 }
