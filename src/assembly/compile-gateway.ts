@@ -6,6 +6,7 @@ import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
 import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
+import { checkSessionStores } from '../session/settings.js';
 import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
@@ -67,7 +68,10 @@ export function compileGateway(
   options: CompileOptions = {},
 ): CompiledGateway {
   const { config } = loaded;
-  const bindingProblems = checkBindings(config, platform.bindings, options.missingBindings ?? 'error');
+  const bindingProblems = [
+    ...checkBindings(config, platform.bindings, options.missingBindings ?? 'error'),
+    ...checkSessionStores(config, platform.bindings, options.missingBindings ?? 'error'),
+  ];
   const instantiated = instantiateServices(config, options.serviceModules ?? {});
   const targetErrors = [...bindingProblems, ...instantiated.problems].filter((p) => p.severity === 'error');
   if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);

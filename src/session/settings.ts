@@ -2,7 +2,7 @@ import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
 import type { GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
-import { ConfigInvalidError, configError } from '../config/problems.js';
+import { ConfigInvalidError, configError, configWarning, type ConfigProblem } from '../config/problems.js';
 import type { Platform } from '../platform.js';
 import { createReturnToPolicy, type ReturnToPolicy } from './return-to.js';
 import { isKvLike, kvSessionStore, type SessionStore } from './server-store.js';
@@ -103,10 +103,38 @@ function sessionStore(
     return platform.redisStore(spec.url);
   }
   const binding = platform.bindings[spec.binding];
-  if (!isKvLike(binding)) {
-    throw new ConfigInvalidError([
-      configError('/paths', `session.store "kv": no KV namespace binding "${spec.binding}"`),
-    ]);
-  }
+  // A missing binding was reported by checkSessionStores (an error when serving); commands that
+  // compile without serving (validate) get a store that fails if it is ever used.
+  if (!isKvLike(binding)) return unavailableStore(`no KV namespace binding "${spec.binding}"`);
   return kvSessionStore(binding);
+}
+
+function unavailableStore(reason: string): SessionStore {
+  const fail = () => Promise.reject(new Error(reason));
+  return { get: fail, put: fail, delete: fail };
+}
+
+/**
+ * `session.store` KV bindings the runtime does not provide, like checkBindings does for service
+ * bindings: an error when the config is compiled to serve, a warning for validate and routes.
+ */
+export function checkSessionStores(
+  config: GatewayConfig,
+  bindings: Readonly<Record<string, unknown>>,
+  severity: 'error' | 'warning',
+): ConfigProblem[] {
+  const problem = severity === 'error' ? configError : configWarning;
+  const problems: ConfigProblem[] = [];
+  config.paths.forEach((route, index) => {
+    const store = routeSession(route)?.store;
+    if (store?.type !== 'kv' || isKvLike(bindings[store.binding])) return;
+    const at = route.integration?.session ? 'integration/session' : 'session';
+    problems.push(
+      problem(
+        `/paths/${index}/${at}/store/binding`,
+        `no KV namespace binding "${store.binding}" in this runtime`,
+      ),
+    );
+  });
+  return problems;
 }
