@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Bundles the Cloudflare Worker (src/adapters/workers/index.ts) into one ESM file with esbuild:
+ * Bundles the Cloudflare Worker (src/adapters/workers/worker-entry.ts) into one ESM file with esbuild:
  * minified, ES2022, resolved with the `workerd`/`worker`/`browser` export conditions, no Node
  * built-ins (the bundle must run without `nodejs_compat`).
  *
@@ -34,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = resolve(ROOT, 'src/adapters/workers/index.ts');
+const ENTRY = resolve(ROOT, 'src/adapters/workers/worker-entry.ts');
 const NO_CONFIG = resolve(ROOT, 'src/adapters/workers/bundled-config-none.ts');
 export const DEFAULT_CONFIG = resolve(ROOT, 'examples/quickstart/api-config.json');
 export const DEFAULT_OUTFILE = resolve(ROOT, 'dist/worker/index.js');

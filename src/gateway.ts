@@ -1,6 +1,7 @@
 import { Answer, type Reply } from './answer.js';
 import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
+import type { ErrorCode } from './errors/codes.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
@@ -21,6 +22,14 @@ import { splitRequestUrl } from './url-parts.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+  /**
+   * An error the adapter found before a `Request` existed (Node's HTTP parser: malformed
+   * framing 400, a slow client 408, oversized headers 431), answered by the same exit as every
+   * other error: the catalogue's JSON body, `X-Request-Id`, `X-Powered-By` as configured, CORS
+   * for an allowed origin, and one access-log line. `requestHeaders` holds what could be read
+   * of the request (often nothing).
+   */
+  refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer;
 }
 
 /** One request's state for the exit (decoration and the access-log line). */
@@ -119,7 +128,19 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     return errorAnswer('ERR_INTERNAL');
   }
 
+  function refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer {
+    const compiled = current();
+    const requestId = pickRequestId(requestHeaders.get('x-request-id'));
+    const answer = errorAnswer(code);
+    const headers = decoratedRecord(answer, compiled, requestId, requestHeaders.get('origin'));
+    if (logger.level !== 'silent') {
+      logger.info('request', { requestId, status: answer.status, client: client.address, code });
+    }
+    return new Answer(answer.status, headers, answer.body);
+  }
+
   return {
+    refuse,
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
       const exchange: Exchange = {
@@ -188,12 +209,22 @@ class RouteContext implements RequestContext {
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
-  const { compiled } = exchange;
-  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': exchange.requestId };
+  const origin = exchange.request.headers.get('origin');
+  const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
+  return new Response(answer.body, { status: answer.status, headers });
+}
+
+function decoratedRecord(
+  answer: Answer,
+  compiled: CompiledGateway,
+  requestId: string,
+  origin: string | null,
+): Record<string, string> {
+  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': requestId };
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
   else delete headers['x-powered-by'];
-  compiled.cors?.applyToRecord(exchange.request.headers.get('origin'), headers);
-  return new Response(answer.body, { status: answer.status, headers });
+  compiled.cors?.applyToRecord(origin, headers);
+  return headers;
 }
 
 /** CORS, X-Request-Id and X-Powered-By on every response that leaves the gateway. */

@@ -1,4 +1,4 @@
-import { createAuthorizers } from '../auth/registry.js';
+import { createAuthorizers } from '../auth/create-authorizers.js';
 import type { Authorizer } from '../auth/types.js';
 import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';

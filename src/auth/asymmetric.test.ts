@@ -14,7 +14,7 @@ import {
   signToken,
   type AsymmetricTestAlg,
 } from '../../test/fixtures/keys.js';
-import { createAuthorizers } from './registry.js';
+import { createAuthorizers } from './create-authorizers.js';
 
 /** `jwt` authorizers with public keys: PEM, JWK text, inline key sets; every asymmetric family. */
 

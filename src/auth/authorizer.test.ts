@@ -13,7 +13,7 @@ import {
   segment,
   signToken,
 } from '../../test/fixtures/keys.js';
-import { createAuthorizers } from './registry.js';
+import { createAuthorizers } from './create-authorizers.js';
 
 /** Every row of the auth table that an HMAC `jwt` authorizer can produce, through authenticate(). */
 

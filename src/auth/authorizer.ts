@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../config/schema.js';
+import type { CheckedAuthorizerConfig } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { assertBearerToken, assertCompactToken, readBearerCredential } from './bearer.js';
 import { authFailure } from './errors.js';
@@ -8,13 +8,13 @@ import type { Authorizer, AuthorizerKind } from './types.js';
 import { createVerifier, type AuthPlatform, type VerifierOptions } from './verifier.js';
 
 /** One authorizer instance: its kind's settings behind the shared verifier. Built at compile time. */
-export function createAuthorizer(
+export function createAuthorizer<C extends CheckedAuthorizerConfig>(
   name: string,
-  kind: AuthorizerKind,
-  config: AuthorizerConfig,
+  kind: AuthorizerKind<C>,
+  config: C,
   platform: AuthPlatform,
   options: VerifierOptions,
-): Authorizer {
+): Authorizer<C> {
   const verifier = createVerifier(name, kind.settings(config), platform, options);
   return {
     name,

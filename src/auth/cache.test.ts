@@ -10,7 +10,7 @@ import {
   signToken,
 } from '../../test/fixtures/keys.js';
 import { VerificationCache } from './cache.js';
-import { createAuthorizers, type AuthorizerOptions } from './registry.js';
+import { createAuthorizers, type AuthorizerOptions } from './create-authorizers.js';
 import type { Authorizer, AuthorizerSettings } from './types.js';
 
 /** The verification cache (docs/BENCHMARKS.md P2): fast on repeats, never wrong about time. */

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors/codes.js';
 import { claimVerdict, type ClaimContext } from './claims.js';
 import { KeySetUnavailableError } from './errors.js';
 import { cleanText, formatDuration, preview } from './format.js';
-import { algDetail } from './header.js';
+import { algDetail } from './jws-header.js';
 import { KeyConfigError, type KeySourceInfo } from './key-sets.js';
 import type { AuthFailureDetail } from './types.js';
 

@@ -4,7 +4,7 @@ import type { ConfigProblem } from '../config/problems.js';
 import { ConfigInvalidError } from '../config/problems.js';
 import { authTestPlatform } from '../../test/fixtures/keys.js';
 import { lintAuthorizer, lintAuthorizers } from './lint.js';
-import { createAuthorizers } from './registry.js';
+import { createAuthorizers } from './create-authorizers.js';
 
 const SECRET = 'x'.repeat(32);
 const PEM = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----';

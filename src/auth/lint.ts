@@ -1,7 +1,7 @@
 import type { AuthorizerConfig } from '../config/schema.js';
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
 import { closestMatch } from '../config/suggest.js';
-import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './kinds.js';
+import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './authorizer-types.js';
 import { lintFields, type LintEnv } from './lint-rules.js';
 
 /**

@@ -13,7 +13,7 @@ import {
   signToken,
 } from '../../test/fixtures/keys.js';
 import { auth0Issuer } from './authorizers/auth0.js';
-import { createAuthorizers } from './registry.js';
+import { createAuthorizers } from './create-authorizers.js';
 import type { Authorizer } from './types.js';
 
 /** The provider-flavoured types: auth0 (issuer from domain, audience when set) and supabase (sub required). */

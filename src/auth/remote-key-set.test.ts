@@ -13,7 +13,7 @@ import {
   type AuthTestPlatform,
   type TestKeyPair,
 } from '../../test/fixtures/keys.js';
-import { createAuthorizers, type AuthorizerOptions } from './registry.js';
+import { createAuthorizers, type AuthorizerOptions } from './create-authorizers.js';
 import type { Authorizer } from './types.js';
 
 /** Remote key sets against a real HTTP server on 127.0.0.1 (docs/AUTH.md "Remote key sets"). */

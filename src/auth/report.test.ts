@@ -12,7 +12,7 @@ import {
   signToken,
 } from '../../test/fixtures/keys.js';
 import { formatDuration } from './format.js';
-import { createAuthorizers } from './registry.js';
+import { createAuthorizers } from './create-authorizers.js';
 import type { Authorizer, TokenReport } from './types.js';
 
 /** `explain()`: the offline, check-by-check report behind `gatehouse token check`. */

@@ -5,7 +5,7 @@ import { compactTokenProblem } from './bearer.js';
 import { claimVerdicts } from './claims.js';
 import { keyText } from './explain.js';
 import { preview } from './format.js';
-import { readProtectedHeader } from './header.js';
+import { readProtectedHeader } from './jws-header.js';
 import type { AuthFailureDetail, TokenCheck, TokenReport } from './types.js';
 import type { Verifier } from './verifier.js';
 

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { AuthorizerConfig } from '../config/schema.js';
+import type { AuthorizerConfig, CheckedAuthorizerConfig } from '../config/schema.js';
 import type { ConfigProblem } from '../config/problems.js';
 import type { JwsAlgorithm } from './algorithms.js';
 
@@ -44,11 +44,11 @@ export interface VerifyTokenOptions {
   readonly audience?: string | readonly string[];
 }
 
-export interface Authorizer {
+export interface Authorizer<C extends CheckedAuthorizerConfig = CheckedAuthorizerConfig> {
   /** 'default' for the top-level `authorizer`, else the key in `authorizers`. */
   readonly name: string;
   readonly type: AuthorizerType;
-  readonly config: AuthorizerConfig;
+  readonly config: C;
   /**
    * Extracts and verifies the bearer token; resolves with the verified claims or rejects with a
    * GatewayError carrying the table code, a `detail` (which check failed, expected vs actual) and
@@ -93,12 +93,17 @@ export interface AuthorizerSettings {
 }
 
 /** One entry of the `authorizer.type → kind` registry: adding a type is a file and a line. */
-export interface AuthorizerKind {
+export interface AuthorizerKind<C extends CheckedAuthorizerConfig = CheckedAuthorizerConfig> {
   readonly type: AuthorizerType;
+  /**
+   * The checked member of the union, when `def` is of this type and has the fields the type
+   * requires (the lint rules report each one that is missing): the one narrowing point.
+   */
+  accepts(def: AuthorizerConfig): def is C;
   /** Config keys (besides `type`) this type understands; any other key is a config error. */
   readonly fields: readonly string[];
   /** Type-specific semantic rules; pointer is the authorizer object's JSON pointer. */
   lint(def: AuthorizerConfig, pointer: string, env: { readonly strict: boolean }): ConfigProblem[];
   /** Normalizes a linted config into verification settings. */
-  settings(def: AuthorizerConfig): AuthorizerSettings;
+  settings(def: C): AuthorizerSettings;
 }

@@ -13,7 +13,7 @@ import { VerificationCache } from './cache.js';
 import { authErrorCode, authFailure } from './errors.js';
 import { describeFailure } from './explain.js';
 import { cleanText } from './format.js';
-import { checkProtectedHeader, readProtectedHeader } from './header.js';
+import { checkProtectedHeader, readProtectedHeader } from './jws-header.js';
 import {
   createInlineKeySource,
   createPublicKeySource,

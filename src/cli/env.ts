@@ -11,6 +11,4 @@ export function loadEnvironment(envFile: string | undefined): Record<string, str
   return env;
 }
 
-export function isStrict(env: Readonly<Record<string, string | undefined>>): boolean {
-  return env.GATEHOUSE_STRICT === '1' || env.GATEHOUSE_STRICT === 'true';
-}
+export { isStrictMode as isStrict } from '../config/strict-mode.js';

@@ -3,9 +3,9 @@ import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { RouteConfig } from '../config/schema.js';
-import { canonicalizePath } from '../router/canonical-path.js';
 import { isStrict, loadEnvironment } from './env.js';
 import type { CliIo } from './io.js';
+import { routedPath } from './request-path.js';
 import { offlinePlatform } from './offline-platform.js';
 
 /**
@@ -46,10 +46,8 @@ export async function runRoutes(argv: string[], io: CliIo): Promise<number> {
     io.stderr('usage: gatehouse routes [--config FILE] [METHOD PATH]');
     return 2;
   }
-  let path: string;
-  try {
-    path = canonicalizePath(rawPath.split('?')[0] ?? rawPath);
-  } catch {
+  const path = routedPath(rawPath);
+  if (path === undefined) {
     io.stdout(`${method.toUpperCase()} ${rawPath}: 400 ERR_BAD_REQUEST (the path is malformed)`);
     return 1;
   }

@@ -8,7 +8,7 @@ import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import type { AuthorizerConfig, RouteConfig } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
-import { canonicalizePath } from '../router/canonical-path.js';
+import { routedPath } from './request-path.js';
 
 /**
  * `gatehouse token mint` and `gatehouse token check` (docs/BEHAVIOUR.md "The CLI"): mint a token
@@ -261,10 +261,8 @@ function findRoute(compiled: CompiledGateway, text: string): RouteConfig {
       (r) => r.path === rawPath && (r.method === 'ANY' || (method === 'HEAD' && r.method === 'GET')),
     );
   if (named) return named;
-  let path: string;
-  try {
-    path = canonicalizePath(rawPath.split('?')[0] ?? rawPath);
-  } catch {
+  const path = routedPath(rawPath);
+  if (path === undefined) {
     throw new UsageError(`--route "${text}": the path is malformed (the gateway answers 400)`);
   }
   const found = compiled.router.match(method, path);

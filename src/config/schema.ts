@@ -235,3 +235,15 @@ export type ServiceBindingIntegrationConfig = IntegrationConfig & {
 
 /** A route whose `integration` is known to be the member `C`. */
 export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { readonly integration: C };
+
+/**
+ * An authorizer definition as the checker guarantees it, one member per `type` with the fields
+ * that type requires: verification and the flows read them without `?? ''` fallbacks.
+ */
+export type JwtAuthorizerConfig = AuthorizerConfig & { readonly type: 'jwt' };
+export type Auth0AuthorizerConfig = AuthorizerConfig & { readonly type: 'auth0'; readonly domain: string };
+export type SupabaseAuthorizerConfig = AuthorizerConfig & { readonly type: 'supabase' };
+/** (ext) An OpenID Connect provider, named by `issuer` (one string) or an Auth0 `domain`. */
+export type OidcAuthorizerConfig = AuthorizerConfig & { readonly type: 'oidc' };
+export type CheckedAuthorizerConfig =
+  JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig | OidcAuthorizerConfig;

@@ -9,6 +9,8 @@ export interface ErrorDefinition {
   readonly message: string;
   /** Fields the Serverless API Gateway sent, kept for compatibility (docs/COMPAT.md row 22). */
   readonly legacyMessage?: boolean;
+  /** The public `code` of the body, when two rows share one (default: the row's key). */
+  readonly code?: string;
 }
 
 export const ERROR_CATALOGUE = {
@@ -20,6 +22,7 @@ export const ERROR_CATALOGUE = {
   ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'Payload too large' },
   ERR_URI_TOO_LONG: { status: 414, message: 'URI too long' },
   ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request header fields too large' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'Request timeout' },
   ERR_OVERLOADED: { status: 503, message: 'Server is busy' },
   ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'Upstream unavailable' },
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream timed out' },
@@ -28,7 +31,7 @@ export const ERROR_CATALOGUE = {
 
   // Authorization (docs/ERRORS.md "Authorization errors").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },
-  AUTH_VERIFICATION_FAILED: { status: 401, message: 'JWT verification failed' },
+  AUTH_VERIFICATION_FAILED: { status: 401, message: 'JWT verification failed', code: 'AUTH_ERROR' },
   ERR_JOSE_ALG_NOT_ALLOWED: { status: 401, message: 'Algorithm not allowed' },
   ERR_JWE_DECRYPTION_FAILED: { status: 401, message: 'Decryption failed' },
   ERR_JWE_INVALID: { status: 401, message: 'Invalid JWE' },
@@ -43,6 +46,25 @@ export const ERROR_CATALOGUE = {
   ERR_JWKS_UNAVAILABLE: { status: 401, message: 'Unable to fetch signing keys' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, message: 'Insufficient scope' },
 
+  // Identity flows (docs/FLOWS.md), with the codes the Serverless API Gateway used.
+  missing_code: { status: 400, message: 'Missing authorization code' },
+  invalid_state: { status: 400, message: 'Invalid or missing state' },
+  missing_access_token: { status: 401, message: 'Missing bearer token' },
+  missing_refresh_token: { status: 400, message: 'Missing refresh token' },
+  AUTH0_ERROR: { status: 500, message: 'Internal Server Error' },
+  SUPABASE_ENV_MISSING: { status: 500, message: 'Supabase environment is not configured.' },
+  invalid_json: { status: 400, message: 'Request body must be JSON' },
+  missing_email_or_phone: { status: 400, message: 'Missing email or phone' },
+  missing_token_or_contact: { status: 400, message: 'Missing token, email, or phone' },
+  missing_email: { status: 400, message: 'Missing email - alternative method only supports email' },
+  SUPABASE_OTP_VERIFY_FAILED: { status: 401, message: 'OTP verification failed' },
+  SUPABASE_UPSTREAM_ERROR: { status: 502, message: 'Supabase Auth failed' },
+  SUPABASE_NETWORK_ERROR: { status: 502, message: 'Supabase Auth request failed' },
+  SUPABASE_NETWORK_TIMEOUT: {
+    status: 504,
+    message: 'Supabase Auth request failed',
+    code: 'SUPABASE_NETWORK_ERROR',
+  },
   // OpenID Connect flows and browser sessions (docs/ERRORS.md "OpenID Connect and sessions").
   OIDC_DISCOVERY_FAILED: { status: 502, message: 'OpenID provider discovery failed' },
   OIDC_ISSUER_MISMATCH: {
@@ -66,9 +88,11 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /**
- * The public `code` field for a catalogue entry. Two rows of the auth table share the public
- * code `AUTH_ERROR` with different messages, so the catalogue keys them apart internally.
+ * The public `code` field for a catalogue entry. Some rows share a public code with different
+ * messages or statuses (two rows of the auth table are both `AUTH_ERROR`), so the catalogue keys
+ * them apart internally.
  */
 export function publicCode(code: ErrorCode): string {
-  return code === 'AUTH_VERIFICATION_FAILED' ? 'AUTH_ERROR' : code;
+  const def: ErrorDefinition = ERROR_CATALOGUE[code];
+  return def.code ?? code;
 }

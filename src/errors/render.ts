@@ -30,6 +30,17 @@ export function renderError(code: ErrorCode, headers?: Readonly<Record<string, s
 }
 
 /**
+ * An error answered where no compiled config can decorate it (a Worker with no valid config yet,
+ * a fault in an adapter): the catalogue's body and the default `X-Powered-By` — the adapters
+ * never spell headers of their own.
+ */
+export function renderUndecoratedError(code: ErrorCode): Response {
+  return renderError(code, UNDECORATED_HEADERS);
+}
+
+const UNDECORATED_HEADERS = { 'x-powered-by': 'Gatehouse' } as const;
+
+/**
  * A catalogue error with extra body fields — the identity provider's own `provider_error` code
  * at a failed login (docs/ERRORS.md). Status, `error` and `code` still come from the catalogue.
  */

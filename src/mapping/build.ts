@@ -1,6 +1,6 @@
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
-import { compileTemplate, type CompiledTemplate, type TemplateScope } from './resolve.js';
+import { compileTemplate, type CompiledTemplate, type TemplateScope } from './compile-template.js';
 import { parseTemplate } from './template.js';
 import { headerValueRefusal, isHeaderName, queryValueRefusal } from './text.js';
 import { HOP_BY_HOP_HEADERS } from '../proxy/hop-by-hop.js';

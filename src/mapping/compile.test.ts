@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
 import { compileMapping, type CompiledMapping } from './compile.js';
-import type { MappingSources } from './resolve.js';
+import type { MappingSources } from './compile-template.js';
 
 interface Sources {
   headers?: Record<string, string>;

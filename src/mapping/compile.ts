@@ -1,7 +1,7 @@
 import { ConfigInvalidError } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
 import { buildMapping, type MappingEntry } from './build.js';
-import type { MappingSources } from './resolve.js';
+import type { MappingSources } from './compile-template.js';
 import { headerValueRefusal, queryValueRefusal } from './text.js';
 
 export interface CompiledMapping {

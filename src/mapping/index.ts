@@ -1,6 +1,6 @@
 export { compileMapping, type CompiledMapping } from './compile.js';
 export { lintMapping } from './lint.js';
-export type { MappingSources } from './resolve.js';
+export type { MappingSources } from './compile-template.js';
 export { compileClaimReader, readClaim, type Claims } from './claims.js';
 export {
   parseTemplate,

@@ -172,3 +172,28 @@ describe('logs never carry secrets', () => {
     }
   });
 });
+
+describe('flow refusals in the access log', () => {
+  it('a refused refresh body (413) and a missing refresh token (400) log their catalogue codes', async () => {
+    logLines.length = 0;
+    const bearer = `Bearer ${await provider.accessToken(-60)}`;
+    const tooLarge = await fetch(`${gateway.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { authorization: bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: 'r'.repeat(64 * 1024) }),
+    });
+    expect(tooLarge.status).toBe(413);
+    const missing = await fetch(`${gateway.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { authorization: bearer },
+    });
+    expect(missing.status).toBe(400);
+    const requests = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.msg === 'request' && entry.path === '/auth/refresh');
+    expect(requests.map((entry) => [entry.status, entry.code])).toEqual([
+      [413, 'ERR_PAYLOAD_TOO_LARGE'],
+      [400, 'missing_refresh_token'],
+    ]);
+  });
+});

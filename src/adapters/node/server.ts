@@ -1,9 +1,9 @@
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderError } from '../../errors/render.js';
+import { replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
-import { handleClientError } from './client-errors.js';
+import { createClientErrorHandler } from './client-errors.js';
 import { clientInfoFor } from './client-info.js';
 
 /**
@@ -33,8 +33,11 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
       const { incoming, outgoing } = env as HttpBindings;
       return gateway.fetch(request, clientInfoFor(incoming, outgoing));
     },
-    // The adapter could not even build a Request (bad Host, backslash in the path): a 400 in our vocabulary.
-    { errorHandler: () => renderError('ERR_BAD_REQUEST', { 'x-powered-by': 'Gatehouse' }) },
+    // The adapter could not even build a Request (bad Host, backslash in the path): a 400
+    // through the gateway's exit, like every other error.
+    {
+      errorHandler: () => replyToResponse(gateway.refuse('ERR_BAD_REQUEST', new Headers(), { address: '' })),
+    },
   );
   const server = createServer(
     {
@@ -45,7 +48,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     },
     listener,
   );
-  server.on('clientError', handleClientError);
+  server.on('clientError', createClientErrorHandler(gateway));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,7 +2,7 @@ import { ConfigLifecycle } from '../../assembly/lifecycle.js';
 import { buildGateway } from '../../assembly/build-gateway.js';
 import type { CompiledGateway } from '../../assembly/compile-gateway.js';
 import { configError, formatProblem } from '../../config/problems.js';
-import { renderError } from '../../errors/render.js';
+import { renderUndecoratedError } from '../../errors/render.js';
 import { createGateway, type Gateway } from '../../gateway.js';
 import type { ServiceModules } from '../../integrations/service.js';
 import type { Logger } from '../../observability/logger.js';
@@ -121,17 +121,16 @@ export class WorkerRuntime {
 
   private refuse(request: Request): Response {
     const failure = this.lifecycle.failure;
-    const headers = { 'x-powered-by': 'Gatehouse' };
     if (failure?.kind === 'invalid') {
       // Logged with every refused request: `wrangler tail` only shows the requests it saw.
       this.logger.error('config invalid', {
         method: request.method,
         problems: failure.problems.map(formatProblem),
       });
-      return renderError('ERR_CONFIG_INVALID', headers);
+      return renderUndecoratedError('ERR_CONFIG_INVALID');
     }
     this.logger.error('no config to serve', { method: request.method, error: failure?.message ?? null });
-    return renderError('ERR_INTERNAL', headers);
+    return renderUndecoratedError('ERR_INTERNAL');
   }
 
   private waitUntil(promise: Promise<unknown>): void {

@@ -1,4 +1,5 @@
-import { renderError } from '../../errors/render.js';
+import { isStrictMode } from '../../config/strict-mode.js';
+import { renderUndecoratedError } from '../../errors/render.js';
 import type { ServiceModules } from '../../integrations/service.js';
 import type { UpstreamClient } from '../../platform.js';
 import { resolveWorkerConfigSource } from './config-source.js';
@@ -42,7 +43,7 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       } catch (error) {
         // The gateway renders its own failures; this only catches a bug in the adapter itself.
         console.error(JSON.stringify({ level: 'error', msg: 'worker failure', error: String(error) }));
-        return renderError('ERR_INTERNAL', { 'x-powered-by': 'Gatehouse' });
+        return renderUndecoratedError('ERR_INTERNAL');
       }
     },
   };
@@ -53,7 +54,7 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       source: resolveWorkerConfigSource(env, bundledText),
       logger: createConsoleLogger(parseLogLevel(env.GATEHOUSE_LOG_LEVEL)),
       upstream: options.upstream ?? createFetchUpstreamClient(),
-      strict: env.GATEHOUSE_STRICT === '1' || env.GATEHOUSE_STRICT === 'true',
+      strict: isStrictMode(env),
       serviceModules: options.serviceModules ?? {},
     });
   }

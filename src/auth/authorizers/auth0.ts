@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { Auth0AuthorizerConfig, AuthorizerConfig } from '../../config/schema.js';
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
@@ -93,8 +93,8 @@ function lintDomain(domain: string, pointer: string): ConfigProblem[] {
   return [];
 }
 
-function settings(def: AuthorizerConfig): AuthorizerSettings {
-  const issuer = auth0Issuer(def.domain ?? '');
+function settings(def: Auth0AuthorizerConfig): AuthorizerSettings {
+  const issuer = auth0Issuer(def.domain);
   return {
     algorithms: algorithmsOf(def, ['RS256']),
     issuer,
@@ -106,8 +106,9 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const auth0Authorizer: AuthorizerKind = {
+export const auth0Authorizer: AuthorizerKind<Auth0AuthorizerConfig> = {
   type: 'auth0',
+  accepts: (def): def is Auth0AuthorizerConfig => def.type === 'auth0' && def.domain !== undefined,
   fields: FIELDS,
   lint: (def, pointer, _env: LintEnv) => lint(def, pointer),
   settings,

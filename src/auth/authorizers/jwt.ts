@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, JwtAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import {
   lintAlgorithms,
@@ -115,4 +115,10 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const jwtAuthorizer: AuthorizerKind = { type: 'jwt', fields: FIELDS, lint, settings };
+export const jwtAuthorizer: AuthorizerKind<JwtAuthorizerConfig> = {
+  type: 'jwt',
+  accepts: (def): def is JwtAuthorizerConfig => def.type === 'jwt',
+  fields: FIELDS,
+  lint,
+  settings,
+};

@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, OidcAuthorizerConfig } from '../../config/schema.js';
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
@@ -141,8 +141,10 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const oidcAuthorizer: AuthorizerKind = {
+export const oidcAuthorizer: AuthorizerKind<OidcAuthorizerConfig> = {
   type: 'oidc',
+  accepts: (def): def is OidcAuthorizerConfig =>
+    def.type === 'oidc' && (typeof def.issuer === 'string' || def.domain !== undefined),
   fields: FIELDS,
   lint: (def, pointer, _env: LintEnv) => lint(def, pointer),
   settings,

@@ -1,4 +1,4 @@
-import type { AuthorizerConfig } from '../../config/schema.js';
+import type { AuthorizerConfig, SupabaseAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import { isHmacAlgorithm, type JwsAlgorithm } from '../algorithms.js';
 import { lintAlgorithms, lintHttpUrl, lintSecret, type LintEnv } from '../lint-rules.js';
@@ -68,4 +68,10 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
   };
 }
 
-export const supabaseAuthorizer: AuthorizerKind = { type: 'supabase', fields: FIELDS, lint, settings };
+export const supabaseAuthorizer: AuthorizerKind<SupabaseAuthorizerConfig> = {
+  type: 'supabase',
+  accepts: (def): def is SupabaseAuthorizerConfig => def.type === 'supabase',
+  fields: FIELDS,
+  lint,
+  settings,
+};

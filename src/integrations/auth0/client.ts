@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { auth0BaseUrl, auth0Issuer } from '../../auth/authorizers/auth0.js';
 import type { Authorizer } from '../../auth/types.js';
-import type { RouteConfig } from '../../config/schema.js';
+import type { Auth0AuthorizerConfig, RouteConfig } from '../../config/schema.js';
 import type { RequestContext } from '../../context.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
@@ -47,16 +47,16 @@ export const DEFAULT_SCOPE = 'openid profile email';
 const flows = perAuthorizer<Auth0Flows>();
 
 export function auth0Flows(route: RouteConfig, deps: IntegrationDeps): Auth0Flows {
-  const authorizer = requireFlowAuthorizer(route, deps);
+  const authorizer = requireFlowAuthorizer(route, deps, 'auth0');
   return flows(authorizer, () => createAuth0Flows(authorizer, deps.platform));
 }
 
 export function createAuth0Flows(
-  authorizer: Authorizer,
+  authorizer: Authorizer<Auth0AuthorizerConfig>,
   platform: Pick<Platform, 'fetch' | 'now'>,
 ): Auth0Flows {
   const def = authorizer.config;
-  const domain = def.domain ?? '';
+  const domain = def.domain;
   const base = auth0BaseUrl(domain);
   const issuer = auth0Issuer(domain);
   const as: oauth.AuthorizationServer = {

@@ -1,10 +1,11 @@
 import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, type Auth0Flows } from './client.js';
-import { internalError, invalidState } from './responses.js';
+import { internalError } from './responses.js';
 
 /**
  * `auth0_callback_redirect`: sends the browser to the provider's login page (docs/FLOWS.md).
@@ -28,9 +29,9 @@ export function createAuth0RedirectIntegration(route: RouteConfig, deps: Integra
   return async (ctx) => {
     const given = new URLSearchParams(ctx.search).get('state');
     if (given !== null && given.length > MAX_STATE_LENGTH) {
-      ctx.log.code = 'invalid_state';
-      ctx.log.detail = { reason: `state longer than ${MAX_STATE_LENGTH} characters` };
-      return invalidState();
+      throw new GatewayError('invalid_state', {
+        detail: { reason: `state longer than ${MAX_STATE_LENGTH} characters` },
+      });
     }
     try {
       const state = given || oauth.generateRandomState();

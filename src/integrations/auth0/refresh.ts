@@ -1,19 +1,11 @@
 import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler, RequestContext } from '../../context.js';
-import { renderError } from '../../errors/render.js';
-import { isGatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer } from './client.js';
-import {
-  failedCall,
-  internalError,
-  missingRefreshToken,
-  TOKEN_HEADERS,
-  tokenStillValid,
-  upstreamError,
-} from './responses.js';
+import { failedCall, internalError, TOKEN_HEADERS, tokenStillValid, upstreamError } from './responses.js';
 
 /**
  * `auth0_refresh` (docs/FLOWS.md): the refresh token from `X-Refresh-Token`, else (POST) the
@@ -36,11 +28,9 @@ export function createAuth0RefreshIntegration(route: RouteConfig, deps: Integrat
   const action = 'refresh token';
   return async (ctx) => {
     const refreshToken = await readRefreshToken(ctx);
-    if (refreshToken === 'too_large') return renderError('ERR_PAYLOAD_TOO_LARGE');
-    if (refreshToken === undefined) {
-      ctx.log.code = 'missing_refresh_token';
-      return missingRefreshToken();
-    }
+    // Thrown, so the gateway's exit renders the catalogue row and logs its code.
+    if (refreshToken === 'too_large') throw new GatewayError('ERR_PAYLOAD_TOO_LARGE');
+    if (refreshToken === undefined) throw new GatewayError('missing_refresh_token');
     try {
       ctx.claims = await flows.authorizer.authenticate(ctx.request.headers);
       ctx.log.auth = 'ok';

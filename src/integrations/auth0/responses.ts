@@ -1,5 +1,5 @@
 import type { RequestContext } from '../../context.js';
-import { renderJsonError } from '../../errors/render.js';
+import { renderError, renderJsonError } from '../../errors/render.js';
 import { parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 
 /**
@@ -9,16 +9,14 @@ import { parseJsonObject, type ProviderResult } from '../identity/provider-call.
  */
 export type Auth0Action = 'token exchange' | 'userinfo' | 'refresh token';
 
-export const missingCode = (): Response => renderJsonError(400, 'Missing authorization code', 'missing_code');
+/**
+ * The callback's refusals are returned as rendered catalogue rows rather than thrown, because
+ * the callback clears the transaction cookie on every answer after matching it; the other flows
+ * throw GatewayErrors and let the gateway's exit render and log them.
+ */
+export const missingCode = (): Response => renderError('missing_code');
 /** (ext) The callback's `state` is absent, does not match the transaction cookie, or the cookie is missing/expired. */
-export const invalidState = (): Response => renderJsonError(400, 'Invalid or missing state', 'invalid_state');
-export const missingAccessToken = (): Response => {
-  const response = renderJsonError(401, 'Missing bearer token', 'missing_access_token');
-  response.headers.set('www-authenticate', 'Bearer');
-  return response;
-};
-export const missingRefreshToken = (): Response =>
-  renderJsonError(400, 'Missing refresh token', 'missing_refresh_token');
+export const invalidState = (): Response => renderError('invalid_state');
 export const tokenStillValid = (): Response =>
   new Response(JSON.stringify({ message: 'Token is still valid', code: 'token_still_valid' }), {
     status: 200,
@@ -54,10 +52,10 @@ export function networkError(
   );
 }
 
-/** A fault of the gateway itself (a bug, a crypto failure): the spec's catch-all. */
+/** A fault of the gateway itself (a bug, a crypto failure): the flows' catch-all. */
 export function internalError(ctx: RequestContext, action: string, error: unknown): Response {
   log(ctx, 'AUTH0_ERROR', { action, reason: error instanceof Error ? error.message : String(error) });
-  return renderJsonError(500, 'Internal Server Error', 'AUTH0_ERROR');
+  return renderError('AUTH0_ERROR');
 }
 
 /** Maps a provider call that did not answer 2xx to its response; undefined when it did. */

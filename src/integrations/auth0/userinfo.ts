@@ -2,9 +2,10 @@ import * as oauth from 'oauth4webapi';
 import { readBearerCredential, MAX_TOKEN_LENGTH } from '../../auth/bearer.js';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, replayAnswer } from './client.js';
-import { failedCall, internalError, missingAccessToken, TOKEN_HEADERS, upstreamError } from './responses.js';
+import { failedCall, internalError, TOKEN_HEADERS, upstreamError } from './responses.js';
 
 /**
  * `auth0_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, else the bearer
@@ -24,8 +25,7 @@ export function createAuth0UserinfoIntegration(route: RouteConfig, deps: Integra
   return async (ctx) => {
     const token = accessToken(ctx.request.headers);
     if (token === undefined) {
-      ctx.log.code = 'missing_access_token';
-      return missingAccessToken();
+      throw new GatewayError('missing_access_token', { headers: { 'www-authenticate': 'Bearer' } });
     }
     try {
       const result = await flows.call(ctx, (options) =>

@@ -61,7 +61,7 @@ export const TRANSACTION_MAX_AGE_MS = 10 * 60_000;
 const flows = perAuthorizer<OidcFlows>();
 
 export function oidcFlows(route: RouteConfig, deps: IntegrationDeps): OidcFlows {
-  return oidcFlowsOf(requireFlowAuthorizer(route, deps), deps);
+  return oidcFlowsOf(requireFlowAuthorizer(route, deps, 'oidc'), deps);
 }
 
 /** The flows of an authorizer (shared with the routes it protects by session). */

@@ -1,7 +1,7 @@
 import { base64url } from 'jose';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler, RequestContext } from '../../context.js';
-import { renderError } from '../../errors/render.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
@@ -27,8 +27,8 @@ interface ProviderRequest {
 
 interface SupabaseFlow {
   readonly type: string;
-  /** The provider request for these body fields, or the client's error. */
-  prepare(body: Readonly<Record<string, unknown>>): ProviderRequest | Response;
+  /** The provider request for these body fields; throws the client's error (a GatewayError). */
+  prepare(body: Readonly<Record<string, unknown>>): ProviderRequest;
 }
 
 /** Field length caps: far above real values, low enough that nothing odd is forwarded. */
@@ -41,7 +41,7 @@ const passwordlessAuth: SupabaseFlow = {
   prepare(body) {
     const email = stringField(body, 'email', MAX_EMAIL);
     const phone = email === undefined ? stringField(body, 'phone', MAX_PHONE) : undefined;
-    if (email === undefined && phone === undefined) return answer.missingEmailOrPhone();
+    if (email === undefined && phone === undefined) throw new GatewayError('missing_email_or_phone');
     const refused = (text: string) =>
       answer.sendFailed(answer.providerMessage(text, 'Failed to send OTP'), 'SUPABASE_OTP_SEND_FAILED');
     // The body supabase-js `signInWithOtp` sends; create_user true is its default.
@@ -68,12 +68,14 @@ const passwordlessVerify: SupabaseFlow = {
     const email = stringField(body, 'email', MAX_EMAIL);
     const phone = email === undefined ? stringField(body, 'phone', MAX_PHONE) : undefined;
     if (token === undefined || (email === undefined && phone === undefined))
-      return answer.missingTokenOrContact();
+      throw new GatewayError('missing_token_or_contact');
     return {
       endpoint: 'verify',
       payload: email !== undefined ? { type: 'email', email, token } : { type: 'sms', phone, token },
       succeeded: sessionAnswer,
-      refused: () => answer.verifyFailed(),
+      refused: () => {
+        throw new GatewayError('SUPABASE_OTP_VERIFY_FAILED');
+      },
     };
   },
 };
@@ -82,7 +84,7 @@ const passwordlessAuthAlt: SupabaseFlow = {
   type: 'supabase_passwordless_auth_alt',
   prepare(body) {
     const email = stringField(body, 'email', MAX_EMAIL);
-    if (email === undefined) return answer.missingEmail();
+    if (email === undefined) throw new GatewayError('missing_email');
     // GoTrue's sign-up needs a password; a random one nobody knows makes this an email-only
     // account whose confirmation mail is the login. It is never logged nor returned.
     const password = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
@@ -102,7 +104,7 @@ const passwordlessAuthAlt: SupabaseFlow = {
 /** `/verify` answers the session; without an access token it is not one. */
 function sessionAnswer(text: string): Response {
   const session = parseJsonObject(text);
-  if (typeof session?.access_token !== 'string') return answer.upstreamError();
+  if (typeof session?.access_token !== 'string') throw new GatewayError('SUPABASE_UPSTREAM_ERROR');
   return new Response(text, {
     status: 200,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
@@ -113,7 +115,7 @@ function sessionAnswer(text: string): Response {
 const clients = perAuthorizer<SupabaseAuthClient | undefined>();
 
 function supabaseClient(route: RouteConfig, deps: IntegrationDeps): SupabaseAuthClient | undefined {
-  const authorizer = requireFlowAuthorizer(route, deps);
+  const authorizer = requireFlowAuthorizer(route, deps, 'supabase');
   return clients(authorizer, () => {
     const environment = readSupabaseEnvironment(deps.platform.env);
     if (!environment.ok) {
@@ -129,12 +131,11 @@ function createFlowFactory(flow: SupabaseFlow): (route: RouteConfig, deps: Integ
   return (route, deps) => {
     const client = supabaseClient(route, deps);
     return async (ctx) => {
-      if (!client) return logged(ctx, answer.envMissing(), { code: 'SUPABASE_ENV_MISSING' });
+      if (!client) throw new GatewayError('SUPABASE_ENV_MISSING');
       const body = await readJsonBody(ctx);
-      if (body.kind === 'too_large') return renderError('ERR_PAYLOAD_TOO_LARGE');
-      if (body.kind === 'invalid') return logged(ctx, answer.invalidJson(), { code: 'invalid_json' });
+      if (body.kind === 'too_large') throw new GatewayError('ERR_PAYLOAD_TOO_LARGE');
+      if (body.kind === 'invalid') throw new GatewayError('invalid_json');
       const request = flow.prepare(body.kind === 'object' ? body.value : {});
-      if (request instanceof Response) return request;
       const result = await client.post(request.endpoint, request.payload, ctx.signal);
       return toResponse(ctx, result, request);
     };
@@ -143,8 +144,7 @@ function createFlowFactory(flow: SupabaseFlow): (route: RouteConfig, deps: Integ
 
 function toResponse(ctx: RequestContext, result: ProviderResult, request: ProviderRequest): Response {
   if (result.kind === 'unreachable') {
-    return logged(ctx, answer.networkError(result.timedOut), {
-      code: 'SUPABASE_NETWORK_ERROR',
+    throw new GatewayError(result.timedOut ? 'SUPABASE_NETWORK_TIMEOUT' : 'SUPABASE_NETWORK_ERROR', {
       detail: { endpoint: request.endpoint, timedOut: result.timedOut, reason: result.reason },
     });
   }
@@ -157,21 +157,10 @@ function toResponse(ctx: RequestContext, result: ProviderResult, request: Provid
   // 401 for verify); only answers that are not HTTP errors but still unusable (a redirect, an
   // oversized body) are SUPABASE_UPSTREAM_ERROR.
   if (result.kind === 'too_large' || (result.status >= 300 && result.status < 400)) {
-    return logged(ctx, answer.upstreamError(), { code: 'SUPABASE_UPSTREAM_ERROR', detail });
+    throw new GatewayError('SUPABASE_UPSTREAM_ERROR', { detail });
   }
-  const response = result.status < 300 ? request.succeeded(result.text) : request.refused(result.text);
   ctx.log.detail = detail;
-  return response;
-}
-
-function logged(
-  ctx: RequestContext,
-  response: Response,
-  fields: { code: string; detail?: object },
-): Response {
-  ctx.log.code = fields.code;
-  if (fields.detail) ctx.log.detail = fields.detail;
-  return response;
+  return result.status < 300 ? request.succeeded(result.text) : request.refused(result.text);
 }
 
 export const createSupabasePasswordlessAuth = createFlowFactory(passwordlessAuth);

@@ -2,29 +2,12 @@ import { renderJsonError } from '../../errors/render.js';
 import { parseJsonObject } from '../identity/provider-call.js';
 
 /**
- * The Supabase flows' answers (docs/FLOWS.md "Supabase"; docs/FLOWS.md). Bodies are
- * `{"error","code"}` or `{"message"}`; provider messages are passed on only after trimming
+ * The Supabase flows' answers that carry the provider's words (docs/FLOWS.md "Supabase"); the
+ * fixed refusals are rows of the error catalogue (src/errors/codes.ts), thrown as GatewayErrors.
+ * Bodies are `{"error","code"}` or `{"message"}`; provider messages are passed on only after trimming
  * control characters and length (they are GoTrue's user-facing texts, e.g. "Email rate limit
  * exceeded"), never a token, key or the contact address the client sent.
  */
-export const envMissing = (): Response =>
-  renderJsonError(500, 'Supabase environment is not configured.', 'SUPABASE_ENV_MISSING');
-export const invalidJson = (): Response => renderJsonError(400, 'Request body must be JSON', 'invalid_json');
-export const missingEmailOrPhone = (): Response =>
-  renderJsonError(400, 'Missing email or phone', 'missing_email_or_phone');
-export const missingTokenOrContact = (): Response =>
-  renderJsonError(400, 'Missing token, email, or phone', 'missing_token_or_contact');
-export const missingEmail = (): Response =>
-  renderJsonError(400, 'Missing email - alternative method only supports email', 'missing_email');
-export const verifyFailed = (): Response =>
-  renderJsonError(401, 'OTP verification failed', 'SUPABASE_OTP_VERIFY_FAILED');
-/** (ext) Supabase answered a redirect, an oversized body, or a 2xx that is not the documented JSON. */
-export const upstreamError = (): Response =>
-  renderJsonError(502, 'Supabase Auth failed', 'SUPABASE_UPSTREAM_ERROR');
-/** (ext) Supabase could not be reached (502) or did not answer within the timeout (504). */
-export const networkError = (timedOut: boolean): Response =>
-  renderJsonError(timedOut ? 504 : 502, 'Supabase Auth request failed', 'SUPABASE_NETWORK_ERROR');
-
 /** A refusal to send (400) with Supabase's own message: SUPABASE_OTP_SEND_FAILED / SUPABASE_OTP_ALT_FAILED. */
 export function sendFailed(message: string, code: string): Response {
   return renderJsonError(400, message, code);

@@ -2,7 +2,7 @@ import type { AuthorizerConfig } from '../config/schema.js';
 import { ConfigInvalidError } from '../config/problems.js';
 import { createAuthorizer } from './authorizer.js';
 import { DEFAULT_VERIFICATION_CACHE_OPTIONS, type VerificationCacheOptions } from './cache.js';
-import { AUTHORIZER_KINDS, authorizerKind } from './kinds.js';
+import { AUTHORIZER_KINDS, authorizerKind } from './authorizer-types.js';
 import { lintAuthorizers } from './lint.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS, type RemoteKeySetOptions } from './remote-key-set.js';
 import type { Authorizer } from './types.js';
@@ -39,10 +39,15 @@ export function createAuthorizers(
   };
   const build = (name: string, def: AuthorizerConfig): Authorizer => {
     const kind = authorizerKind(def.type);
-    // lintAuthorizers refused unknown types above; this keeps the compiler and a future edit honest.
-    if (!kind)
+    // The lint rules above report an unknown type or a missing required field with its
+    // pointer; this narrowing is where the checked union member is established.
+    if (!kind?.accepts(def))
       throw new ConfigInvalidError([
-        { pointer: '', message: `unknown authorizer type "${def.type}"`, severity: 'error' },
+        {
+          pointer: '',
+          message: `authorizer "${name}" of type "${def.type}" is incomplete`,
+          severity: 'error',
+        },
       ]);
     return createAuthorizer(name, kind, def, platform, verifierOptions);
   };
