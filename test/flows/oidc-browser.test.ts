@@ -34,6 +34,9 @@ beforeAll(async () => {
   origin = await gatewayOrigin();
   upstream = await startRecordingUpstream();
   provider = await startOpenIdProvider({
+    // Another site than the gateway (127.0.0.1): the SameSite=Lax cookies must survive the
+    // cross-site redirects of a real login.
+    hostname: 'localhost',
     accessTokenTtlS: ACCESS_TOKEN_TTL_S,
     clients: [
       {

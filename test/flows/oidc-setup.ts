@@ -105,9 +105,9 @@ export async function mintSessionCookie(issuer: string, record: Record<string, u
   return lines.map((line) => line.split(';')[0]).join('; ');
 }
 
-/** Sends every request of a browser context that is not for 127.0.0.1 nowhere (the provider's pages link web fonts). */
+/** Aborts every request of a browser context that leaves the machine (the provider's pages link web fonts). */
 export async function localOnly(context: BrowserContext): Promise<void> {
-  await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort());
+  await context.route(/^https?:\/\/(?!(127\.0\.0\.1|localhost)[:/])/, (route) => route.abort());
 }
 
 /**
