@@ -122,6 +122,9 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
       await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL_S * 1000));
       const refreshesBefore = provider.grants.filter((g) => g === 'refresh_token').length;
       const cookieBefore = (await sessionCookies(context)).map((c) => c.value).join('');
+      const copiedBeforeRefresh = (await sessionCookies(context))
+        .map((c) => `${c.name}=${c.value}`)
+        .join('; ');
       upstream.reset();
       const [a, b] = await Promise.all([apiCall(page, '/api/one'), apiCall(page, '/api/two')]);
       expect([a.status, b.status]).toEqual([200, 200]);
@@ -146,8 +149,13 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
       for (const secret of secrets) expect(log).not.toContain(secret.slice(0, 40));
       expect(log).not.toMatch(/code=(?!REDACTED)[\w-]{10,}/);
 
-      // Logout: the session is cleared, the provider ends its session and sends the browser back.
+      // Logout: the refresh token is revoked, the session is cleared, the provider ends its
+      // session and sends the browser back.
+      const copied = (await sessionCookies(context)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const destroyed = provider.refreshTokensDestroyed;
       await page.goto(`${origin}/auth/logout`);
+      // Revoked by the gateway before the provider's logout page was even shown.
+      expect(provider.refreshTokensDestroyed).toBe(destroyed + 1);
       expect(page.url().startsWith(`${provider.issuer}/session/end`)).toBe(true);
       expect(await sessionCookies(context)).toEqual([]);
       await Promise.all([page.waitForURL(`${origin}/app/logged-out**`), page.click('button[name="logout"]')]);
@@ -156,6 +164,13 @@ describe('browser login round trip (oidc-provider, default layout)', () => {
       const after = await apiCall(page, '/api/me');
       expect(after.status).toBe(401);
       expect(upstream.requests).toHaveLength(0);
+      // A copy of the session taken before the logout cannot get new tokens: the refresh is refused.
+      // Neither can one taken before the last refresh.
+      for (const cookie of [copied, copiedBeforeRefresh]) {
+        const replay = await fetch(`${origin}/auth/refresh`, { method: 'POST', headers: { cookie, origin } });
+        expect(replay.status).toBe(401);
+        expect(await replay.json()).toMatchObject({ code: 'SESSION_EXPIRED' });
+      }
     } finally {
       await context.close();
     }

@@ -23,6 +23,8 @@ const MAX_REMEMBERED = 1000;
 interface Entry {
   readonly outcome: Promise<RefreshOutcome>;
   readonly startedAt: number;
+  /** The refresh token the grant returned (a rotating provider's new one), once known. */
+  issued?: string;
 }
 
 const memos = new WeakMap<OidcFlows, Map<string, Entry>>();
@@ -45,13 +47,32 @@ export function refreshGrant(
     memo.delete(token);
   }
   const outcome = runGrant(flows, ctx, refreshToken);
-  const entry = { outcome, startedAt: now };
+  const entry: Entry = { outcome, startedAt: now };
   memo.set(refreshToken, entry);
+  outcome.then(
+    ({ tokens }) => {
+      entry.issued = tokens.refresh_token ?? refreshToken;
+    },
+    () => undefined,
+  );
   // A failure is not remembered: the next request may try again (the provider may be back).
   outcome.catch(() => {
     if (memo.get(refreshToken) === entry) memo.delete(refreshToken);
   });
   return outcome;
+}
+
+/**
+ * Forgets what is remembered about a session's refresh token — the grant made with it, and the
+ * grant that issued it — so that after a logout no copy of the session, older or current, gets
+ * tokens from memory.
+ */
+export function forgetRefreshGrant(flows: OidcFlows, refreshToken: string): void {
+  const memo = memos.get(flows);
+  if (!memo) return;
+  for (const [token, entry] of memo) {
+    if (token === refreshToken || entry.issued === refreshToken) memo.delete(token);
+  }
 }
 
 async function runGrant(
