@@ -1,7 +1,7 @@
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
 import { resolveReferences } from './resolve.js';
 import { normalizeConfig } from './normalize.js';
-import { validateAgainstSchema } from './validate-schema.js';
+import { isUnknownKeyProblem, validateAgainstSchema } from './validate-schema.js';
 
 /**
  * Config text → the config object as the schema sees it, in the order of docs/CONFIG.md
@@ -38,9 +38,10 @@ export function readConfig(input: unknown, env: Readonly<Record<string, unknown>
   const normalized = normalizeConfig(input);
   const resolved = resolveReferences(normalized.config, env);
   const schemaProblems = validateAgainstSchema(resolved.config);
-  // An unset reference keeps its `$env.NAME` text, which has the schema's shape: only schema
-  // errors make a part untrustworthy for the semantic rules.
-  const refused = schemaProblems.map((p) => p.pointer);
+  // An unset reference keeps its `$env.NAME` text, which has the schema's shape, and an unknown
+  // key leaves the known keys around it checked: only the other schema errors make a part
+  // untrustworthy for the semantic rules.
+  const refused = schemaProblems.filter((p) => !isUnknownKeyProblem(p)).map((p) => p.pointer);
   const problems = [...normalized.warnings, ...resolved.problems, ...schemaProblems];
   return {
     config: resolved.config as Record<string, unknown>,

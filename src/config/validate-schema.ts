@@ -10,6 +10,16 @@ import { closestMatch } from './suggest.js';
  * unknown keys get a "did you mean" (docs/CONFIG.md: a silently ignored typo in a security setting
  * is worse than a refusal).
  */
+/**
+ * A problem that only names a key the schema does not know. The object around it still has the
+ * schema's shape for every key it does know, so the semantic checks may read it.
+ */
+export function isUnknownKeyProblem(problem: ConfigProblem): boolean {
+  return problem.message.startsWith(UNKNOWN_KEY);
+}
+
+const UNKNOWN_KEY = 'unknown key "';
+
 export function validateAgainstSchema(config: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
@@ -41,7 +51,7 @@ function unknownKeyMessage(pointer: string, config: unknown): string {
   const parent = schemaAt(pointer.slice(0, slash), config);
   const known = parent?.properties ? Object.keys(parent.properties as object) : [];
   const suggestion = closestMatch(key, known);
-  return suggestion ? `unknown key "${key}" (did you mean "${suggestion}"?)` : `unknown key "${key}"`;
+  return suggestion ? `${UNKNOWN_KEY}${key}" (did you mean "${suggestion}"?)` : `${UNKNOWN_KEY}${key}"`;
 }
 
 /** Walks the schema along a JSON pointer (objects, arrays, records, first object member of unions). */

@@ -55,6 +55,30 @@ export function connectionNamedHeaders(connection: string | null): string[] | un
   return names.length === 0 ? undefined : names;
 }
 
+/**
+ * The one hop-by-hop rule (RFC 9110 §7.6.1), applied in one order in both directions: a name in
+ * the fixed set (the hop-by-hop list, plus a route's own request drops) is left out, then a name
+ * the message's own `Connection` header lists. `connectionNamed` comes from
+ * connectionNamedHeaders, computed once per message.
+ */
+export function isHopByHop(
+  name: string,
+  fixed: ReadonlySet<string>,
+  connectionNamed: readonly string[] | undefined,
+): boolean {
+  return fixed.has(name) || (connectionNamed !== undefined && connectionNamed.includes(name));
+}
+
+/** The `Connection`-named headers of a Node-style header record (arrays for repeated headers). */
+function connectionNamedInRecord(
+  record: Readonly<Record<string, string | readonly string[] | undefined>>,
+): string[] | undefined {
+  const connection = record['connection'];
+  return connectionNamedHeaders(
+    connection === undefined ? null : typeof connection === 'string' ? connection : connection.join(','),
+  );
+}
+
 /** What the gateway itself saw of this request, the only source of forwarding headers. */
 export interface ForwardingFacts {
   readonly client: ClientInfo;
@@ -79,9 +103,7 @@ export function buildUpstreamHeaders(
   const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (drops.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
-    headers.append(name, value);
+    if (!isHopByHop(name, drops, connectionNamed)) headers.append(name, value);
   }
   const forwardedFor = incoming.get('x-forwarded-for');
   if (facts.client.address !== '') {
@@ -109,14 +131,10 @@ const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_HEADERS);
 export function responseHeadersFrom(
   record: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): Headers {
-  const connection = record['connection'];
-  const connectionNamed = connectionNamedHeaders(
-    connection === undefined ? null : typeof connection === 'string' ? connection : connection.join(','),
-  );
+  const connectionNamed = connectionNamedInRecord(record);
   const headers = new Headers();
   for (const name in record) {
-    if (HOP_BY_HOP_SET.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
+    if (isHopByHop(name, HOP_BY_HOP_SET, connectionNamed)) continue;
     const value = record[name];
     if (typeof value === 'string') headers.append(name, value);
     else if (value !== undefined) for (const item of value) headers.append(name, item);
@@ -132,16 +150,13 @@ export function responseHeadersFrom(
 export function responseHeaderRecord(
   record: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): Record<string, string> | undefined {
-  const connection = record['connection'];
-  const connectionNamed = connectionNamedHeaders(typeof connection === 'string' ? connection : null);
+  const connectionNamed = connectionNamedInRecord(record);
   const out: Record<string, string> = {};
   for (const name in record) {
     const value = record[name];
     if (value === undefined) continue;
     if (typeof value !== 'string') return undefined;
-    if (HOP_BY_HOP_SET.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
-    out[name] = value;
+    if (!isHopByHop(name, HOP_BY_HOP_SET, connectionNamed)) out[name] = value;
   }
   return out;
 }
@@ -152,7 +167,8 @@ export function responseHeaderRecord(
  */
 export function cleanResponseHeaders(headers: Headers): void {
   if (BUILT_CLEAN.has(headers)) return;
+  // Deleting in place: the same two sources as isHopByHop, the fixed list and Connection's.
   const connectionNamed = connectionNamedHeaders(headers.get('connection'));
-  if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
   for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
+  if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/assembly/load-config.js';
 import { ConfigInvalidError, type ConfigProblem } from '../../src/config/problems.js';
+import { randomSecret } from '../fixtures/keys.js';
 
 /**
  * docs/CONFIG.md "Semantic rules", one row each: a config, and the problem it must produce
  * (JSON pointer, severity, words of the message). Rows run through the loader every command
  * uses (schema, references, legacy spellings, the checks of src/assembly/check-config.ts).
  */
-const SECRET = 'a-test-secret-that-is-long-enough-32b';
+const SECRET = randomSecret();
 const UP = { alias: 'up', url: 'http://127.0.0.1:9' };
 const proxy = (extra: object = {}) => ({
   method: 'GET',
