@@ -137,27 +137,8 @@ export const startWorkerdTarget: TargetFactory = async (config, env, options = {
     ...(script !== undefined ? { script } : {}),
     serviceWorkers: Object.fromEntries(bindings.map(([name], i) => [name, scripts[i] as string])),
   });
-  await firstAnswer(running.url);
   return { runtime: 'workerd', url: running.url, close: () => running.close() };
 };
-
-/**
- * Waits for the Worker's first answer (any status). Under a loaded machine workerd has now and
- * then reset the very first connection after Miniflare reported ready (ECONNRESET in whichever
- * case ran first); the suites assert behaviour, not start-up, so they begin after one answer.
- */
-async function firstAnswer(url: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(5000) });
-      await response.body?.cancel();
-      return;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 /** Builds are cached per process: by services + baseDir for the gateway, by file for bindings. */
 const gatewayBuilds = new Map<string, Promise<string>>();
