@@ -14,6 +14,7 @@ import { createStaticHandler } from '../integrations/static.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
+import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
@@ -56,6 +57,8 @@ export interface CompiledGateway {
   readonly cors: CompiledCors | undefined;
   readonly poweredBy: boolean;
   readonly limits: GatewayLimits;
+  /** gateway.trusted_proxies, parsed (proxy/client-address.ts). */
+  readonly trustedProxies: IpRanges;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
   readonly warnings: readonly ConfigProblem[];
   /** Fetches remote key sets so the first protected request is not slow. Never rejects. */
@@ -78,7 +81,10 @@ export function compileGateway(
 
   const authorizers = createAuthorizers(config, platform);
   const servers = new Map<string, CompiledServer>(
-    (config.servers ?? []).map((server) => [server.alias, compileServer(server)]),
+    (config.servers ?? []).map((server) => [
+      server.alias,
+      compileServer(server, platform.selfOrigin ? { selfOrigin: platform.selfOrigin } : {}),
+    ]),
   );
   const deps: IntegrationDeps = {
     config,
@@ -114,6 +120,7 @@ export function compileGateway(
       maxUrlLength: gateway?.max_url_length ?? DEFAULT_LIMITS.maxUrlLength,
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
+    trustedProxies: compileTrustedProxies(gateway?.trusted_proxies),
     authorizers,
     warnings: [...loaded.warnings, ...bindingProblems],
     prefetch: async () => {

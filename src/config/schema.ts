@@ -44,6 +44,8 @@ const Server = Type.Object(
     alias: NonEmpty,
     url: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) docs/CONFIG.md: longest silence while the upstream's response body streams.
+    idle_timeout_ms: Type.Optional(PositiveInt),
   },
   strict,
 );
@@ -101,6 +103,8 @@ const Authorizer = Type.Object(
     post_logout_redirect_uri: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) RFC 7518 §3.2 short HMAC secrets become a warning instead of an error.
+    allow_weak_secret: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -162,6 +166,10 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    // (ext) docs/BEHAVIOUR.md "Hostile input"
+    idle_timeout_ms: Type.Optional(PositiveInt),
+    allow_method_override: Type.Optional(Type.Boolean()),
+    rewrite_location: Type.Optional(Type.Boolean()),
     // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
     session: Type.Optional(Session),
   },
@@ -174,6 +182,12 @@ const Gateway = Type.Object(
     max_body_bytes: Type.Optional(PositiveInt),
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),
+    // docs/BEHAVIOUR.md "Hostile input"
+    trusted_proxies: Type.Optional(Type.Array(NonEmpty)),
+    allow_underscores_in_headers: Type.Optional(Type.Boolean()),
+    header_timeout_ms: Type.Optional(PositiveInt),
+    request_timeout_ms: Type.Optional(PositiveInt),
+    max_upstream_header_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
   },
   strict,
 );

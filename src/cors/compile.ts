@@ -38,9 +38,19 @@ function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[
   };
   list('access-control-allow-methods', config.allow_methods);
   list('access-control-allow-headers', config.allow_headers);
-  list('access-control-expose-headers', config.expose_headers);
+  list('access-control-expose-headers', withRequestId(config.expose_headers));
   if (config.max_age !== undefined) fixed.push(['access-control-max-age', String(config.max_age)]);
   return fixed;
+}
+
+/**
+ * Every response carries the gateway's `X-Request-Id`; browser code can read it (to quote it in a
+ * bug report) only when it is exposed, so it always is (docs/BEHAVIOUR.md "CORS").
+ */
+function withRequestId(expose: readonly string[] | undefined): readonly string[] {
+  const list = expose ?? [];
+  if (list.some((name) => name === '*' || name.toLowerCase() === 'x-request-id')) return list;
+  return [...list, 'X-Request-Id'];
 }
 
 /**

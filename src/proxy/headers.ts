@@ -1,5 +1,8 @@
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
+import type { ResolvedClient } from './client-address.js';
+import { FORWARDING_HEADERS, setForwardingHeaders, SPOOFABLE_HEADERS } from './forwarding-headers.js';
+import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from './request-header-policy.js';
 
 /**
  * Header rules of `http_proxy` (docs/BEHAVIOUR.md "6. http_proxy", docs/COMPAT.md row 17, RFC 9110 §7.6.1).
@@ -15,27 +18,27 @@ import type { ClientInfo } from '../platform.js';
  */
 const REQUEST_ONLY_DROPS = [
   'host',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-  'forwarded',
+  ...FORWARDING_HEADERS,
+  ...SPOOFABLE_HEADERS,
   'expect',
+  // httpoxy (CVE-2016-5385): CGI turns it into HTTP_PROXY, which HTTP clients read as their proxy.
+  'proxy',
 ];
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
-export interface RequestHeaderRuleOptions {
+export interface RequestHeaderRuleOptions extends HeaderPolicyOptions {
   readonly stripAuthorization: boolean;
   /** Headers that mapping sets: a client-sent value must never survive (docs/COMPAT.md row 15). */
   readonly mappedHeaderNames: readonly string[];
 }
 
 /** The lower-case names a route removes from every request before forwarding. */
-export function compileRequestDrops(options: RequestHeaderRuleOptions): ReadonlySet<string> {
+export function compileRequestDrops(options: RequestHeaderRuleOptions): HeaderDrops {
   const drops = new Set<string>([...HOP_BY_HOP_HEADERS, ...REQUEST_ONLY_DROPS]);
   if (options.stripAuthorization) drops.add('authorization');
   for (const name of options.mappedHeaderNames) drops.add(name.toLowerCase());
-  return drops;
+  return compileHeaderDrops(drops, ['x-request-id', 'authorization'], options);
 }
 
 /**
@@ -63,7 +66,7 @@ export function connectionNamedHeaders(connection: string | null): string[] | un
  */
 export function isHopByHop(
   name: string,
-  fixed: ReadonlySet<string>,
+  fixed: Pick<ReadonlySet<string>, 'has'>,
   connectionNamed: readonly string[] | undefined,
 ): boolean {
   return fixed.has(name) || (connectionNamed !== undefined && connectionNamed.includes(name));
@@ -85,36 +88,29 @@ export interface ForwardingFacts {
   /** Host (authority) the client addressed. */
   readonly host: string;
   readonly requestId: string;
+  /** proxy/client-address.ts: the client and the hops to it. */
+  readonly clientAddress: ResolvedClient;
 }
 
 /**
- * Builds the upstream request headers from the incoming ones.
- *
- * `X-Forwarded-For` gets the client address appended (docs/BEHAVIOUR.md): entries the client sent
- * stay in front, and the last entry is always the address the gateway itself saw — the only one
- * an upstream may trust. `X-Forwarded-Proto`/`-Host` are replaced by what the gateway saw, and
- * `X-Request-Id` carries the gateway's request id so upstream logs can be joined with ours.
+ * Builds the upstream request headers from the incoming ones. The forwarding headers come from
+ * the resolved client only (proxy/forwarding-headers.ts), and `X-Request-Id` carries the
+ * gateway's request id so upstream logs can be joined with ours.
  */
-export function buildUpstreamHeaders(
-  incoming: Headers,
-  drops: ReadonlySet<string>,
-  facts: ForwardingFacts,
-): Headers {
+export function buildUpstreamHeaders(incoming: Headers, drops: HeaderDrops, facts: ForwardingFacts): Headers {
   const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
   const headers = new Headers();
   for (const [name, value] of incoming) {
     if (!isHopByHop(name, drops, connectionNamed)) headers.append(name, value);
   }
-  const forwardedFor = incoming.get('x-forwarded-for');
-  if (facts.client.address !== '') {
-    headers.append(
-      'x-forwarded-for',
-      forwardedFor ? `${forwardedFor}, ${facts.client.address}` : facts.client.address,
-    );
-  }
   headers.set('x-request-id', facts.requestId);
-  headers.append('x-forwarded-proto', facts.client.protocol);
-  if (facts.host !== '') headers.append('x-forwarded-host', facts.host);
+  setForwardingHeaders(headers, {
+    resolved: facts.clientAddress,
+    protocol: facts.client.protocol,
+    host: facts.host,
+    localPort: facts.client.localPort,
+    incoming,
+  });
   return headers;
 }
 

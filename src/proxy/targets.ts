@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config/schema.js';
-import { compileUpstreamBase, type UpstreamBase } from './upstream-url.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { compileUpstreamBase, isSelfPath, type UpstreamBase } from './upstream-url.js';
 
 /** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
@@ -19,10 +20,14 @@ export interface CompiledServer {
 export interface ServerCompileOptions {
   readonly now?: () => number;
   readonly ejectionMs?: number;
+  /** This gateway's own origin, for URLs written as a path (Platform.selfOrigin). */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** Compiles a `servers[]` entry whose URLs lintServerUrl accepted (config/lint.ts). */
 export function compileServer(config: ServerConfig, options: ServerCompileOptions = {}): CompiledServer {
+  if (typeof config.url === 'string' && isSelfPath(config.url))
+    return selfServer(config, config.url, options);
   const bases = (typeof config.url === 'string' ? [config.url] : config.url).map((url) =>
     compileUpstreamBase(url),
   );
@@ -34,6 +39,30 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
   }
   const now = options.now ?? Date.now;
   return new RoundRobin(config.alias, timeoutMs, bases, now, options.ejectionMs ?? DEFAULT_EJECTION_MS);
+}
+
+/**
+ * A server written as a path: its base is known once the gateway knows its own origin (after
+ * listening), then computed once and reused. Until then there is nowhere to send the request.
+ */
+function selfServer(config: ServerConfig, path: string, options: ServerCompileOptions): CompiledServer {
+  let base: UpstreamBase | undefined;
+  return {
+    alias: config.alias,
+    timeoutMs: config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    next: () => {
+      if (base !== undefined) return base;
+      const origin = options.selfOrigin?.();
+      if (origin === undefined) {
+        throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE', {
+          detail: { reason: 'server URL is a path and the gateway does not know its own origin yet' },
+        });
+      }
+      base = compileUpstreamBase(path, origin);
+      return base;
+    },
+    reportFailure: () => undefined,
+  };
 }
 
 /**

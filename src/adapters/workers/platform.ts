@@ -17,6 +17,7 @@ export function createWorkersPlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   waitUntil(promise: Promise<unknown>): void;
+  selfOrigin(): string | undefined;
 }): Platform {
   return {
     upstream: options.upstream,
@@ -26,5 +27,6 @@ export function createWorkersPlatform(options: {
     now: () => Date.now(),
     waitUntil: options.waitUntil,
     bindings: options.env,
+    selfOrigin: options.selfOrigin,
   };
 }

@@ -1,6 +1,7 @@
 import type { AuthorizerConfig, JwtAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import {
+  jwksUriIgnored,
   lintAlgorithms,
   lintHttpUrl,
   lintInlineJwks,
@@ -29,12 +30,19 @@ const FIELDS = [
   'clock_tolerance',
   'required_claims',
   'max_token_age',
+  'allow_weak_secret',
 ] as const;
 
 const PUBLIC_KEY_FIELDS = ['public_key', 'jwks', 'jwks_uri'] as const;
 
+/** `jwks` and `jwks_uri` together: the Serverless API Gateway uses `jwks`; so do we, with a warning. */
+function keySources(def: AuthorizerConfig): (typeof PUBLIC_KEY_FIELDS)[number][] {
+  const set = PUBLIC_KEY_FIELDS.filter((field) => def[field] !== undefined);
+  return set.includes('jwks') ? set.filter((field) => field !== 'jwks_uri') : set;
+}
+
 function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
-  const publicSources = PUBLIC_KEY_FIELDS.filter((field) => def[field] !== undefined);
+  const publicSources = keySources(def);
   if (def.secret === undefined && publicSources.length === 0) {
     // (ext) An issuer named alone: its key set comes from OpenID Connect Discovery.
     if (typeof def.issuer === 'string') return lintDiscoveredIssuer(def, pointer);
@@ -46,6 +54,7 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
     ];
   }
   const problems: ConfigProblem[] = [];
+  if (def.jwks !== undefined && def.jwks_uri !== undefined) problems.push(jwksUriIgnored(pointer));
   if (publicSources.length > 1) {
     problems.push(
       configError(
@@ -63,10 +72,17 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
       publicKeyFields: '"public_key", "jwks" or "jwks_uri"',
     }),
   );
-  if (def.secret !== undefined) problems.push(...lintSecret(def.secret, `${pointer}/secret`, env));
+  if (def.secret !== undefined)
+    problems.push(
+      ...lintSecret(def.secret, `${pointer}/secret`, env, {
+        algorithms: algorithmsOf(def, ['HS256']),
+        allowWeak: def.allow_weak_secret ?? false,
+      }),
+    );
   if (def.public_key !== undefined) problems.push(...lintPublicKey(def.public_key, `${pointer}/public_key`));
-  if (def.jwks !== undefined) problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`));
-  if (def.jwks_uri !== undefined)
+  if (def.jwks !== undefined)
+    problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`, env.verifiesTokens ?? true));
+  if (publicSources.includes('jwks_uri') && def.jwks_uri !== undefined)
     problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
   return problems;
 }
@@ -110,7 +126,7 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
       ...(def.secret === undefined ? {} : { secret: def.secret }),
       ...(def.public_key === undefined ? {} : { publicKey: def.public_key }),
       ...(def.jwks === undefined ? {} : { jwks: def.jwks }),
-      ...(def.jwks_uri === undefined ? {} : { jwksUri: def.jwks_uri }),
+      ...(def.jwks_uri === undefined || def.jwks !== undefined ? {} : { jwksUri: def.jwks_uri }),
     },
   };
 }
