@@ -16,6 +16,7 @@ import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
+import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
@@ -96,6 +97,7 @@ export function compileGateway(
   };
 
   const problems: ConfigProblem[] = [];
+  const traffic = compileTraffic(config, platform, problems);
   const routes = config.paths.map((route, index) => ({
     method: route.method,
     path: route.path,
@@ -104,7 +106,7 @@ export function compileGateway(
       method: route.method,
       path: route.path,
       label: `${route.method} ${route.path}`,
-      handler: compileRouteHandler(route, index, deps, problems),
+      handler: compileRouteHandler(route, index, deps, traffic, problems),
     },
   }));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
@@ -133,16 +135,22 @@ function compileRouteHandler(
   route: RouteConfig,
   index: number,
   deps: IntegrationDeps,
+  traffic: CompiledTraffic,
   problems: ConfigProblem[],
 ): Handler {
-  const steps: Step[] = [];
+  // Rate limits wrap authentication: `before_auth` policies shed a flood before any verification
+  // (docs/TRAFFIC.md), the others count verified identities.
+  const limits = traffic.routeSteps(route, index);
+  const steps: Step[] = [...limits.beforeAuth];
   // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
   // callback and login routes are reached before the browser has any token.
   if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
     const name = route.auth === true ? 'default' : route.auth;
+    const apiKeyStep = traffic.apiKeyStep(name);
     const authorizer = deps.authorizers.get(name);
     // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
-    if (!authorizer)
+    if (apiKeyStep) steps.push(apiKeyStep);
+    else if (!authorizer)
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
     else
       steps.push(
@@ -152,6 +160,7 @@ function compileRouteHandler(
           : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
       );
   }
+  steps.push(...limits.afterAuth);
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   return composeSteps(steps, integrationHandler(route, index, deps, problems));
 }

@@ -50,6 +50,12 @@ export const ERROR_CATALOGUE = {
   ERR_JWKS_UNAVAILABLE: { status: 401, message: 'Unable to fetch signing keys' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, message: 'Insufficient scope' },
 
+  // Traffic control (docs/TRAFFIC.md).
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limit store unavailable' },
+  ERR_API_KEY_MISSING: { status: 401, message: 'No API key provided' },
+  ERR_API_KEY_INVALID: { status: 401, message: 'Invalid API key' },
+
   // Identity flows (docs/FLOWS.md), with the codes the Serverless API Gateway used.
   missing_code: { status: 400, message: 'Missing authorization code' },
   invalid_state: { status: 400, message: 'Invalid or missing state' },

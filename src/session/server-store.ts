@@ -4,7 +4,7 @@
  * sealed random session id, and the record lives under `gatehouse:session:{id}` with a TTL.
  * Logout deletes it, so a copied cookie is dead at once — which a cookie-only session cannot
  * offer. Runtime-neutral: a Workers KV namespace (or any binding with the same get/put/delete)
- * is wrapped here; Redis comes from the Node adapter (src/adapters/node/redis-store.ts).
+ * is wrapped here; Redis comes from the Node adapter (src/adapters/node/redis-session-store.ts).
  */
 export interface SessionStore {
   get(key: string): Promise<string | null>;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { closeRedisStores } from '../../src/adapters/node/redis-store.js';
+import { Redis } from 'ioredis';
+import { closeRedisSessionStores } from '../../src/adapters/node/redis-session-store.js';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
@@ -22,6 +23,8 @@ import {
  * cookie copied before the logout no longer works, which a cookie-only session cannot promise.
  */
 let redis: RedisServer;
+/** A client of the test's own, to look into Redis. */
+let inspect: Redis;
 let provider: OpenIdProvider;
 let upstream: RecordingUpstream;
 let gateway: RunningGatehouse;
@@ -30,6 +33,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   redis = await startRedisServer();
+  inspect = new Redis(redis.url);
   origin = await gatewayOrigin();
   upstream = await startRecordingUpstream();
   provider = await startOpenIdProvider({
@@ -58,10 +62,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await gateway?.close(500);
-  closeRedisStores();
+  closeRedisSessionStores();
+  inspect?.disconnect();
   await provider?.close();
   await upstream?.close();
-  await redis?.close();
+  await redis?.stop();
 });
 
 describe('sessions in Redis', () => {
@@ -78,7 +83,7 @@ describe('sessions in Redis', () => {
       expect(cookie).toBeDefined();
       // Only an id: far smaller than the tokens it stands for.
       expect(cookie?.value.length).toBeLessThan(300);
-      expect(await redis.command('DBSIZE')).toBe(':1\r\n');
+      expect(await inspect.dbsize()).toBe(1);
 
       upstream.reset();
       const copied = `gatehouse_session=${cookie?.value ?? ''}`;
@@ -87,7 +92,7 @@ describe('sessions in Redis', () => {
       expect(upstream.requests[0]?.headers.authorization).toMatch(/^Bearer .{20,}/);
 
       await page.goto(`${origin}/auth/logout`);
-      expect(await redis.command('DBSIZE')).toBe(':0\r\n');
+      expect(await inspect.dbsize()).toBe(0);
       upstream.reset();
       const after = await fetch(`${origin}/api/me`, { headers: { cookie: copied } });
       expect(after.status).toBe(401);

@@ -1,169 +1,116 @@
-import { connect, type Socket } from 'node:net';
-import type { SessionStore } from '../../session/server-store.js';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger.js';
+import { GCRA_EPOCH_MS } from '../../traffic/gcra.js';
+import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
 
 /**
- * Browser sessions on a Redis server (`session.store: {"type": "redis", "url": …}`), spoken
- * over RESP2 with three commands — GET, SET … EX, DEL — on one lazily opened connection per URL
- * (pipelined: replies come back in order). `redis://[user:password@]host:port[/db]`. A broken
- * connection fails the commands in flight (the request answers 500; nothing is half-written)
- * and the next command reconnects. Each command has a deadline of COMMAND_TIMEOUT_MS.
+ * The `redis` rate-limit store (docs/TRAFFIC.md "Stores"): every gateway process counts in the
+ * same Redis, so a policy's limit holds across processes and machines. Each check is one
+ * EVALSHA of the GCRA below — the arithmetic of src/traffic/gcra.ts — which Redis runs
+ * atomically, with Redis's own clock (TIME) so the processes' clocks need not agree.
+ *
+ * Failure behaviour: a check never waits longer than `timeout_ms` (ioredis `commandTimeout`).
+ * Until the first connection is made, checks wait for it (within that timeout); once it was
+ * made, a check while the connection is down fails at once rather than queue up, and ioredis
+ * reconnects by itself with a capped backoff. What a failed check means is the
+ * store's `on_error`: `allow` (default; logged and counted by the check step) or `deny` (503).
  */
-const COMMAND_TIMEOUT_MS = 2000;
+export const DEFAULT_REDIS_TIMEOUT_MS = 50;
+export const DEFAULT_REDIS_PREFIX = 'gatehouse:rl:';
 
-type Reply = string | number | null | Error;
+/** The GCRA epoch in whole seconds (src/traffic/gcra.ts), so the script's subtraction is exact. */
+const EPOCH_S = GCRA_EPOCH_MS / 1000;
 
-interface Pending {
-  readonly resolve: (reply: Reply) => void;
-  readonly reject: (error: Error) => void;
+const GCRA_LUA = `
+local limit = tonumber(ARGV[1])
+local window_us = tonumber(ARGV[2]) * 1000
+local time = redis.call('TIME')
+local now = (tonumber(time[1]) - tonumber(ARGV[3])) * 1000000 + tonumber(time[2])
+local interval = math.ceil(window_us / limit)
+local tolerance = interval * limit
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if tat == nil or tat < now then tat = now end
+local nextTat = tat + interval
+if nextTat - now > tolerance then
+  return {0, 0, tat - now, nextTat - now - tolerance}
+end
+redis.call('SET', KEYS[1], string.format('%d', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+return {1, limit - math.ceil((nextTat - now) / interval), nextTat - now, 0}
+`;
+
+/** allowed (1/0), remaining, reset and retry-after in µs (integers: Lua numbers become Redis integers). */
+type GcraReply = [number, number, number, number];
+
+interface GcraClient extends Redis {
+  gatehouseGcra(key: string, limit: number, windowMs: number, epochS: number): Promise<GcraReply>;
 }
 
-class RedisConnection {
-  private socket: Socket | undefined;
-  private ready: Promise<void> | undefined;
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending: Pending[] = [];
+export interface RedisStoreOptions {
+  readonly url: string;
+  readonly timeoutMs?: number;
+  readonly onError?: 'allow' | 'deny';
+  readonly prefix?: string;
+  readonly logger: Logger;
+}
 
-  constructor(private readonly url: URL) {}
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly type = 'redis';
+  readonly onError: 'allow' | 'deny';
+  readonly #client: GcraClient;
+  readonly #prefix: string;
+  /** Whether the first connection was made: from then on, a lost connection fails checks at once. */
+  #connected = false;
 
-  async command(args: readonly string[]): Promise<Reply> {
-    await this.open();
-    return this.send(args);
-  }
-
-  private open(): Promise<void> {
-    if (this.ready) return this.ready;
-    const ready = new Promise<void>((resolve, reject) => {
-      const socket = connect({ host: this.url.hostname, port: Number(this.url.port || 6379) });
-      socket.setNoDelay(true);
-      this.socket = socket;
-      socket.once('connect', () => resolve());
-      socket.on('data', (chunk: Buffer) => this.receive(chunk));
-      socket.once('error', (error) => {
-        reject(error);
-        this.fail(error);
-      });
-      socket.once('close', () => this.fail(new Error('redis connection closed')));
-    }).then(async () => {
-      const password = decodeURIComponent(this.url.password);
-      if (password) {
-        const user = decodeURIComponent(this.url.username);
-        expectOk(await this.send(user ? ['AUTH', user, password] : ['AUTH', password]));
-      }
-      const db = this.url.pathname.slice(1);
-      if (db) expectOk(await this.send(['SELECT', db]));
+  constructor(options: RedisStoreOptions) {
+    this.onError = options.onError ?? 'allow';
+    this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    const client = new Redis(options.url, {
+      commandTimeout: options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
+      // Queued only until the first connection (bounded by commandTimeout); see check().
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 0,
+      // Reconnect for ever, at most every 2 s: the gateway keeps serving under on_error meanwhile.
+      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      connectionName: 'gatehouse-rate-limit',
+      // Checks of concurrent requests go out in one write (one syscall, one round trip).
+      enableAutoPipelining: true,
     });
-    this.ready = ready;
-    ready.catch(() => undefined);
-    return ready;
-  }
-
-  private send(args: readonly string[]): Promise<Reply> {
-    const socket = this.socket;
-    if (!socket) return Promise.reject(new Error('redis connection not open'));
-    return new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.fail(new Error(`redis did not answer within ${COMMAND_TIMEOUT_MS} ms`));
-      }, COMMAND_TIMEOUT_MS);
-      this.pending.push({
-        resolve: (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      socket.write(encode(args));
+    client.defineCommand('gatehouseGcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    this.#client = client as GcraClient;
+    // One line per outage and one per recovery, not one per reconnect attempt.
+    let down = false;
+    client.once('ready', () => {
+      this.#connected = true;
+    });
+    client.on('error', (error: Error) => {
+      if (down) return;
+      down = true;
+      options.logger.warn('rate limit store: redis unavailable', { error: error.message });
+    });
+    client.on('ready', () => {
+      if (!down) return;
+      down = false;
+      options.logger.info('rate limit store: redis reconnected', {});
     });
   }
 
-  /** Fails everything in flight and forgets the connection: the next command reconnects. */
-  private fail(error: Error): void {
-    this.socket?.destroy();
-    this.socket = undefined;
-    this.ready = undefined;
-    this.buffer = Buffer.alloc(0);
-    for (const waiter of this.pending.splice(0)) waiter.reject(error);
+  async check(key: string, rate: Rate): Promise<Decision> {
+    if (this.#connected && this.#client.status !== 'ready') throw new Error(`redis ${this.#client.status}`);
+    const [allowed, remaining, resetUs, retryAfterUs] = await this.#client.gatehouseGcra(
+      this.#prefix + key,
+      rate.limit,
+      rate.windowMs,
+      EPOCH_S,
+    );
+    return {
+      allowed: allowed === 1,
+      remaining,
+      resetMs: resetUs / 1000,
+      retryAfterMs: retryAfterUs / 1000,
+    };
   }
 
-  private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const parsed = parseReply(this.buffer, 0);
-      if (!parsed) return;
-      this.buffer = this.buffer.subarray(parsed.end);
-      this.pending.shift()?.resolve(parsed.reply);
-    }
+  async close(): Promise<void> {
+    await this.#client.quit().catch(() => this.#client.disconnect());
   }
-
-  close(): void {
-    this.socket?.end();
-  }
-}
-
-function encode(args: readonly string[]): Buffer {
-  let text = `*${args.length}\r\n`;
-  for (const arg of args) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  return Buffer.from(text);
-}
-
-/** One RESP2 reply at `start`, or undefined when the buffer does not hold all of it yet. */
-function parseReply(buffer: Buffer, start: number): { reply: Reply; end: number } | undefined {
-  const lineEnd = buffer.indexOf('\r\n', start);
-  if (lineEnd === -1) return undefined;
-  const type = String.fromCharCode(buffer[start] ?? 0);
-  const line = buffer.toString('utf8', start + 1, lineEnd);
-  if (type === '+') return { reply: line, end: lineEnd + 2 };
-  if (type === '-') return { reply: new Error(line), end: lineEnd + 2 };
-  if (type === ':') return { reply: Number(line), end: lineEnd + 2 };
-  if (type === '$') {
-    const length = Number(line);
-    if (length < 0) return { reply: null, end: lineEnd + 2 };
-    const end = lineEnd + 2 + length;
-    if (buffer.length < end + 2) return undefined;
-    return { reply: buffer.toString('utf8', lineEnd + 2, end), end: end + 2 };
-  }
-  // The three commands never answer arrays; anything else means the stream is not Redis.
-  return { reply: new Error(`unexpected redis reply type ${JSON.stringify(type)}`), end: buffer.length };
-}
-
-function expectOk(reply: Reply): void {
-  if (reply instanceof Error) throw reply;
-}
-
-function checked(reply: Reply): Reply {
-  if (reply instanceof Error) throw new Error(`redis: ${reply.message}`);
-  return reply;
-}
-
-const stores = new Map<string, { store: SessionStore; connection: RedisConnection }>();
-
-/** One store (one connection) per URL in the process. */
-export function redisSessionStore(url: string): SessionStore {
-  const known = stores.get(url);
-  if (known) return known.store;
-  const connection = new RedisConnection(new URL(url));
-  const store: SessionStore = {
-    async get(key) {
-      const reply = checked(await connection.command(['GET', key]));
-      return typeof reply === 'string' ? reply : null;
-    },
-    async put(key, value, ttlSeconds) {
-      checked(
-        await connection.command(['SET', key, value, 'EX', String(Math.max(1, Math.ceil(ttlSeconds)))]),
-      );
-    },
-    async delete(key) {
-      checked(await connection.command(['DEL', key]));
-    },
-  };
-  stores.set(url, { store, connection });
-  return store;
-}
-
-/** Closes every Redis connection (graceful shutdown, tests). */
-export function closeRedisStores(): void {
-  for (const { connection } of stores.values()) connection.close();
-  stores.clear();
 }

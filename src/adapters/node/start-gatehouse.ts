@@ -47,6 +47,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     logger,
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
+    connectStores: true,
     selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
@@ -54,6 +55,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
   } catch (error) {
     await upstream.close();
+    await platform.rateLimitStores?.close();
     throw error;
   }
   void runtime.current().prefetch();
@@ -79,6 +81,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     close: async (drainMs) => {
       await server.close(drainMs);
       await upstream.close();
+      await platform.rateLimitStores?.close();
     },
   };
 }
