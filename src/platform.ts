@@ -3,6 +3,7 @@ import type { ErrorCode } from './errors/codes.js';
 import type { Logger } from './observability/logger.js';
 import type { Telemetry } from './observability/telemetry.js';
 import type { Span } from './observability/tracing/tracing.js';
+import type { SessionStore } from './session/server-store.js';
 import type { RateLimitStoreFactory } from './traffic/stores.js';
 
 /**
@@ -61,6 +62,11 @@ export interface Platform {
   readonly bindings: Readonly<Record<string, unknown>>;
   /** Metrics, access-log subscribers and tracing (docs/OBSERVABILITY.md); absent: all off. */
   readonly telemetry?: Telemetry | undefined;
+  /**
+   * (Node) A session store on the Redis server at `url` (`session.store.type: "redis"`), one
+   * connection per URL; absent on runtimes without raw sockets.
+   */
+  readonly redisStore?: (url: string) => SessionStore;
   /**
    * The rate-limit stores this runtime offers (docs/TRAFFIC.md "Stores"); without it only the
    * in-process `memory` store exists.

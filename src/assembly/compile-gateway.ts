@@ -5,6 +5,8 @@ import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
+import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
+import { checkSessionStores } from '../session/settings.js';
 import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
@@ -73,7 +75,10 @@ export function compileGateway(
   options: CompileOptions = {},
 ): CompiledGateway {
   const { config } = loaded;
-  const bindingProblems = checkBindings(config, platform.bindings, options.missingBindings ?? 'error');
+  const bindingProblems = [
+    ...checkBindings(config, platform.bindings, options.missingBindings ?? 'error'),
+    ...checkSessionStores(config, platform.bindings, options.missingBindings ?? 'error'),
+  ];
   const instantiated = instantiateServices(config, options.serviceModules ?? {});
   const targetErrors = [...bindingProblems, ...instantiated.problems].filter((p) => p.severity === 'error');
   if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);
@@ -153,10 +158,17 @@ function compileRouteHandler(
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
     else
       steps.push(
-        instrumentAuthorizeStep(createAuthorizeStep(authorizer, route.scopes), authorizer.name, {
-          tracing: deps.platform.telemetry?.tracing,
-          timed: deps.config.gateway?.server_timing ?? false,
-        }),
+        instrumentAuthorizeStep(
+          // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
+          (authorizer.type === 'oidc'
+            ? createSessionAuthorizeStep(authorizer, route.scopes, deps)
+            : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
+          authorizer.name,
+          {
+            tracing: deps.platform.telemetry?.tracing,
+            timed: deps.config.gateway?.server_timing ?? false,
+          },
+        ),
       );
   }
   steps.push(...limits.afterAuth);

@@ -28,7 +28,14 @@ export const INTEGRATION_TYPES = [
   'supabase_passwordless_auth',
   'supabase_passwordless_verify',
   'supabase_passwordless_auth_alt',
+  'oidc_login',
+  'oidc_callback',
+  'oidc_userinfo',
+  'oidc_refresh',
+  'oidc_logout',
 ] as const;
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 const Server = Type.Object(
   {
@@ -81,6 +88,17 @@ const Authorizer = Type.Object(
     scope: Type.Optional(Type.String()),
     // supabase (anchor)
     jwt_secret: Type.Optional(NonEmpty),
+    // oidc (ext, docs/CONFIG.md "oidc authorizer")
+    client_auth: Type.Optional(Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m)))),
+    client_private_key: Type.Optional(Type.Union([NonEmpty, Type.Record(Type.String(), Type.Unknown())])),
+    scopes: Type.Optional(Type.Array(NonEmpty)),
+    prompt: Type.Optional(NonEmpty),
+    login_hint: Type.Optional(NonEmpty),
+    organization: Type.Optional(NonEmpty),
+    connection: Type.Optional(NonEmpty),
+    screen_hint: Type.Optional(NonEmpty),
+    authorization_params: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    post_logout_redirect_uri: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
     // api_key (ext, docs/TRAFFIC.md)
@@ -95,6 +113,24 @@ const Authorizer = Type.Object(
 
 const Hook = Type.Object({ binding: NonEmpty, function: NonEmpty }, strict);
 
+/** (ext) Browser sessions of `oidc_login` (docs/CONFIG.md "session"). */
+const Session = Type.Object(
+  {
+    cookie: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    ttl_s: Type.Optional(PositiveInt),
+    idle_ttl_s: Type.Optional(PositiveInt),
+    return_to: Type.Array(NonEmpty, { minItems: 1 }),
+    secret: Type.Optional(NonEmpty),
+    store: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('redis'), url: NonEmpty }, strict),
+        Type.Object({ type: Type.Literal('kv'), binding: NonEmpty }, strict),
+      ]),
+    ),
+  },
+  strict,
+);
+
 const Integration = Type.Object(
   {
     type: NonEmpty,
@@ -102,6 +138,7 @@ const Integration = Type.Object(
     binding: Type.Optional(NonEmpty),
     function: Type.Optional(NonEmpty),
     post_process: Type.Optional(Hook),
+    session: Type.Optional(Session),
   },
   strict,
 );
@@ -135,6 +172,8 @@ const Route = Type.Object(
     idle_timeout_ms: Type.Optional(PositiveInt),
     allow_method_override: Type.Optional(Type.Boolean()),
     rewrite_location: Type.Optional(Type.Boolean()),
+    // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
+    session: Type.Optional(Session),
     // (ext) docs/TRAFFIC.md: one policy name, a list (every one must admit), or false (none).
     rate_limit: Type.Optional(
       Type.Union([Type.Literal(false), NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
@@ -251,6 +290,7 @@ export type CorsConfig = Static<typeof Cors>;
 export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
+export type SessionConfig = Static<typeof Session>;
 export type RateLimitPolicyConfig = Static<typeof RateLimitPolicy>;
 export type RateLimitStoreConfig = Static<typeof RateLimitStore>;
 export type ConsumerConfig = Static<typeof Consumer>;
@@ -291,4 +331,7 @@ export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { 
 export type JwtAuthorizerConfig = AuthorizerConfig & { readonly type: 'jwt' };
 export type Auth0AuthorizerConfig = AuthorizerConfig & { readonly type: 'auth0'; readonly domain: string };
 export type SupabaseAuthorizerConfig = AuthorizerConfig & { readonly type: 'supabase' };
-export type CheckedAuthorizerConfig = JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig;
+/** (ext) An OpenID Connect provider, named by `issuer` (one string) or an Auth0 `domain`. */
+export type OidcAuthorizerConfig = AuthorizerConfig & { readonly type: 'oidc' };
+export type CheckedAuthorizerConfig =
+  JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig | OidcAuthorizerConfig;

@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { redisSessionStore } from './redis-session-store.js';
 import { createNodeRateLimitStores } from './rate-limit-stores.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
@@ -33,6 +34,7 @@ export function createNodePlatform(options: {
     },
     bindings: options.bindings ?? {},
     telemetry: options.telemetry,
+    redisStore: redisSessionStore,
     // Native one-shot hashing (Node ≥ 20.12): several times faster than the portable SHA-256.
     sha256Hex: (text) => hash('sha256', text, 'hex'),
     rateLimitStores: createNodeRateLimitStores({
