@@ -1,7 +1,9 @@
 import type { JWTPayload } from 'jose';
 import type { Reply } from './answer.js';
 import type { Span } from './observability/tracing/tracing.js';
+import type { Consumer } from './consumers/types.js';
 import type { ClientInfo } from './platform.js';
+import type { RateLimitOutcome } from './traffic/types.js';
 import type { ResolvedClient } from './proxy/client-address.js';
 
 /** Per-request state, created once at the gateway's entrance and read by every step. */
@@ -27,6 +29,10 @@ export interface RequestContext {
   claims: JWTPayload | undefined;
   /** The request's server span when tracing is on: steps make their spans its children. */
   readonly trace?: Span | undefined;
+  /** The consumer an `api_key` authorizer identified (docs/TRAFFIC.md). */
+  consumer?: Consumer | undefined;
+  /** Rate-limit outcomes of this request, for the RateLimit fields (src/traffic/). */
+  rateLimits?: RateLimitOutcome[] | undefined;
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
 }

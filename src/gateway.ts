@@ -294,6 +294,9 @@ class RouteContext implements RequestContext {
   readonly log: Record<string, unknown>;
   readonly trace: Span | undefined;
   claims: RequestContext['claims'] = undefined;
+  // Declared so every request keeps one hidden class whether or not a route sets them.
+  consumer: RequestContext['consumer'] = undefined;
+  rateLimits: RequestContext['rateLimits'] = undefined;
 
   constructor(
     exchange: Exchange,

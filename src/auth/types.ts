@@ -4,7 +4,7 @@ import type { ConfigProblem } from '../config/problems.js';
 import type { JwsAlgorithm } from './algorithms.js';
 import type { RemoteKeySet } from './remote-key-set.js';
 
-export type AuthorizerType = 'jwt' | 'auth0' | 'supabase';
+export type AuthorizerType = 'jwt' | 'auth0' | 'supabase' | 'oidc';
 
 /** One line of `gatehouse token check`: a named check, its verdict and why. */
 export interface TokenCheck {
@@ -76,6 +76,8 @@ export interface KeySpec {
   readonly jwks?: unknown;
   /** Remote key set URL. */
   readonly jwksUri?: string;
+  /** An issuer whose key set is found by OpenID Connect Discovery (src/oidc/discovery.ts). */
+  readonly discoveryIssuer?: string;
 }
 
 /** What one authorizer type's config means for verification, derived once at compile time. */

@@ -22,6 +22,7 @@ import {
   type KeySource,
   type KeySourceInfo,
 } from './key-sets.js';
+import { createDiscoveredKeySource } from '../oidc/discovered-key-source.js';
 import { getRemoteKeySet, RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 import type { VerificationCacheOptions } from './cache.js';
 import type { AuthFailureDetail, AuthorizerSettings } from './types.js';
@@ -75,7 +76,9 @@ export function createVerifier(
         ? createInlineKeySource(keys.jwks)
         : keys.jwksUri !== undefined
           ? getRemoteKeySet(keys.jwksUri, options.remoteKeySet, platform.fetch)
-          : undefined;
+          : keys.discoveryIssuer !== undefined
+            ? createDiscoveredKeySource(keys.discoveryIssuer, options.remoteKeySet, platform.fetch)
+            : undefined;
   const remoteKeySet = publicSource instanceof RemoteKeySet ? publicSource : undefined;
   const keySetFetches = platform.telemetry?.keySetFetches;
   if (remoteKeySet && keySetFetches) {

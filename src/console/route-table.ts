@@ -38,19 +38,28 @@ export function routeTable(compiled: CompiledGateway): RouteRow[] {
       target: describeTarget(route),
       authorizer: routeAuthorizerName(route),
       scopes: route.scopes ?? [],
-      rateLimits: rateLimitPolicies(route),
+      rateLimits: rateLimitPolicies(route, compiled.config),
       hooks,
     };
   });
 }
 
 /**
- * Traffic control (rate limiting) is a later feature; when its route key lands (a policy name or
- * a list of them), the console lists it without a change here.
+ * The route's rate-limit policies (docs/TRAFFIC.md "Policies"): its own `rate_limit`, else
+ * `gateway.default_rate_limit` (marked as the default); `false` opts out. Each policy is shown
+ * with its limit and window.
  */
-function rateLimitPolicies(route: RouteConfig): string[] {
-  const value = (route as Readonly<Record<string, unknown>>).rate_limit;
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
+function rateLimitPolicies(route: RouteConfig, config: CompiledGateway['config']): string[] {
+  const own = route.rate_limit;
+  if (own === false) return [];
+  const fallback = config.gateway?.default_rate_limit;
+  const names = own ?? fallback;
+  if (names === undefined) return [];
+  const list = typeof names === 'string' ? [names] : [...names];
+  const policies = config.rate_limits ?? {};
+  return list.map((name) => {
+    const policy = Object.hasOwn(policies, name) ? policies[name] : undefined;
+    const figure = policy ? ` (${policy.limit}/${policy.window_s} s)` : '';
+    return `${name}${figure}${own === undefined ? ' (default)' : ''}`;
+  });
 }

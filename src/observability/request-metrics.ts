@@ -78,6 +78,7 @@ export class RequestMetrics {
   );
   readonly upstreamErrors = new LabeledCells((labels) => new CounterCell(labels));
   readonly authFailures = new LabeledCells((labels) => new CounterCell(labels));
+  readonly rateLimited = new LabeledCells((labels) => new CounterCell(labels));
 
   record({ line, routePattern, durationSeconds }: AccessLogEntry): void {
     const route = routePattern ?? NO_ROUTE;
@@ -111,6 +112,11 @@ export class RequestMetrics {
     histogram.observe(durationSeconds, DURATION_BUCKETS);
 
     if (line.upstream !== undefined) this.#recordUpstream(line);
+    // The traffic-control step names the policy that refused the request (src/traffic/steps.ts).
+    const rateLimit = line.rateLimit as { policy?: unknown; outcome?: unknown } | undefined;
+    if (rateLimit?.outcome === 'limited' && typeof rateLimit.policy === 'string') {
+      this.rateLimited.get(POLICY_LABELS, [rateLimit.policy]).value++;
+    }
     if (line.authorizer !== undefined && line.code !== undefined) {
       const failure = authFailure(line);
       if (failure) this.authFailures.get(AUTH_LABELS, [failure.authorizer, failure.code]).value++;
@@ -147,5 +153,6 @@ export class RequestMetrics {
 }
 
 const AUTH_LABELS = ['authorizer', 'code'];
+const POLICY_LABELS = ['policy'];
 const UPSTREAM_LABELS = ['server', 'outcome'];
 const UPSTREAM_ERROR_LABELS = ['server', 'code'];

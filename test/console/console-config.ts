@@ -17,11 +17,12 @@ export function consoleConfig(extraGateway: Record<string, unknown> = {}): Recor
       audience: CONSOLE_AUDIENCE,
     },
     gateway: extraGateway,
+    rate_limits: { per_ip: { limit: 1000, window_s: 60, key: ['$request.ip'] } },
     paths: [
       { method: 'ANY', path: '/orders/{.+}', integration: { type: 'http_proxy', server: 'orders-service' } },
       { method: 'GET', path: '/orders/{id}', auth: true, scopes: ['orders:read'], response: { id: 'x' } },
       { method: 'GET', path: '/orders/new', response: { form: true } },
-      { method: 'GET', path: '/health', response: { status: 'ok' } },
+      { method: 'GET', path: '/health', rate_limit: 'per_ip', response: { status: 'ok' } },
       { method: 'POST', path: '/orders', auth: true, response: { created: true }, status: 201 },
     ],
   };

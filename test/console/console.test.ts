@@ -74,6 +74,8 @@ describe('console: routes', () => {
     const byPath = new Map(rows.map((r) => [r[2], r]));
     expect(byPath.get('/orders/{id}')?.slice(3, 6)).toEqual(['static 200', 'default', 'orders:read']);
     expect(byPath.get('/orders/{.+}')?.[3]).toBe('http_proxy → orders-service');
+    expect(byPath.get('/health')?.[6]).toBe('per_ip (1000/60 s)');
+    expect(byPath.get('/orders/new')?.[6]).toBe('—');
   });
 
   it('the winner box agrees with the router for each request it is asked about', async () => {

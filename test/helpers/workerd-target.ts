@@ -42,6 +42,8 @@ export interface WorkerdOptions {
   readonly serviceWorkers?: Readonly<Record<string, string>>;
   /** Workers Analytics Engine dataset bindings: binding name → dataset (writes are dropped locally). */
   readonly analyticsEngineDatasets?: Readonly<Record<string, string>>;
+  /** A fixed port (a login's redirect_uri must name it before start); default: any free one. */
+  readonly port?: number;
 }
 
 export interface RunningWorkerd {
@@ -98,7 +100,7 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
       })),
     ],
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     // A placeholder `request.cf`: Miniflare would otherwise fetch the real one from the internet.
     cf: false,
     log: new Log(LogLevel.WARN),

@@ -58,6 +58,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     upstream,
     bindings: { ...options.bindings, ...loadedBindings },
     telemetry,
+    connectStores: true,
     selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
@@ -65,6 +66,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
   } catch (error) {
     await upstream.close();
+    await platform.rateLimitStores?.close();
     await telemetry.tracing?.shutdown();
     throw error;
   }
@@ -78,6 +80,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await admin?.close();
     await server?.close(drainMs);
     await upstream.close();
+    await platform.rateLimitStores?.close();
     await telemetry.tracing?.shutdown();
   };
   let server: Awaited<ReturnType<typeof startNodeServer>> | undefined;

@@ -2,6 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { createWorkersRateLimitStores } from './rate-limit-stores.js';
 import type { WorkerEnv } from './types.js';
 
 /**
@@ -33,6 +34,7 @@ export function createWorkersPlatform(options: {
     waitUntil: options.waitUntil,
     bindings: options.env,
     telemetry: options.telemetry,
+    rateLimitStores: createWorkersRateLimitStores(options.env, () => Date.now()),
     selfOrigin: options.selfOrigin,
   };
 }

@@ -118,9 +118,12 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
       ],
     });
   }
-  // HOOK(traffic control): `gatehouse_rate_limited_total{policy}` is registered here when rate
-  // limiting lands; its step publishes the policy name on the access-log line as `rateLimited`,
-  // and RequestMetrics.record counts it.
+  registerCells(registry, {
+    name: 'gatehouse_rate_limited_total',
+    help: 'Requests refused with 429 by a rate-limit policy, by policy name.',
+    type: 'counter',
+    cells: () => requestMetrics.rateLimited.values(),
+  });
   for (const reason of ['ok', 'refused']) reloads.labels(reason).inc(0);
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry });
