@@ -8,6 +8,7 @@ import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
+import { SwitchedAnswer, type RelayStats } from './switched-answer.js';
 import { splitRequestUrl } from './url-parts.js';
 
 /**
@@ -92,20 +93,40 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   /** The one exit: every response, success or error, leaves through here exactly once. */
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
+    if (reply.status === 101) return switched(exchange, reply);
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
-    if (logger.level !== 'silent') {
-      logger.info('request', {
-        requestId: exchange.requestId,
-        method: exchange.request.method,
-        path: exchange.pathname + redactSearch(exchange.search),
-        route: exchange.routeLabel,
-        status: decorated.status,
-        durationMs: platform.now() - exchange.started,
-        client: exchange.client.address,
-        ...exchange.log,
-      });
-    }
+    logRequest(exchange, decorated.status);
     return decorated;
+  }
+
+  function logRequest(exchange: Exchange, status: number, relay?: RelayStats): void {
+    if (logger.level === 'silent') return;
+    logger.info('request', {
+      requestId: exchange.requestId,
+      method: exchange.request.method,
+      path: exchange.pathname + redactSearch(exchange.search),
+      route: exchange.routeLabel,
+      status,
+      durationMs: platform.now() - exchange.started,
+      client: exchange.client.address,
+      ...exchange.log,
+      ...relay,
+    });
+  }
+
+  /**
+   * A WebSocket upgrade went through (docs/PROTOCOLS.md). Node's relay already answered the
+   * client's socket: its line is logged at close, with the relay's bytes, and the Response
+   * returned is never written. A Workers 101 passes through undecorated (its headers are the
+   * runtime's), logged at the handshake.
+   */
+  function switched(exchange: Exchange, reply: Reply): Response {
+    if (reply instanceof SwitchedAnswer) {
+      reply.relay.onClose((stats) => logRequest(exchange, 101, stats));
+      return new Response(null, { status: 204 });
+    }
+    logRequest(exchange, 101);
+    return reply instanceof Answer ? new Response(null, { status: 204 }) : reply;
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {

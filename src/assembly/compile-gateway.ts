@@ -10,8 +10,10 @@ import { instantiateServices, type ServiceModules } from '../integrations/servic
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
+import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
+import { compileWebSocketOptions } from '../proxy/websocket.js';
 import { createRouter, type Router } from '../router/router.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
@@ -124,6 +126,10 @@ function compileRouteHandler(
   problems: ConfigProblem[],
 ): Handler {
   const steps: Step[] = [];
+  // Before authorization: an upgrade's token may arrive in its query or subprotocols.
+  const tokenStep =
+    route.integration?.type === 'http_proxy' ? createWebSocketTokenStep(compileWebSocketOptions(route.websocket)) : undefined;
+  if (tokenStep) steps.push(tokenStep);
   // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
   // callback and login routes are reached before the browser has any token.
   if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {

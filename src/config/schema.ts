@@ -110,6 +110,19 @@ const Mapping = Type.Object(
 
 const Variables = Type.Record(Type.String(), Type.Unknown());
 
+/** docs/PROTOCOLS.md "WebSocket": `false` turns upgrades off; an object tunes them. */
+const WebSocket = Type.Union([
+  Type.Boolean(),
+  Type.Object(
+    {
+      idle_timeout_ms: Type.Optional(PositiveInt),
+      token_query: Type.Optional(NonEmpty),
+      token_protocol_prefix: Type.Optional(NonEmpty),
+    },
+    strict,
+  ),
+]);
+
 const Route = Type.Object(
   {
     method: Type.Union(ROUTE_METHODS.map((m) => Type.Literal(m))),
@@ -125,6 +138,7 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    websocket: Type.Optional(WebSocket),
   },
   strict,
 );
@@ -166,6 +180,7 @@ export type CorsConfig = Static<typeof Cors>;
 export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
+export type WebSocketConfig = Static<typeof WebSocket>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */

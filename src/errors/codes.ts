@@ -28,6 +28,9 @@ export const ERROR_CATALOGUE = {
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream timed out' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
+  // WebSocket upgrades (docs/PROTOCOLS.md).
+  ERR_WEBSOCKET_DISABLED: { status: 426, message: 'WebSocket upgrades are not enabled on this route' },
+  ERR_UPSTREAM_UPGRADE_REFUSED: { status: 502, message: 'Upstream refused the WebSocket upgrade' },
 
   // Authorization (docs/ERRORS.md "Authorization errors").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },

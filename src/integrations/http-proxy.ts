@@ -4,6 +4,7 @@ import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
 import { createProxyHandler } from '../proxy/forward.js';
+import { compileWebSocketOptions } from '../proxy/websocket.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
@@ -35,9 +36,11 @@ export function createHttpProxyIntegration(
       maxBodyBytes: deps.config.gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
       mappedHeaderNames: mapping?.headerNames ?? [],
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
+      websocket: compileWebSocketOptions(route.websocket),
       ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),
     },
     deps.platform.upstream,
+    deps.platform.upgrade,
   );
 }
 

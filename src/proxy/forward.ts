@@ -1,11 +1,12 @@
 import { Answer, type Reply } from '../answer.js';
 import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
-import type { UpstreamClient, UpstreamRequest } from '../platform.js';
+import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { CompiledServer } from './targets.js';
 import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
+import { compileWebSocketOptions, isWebSocketUpgrade, relayUpgrade, type WebSocketOptions } from './websocket.js';
 
 export interface ProxyRouteOptions {
   readonly server: CompiledServer;
@@ -16,6 +17,8 @@ export interface ProxyRouteOptions {
   readonly mappedHeaderNames: readonly string[];
   /** gateway.max_body_bytes: an undeclared (chunked) request body is cut off past it with 413. */
   readonly maxBodyBytes: number;
+  /** The route's `websocket` setting (docs/PROTOCOLS.md); absent means on, with defaults. */
+  readonly websocket?: WebSocketOptions;
 }
 
 export interface ProxyHandlerOptions extends ProxyRouteOptions {
@@ -39,11 +42,14 @@ const UNUSED_QUERY = new URLSearchParams();
 export function createProxyHandler(
   options: ProxyHandlerOptions,
   upstream: UpstreamClient,
+  upgrader?: UpstreamUpgrader,
 ): (ctx: RequestContext) => Promise<Reply> {
   const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
+  const websocket = options.websocket ?? compileWebSocketOptions(undefined);
 
   return async (ctx) => {
+    const upgrading = isWebSocketUpgrade(ctx.method, ctx.request.headers);
     const headers = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
     let query: URLSearchParams | undefined;
     if (applyMapping !== undefined) {
@@ -53,11 +59,12 @@ export function createProxyHandler(
     const base = server.next();
     const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
 
-    const outgoing = requestBody(ctx, maxBodyBytes);
     const started = performance.now();
     let response: Reply;
     try {
-      response = await upstream(new UpstreamCall(ctx, url, headers, outgoing, timeoutMs));
+      response = upgrading
+        ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
+        : await upstream(new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs));
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
       // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.

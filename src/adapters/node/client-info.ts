@@ -62,7 +62,7 @@ export function clientInfoFor(incoming: IncomingMessage, outgoing: ServerRespons
  * Headers that must appear at most once (RFC 9110 §7.2 for Host; two Authorization headers make
  * "which token?" ambiguous). Node keeps only the first Host in `headers`, so look at the raw list.
  */
-function findDuplicateSingletonHeader(rawHeaders: readonly string[]): string | undefined {
+export function findDuplicateSingletonHeader(rawHeaders: readonly string[]): string | undefined {
   let hosts = 0;
   let authorizations = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {

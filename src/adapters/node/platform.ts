@@ -1,15 +1,17 @@
 import type { Logger } from '../../observability/logger.js';
-import type { Platform, UpstreamClient } from '../../platform.js';
+import type { Platform, UpstreamClient, UpstreamUpgrader } from '../../platform.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
 export function createNodePlatform(options: {
   env: Readonly<Record<string, unknown>>;
   logger: Logger;
   upstream: UpstreamClient;
+  upgrade?: UpstreamUpgrader;
   bindings?: Readonly<Record<string, unknown>>;
 }): Platform {
   return {
     upstream: options.upstream,
+    ...(options.upgrade ? { upgrade: options.upgrade } : {}),
     fetch: globalThis.fetch.bind(globalThis),
     env: options.env,
     logger: options.logger,

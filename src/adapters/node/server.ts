@@ -5,6 +5,7 @@ import { replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
 import { createClientErrorHandler } from './client-errors.js';
 import { clientInfoFor } from './client-info.js';
+import { attachUpgradeHandler } from './websocket.js';
 
 /**
  * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
@@ -49,6 +50,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     listener,
   );
   server.on('clientError', createClientErrorHandler(gateway));
+  const upgrades = attachUpgradeHandler(server, gateway);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -65,7 +67,10 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     server,
     close: (drainMs = 10_000) =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), drainMs);
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+          upgrades.closeAll();
+        }, drainMs);
         force.unref();
         server.close(() => {
           clearTimeout(force);

@@ -6,6 +6,7 @@ import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js'
 import { startNodeServer } from './server.js';
 import { loadBindingModules, type BindingSpec } from './services.js';
 import { createUndiciUpstreamClient } from './upstream-client.js';
+import { createNodeUpgrader } from './websocket-upstream.js';
 
 /**
  * Everything `gatehouse start` does short of signals and printing: compile the config, build the
@@ -44,6 +45,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     env: options.env,
     logger,
     upstream,
+    upgrade: createNodeUpgrader(),
     bindings: { ...options.bindings, ...loadedBindings },
   });
   let runtime: NodeGatewayRuntime;
