@@ -79,7 +79,8 @@ export function createProxyHandler(
     }
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
-    return response instanceof Answer ? response : withCleanHeaders(response);
+    // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
+    return response instanceof Answer || response.status === 101 ? response : withCleanHeaders(response);
   };
 }
 

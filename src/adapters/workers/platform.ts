@@ -1,6 +1,7 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
 import type { WorkerEnv } from './types.js';
+import { createFetchUpgrader } from './websocket-upstream.js';
 
 /**
  * The Workers host. `env` is the Worker's env: vars and secrets resolve `$env`/`$secret`
@@ -20,6 +21,7 @@ export function createWorkersPlatform(options: {
 }): Platform {
   return {
     upstream: options.upstream,
+    upgrade: createFetchUpgrader(),
     fetch: globalThis.fetch.bind(globalThis),
     env: options.env,
     logger: options.logger,
