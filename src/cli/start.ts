@@ -11,7 +11,7 @@ const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent'
 
 /**
  * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
- * [--binding NAME=PATH]...`. Each `--binding` provides the service binding NAME (what
+ * [--binding NAME=PATH]... [--tls-cert FILE --tls-key FILE] [--h2c]`. Each `--binding` provides the service binding NAME (what
  * `serviceBindings[].binding` names) from a local module, for `service_binding` routes and hooks.
  * Prints one line with `http://HOST:PORT` once accepting connections; refuses an invalid config
  * before listening; reloads on file change; drains in-flight requests on SIGTERM/SIGINT.
@@ -27,6 +27,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       'log-level': { type: 'string' },
       'drain-ms': { type: 'string', default: '10000' },
       binding: { type: 'string', multiple: true, default: [] },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      h2c: { type: 'boolean', default: false },
     },
   });
   const env = loadEnvironment(values['env-file']);
@@ -38,6 +41,12 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.stderr(`invalid --port "${values.port}"`);
+    return 2;
+  }
+  const tlsCert = values['tls-cert'];
+  const tlsKey = values['tls-key'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    io.stderr('--tls-cert and --tls-key go together (PEM files of the certificate chain and its key)');
     return 2;
   }
   const bindingModules: BindingSpec[] = [];
@@ -61,10 +70,16 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       port,
       strict: isStrict(env),
       bindingModules,
+      ...(tlsCert !== undefined && tlsKey !== undefined ? { tls: { certFile: tlsCert, keyFile: tlsKey } } : {}),
+      h2c: values.h2c,
     });
   } catch (error) {
     if (error instanceof BindingLoadError) {
       io.stderr(error.message);
+      return 1;
+    }
+    if (isTlsFileError(error)) {
+      io.stderr(`cannot use --tls-cert/--tls-key: ${(error as Error).message}`);
       return 1;
     }
     if (!(error instanceof ConfigInvalidError)) throw error;
@@ -73,6 +88,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   }
   for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
   const stopWatching = gatehouse.runtime.watch((result) => {
+    // The certificate and key are reloaded with the config (docs/PROTOCOLS.md "TLS and HTTP/2").
+    gatehouse.reloadTls().catch((error: unknown) =>
+      logger.error('TLS reload refused; the previous certificate keeps serving', { error: String(error) }),
+    );
     if (result.ok) logger.info('config reloaded', { source: source.label });
     else
       logger.error('config reload refused; the previous config keeps serving', {
@@ -96,4 +115,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+}
+
+/** A PEM file that cannot be read or used (missing, unreadable, not a certificate or key). */
+function isTlsFileError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('ERR_OSSL') || code === 'ENOENT' || code === 'EACCES');
 }

@@ -5,6 +5,8 @@ import { replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
 import { createClientErrorHandler } from './client-errors.js';
 import { clientInfoFor } from './client-info.js';
+import { withoutConnectionHeaders } from './http2-headers.js';
+import { listenFront, wantsFront, type TlsFiles } from './tls-server.js';
 import { attachUpgradeHandler } from './websocket.js';
 
 /**
@@ -18,6 +20,10 @@ export interface NodeServerOptions {
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
+  /** Serve HTTPS (HTTP/2 by ALPN beside HTTP/1.1) with these PEM files. */
+  readonly tls?: TlsFiles | undefined;
+  /** Accept HTTP/2 with prior knowledge on the cleartext port, beside HTTP/1.1. */
+  readonly h2c?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -25,6 +31,8 @@ export interface RunningServer {
   readonly server: Server;
   /** Stops accepting, lets in-flight requests finish (at most drainMs), then closes every socket. */
   close(drainMs?: number): Promise<void>;
+  /** Re-reads the TLS certificate and key (a no-op without TLS). */
+  reloadTls(): Promise<void>;
 }
 
 export async function startNodeServer(gateway: Gateway, options: NodeServerOptions): Promise<RunningServer> {
@@ -32,7 +40,8 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     // Only an HTTP/1.1 server is created here, so the bindings are always node:http's.
     (request, env) => {
       const { incoming, outgoing } = env as HttpBindings;
-      return gateway.fetch(request, clientInfoFor(incoming, outgoing));
+      const reply = gateway.fetch(request, clientInfoFor(incoming, outgoing));
+      return incoming.httpVersionMajor === 2 ? withoutConnectionHeaders(reply) : reply;
     },
     // The adapter could not even build a Request (bad Host, backslash in the path): a 400
     // through the gateway's exit, like every other error.
@@ -52,6 +61,20 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
   server.on('clientError', createClientErrorHandler(gateway));
   const upgrades = attachUpgradeHandler(server, gateway);
 
+  if (wantsFront(options)) {
+    const front = await listenFront(server, listener, options);
+    return {
+      url: front.url,
+      server,
+      reloadTls: front.reloadTls,
+      close: (drainMs = 10_000) =>
+        front.close(drainMs, () => {
+          server.closeAllConnections();
+          upgrades.closeAll();
+        }),
+    };
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -65,6 +88,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
   return {
     url: `http://${host}:${address.port}`,
     server,
+    reloadTls: () => Promise.resolve(),
     close: (drainMs = 10_000) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => {

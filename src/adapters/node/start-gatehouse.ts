@@ -4,6 +4,7 @@ import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
 import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js';
 import { startNodeServer } from './server.js';
+import type { TlsFiles } from './tls-server.js';
 import { loadBindingModules, type BindingSpec } from './services.js';
 import { createUndiciUpstreamClient } from './upstream-client.js';
 import { createNodeUpgrader } from './websocket-upstream.js';
@@ -29,12 +30,18 @@ export interface StartOptions {
   readonly bindingModules?: readonly BindingSpec[];
   /** What `bindingModules` paths are relative to (default: the process's working directory). */
   readonly cwd?: string;
+  /** `--tls-cert`/`--tls-key`: serve HTTPS, HTTP/2 by ALPN beside HTTP/1.1 (docs/PROTOCOLS.md). */
+  readonly tls?: TlsFiles;
+  /** `--h2c`: HTTP/2 with prior knowledge on the cleartext port. */
+  readonly h2c?: boolean;
 }
 
 export interface RunningGatehouse {
   readonly url: string;
   readonly runtime: NodeGatewayRuntime;
   close(drainMs?: number): Promise<void>;
+  /** Re-reads the TLS PEM files (start calls it with every config reload). */
+  reloadTls(): Promise<void>;
 }
 
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
@@ -59,10 +66,13 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const server = await startNodeServer(createGateway(runtime.current, platform), {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8787,
+    tls: options.tls,
+    h2c: options.h2c,
   });
   return {
     url: server.url,
     runtime,
+    reloadTls: server.reloadTls,
     close: async (drainMs) => {
       await server.close(drainMs);
       await upstream.close();
