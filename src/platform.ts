@@ -19,6 +19,8 @@ export interface UpstreamRequest {
   readonly onDisconnect?: ((listener: () => void) => () => void) | undefined;
   /** No response headers within this time → GatewayError ERR_UPSTREAM_TIMEOUT. */
   readonly timeoutMs: number;
+  /** The server's `http2` option: offer HTTP/2 by ALPN (Node; Workers' fetch decides itself). */
+  readonly http2?: boolean;
 }
 
 /**

@@ -37,6 +37,8 @@ const Server = Type.Object(
     alias: NonEmpty,
     url: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
     timeout_ms: Type.Optional(PositiveInt),
+    /** docs/PROTOCOLS.md "Upstream HTTP/2": offer h2 by ALPN to https upstreams (Node). */
+    http2: Type.Optional(Type.Boolean()),
   },
   strict,
 );

@@ -64,7 +64,7 @@ export function createProxyHandler(
     try {
       response = upgrading
         ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
-        : await upstream(new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs));
+        : await upstream(new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs, server.http2));
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
       // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.
@@ -137,6 +137,7 @@ class UpstreamCall implements UpstreamRequest {
   readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
   readonly #ctx: RequestContext;
   readonly #limitSignal: AbortSignal | undefined;
+  readonly http2: boolean;
 
   constructor(
     ctx: RequestContext,
@@ -144,7 +145,9 @@ class UpstreamCall implements UpstreamRequest {
     readonly headers: Headers,
     outgoing: { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal },
     readonly timeoutMs: number,
+    http2: boolean,
   ) {
+    this.http2 = http2;
     this.method = ctx.method;
     this.body = outgoing.body;
     this.#ctx = ctx;

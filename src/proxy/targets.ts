@@ -10,6 +10,8 @@ export const DEFAULT_EJECTION_MS = 10_000;
 export interface CompiledServer {
   readonly alias: string;
   readonly timeoutMs: number;
+  /** `http2: true`: the upstream client may speak HTTP/2 to it (docs/PROTOCOLS.md). */
+  readonly http2: boolean;
   /** The base URL for the next request. */
   next(): UpstreamBase;
   /** The upstream at `base` could not be reached: skip it for a while (passive ejection). */
@@ -27,13 +29,14 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     compileUpstreamBase(url),
   );
   const timeoutMs = config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const http2 = config.http2 ?? false;
   const [only] = bases;
   if (only !== undefined && bases.length === 1) {
     // The common case costs nothing per request: no rotation, nowhere else to go.
-    return { alias: config.alias, timeoutMs, next: () => only, reportFailure: () => undefined };
+    return { alias: config.alias, timeoutMs, http2, next: () => only, reportFailure: () => undefined };
   }
   const now = options.now ?? Date.now;
-  return new RoundRobin(config.alias, timeoutMs, bases, now, options.ejectionMs ?? DEFAULT_EJECTION_MS);
+  return new RoundRobin(config.alias, timeoutMs, http2, bases, now, options.ejectionMs ?? DEFAULT_EJECTION_MS);
 }
 
 /**
@@ -51,6 +54,7 @@ class RoundRobin implements CompiledServer {
   constructor(
     readonly alias: string,
     readonly timeoutMs: number,
+    readonly http2: boolean,
     private readonly bases: readonly UpstreamBase[],
     private readonly now: () => number,
     private readonly ejectionMs: number,

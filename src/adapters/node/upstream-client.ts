@@ -29,8 +29,11 @@ const noop = (): void => undefined;
 
 export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions = {}): UndiciUpstreamClient {
   const agent = new Agent(options.connections === undefined ? {} : { connections: options.connections });
-  const client: UpstreamClient = (request) => send(agent, request);
-  return Object.assign(client, { close: () => agent.close() });
+  // Servers with `http2: true` (docs/PROTOCOLS.md "Upstream HTTP/2"): ALPN offers h2, then http/1.1.
+  let h2Agent: Agent | undefined;
+  const client: UpstreamClient = (request) =>
+    send(request.http2 === true ? (h2Agent ??= new Agent({ allowH2: true })) : agent, request);
+  return Object.assign(client, { close: async () => void (await Promise.all([agent.close(), h2Agent?.close()])) });
 }
 
 async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
