@@ -128,7 +128,9 @@ function compileRouteHandler(
   const steps: Step[] = [];
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
-    route.integration?.type === 'http_proxy' ? createWebSocketTokenStep(compileWebSocketOptions(route.websocket)) : undefined;
+    route.integration?.type === 'http_proxy'
+      ? createWebSocketTokenStep(compileWebSocketOptions(route.websocket))
+      : undefined;
   if (tokenStep) steps.push(tokenStep);
   // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
   // callback and login routes are reached before the browser has any token.

@@ -70,7 +70,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       port,
       strict: isStrict(env),
       bindingModules,
-      ...(tlsCert !== undefined && tlsKey !== undefined ? { tls: { certFile: tlsCert, keyFile: tlsKey } } : {}),
+      ...(tlsCert !== undefined && tlsKey !== undefined
+        ? { tls: { certFile: tlsCert, keyFile: tlsKey } }
+        : {}),
       h2c: values.h2c,
     });
   } catch (error) {
@@ -89,9 +91,11 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
   const stopWatching = gatehouse.runtime.watch((result) => {
     // The certificate and key are reloaded with the config (docs/PROTOCOLS.md "TLS and HTTP/2").
-    gatehouse.reloadTls().catch((error: unknown) =>
-      logger.error('TLS reload refused; the previous certificate keeps serving', { error: String(error) }),
-    );
+    gatehouse
+      .reloadTls()
+      .catch((error: unknown) =>
+        logger.error('TLS reload refused; the previous certificate keeps serving', { error: String(error) }),
+      );
     if (result.ok) logger.info('config reloaded', { source: source.label });
     else
       logger.error('config reload refused; the previous config keeps serving', {

@@ -6,7 +6,12 @@ import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { CompiledServer } from './targets.js';
 import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
-import { compileWebSocketOptions, isWebSocketUpgrade, relayUpgrade, type WebSocketOptions } from './websocket.js';
+import {
+  compileWebSocketOptions,
+  isWebSocketUpgrade,
+  relayUpgrade,
+  type WebSocketOptions,
+} from './websocket.js';
 
 export interface ProxyRouteOptions {
   readonly server: CompiledServer;
@@ -64,7 +69,9 @@ export function createProxyHandler(
     try {
       response = upgrading
         ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
-        : await upstream(new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs, server.http2));
+        : await upstream(
+            new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs, server.http2),
+          );
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
       // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.

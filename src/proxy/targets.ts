@@ -36,7 +36,14 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     return { alias: config.alias, timeoutMs, http2, next: () => only, reportFailure: () => undefined };
   }
   const now = options.now ?? Date.now;
-  return new RoundRobin(config.alias, timeoutMs, http2, bases, now, options.ejectionMs ?? DEFAULT_EJECTION_MS);
+  return new RoundRobin(
+    config.alias,
+    timeoutMs,
+    http2,
+    bases,
+    now,
+    options.ejectionMs ?? DEFAULT_EJECTION_MS,
+  );
 }
 
 /**

@@ -6,7 +6,11 @@ import { copyFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import {
+  inlineConfigSource,
+  startGatehouse,
+  type RunningGatehouse,
+} from '../../src/adapters/node/start-gatehouse.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { createSelfSigned, type SelfSigned } from '../fixtures/self-signed.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
@@ -127,17 +131,15 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
   });
 
   it('serves HTTP/1.1 over TLS on the same port', async () => {
-    const answer = await new Promise<{ status: number; body: string }>(
-      (resolve, reject) => {
-        const req = httpsRequest(`${tlsGateway.url}/health`, { ca: cert.cert }, (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      },
-    );
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(`${tlsGateway.url}/health`, { ca: cert.cert }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toBe('{"status":"ok"}');
   });
@@ -149,7 +151,9 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
       ws.once('error', reject);
     });
     ws.send('secure hello');
-    const echoed = await new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString())));
+    const echoed = await new Promise<string>((resolve) =>
+      ws.once('message', (d: Buffer) => resolve(d.toString())),
+    );
     expect(echoed).toBe('secure hello');
     ws.close();
   });
@@ -158,7 +162,17 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
         'curl',
-        ['-sS', '--http2', '--cacert', cert.certFile, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', `${tlsGateway.url}/health`],
+        [
+          '-sS',
+          '--http2',
+          '--cacert',
+          cert.certFile,
+          '-o',
+          '/dev/null',
+          '-w',
+          '%{http_version} %{http_code}',
+          `${tlsGateway.url}/health`,
+        ],
         (error, stdout) => (error ? reject(error) : resolve(stdout)),
       ),
     );
@@ -168,10 +182,13 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
   it('reloads the certificate: new connections get the new one', async () => {
     const fingerprint = (): Promise<string> =>
       new Promise((resolve, reject) => {
-        const socket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(tlsGateway.url).port), rejectUnauthorized: false }, () => {
-          resolve(socket.getPeerCertificate().fingerprint256);
-          socket.end();
-        });
+        const socket = tlsConnect(
+          { host: '127.0.0.1', port: Number(new URL(tlsGateway.url).port), rejectUnauthorized: false },
+          () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.end();
+          },
+        );
         socket.on('error', reject);
       });
     const before = await fingerprint();
@@ -182,7 +199,10 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
     const after = await fingerprint();
     expect(after).not.toBe(before);
     cert = { ...cert, cert: fresh.cert };
-    const status = await withSession(tlsGateway.url, async (session) => (await h2(session, '/health')).status);
+    const status = await withSession(
+      tlsGateway.url,
+      async (session) => (await h2(session, '/health')).status,
+    );
     expect(status).toBe(200);
   });
 });

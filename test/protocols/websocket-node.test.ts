@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { inlineConfigSource, startGatehouse, type RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import {
+  inlineConfigSource,
+  startGatehouse,
+  type RunningGatehouse,
+} from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { CONFORMANCE_AUDIENCE, CONFORMANCE_ISSUER, CONFORMANCE_SECRET } from '../conformance/config.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
@@ -214,7 +218,9 @@ describe('WebSocket relay on Node', () => {
     ws.send('ping');
     expect((await next()).data.toString()).toBe('ping');
     ws.close();
-    await expect.poll(() => lines.find((l) => l.route === 'GET /secure/{.+}' && l.status === 101)).toBeTruthy();
+    await expect
+      .poll(() => lines.find((l) => l.route === 'GET /secure/{.+}' && l.status === 101))
+      .toBeTruthy();
     expect(JSON.stringify(lines)).not.toContain(token);
   });
 

@@ -36,7 +36,12 @@ beforeAll(async () => {
           integration: { type: 'http_proxy', server: 'echo' },
           websocket: { token_query: 'access_token' },
         },
-        { method: 'GET', path: '/off/{.+}', integration: { type: 'http_proxy', server: 'echo' }, websocket: false },
+        {
+          method: 'GET',
+          path: '/off/{.+}',
+          integration: { type: 'http_proxy', server: 'echo' },
+          websocket: false,
+        },
       ],
     },
     {},

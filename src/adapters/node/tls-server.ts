@@ -7,7 +7,12 @@ import {
   type Http2ServerResponse,
   type Http2Session,
 } from 'node:http2';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import {
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { SniffedSocket } from './sniffed-socket.js';
 import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 
@@ -55,7 +60,11 @@ export function wantsFront(options: FrontOptions): boolean {
 /** The HTTP/2 preface every prior-knowledge connection opens with (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
-export async function listenFront(http1: Server, onHttp2: Http2Listener, options: FrontOptions): Promise<Front> {
+export async function listenFront(
+  http1: Server,
+  onHttp2: Http2Listener,
+  options: FrontOptions,
+): Promise<Front> {
   const http2: Http2Server = createHttp2Server({}, onHttp2);
   const sessions = new Set<Http2Session>();
   http2.on('session', (session: Http2Session) => {

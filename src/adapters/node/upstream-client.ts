@@ -33,7 +33,9 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions 
   let h2Agent: Agent | undefined;
   const client: UpstreamClient = (request) =>
     send(request.http2 === true ? (h2Agent ??= new Agent({ allowH2: true })) : agent, request);
-  return Object.assign(client, { close: async () => void (await Promise.all([agent.close(), h2Agent?.close()])) });
+  return Object.assign(client, {
+    close: async () => void (await Promise.all([agent.close(), h2Agent?.close()])),
+  });
 }
 
 async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {

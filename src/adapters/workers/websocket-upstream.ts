@@ -16,7 +16,11 @@ export function createFetchUpgrader(fetchImpl: typeof fetch = globalThis.fetch):
     const timer = setTimeout(() => controller.abort(), request.timeoutMs);
     let response: Response;
     try {
-      response = await send(request.url, { method: 'GET', headers: request.headers, signal: controller.signal });
+      response = await send(request.url, {
+        method: 'GET',
+        headers: request.headers,
+        signal: controller.signal,
+      });
     } catch (error) {
       if (controller.signal.aborted) {
         throw new GatewayError('ERR_UPSTREAM_TIMEOUT', { detail: { origin, timeoutMs: request.timeoutMs } });
