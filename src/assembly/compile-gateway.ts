@@ -57,6 +57,8 @@ export interface CompiledGateway {
   readonly poweredBy: boolean;
   readonly limits: GatewayLimits;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
+  /** Compiled `servers[]` by alias (the Node adapter runs their health checks). */
+  readonly servers: ReadonlyMap<string, CompiledServer>;
   readonly warnings: readonly ConfigProblem[];
   /** Fetches remote key sets so the first protected request is not slow. Never rejects. */
   prefetch(): Promise<void>;
@@ -112,6 +114,7 @@ export function compileGateway(
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
     authorizers,
+    servers,
     warnings: [...loaded.warnings, ...bindingProblems],
     prefetch: async () => {
       await Promise.all([...authorizers.values()].map((a) => a.prefetch()));

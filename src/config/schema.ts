@@ -32,6 +32,18 @@ export const INTEGRATION_TYPES = [
 
 export const AUTHORIZER_TYPES = ['jwt', 'auth0', 'supabase'] as const;
 
+const HealthCheck = Type.Object(
+  {
+    path: Type.String({ pattern: '^/' }),
+    interval_ms: Type.Optional(PositiveInt),
+    timeout_ms: Type.Optional(PositiveInt),
+    healthy_threshold: Type.Optional(PositiveInt),
+    unhealthy_threshold: Type.Optional(PositiveInt),
+    expect_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })),
+  },
+  strict,
+);
+
 const Server = Type.Object(
   {
     alias: NonEmpty,
@@ -39,6 +51,12 @@ const Server = Type.Object(
     timeout_ms: Type.Optional(PositiveInt),
     /** docs/PROTOCOLS.md "Upstream HTTP/2": offer h2 by ALPN to https upstreams (Node). */
     http2: Type.Optional(Type.Boolean()),
+    /** docs/PROTOCOLS.md "Upstream pools" (several URLs only). */
+    balance: Type.Optional(Type.Union([Type.Literal('round_robin'), Type.Literal('least_requests')])),
+    health_check: Type.Optional(HealthCheck),
+    circuit_breaker: Type.Optional(
+      Type.Object({ failures: Type.Optional(PositiveInt), open_ms: Type.Optional(PositiveInt) }, strict),
+    ),
   },
   strict,
 );
@@ -183,6 +201,7 @@ export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
 export type WebSocketConfig = Static<typeof WebSocket>;
+export type HealthCheckConfig = Static<typeof HealthCheck>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */

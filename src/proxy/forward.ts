@@ -74,16 +74,15 @@ export function createProxyHandler(
           );
     } catch (error) {
       ctx.log.upstreamMs = elapsedMs(started);
-      // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.
-      if (
+      // Only the upstream's own failures count against it; a client leaving mid-upload says nothing about it.
+      const unreachable =
         isGatewayError(error) &&
         error.code === 'ERR_UPSTREAM_UNAVAILABLE' &&
-        !(ctx.client.disconnected ?? ctx.signal.aborted)
-      ) {
-        server.reportFailure(base);
-      }
+        !(ctx.client.disconnected ?? ctx.signal.aborted);
+      server.finish(base, unreachable ? 'unreachable' : 'other');
       throw error;
     }
+    server.finish(base, 'ok');
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
     // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.

@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
 import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js';
+import { superviseHealthChecks } from './health-checks.js';
 import { startNodeServer } from './server.js';
 import type { TlsFiles } from './tls-server.js';
 import { loadBindingModules, type BindingSpec } from './services.js';
@@ -63,17 +64,26 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     throw error;
   }
   void runtime.current().prefetch();
-  const server = await startNodeServer(createGateway(runtime.current, platform), {
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 8787,
-    tls: options.tls,
-    h2c: options.h2c,
-  });
+  const stopHealthChecks = superviseHealthChecks(runtime.current, platform);
+  let server: Awaited<ReturnType<typeof startNodeServer>>;
+  try {
+    server = await startNodeServer(createGateway(runtime.current, platform), {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8787,
+      tls: options.tls,
+      h2c: options.h2c,
+    });
+  } catch (error) {
+    stopHealthChecks();
+    await upstream.close();
+    throw error;
+  }
   return {
     url: server.url,
     runtime,
     reloadTls: server.reloadTls,
     close: async (drainMs) => {
+      stopHealthChecks();
       await server.close(drainMs);
       await upstream.close();
     },
