@@ -54,6 +54,7 @@ const Server = Type.Object(
     /** docs/PROTOCOLS.md "Upstream pools" (several URLs only). */
     balance: Type.Optional(Type.Union([Type.Literal('round_robin'), Type.Literal('least_requests')])),
     health_check: Type.Optional(HealthCheck),
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
     circuit_breaker: Type.Optional(
       Type.Object({ failures: Type.Optional(PositiveInt), open_ms: Type.Optional(PositiveInt) }, strict),
     ),

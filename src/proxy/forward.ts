@@ -5,7 +5,8 @@ import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platf
 import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { CompiledServer } from './targets.js';
-import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
+import { mayRetry } from './retry.js';
+import { buildUpstreamUrl, upstreamPath, type UpstreamBase } from './upstream-url.js';
 import {
   compileWebSocketOptions,
   isWebSocketUpgrade,
@@ -39,6 +40,8 @@ export interface ProxyHandlerOptions extends ProxyRouteOptions {
  */
 const UNUSED_QUERY = new URLSearchParams();
 
+const NO_BODY: { body: null } = { body: null };
+
 /**
  * The `http_proxy` integration of one route, built at compile time (docs/BEHAVIOUR.md "6. http_proxy").
  * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
@@ -61,33 +64,59 @@ export function createProxyHandler(
       if (hasQueryMapping) query = new URLSearchParams(ctx.search);
       applyMapping(ctx, headers, query ?? UNUSED_QUERY);
     }
-    const base = server.next();
-    const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
+    const path = upstreamPath(ctx.path, ctx.wildcardRest);
+    let base = server.next();
+    server.retryBudget?.noteRequest();
+    const outgoing = upgrading ? NO_BODY : requestBody(ctx, maxBodyBytes);
 
     const started = performance.now();
     let response: Reply;
-    try {
-      response = upgrading
-        ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
-        : await upstream(
-            new UpstreamCall(ctx, url, headers, requestBody(ctx, maxBodyBytes), timeoutMs, server.http2),
-          );
-    } catch (error) {
-      ctx.log.upstreamMs = elapsedMs(started);
-      // Only the upstream's own failures count against it; a client leaving mid-upload says nothing about it.
-      const unreachable =
-        isGatewayError(error) &&
-        error.code === 'ERR_UPSTREAM_UNAVAILABLE' &&
-        !(ctx.client.disconnected ?? ctx.signal.aborted);
-      server.finish(base, unreachable ? 'unreachable' : 'other');
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      const url = buildUpstreamUrl(base, path, ctx.search, query);
+      try {
+        response = upgrading
+          ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
+          : await upstream(new UpstreamCall(ctx, url, headers, outgoing, timeoutMs, server.http2));
+      } catch (error) {
+        ctx.log.upstreamMs = elapsedMs(started);
+        // Only the upstream's own failures count against it; a client leaving mid-upload says nothing about it.
+        const clientLeft = ctx.client.disconnected ?? ctx.signal.aborted;
+        const unreachable = isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE' && !clientLeft;
+        server.finish(base, unreachable ? 'unreachable' : 'other');
+        const next =
+          attempt < server.retries && unreachable && mayRetry(error, ctx.method, outgoing.body !== null)
+            ? otherUrl(server, base)
+            : undefined;
+        if (next === undefined) throw error;
+        base = next;
+        ctx.log.retries = attempt + 1;
+        continue;
+      }
+      server.finish(base, 'ok');
+      break;
     }
-    server.finish(base, 'ok');
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
     // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
     return response instanceof Answer || response.status === 101 ? response : withCleanHeaders(response);
   };
+}
+
+/**
+ * Another URL of the server for a retry, when one is up and the budget has room; the attempt
+ * taken from the pool is given back when it is the URL that just failed.
+ */
+function otherUrl(server: CompiledServer, failed: UpstreamBase): UpstreamBase | undefined {
+  if (!server.retryBudget?.tryAcquire()) return undefined;
+  let next: UpstreamBase;
+  try {
+    next = server.next();
+  } catch {
+    return undefined;
+  }
+  if (next !== failed) return next;
+  server.finish(next, 'other');
+  return undefined;
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { HealthCheckConfig, ServerConfig } from '../config/schema.js';
+import { RetryBudget } from './retry.js';
 import { DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_OPEN_MS, UpstreamPool, type Outcome } from './pool.js';
 import { compileUpstreamBase, type UpstreamBase } from './upstream-url.js';
 
 /** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+/** docs/PROTOCOLS.md "Retries": a pool retries a failed attempt once on another URL by default. */
+export const DEFAULT_POOL_RETRIES = 1;
+
 /** A `servers[]` entry, compiled: where the next request goes, and what its outcome was. */
 export interface CompiledServer {
   readonly alias: string;
@@ -14,6 +18,9 @@ export interface CompiledServer {
   next(): UpstreamBase;
   /** Exactly once per `next()`: how the exchange with `base` ended (pools count it). */
   finish(base: UpstreamBase, outcome: Outcome): void;
+  /** `retries` (default 0 on one URL, 1 on a pool) and their budget; see retry.ts. */
+  readonly retries: number;
+  readonly retryBudget?: RetryBudget;
   /** Several URLs: the pool, and its active health check when configured. */
   readonly pool?: UpstreamPool;
   readonly healthCheck?: HealthCheckConfig;
@@ -33,7 +40,8 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
   const [only] = bases;
   if (only !== undefined && bases.length === 1) {
     // The common case costs nothing per request: no rotation, nowhere else to go.
-    return { alias: config.alias, timeoutMs, http2, next: () => only, finish: () => undefined };
+    // A single URL has nowhere else to retry: `retries` does not apply.
+    return { alias: config.alias, timeoutMs, http2, retries: 0, next: () => only, finish: () => undefined };
   }
   const pool = new UpstreamPool(config.alias, bases, {
     balance: config.balance ?? 'round_robin',
@@ -47,6 +55,8 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     http2,
     next: () => pool.next(),
     finish: (base, outcome) => pool.finish(base, outcome),
+    retries: config.retries ?? DEFAULT_POOL_RETRIES,
+    retryBudget: new RetryBudget(options.now ?? Date.now),
     pool,
     ...(config.health_check ? { healthCheck: config.health_check } : {}),
   };

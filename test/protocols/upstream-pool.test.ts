@@ -30,7 +30,7 @@ beforeAll(async () => {
           health_check: {
             path: '/health',
             interval_ms: INTERVAL,
-            timeout_ms: 100,
+            timeout_ms: 400,
             healthy_threshold: 1,
             unhealthy_threshold: 1,
           },
@@ -69,6 +69,7 @@ async function served(count: number): Promise<string[]> {
 
 describe('upstream pool on Node', () => {
   it('rotates over healthy URLs', async () => {
+    await settle();
     expect((await served(4)).sort()).toEqual(['a', 'a', 'b', 'b']);
   });
 
