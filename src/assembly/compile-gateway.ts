@@ -11,6 +11,8 @@ import { checkBindings, createBindingEnv } from '../integrations/service-binding
 import { createStaticHandler } from '../integrations/static.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
+import { createCacheStep } from '../proxy/cache/cache-step.js';
+import { MemoryStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
@@ -146,6 +148,10 @@ function compileRouteHandler(
     else steps.push(createAuthorizeStep(authorizer, route.scopes));
   }
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
+  // After authorization and hooks: a stored answer is only for requests that got this far.
+  if (route.cache && route.integration?.type === 'http_proxy') {
+    steps.push(createCacheStep(route.cache, responseCacheOf(deps), () => deps.platform.now()));
+  }
   return composeSteps(steps, integrationHandler(route, index, deps, problems));
 }
 
@@ -170,4 +176,18 @@ function integrationHandler(
     ),
   );
   return () => Promise.reject(new Error('unreachable: config refused'));
+}
+
+/** docs/PROTOCOLS.md "Response caching": the memory store's default bound. */
+const DEFAULT_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+const RESPONSE_CACHES = new WeakMap<IntegrationDeps, MemoryStore>();
+
+/** One response store per compiled config, shared by its cached routes; a reload starts empty. */
+function responseCacheOf(deps: IntegrationDeps): MemoryStore {
+  let store = RESPONSE_CACHES.get(deps);
+  if (store === undefined) {
+    store = new MemoryStore(deps.config.gateway?.cache_max_bytes ?? DEFAULT_CACHE_MAX_BYTES);
+    RESPONSE_CACHES.set(deps, store);
+  }
+  return store;
 }

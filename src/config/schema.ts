@@ -131,6 +131,16 @@ const Mapping = Type.Object(
 
 const Variables = Type.Record(Type.String(), Type.Unknown());
 
+/** docs/PROTOCOLS.md "Response caching". */
+const RouteCache = Type.Object(
+  {
+    ttl_s: PositiveInt,
+    key: Type.Optional(Type.Array(Type.String({ pattern: '^(header|query|claim):.+$' }))),
+    vary: Type.Optional(Type.Array(NonEmpty)),
+  },
+  strict,
+);
+
 /** docs/PROTOCOLS.md "WebSocket": `false` turns upgrades off; an object tunes them. */
 const WebSocket = Type.Union([
   Type.Boolean(),
@@ -160,6 +170,7 @@ const Route = Type.Object(
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
     websocket: Type.Optional(WebSocket),
+    cache: Type.Optional(RouteCache),
   },
   strict,
 );
@@ -170,6 +181,7 @@ const Gateway = Type.Object(
     max_body_bytes: Type.Optional(PositiveInt),
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),
+    cache_max_bytes: Type.Optional(PositiveInt),
   },
   strict,
 );
@@ -203,6 +215,7 @@ export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
 export type WebSocketConfig = Static<typeof WebSocket>;
 export type HealthCheckConfig = Static<typeof HealthCheck>;
+export type RouteCacheConfig = Static<typeof RouteCache>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */

@@ -1,4 +1,4 @@
-import type { RequestContext, Step } from '../context.js';
+import { withRequest, type Step } from '../context.js';
 import { redactSearch } from '../observability/logger.js';
 import { isWebSocketUpgrade, type WebSocketOptions } from '../proxy/websocket.js';
 
@@ -47,12 +47,4 @@ export function createWebSocketTokenStep(options: WebSocketOptions): Step | unde
     ctx.log.path = url.pathname + redactSearch(search);
     return next(withRequest(ctx, new Request(url, { method: 'GET', headers }), search));
   };
-}
-
-/** The same context with another request and query; steps after this one see only these. */
-function withRequest(ctx: RequestContext, request: Request, search: string): RequestContext {
-  const derived = Object.create(ctx) as RequestContext;
-  Object.defineProperty(derived, 'request', { value: request });
-  Object.defineProperty(derived, 'search', { value: search });
-  return derived;
 }

@@ -6,9 +6,8 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
-import { CONFORMANCE_AUDIENCE, CONFORMANCE_ISSUER, CONFORMANCE_SECRET } from '../conformance/config.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
-import { conformanceToken } from '../helpers/tokens.js';
+import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
 
 /**
  * WebSocket relay through `gatehouse start` on Node (docs/PROTOCOLS.md "WebSocket"), against a
@@ -30,13 +29,7 @@ beforeAll(async () => {
         { alias: 'echo', url: upstream.url },
         { alias: 'dead', url: 'http://127.0.0.1:1' },
       ],
-      authorizer: {
-        type: 'jwt',
-        secret: CONFORMANCE_SECRET,
-        algorithm: 'HS256',
-        issuer: CONFORMANCE_ISSUER,
-        audience: CONFORMANCE_AUDIENCE,
-      },
+      authorizer: CONFORMANCE_JWT_AUTHORIZER,
       paths: [
         { method: 'GET', path: '/open/{.+}', integration: { type: 'http_proxy', server: 'echo' } },
         {

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CONFORMANCE_AUDIENCE, CONFORMANCE_ISSUER, CONFORMANCE_SECRET } from '../conformance/config.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
 import { startWorkerdTarget } from '../helpers/workerd-target.js';
 import type { GatewayTarget } from '../helpers/targets.js';
-import { conformanceToken } from '../helpers/tokens.js';
+import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
 
 /**
  * The Worker relays WebSockets through the runtime's pass-through (docs/PROTOCOLS.md
@@ -20,13 +19,7 @@ beforeAll(async () => {
   gateway = await startWorkerdTarget(
     {
       servers: [{ alias: 'echo', url: upstream.url }],
-      authorizer: {
-        type: 'jwt',
-        secret: CONFORMANCE_SECRET,
-        algorithm: 'HS256',
-        issuer: CONFORMANCE_ISSUER,
-        audience: CONFORMANCE_AUDIENCE,
-      },
+      authorizer: CONFORMANCE_JWT_AUTHORIZER,
       paths: [
         { method: 'GET', path: '/open/{.+}', integration: { type: 'http_proxy', server: 'echo' } },
         {
