@@ -1,6 +1,6 @@
 import { Answer, type Reply } from '../../answer.js';
 import type { RouteCacheConfig } from '../../config/schema.js';
-import { withRequest, type RequestContext, type Step } from '../../context.js';
+import { withRequest, type Handler, type RequestContext, type Step } from '../../context.js';
 import { freshnessLifetime, mayStore, parseCacheControl } from './cache-control.js';
 import type { CachedResponse, MemoryStore } from './memory-store.js';
 
@@ -32,25 +32,29 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
   const maxEntryBytes = Math.floor(store.maxBytes / 4);
   const inFlight = new Map<string, Promise<void>>();
 
-  return async (ctx, next) => {
+  // A fresh hit answers synchronously, like a static route: no promise on the hit path.
+  return (ctx, next) => {
     const headers = ctx.request.headers;
     if (ctx.method !== 'GET' || CONDITIONAL.some((name) => headers.has(name))) return next(ctx);
     const requestDirectives = parseCacheControl(headers.get('cache-control'));
-    if (requestDirectives.has('no-store')) return withXCache(await next(ctx), 'MISS');
+    if (requestDirectives.has('no-store'))
+      return Promise.resolve(next(ctx)).then((r) => withXCache(r, 'MISS'));
     const key = primaryKey(ctx, parts);
+    const bypass = requestDirectives.has('no-cache');
+    const entry = bypass ? undefined : findVariant(store.get(key), headers);
+    if (entry && isFresh(entry, now())) return serve(entry, now(), 'HIT');
+    return missed(ctx, next, key, bypass);
+  };
 
-    let waited = false;
-    for (;;) {
-      const entry = findVariant(store.get(key), headers);
-      if (entry && !requestDirectives.has('no-cache') && isFresh(entry, now()))
-        return serve(entry, now(), 'HIT');
-      const pending = inFlight.get(key);
-      if (pending === undefined || waited) break;
+  async function missed(ctx: RequestContext, next: Handler, key: string, bypass: boolean): Promise<Reply> {
+    const headers = ctx.request.headers;
+    const pending = inFlight.get(key);
+    if (pending !== undefined) {
       // Another request is fetching this key: wait for it, then look again (no stampede).
       await pending;
-      waited = true;
+      const entry = bypass ? undefined : findVariant(store.get(key), headers);
+      if (entry && isFresh(entry, now())) return serve(entry, now(), 'HIT');
     }
-
     let done!: () => void;
     const leader = new Promise<void>((resolve) => (done = resolve));
     inFlight.set(key, leader);
@@ -75,7 +79,7 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
       if (inFlight.get(key) === leader) inFlight.delete(key);
       done();
     }
-  };
+  }
 
   async function storeAndServe(reply: Reply, ctx: RequestContext, key: string): Promise<Reply> {
     const replyHeaders = headerGetter(reply);
@@ -101,7 +105,8 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
     const entry: CachedResponse = {
       status: reply.status,
       headers: record,
-      body,
+      body: asText(body) ?? body,
+      bodyBytes: body.byteLength,
       storedAt: received - (Number.isFinite(upstreamAge) ? upstreamAge * 1000 : 0),
       lifetimeMs: freshnessLifetime(directives, replyHeaders, config.ttl_s) * 1000,
       varyNames,
@@ -185,6 +190,16 @@ async function wholeBody(reply: Reply, maxBytes: number): Promise<Uint8Array<Arr
   if (reply.body === null) return new Uint8Array(0);
   if (declared === null || Number(declared) > maxBytes) return undefined;
   return new Uint8Array(await reply.arrayBuffer());
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function asText(bytes: Uint8Array<ArrayBuffer>): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 function withXCache(reply: Reply, outcome: 'HIT' | 'MISS'): Reply {

@@ -3,7 +3,13 @@ export interface CachedResponse {
   readonly status: number;
   /** Lower-case names, hop-by-hop and `age` already removed. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array<ArrayBuffer>;
+  /**
+   * Text when the bytes are valid UTF-8 (the Node adapter writes a string body on a fast path,
+   * so a hit costs what a static route costs), else the bytes.
+   */
+  readonly body: string | Uint8Array<ArrayBuffer>;
+  /** The body's size in bytes, for the store's bound. */
+  readonly bodyBytes: number;
   /** When it was received (ms), less the `Age` the upstream reported. */
   readonly storedAt: number;
   readonly lifetimeMs: number;
@@ -61,7 +67,7 @@ export class MemoryStore {
 }
 
 function sizeOf(entry: CachedResponse): number {
-  let size = entry.body.byteLength + 64;
+  let size = entry.bodyBytes + 64;
   for (const name in entry.headers) size += name.length + (entry.headers[name]?.length ?? 0);
   return size;
 }
