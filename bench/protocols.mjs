@@ -10,6 +10,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { connect as h2connect } from 'node:http2';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
