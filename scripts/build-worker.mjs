@@ -32,6 +32,8 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+// Built by `npm run build` (npm install runs it): the one rule for extension-less entrypoints.
+import { entrypointCandidates, entrypointNotFound } from '../dist/integrations/service-entrypoint.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = resolve(ROOT, 'src/adapters/workers/worker-entry.ts');
@@ -120,25 +122,32 @@ async function collectServices(sources) {
     for (const [index, service] of services.entries()) {
       const entrypoint = service?.entrypoint;
       if (typeof entrypoint !== 'string' || entrypoint === '') continue; // validation reports it
-      const path = resolve(baseDir, entrypoint);
+      const written = resolve(baseDir, entrypoint);
       const known = byEntrypoint.get(entrypoint);
-      if (known && known.path !== path) {
+      if (known && known.written !== written) {
         throw new Error(
-          `service entrypoint "${entrypoint}" means ${known.path} in one config and ${path} in ${label}; the Worker looks modules up by the text as written, so it must name one file`,
+          `service entrypoint "${entrypoint}" means ${known.written} in one config and ${written} in ${label}; the Worker looks modules up by the text as written, so it must name one file`,
         );
       }
       if (known) continue;
-      const isFile = await stat(path).then(
-        (info) => info.isFile(),
-        () => false,
-      );
-      if (!isFile) {
-        throw new Error(`${label}: /services/${index}/entrypoint: module file not found: ${path}`);
-      }
-      byEntrypoint.set(entrypoint, { entrypoint, path });
+      const path = await resolveEntrypoint(written, `${label}: /services/${index}/entrypoint`);
+      byEntrypoint.set(entrypoint, { entrypoint, written, path });
     }
   }
   return [...byEntrypoint.values()];
+}
+
+/** As on Node: the path as written, then `.js`, then `.mjs`; else an error naming every path tried. */
+async function resolveEntrypoint(path, where) {
+  const candidates = entrypointCandidates(path);
+  for (const candidate of candidates) {
+    const isFile = await stat(candidate).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    if (isFile) return candidate;
+  }
+  throw new Error(`${where}: ${entrypointNotFound(candidates)}`);
 }
 
 async function readConfigFile(path) {

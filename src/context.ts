@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import type { Reply } from './answer.js';
 import type { ClientInfo } from './platform.js';
+import type { ResolvedClient } from './proxy/client-address.js';
 
 /** Per-request state, created once at the gateway's entrance and read by every step. */
 export interface RequestContext {
@@ -14,6 +15,8 @@ export interface RequestContext {
   /** Host (authority) the client addressed, as seen by the gateway. */
   readonly host: string;
   readonly client: ClientInfo;
+  /** Who the client is under `gateway.trusted_proxies` (proxy/client-address.ts). */
+  readonly clientAddress: ResolvedClient;
   readonly signal: AbortSignal;
   /** Path parameters of the matched route (`{name}` segments). */
   params: Readonly<Record<string, string>>;

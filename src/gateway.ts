@@ -1,13 +1,16 @@
 import { Answer, type Reply } from './answer.js';
 import type { CompiledGateway } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
-import type { ErrorCode } from './errors/codes.js';
+import { ERROR_CATALOGUE, type ErrorCode } from './errors/codes.js';
 import { isGatewayError } from './errors/gateway-error.js';
 import { errorAnswer, gatewayErrorAnswer } from './errors/render.js';
 import { redactSearch } from './observability/logger.js';
 import { pickRequestId } from './observability/request-id.js';
+import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
+import { refusedMethod } from './pipeline/refused-methods.js';
+import { pathParametersChangeRoute } from './router/path-parameters.js';
 import { SwitchedAnswer, type RelayStats } from './switched-answer.js';
 import { splitRequestUrl } from './url-parts.js';
 
@@ -28,9 +31,15 @@ export interface Gateway {
    * framing 400, a slow client 408, oversized headers 431), answered by the same exit as every
    * other error: the catalogue's JSON body, `X-Request-Id`, `X-Powered-By` as configured, CORS
    * for an allowed origin, and one access-log line. `requestHeaders` holds what could be read
-   * of the request (often nothing).
+   * of the request (often nothing). `unlogged`: the request is already the gateway's (a body
+   * found malformed mid-request), whose own line records this answer.
    */
-  refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer;
+  refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options?: { readonly unlogged?: boolean },
+  ): Answer;
 }
 
 /** One request's state for the exit (decoration and the access-log line). */
@@ -43,6 +52,7 @@ interface Exchange {
   readonly pathname: string;
   readonly search: string;
   readonly log: Record<string, unknown>;
+  readonly clientAddress: ResolvedClient;
   routeLabel: string | undefined;
 }
 
@@ -58,7 +68,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     const limits = compiled.limits;
     if (client.malformed !== undefined) {
       log.detail = { reason: client.malformed };
-      return errorAnswer('ERR_BAD_REQUEST');
+      // The framing is in doubt, so the connection is not reused for another request.
+      return errorAnswer(client.malformedCode ?? 'ERR_BAD_REQUEST', { connection: 'close' });
     }
     if (inFlight > limits.maxConcurrentRequests) return errorAnswer('ERR_OVERLOADED', { 'retry-after': '1' });
     if (request.url.length > limits.maxUrlLength) return errorAnswer('ERR_URI_TOO_LONG');
@@ -66,12 +77,22 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       // The body is never read, so the connection cannot be reused for another request.
       return errorAnswer('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
     }
+    if (exchange.search.includes('#')) {
+      log.detail = { reason: 'fragment (#) in request-target' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     const path = canonicalizePath(exchange.pathname);
     const method = request.method;
+    const refused = refusedMethod(method, compiled.router, path);
+    if (refused !== undefined) return refused;
     if (compiled.cors && method === 'OPTIONS' && !compiled.router.hasExplicitMethod('OPTIONS', path)) {
       return compiled.cors.preflight(request);
     }
     const match = compiled.router.match(method, path);
+    if (pathParametersChangeRoute(compiled.router, method, path, match)) {
+      log.detail = { reason: 'path parameters (;) change the route' };
+      return errorAnswer('ERR_BAD_REQUEST');
+    }
     if (match.kind === 'not-found') return errorAnswer('ERR_NO_ROUTE');
     if (match.kind === 'method-not-allowed') {
       return errorAnswer('ERR_METHOD_NOT_ALLOWED', { allow: match.allow.join(', ') });
@@ -95,12 +116,26 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     inFlight--;
     if (reply.status === 101) return switched(exchange, reply);
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
-    logRequest(exchange, decorated.status);
+    if (logger.level === 'silent') return decorated;
+    const { client } = exchange;
+    // A streamed body may still fail or be cut: its line waits for the last byte (or the cut),
+    // where the adapter can tell (Node); a complete Answer is logged at once.
+    if (!(reply instanceof Answer) && decorated.body !== null && client.onResponseEnd) {
+      client.onResponseEnd((end) => {
+        if (!end.completed) exchange.log.aborted = end.abortReason ?? true;
+        exchange.log.bytes = end.bytes;
+        logRequest(exchange, decorated.status);
+      });
+    } else logRequest(exchange, decorated.status);
     return decorated;
   }
 
   function logRequest(exchange: Exchange, status: number, relay?: RelayStats): void {
-    if (logger.level === 'silent') return;
+    const adapterCode = exchange.client.answeredByAdapter;
+    if (adapterCode !== undefined) {
+      status = ERROR_CATALOGUE[adapterCode].status;
+      exchange.log.code = adapterCode;
+    }
     logger.info('request', {
       requestId: exchange.requestId,
       method: exchange.request.method,
@@ -108,7 +143,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       route: exchange.routeLabel,
       status,
       durationMs: platform.now() - exchange.started,
-      client: exchange.client.address,
+      client: exchange.clientAddress.address,
       ...exchange.log,
       ...relay,
     });
@@ -121,16 +156,22 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
    * runtime's), logged at the handshake.
    */
   function switched(exchange: Exchange, reply: Reply): Response {
+    const silent = logger.level === 'silent';
     if (reply instanceof SwitchedAnswer) {
-      reply.relay.onClose((stats) => logRequest(exchange, 101, stats));
+      if (!silent) reply.relay.onClose((stats) => logRequest(exchange, 101, stats));
       return new Response(null, { status: 204 });
     }
-    logRequest(exchange, 101);
+    if (!silent) logRequest(exchange, 101);
     return reply instanceof Answer ? new Response(null, { status: 204 }) : reply;
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {
     const { log, client } = exchange;
+    if (client.answeredByAdapter !== undefined) {
+      // The adapter already answered (a malformed body found mid-request): log what it sent.
+      log.code = client.answeredByAdapter;
+      return errorAnswer(client.answeredByAdapter);
+    }
     if (isGatewayError(error)) {
       log.code = error.code;
       if (error.detail) log.detail = error.detail;
@@ -149,12 +190,17 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     return errorAnswer('ERR_INTERNAL');
   }
 
-  function refuse(code: ErrorCode, requestHeaders: Headers, client: Pick<ClientInfo, 'address'>): Answer {
+  function refuse(
+    code: ErrorCode,
+    requestHeaders: Headers,
+    client: Pick<ClientInfo, 'address'>,
+    options: { readonly unlogged?: boolean } = {},
+  ): Answer {
     const compiled = current();
     const requestId = pickRequestId(requestHeaders.get('x-request-id'));
     const answer = errorAnswer(code);
     const headers = decoratedRecord(answer, compiled, requestId, requestHeaders.get('origin'));
-    if (logger.level !== 'silent') {
+    if (logger.level !== 'silent' && options.unlogged !== true) {
       logger.info('request', { requestId, status: answer.status, client: client.address, code });
     }
     return new Answer(answer.status, headers, answer.body);
@@ -164,17 +210,20 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     refuse,
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
+      const compiled = current();
       const exchange: Exchange = {
         request,
         client,
-        compiled: current(),
+        compiled,
         requestId: pickRequestId(request.headers.get('x-request-id')),
         started: platform.now(),
         pathname,
         search,
         log: {},
+        clientAddress: resolveClientAddress(client.address, request.headers, compiled.trustedProxies),
         routeLabel: undefined,
       };
+      client.attachRequestId?.(exchange.requestId);
       inFlight++;
       let result: Reply | Promise<Reply>;
       try {
@@ -203,6 +252,7 @@ class RouteContext implements RequestContext {
   readonly requestId: string;
   readonly search: string;
   readonly client: ClientInfo;
+  readonly clientAddress: ResolvedClient;
   readonly log: Record<string, unknown>;
   claims: RequestContext['claims'] = undefined;
 
@@ -219,6 +269,7 @@ class RouteContext implements RequestContext {
     this.requestId = exchange.requestId;
     this.search = exchange.search;
     this.client = exchange.client;
+    this.clientAddress = exchange.clientAddress;
     this.log = exchange.log;
   }
 

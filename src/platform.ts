@@ -1,4 +1,5 @@
 import type { Reply } from './answer.js';
+import type { ErrorCode } from './errors/codes.js';
 import type { Logger } from './observability/logger.js';
 
 /**
@@ -21,6 +22,15 @@ export interface UpstreamRequest {
   readonly timeoutMs: number;
   /** The server's `http2` option: offer HTTP/2 by ALPN (Node; Workers' fetch decides itself). */
   readonly http2?: boolean;
+  /** Longest silence while the response body streams; past it the response is aborted. */
+  readonly idleTimeoutMs?: number;
+  /** Largest upstream response head accepted (ERR_UPSTREAM_HEADERS_TOO_LARGE past it). */
+  readonly maxHeaderBytes?: number;
+  /**
+   * (Node) Aborts the client's response at once, quietly: used when the upstream dies
+   * mid-body, so the client sees an aborted response and nothing is printed.
+   */
+  readonly abortResponse?: ((reason: string) => void) | undefined;
 }
 
 /**
@@ -65,6 +75,12 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /**
+   * This gateway's own origin (`http://127.0.0.1:9000`), for server URLs written as a path
+   * (`"url": "/upstream"`, docs/CONFIG.md "Top level"): Node's listening address once it listens;
+   * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
+   */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** What the adapter knows about the connection a request arrived on. */
@@ -72,6 +88,8 @@ export interface ClientInfo {
   readonly address: string;
   /** `http` or `https`, as seen by the gateway (client-sent X-Forwarded-Proto is not trusted). */
   readonly protocol: string;
+  /** The gateway's own port the client connected to, when the runtime knows it (Node). */
+  readonly localPort?: number | undefined;
   /** Aborted when the client disconnects. */
   readonly signal?: AbortSignal;
   /**
@@ -87,4 +105,28 @@ export interface ClientInfo {
    * or two `Authorization` headers, which Headers would join): the gateway answers 400.
    */
   readonly malformed?: string | undefined;
+  /** The catalogue row for `malformed` (default ERR_BAD_REQUEST). */
+  readonly malformedCode?: ErrorCode | undefined;
+  /**
+   * (Node) Set when the adapter had to answer the request itself after the gateway took it
+   * (the request body turned out malformed mid-way): the row it answered with. The gateway's own
+   * answer is then discarded and the access log records this row.
+   */
+  readonly answeredByAdapter?: ErrorCode | undefined;
+  /** (Node) The gateway's request id, for answers the adapter writes itself. */
+  attachRequestId?(requestId: string): void;
+  /**
+   * (Node) Calls `listener` once the response ended or was cut: the body bytes written, whether
+   * it completed, and why not. The access-log line of a streamed response waits for it.
+   */
+  onResponseEnd?(listener: (end: ResponseEnd) => void): void;
+  /** (Node) See UpstreamRequest.abortResponse. */
+  abortResponse?(reason: string): void;
+}
+
+export interface ResponseEnd {
+  readonly completed: boolean;
+  readonly bytes: number;
+  /** Why it did not complete: `client closed`, `upstream closed mid-body`, … */
+  readonly abortReason?: string | undefined;
 }

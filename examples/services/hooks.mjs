@@ -13,5 +13,5 @@ export function requireMember(request) {
 
 /** service_binding function: the result is wrapped like a service's. */
 export function time(request, env, ctx) {
-  return { message: 'The time', data: { now: new Date().toISOString(), route: ctx.route.path } };
+  return { message: 'The time', now: new Date().toISOString(), route: ctx.route.path };
 }

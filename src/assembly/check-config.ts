@@ -4,8 +4,11 @@ import { lintCors } from '../cors/index.js';
 import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
+import { lintTrustedProxies } from '../proxy/trusted-proxies.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
+import { pathStyleHints } from '../router/path-hints.js';
+import { isIdentityFlow } from '../integrations/identity/select.js';
 import { integrationDefinition } from '../integrations/registry.js';
 import type { SourceConfig } from '../config/load.js';
 import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
@@ -46,6 +49,7 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Config
     });
   });
   if (config.cors && valid('/cors')) problems.push(...lintCors(config.cors, '/cors'));
+  if (valid('/gateway')) problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
   problems.push(...checkAuthorizers(config, valid, options));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
@@ -83,8 +87,10 @@ function entries<T>(list: readonly T[] | undefined, pointer: string, valid: Vali
  */
 function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOptions): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const verifying = verifyingAuthorizers(config);
+  const optionsFor = (name: string) => ({ ...options, verifiesTokens: verifying.has(name) });
   if (config.authorizer && valid('/authorizer')) {
-    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', options));
+    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', optionsFor('default')));
   }
   const named = isRecord(config.authorizers) ? config.authorizers : {};
   for (const [name, def] of Object.entries(named) as Array<[string, AuthorizerConfig]>) {
@@ -92,9 +98,25 @@ function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOpt
     if (name === 'default' && config.authorizer) {
       problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
     }
-    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, options));
+    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, optionsFor(name)));
   }
   return problems;
+}
+
+/**
+ * Authorizers a route verifies tokens with (`auth: true` is "default"); identity-flow routes
+ * only select their flow's authorizer. An empty inline key set is an error only for these.
+ */
+function verifyingAuthorizers(config: GatewayConfig): Set<string> {
+  const names = new Set<string>();
+  for (const route of Array.isArray(config.paths) ? config.paths : []) {
+    if (typeof route !== 'object' || route === null) continue;
+    const auth: unknown = route.auth;
+    if (auth === undefined || auth === false || isIdentityFlow(route.integration?.type)) continue;
+    if (auth === true) names.add('default');
+    else if (typeof auth === 'string') names.add(auth);
+  }
+  return names;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -116,6 +138,7 @@ function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: 
   const problems: ConfigProblem[] = [];
   const parsedPath = parsePathPattern(route.path);
   if (parsedPath.error) problems.push(configError(`${at}/path`, parsedPath.error));
+  else for (const hint of pathStyleHints(route.path)) problems.push(configWarning(`${at}/path`, hint));
   // `$request.path.NAME` must name one of the route's `{name}` parameters (unknown when the
   // pattern itself is refused, so it is not checked then).
   const pathParams = parsedPath.pattern?.segments.flatMap((s) => (s.kind === 'param' ? [s.name] : []));

@@ -16,6 +16,7 @@ import { MemoryStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
+import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
@@ -58,6 +59,8 @@ export interface CompiledGateway {
   readonly cors: CompiledCors | undefined;
   readonly poweredBy: boolean;
   readonly limits: GatewayLimits;
+  /** gateway.trusted_proxies, parsed (proxy/client-address.ts). */
+  readonly trustedProxies: IpRanges;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
   /** Compiled `servers[]` by alias (the Node adapter runs their health checks). */
   readonly servers: ReadonlyMap<string, CompiledServer>;
@@ -79,7 +82,10 @@ export function compileGateway(
 
   const authorizers = createAuthorizers(config, platform);
   const servers = new Map<string, CompiledServer>(
-    (config.servers ?? []).map((server) => [server.alias, compileServer(server)]),
+    (config.servers ?? []).map((server) => [
+      server.alias,
+      compileServer(server, platform.selfOrigin ? { selfOrigin: platform.selfOrigin } : {}),
+    ]),
   );
   const deps: IntegrationDeps = {
     config,
@@ -115,6 +121,7 @@ export function compileGateway(
       maxUrlLength: gateway?.max_url_length ?? DEFAULT_LIMITS.maxUrlLength,
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
+    trustedProxies: compileTrustedProxies(gateway?.trusted_proxies),
     authorizers,
     servers,
     warnings: [...loaded.warnings, ...bindingProblems],

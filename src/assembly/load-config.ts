@@ -1,4 +1,5 @@
-import { readConfig } from '../config/load.js';
+import { readConfig, withoutFollowOns } from '../config/load.js';
+import { isUnknownKeyProblem } from '../config/validate-schema.js';
 import { ConfigInvalidError, type ConfigProblem } from '../config/problems.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { checkConfig } from './check-config.js';
@@ -23,9 +24,17 @@ export interface LoadOptions {
 
 export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
   const source = readConfig(input, options.env);
+  // A key the schema already reported as unknown is not reported a second time by a rule that
+  // also looks at keys (an authorizer's "does not apply to this type"); a problem caused only by
+  // an unresolved reference is not reported beside it.
+  const unknownKeys = new Set(source.problems.filter(isUnknownKeyProblem).map((p) => p.pointer));
+  const semantic = checkConfig(source, { strict: options.strict ?? false, env: options.env });
   const problems = [
     ...source.problems,
-    ...checkConfig(source, { strict: options.strict ?? false, env: options.env }),
+    ...withoutFollowOns(
+      semantic.filter((p) => !unknownKeys.has(p.pointer)),
+      source.unresolved,
+    ),
   ];
   const errors = problems.filter((p) => p.severity === 'error');
   const warnings = problems.filter((p) => p.severity === 'warning');

@@ -96,7 +96,27 @@ export function compactTokenProblem(token: string): { code: ErrorCode; actual: s
   const bad = parts.findIndex((part) => part.length % 4 === 1);
   if (bad !== -1)
     return { code: 'ERR_JWS_INVALID', actual: `part ${bad + 1} has an impossible base64url length` };
+  const loose = parts.findIndex((part) => !isCanonicalBase64url(part));
+  if (loose !== -1)
+    return {
+      code: 'ERR_JWS_INVALID',
+      actual: `part ${loose + 1} is not canonical base64url (unused bits set in its last character)`,
+    };
   return undefined;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * One spelling per token (RFC 4648 §3.5): in a part whose length is 2 or 3 modulo 4, the last
+ * character carries 4 or 2 bits that encode nothing and must be zero. Decoders ignore them, so
+ * without this check `…Q` and `…R` would be the same signature, and a token could be altered
+ * without changing its verification (a second cache key, a replay filter bypassed).
+ */
+function isCanonicalBase64url(part: string): boolean {
+  const unusedBits = part.length % 4 === 2 ? 0x0f : part.length % 4 === 3 ? 0x03 : 0;
+  if (unusedBits === 0) return true;
+  return (BASE64URL.indexOf(part.charAt(part.length - 1)) & unusedBits) === 0;
 }
 
 /** Names the first reason a token is not compact, without echoing any of it. */

@@ -17,6 +17,13 @@ import {
 export interface LintEnv {
   /** GATEHOUSE_STRICT=1: weak-secret warnings become errors. */
   readonly strict: boolean;
+  /**
+   * Names of the authorizers some route verifies tokens with (`auth: true` is "default");
+   * undefined when unknown, which counts every authorizer as used (the stricter reading).
+   */
+  readonly verifyingAuthorizers?: ReadonlySet<string>;
+  /** Set by lintAuthorizers for the authorizer being linted: a route verifies tokens with it. */
+  readonly verifiesTokens?: boolean;
 }
 
 /** RFC 7518 §3.2: an HMAC key at least as long as the hash output; 32 bytes for HS256. */
@@ -36,6 +43,7 @@ const FIELD_OWNERS: Readonly<Record<string, string>> = {
   scope: 'auth0',
   jwt_secret: 'supabase',
   timeout_ms: 'auth0 and supabase (their flows)',
+  allow_weak_secret: 'jwt and supabase',
 };
 
 /** A field that belongs to another authorizer type is an error: it would be silently ignored. */
@@ -130,11 +138,35 @@ export function lintAlgorithms(
   return problems;
 }
 
-/** Short HMAC secrets can be brute-forced offline from a single token. */
-export function lintSecret(secret: string, pointer: string, env: LintEnv): ConfigProblem[] {
+/** Both key-set fields: `jwks` wins, as in the Serverless API Gateway (its Auth0 page sets both). */
+export function jwksUriIgnored(pointer: string): ConfigProblem {
+  return configWarning(`${pointer}/jwks_uri`, 'ignored: "jwks" is set and is used (set only one)');
+}
+
+/** RFC 7518 §3.2: the key must be at least as long as the hash output. */
+const HMAC_KEY_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
+
+/**
+ * Short HMAC secrets can be brute-forced offline from a single token, so one shorter than the
+ * hash of the longest allowed HMAC algorithm is refused; `allow_weak_secret: true` (configs being
+ * migrated) makes it a warning, unless GATEHOUSE_STRICT=1.
+ */
+export function lintSecret(
+  secret: string,
+  pointer: string,
+  env: LintEnv,
+  options: { readonly algorithms: readonly string[]; readonly allowWeak: boolean },
+): ConfigProblem[] {
   const bytes = new TextEncoder().encode(secret).length;
-  if (bytes >= MIN_HMAC_SECRET_BYTES) return [];
-  const message = `HMAC secret is ${bytes} bytes; use at least ${MIN_HMAC_SECRET_BYTES} random bytes (RFC 7518 §3.2)`;
+  const needed = Math.max(
+    MIN_HMAC_SECRET_BYTES,
+    ...options.algorithms.map((alg) => HMAC_KEY_BYTES[alg] ?? 0),
+  );
+  if (bytes >= needed) return [];
+  const strongest = options.algorithms.filter((alg) => HMAC_KEY_BYTES[alg] === needed)[0] ?? 'HS256';
+  const message = `HMAC secret is ${bytes} bytes; ${strongest} needs at least ${needed} random bytes (RFC 7518 §3.2)`;
+  if (!options.allowWeak)
+    return [configError(pointer, `${message}; set "allow_weak_secret": true to accept it while migrating`)];
   return [
     env.strict ? configError(pointer, `${message} (GATEHOUSE_STRICT=1)`) : configWarning(pointer, message),
   ];
@@ -209,7 +241,7 @@ export function lintPublicKey(value: string, pointer: string): ConfigProblem[] {
 }
 
 /** An inline key set: `{"keys": [...]}` of public keys, as JSON text or an object. */
-export function lintInlineJwks(value: unknown, pointer: string): ConfigProblem[] {
+export function lintInlineJwks(value: unknown, pointer: string, verifiesTokens = true): ConfigProblem[] {
   let set = value;
   if (typeof value === 'string') {
     try {
@@ -220,7 +252,18 @@ export function lintInlineJwks(value: unknown, pointer: string): ConfigProblem[]
   }
   const keys = typeof set === 'object' && set !== null ? (set as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(keys)) return [configError(pointer, 'jwks must be a JSON Web Key Set: {"keys": [...]}')];
-  if (keys.length === 0) return [configError(pointer, 'jwks has no keys: no token could ever verify')];
+  if (keys.length === 0) {
+    // An empty set is a placeholder (the Serverless API Gateway's refresh tests use one); it is
+    // only a mistake when a route relies on it to verify tokens.
+    return verifiesTokens
+      ? [
+          configError(
+            pointer,
+            'jwks has no keys: no token could ever verify, and a route verifies tokens with it',
+          ),
+        ]
+      : [configWarning(pointer, 'jwks has no keys: no token could ever verify')];
+  }
   return keys.flatMap((key, i) =>
     lintJwk(key, typeof value === 'string' ? pointer : `${pointer}/keys/${i}`, `key ${i}`),
   );

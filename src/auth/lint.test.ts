@@ -83,19 +83,38 @@ describe('lintAuthorizer', () => {
     );
   });
 
-  it('a short HMAC secret is a warning, an error when strict', () => {
+  it('a short HMAC secret is an error naming pointer and length; allow_weak_secret makes it a warning', () => {
     const short = { type: 'jwt', secret: 'too-short' };
-    expect(lint(short)).toEqual([
+    expect(errors(short)).toEqual([
+      '/authorizer/secret: HMAC secret is 9 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2); set "allow_weak_secret": true to accept it while migrating',
+    ]);
+    const migrating = { ...short, allow_weak_secret: true };
+    expect(lint(migrating)).toEqual([
       {
         pointer: '/authorizer/secret',
         severity: 'warning',
-        message: 'HMAC secret is 9 bytes; use at least 32 random bytes (RFC 7518 §3.2)',
+        message: 'HMAC secret is 9 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2)',
       },
     ]);
-    expect(errors(short, { strict: true })).toEqual([
-      '/authorizer/secret: HMAC secret is 9 bytes; use at least 32 random bytes (RFC 7518 §3.2) (GATEHOUSE_STRICT=1)',
+    expect(errors(migrating, { strict: true })).toEqual([
+      '/authorizer/secret: HMAC secret is 9 bytes; HS256 needs at least 32 random bytes (RFC 7518 §3.2) (GATEHOUSE_STRICT=1)',
     ]);
-    expect(lint({ type: 'supabase', jwt_secret: 'short' })[0]?.severity).toBe('warning');
+    expect(lint({ type: 'supabase', jwt_secret: 'short' })[0]?.severity).toBe('error');
+    expect(lint({ type: 'supabase', jwt_secret: 'short', allow_weak_secret: true })[0]?.severity).toBe(
+      'warning',
+    );
+  });
+
+  it('the secret must be as long as the hash of every allowed HMAC algorithm (HS384: 48, HS512: 64)', () => {
+    const bytes40 = 'k'.repeat(40);
+    expect(lint({ type: 'jwt', secret: bytes40, algorithms: ['HS256'] })).toEqual([]);
+    expect(errors({ type: 'jwt', secret: bytes40, algorithms: ['HS384'] })[0]).toContain(
+      'HMAC secret is 40 bytes; HS384 needs at least 48',
+    );
+    expect(errors({ type: 'jwt', secret: 'k'.repeat(63), algorithms: ['HS256', 'HS512'] })[0]).toContain(
+      'HS512 needs at least 64',
+    );
+    expect(lint({ type: 'jwt', secret: 'k'.repeat(64), algorithm: 'HS512' })).toEqual([]);
   });
 
   it('jwks_uri must be http(s); plain http outside loopback is a warning', () => {

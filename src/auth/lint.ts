@@ -35,13 +35,17 @@ export function lintAuthorizers(
   env: LintEnv,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (config.authorizer) problems.push(...lintAuthorizer(config.authorizer, '/authorizer', env));
+  const envOf = (name: string): LintEnv => ({
+    ...env,
+    verifiesTokens: env.verifyingAuthorizers?.has(name) ?? true,
+  });
+  if (config.authorizer) problems.push(...lintAuthorizer(config.authorizer, '/authorizer', envOf('default')));
   for (const [name, def] of Object.entries(config.authorizers ?? {})) {
     const pointer = `/authorizers/${pointerToken(name)}`;
     if (name === 'default' && config.authorizer) {
       problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
     }
-    problems.push(...lintAuthorizer(def, pointer, env));
+    problems.push(...lintAuthorizer(def, pointer, envOf(name)));
   }
   return problems;
 }

@@ -5,6 +5,7 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose';
+import { readCappedBytes } from '../capped-body.js';
 import { KeySetUnavailableError } from './errors.js';
 import type { KeySource, KeySourceInfo } from './key-sets.js';
 
@@ -208,33 +209,15 @@ async function readLimited(
     discard(response);
     throw tooLarge();
   }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
+    bytes = await readCappedBytes(response.body, maxBytes);
   } catch (error) {
-    if (error instanceof KeySetUnavailableError) throw error;
     throw aborted()
       ? timedOut()
       : new KeySetUnavailableError(url, `reading the response failed (${errorMessage(error)})`);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  if (bytes === undefined) throw tooLarge();
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

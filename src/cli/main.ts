@@ -1,7 +1,7 @@
 import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import { isStrict, loadEnvironment } from './env.js';
+import { EnvFileError, isStrict, loadEnvironment } from './env.js';
 import { processIo, type CliIo } from './io.js';
 import { offlinePlatform } from './offline-platform.js';
 import { runRoutes } from './routes.js';
@@ -11,12 +11,15 @@ import { runTokenCommand } from './token.js';
 import { runValidate } from './validate.js';
 
 const USAGE = `usage:
-  gatehouse start    [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L] [--binding NAME=PATH]...
+  gatehouse start    [--config FILE] [--env-file FILE] [--port N] [--host H] [--log-level L] [--drain-ms MS] [--binding NAME=PATH]...
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
-  gatehouse routes   [--config FILE] [METHOD PATH]
-  gatehouse token mint  [--config FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
-  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"]`;
+  gatehouse routes   [--config FILE] [--env-file FILE] [METHOD PATH]
+  gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
+  gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]
+
+exit codes: 0 success; 1 invalid or missing config, the port in use; 2 usage (unknown command or
+            flag, unreadable --env-file). token check: 1 rejected token, 2 usage or config.`;
 
 /** Dispatches `gatehouse <command>`; returns the process exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -48,19 +51,22 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       for (const problem of error.problems) io.stderr(formatProblem(problem));
       return 1;
     }
-    // parseArgs and file errors: a one-line message, not a stack trace.
+    // parseArgs and --env-file errors: a one-line message, not a stack trace.
     io.stderr(`gatehouse ${command ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof EnvFileError)) io.stderr(`run "gatehouse help" for the flags of each command`);
     return 2;
   }
 }
 
 function runToken(argv: string[], io: CliIo): Promise<number> {
-  const env = loadEnvironment(undefined);
-  const platform = offlinePlatform(env);
+  const platform = offlinePlatform(process.env);
   return runTokenCommand(argv, {
     stdout: io.stdout,
     stderr: io.stderr,
     platform,
-    loadGateway: (path) => compileFromSource(resolveConfigSource(path, env), platform, isStrict(env)),
+    loadGateway: (path, envFile) => {
+      const env = loadEnvironment(envFile);
+      return compileFromSource(resolveConfigSource(path, env), offlinePlatform(env), isStrict(env));
+    },
   });
 }

@@ -9,6 +9,24 @@ import type { CliIo } from './io.js';
 
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
 
+/** EADDRINUSE / EACCES from listen(), as a sentence that names the port and the way out. */
+function describeListenError(error: unknown, host: string, port: number): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return (
+      `gatehouse start: port ${port} on ${host} is already in use (another Gatehouse, or wrangler dev?); ` +
+      `choose another with --port, e.g. --port ${port === 65535 ? 8788 : port + 1} (--port 0 picks a free one)`
+    );
+  }
+  if (code === 'EACCES') {
+    return `gatehouse start: not allowed to listen on port ${port} on ${host}; choose a port above 1023 with --port`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `gatehouse start: cannot listen on host ${host} (${code}); use --host 127.0.0.1 or --host 0.0.0.0`;
+  }
+  return undefined;
+}
+
 /**
  * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
  * [--binding NAME=PATH]... [--tls-cert FILE --tls-key FILE] [--h2c]`. Each `--binding` provides the service binding NAME (what
@@ -82,6 +100,11 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     }
     if (isTlsFileError(error)) {
       io.stderr(`cannot use --tls-cert/--tls-key: ${(error as Error).message}`);
+      return 1;
+    }
+    const listenProblem = describeListenError(error, values.host, port);
+    if (listenProblem !== undefined) {
+      io.stderr(listenProblem);
       return 1;
     }
     if (!(error instanceof ConfigInvalidError)) throw error;

@@ -9,6 +9,7 @@ import type { AuthorizerConfig, RouteConfig } from '../config/schema.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
 import { routedPath } from './request-path.js';
+import { EnvFileError } from './env.js';
 
 /**
  * `gatehouse token mint` and `gatehouse token check` (docs/BEHAVIOUR.md "The CLI"): mint a token
@@ -23,15 +24,17 @@ import { routedPath } from './request-path.js';
 export interface TokenCommandIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
-  /** Loads and compiles the config at `path` (throws ConfigInvalidError). */
-  loadGateway: (path: string) => Promise<CompiledGateway>;
+  /**
+   * Loads and compiles the config at `path` (undefined: the usual sources, SAG_API_CONFIG_JSON
+   * then ./api-config.json) with `--env-file` joining the environment; throws ConfigInvalidError.
+   */
+  loadGateway: (path: string | undefined, envFile: string | undefined) => Promise<CompiledGateway>;
   platform: Pick<Platform, 'now'>;
 }
 
-const DEFAULT_CONFIG = './api-config.json';
 const USAGE = `usage:
-  gatehouse token mint  [--config FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
-  gatehouse token check [--config FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]`;
+  gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
+  gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]`;
 
 /** A usage or configuration problem: message on stderr, exit 2. */
 class UsageError extends Error {}
@@ -48,7 +51,7 @@ export async function runTokenCommand(argv: string[], io: TokenCommandIo): Promi
       for (const problem of error.problems) io.stderr(`${formatProblem(problem)}\n`);
     } else {
       io.stderr(`gatehouse token ${sub ?? ''}: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (!(error instanceof UsageError)) io.stderr(`${USAGE}\n`);
+      if (!(error instanceof UsageError) && !(error instanceof EnvFileError)) io.stderr(`${USAGE}\n`);
     }
     return 2;
   }
@@ -60,13 +63,14 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
     strict: true,
     options: {
       config: { type: 'string' },
+      'env-file': { type: 'string' },
       sub: { type: 'string' },
       claims: { type: 'string' },
       'expires-in': { type: 'string' },
       authorizer: { type: 'string' },
     },
   });
-  const compiled = await io.loadGateway(values.config ?? DEFAULT_CONFIG);
+  const compiled = await io.loadGateway(values.config, values['env-file']);
   const { name, def, authorizer } = pickAuthorizer(compiled, values.authorizer);
   const { secret, alg } = hmacSigner(name, def);
   const extra = parseClaims(values.claims);
@@ -90,6 +94,11 @@ async function mint(argv: string[], io: TokenCommandIo): Promise<number> {
   // A token the authorizer would refuse is still printed (expired tokens are useful in tests),
   // but stderr says so, so nobody debugs a 401 that mint could have explained.
   const report = await authorizer.explain(token);
+  if (subject === undefined) {
+    io.stderr(
+      'note: the token has no subject ("sub"): $request.jwt.sub maps to nothing; pass --sub USER_ID to set one\n',
+    );
+  }
   if (!report.ok) {
     io.stderr(`warning: authorizer "${name}" would refuse this token (${report.code ?? 'rejected'}):\n`);
     for (const c of report.checks.filter((c) => !c.ok)) io.stderr(`  ${c.name}: ${c.message}\n`);
@@ -104,6 +113,7 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
     strict: true,
     options: {
       config: { type: 'string' },
+      'env-file': { type: 'string' },
       token: { type: 'string' },
       route: { type: 'string' },
       authorizer: { type: 'string' },
@@ -111,7 +121,7 @@ async function check(argv: string[], io: TokenCommandIo): Promise<number> {
   });
   if (!values.token) throw new UsageError('--token is required');
   const token = values.token.trim().replace(/^bearer\s+/i, '');
-  const compiled = await io.loadGateway(values.config ?? DEFAULT_CONFIG);
+  const compiled = await io.loadGateway(values.config, values['env-file']);
 
   let scopes: readonly string[] = [];
   let requested = values.authorizer;

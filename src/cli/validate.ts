@@ -17,7 +17,8 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   try {
     const compiled = await compileFromSource(source, offlinePlatform(env), isStrict(env));
     for (const warning of compiled.warnings) io.stderr(formatProblem(warning));
-    io.stdout(`${source.label}: valid (${compiled.config.paths.length} routes)`);
+    const count = compiled.config.paths.length;
+    io.stdout(`${source.label}: valid (${count} route${count === 1 ? '' : 's'})`);
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigInvalidError)) throw error;

@@ -33,6 +33,8 @@ export function normalizeConfig(input: unknown): { config: unknown; warnings: Co
 
   if (Array.isArray(config.paths)) {
     config.paths = config.paths.map((route: unknown, index) => {
+      // The Serverless API Gateway's schema allows `"auth": null`; it means no auth.
+      if (isObject(route) && route.auth === null) route = { ...route, auth: false };
       if (!isObject(route) || !isObject(route.integration)) return route;
       const type = route.integration.type;
       const canonical = typeof type === 'string' ? INTEGRATION_TYPE_ALIASES[type] : undefined;

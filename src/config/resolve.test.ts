@@ -16,6 +16,12 @@ describe('resolveReferences', () => {
     ]);
   });
 
+  it('replaces only whole-string references: text after the name stays as written (COMPAT.md row 34)', () => {
+    const result = resolveReferences({ url: '$env.HOST/path', key: '$secret.K ' }, { HOST: 'h', K: 'k' });
+    expect(result.config).toEqual({ url: '$env.HOST/path', key: '$secret.K ' });
+    expect(result.problems).toEqual([]);
+  });
+
   it('an unset variable is a problem naming the pointer and the variable, never an empty string', () => {
     const result = resolveReferences({ authorizer: { secret: '$env.MISSING' } }, {});
     expect(result.problems).toEqual([

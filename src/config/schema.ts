@@ -58,6 +58,8 @@ const Server = Type.Object(
     circuit_breaker: Type.Optional(
       Type.Object({ failures: Type.Optional(PositiveInt), open_ms: Type.Optional(PositiveInt) }, strict),
     ),
+    // (ext) docs/CONFIG.md: longest silence while the upstream's response body streams.
+    idle_timeout_ms: Type.Optional(PositiveInt),
   },
   strict,
 );
@@ -104,6 +106,8 @@ const Authorizer = Type.Object(
     jwt_secret: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
+    // (ext) RFC 7518 §3.2 short HMAC secrets become a warning instead of an error.
+    allow_weak_secret: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -171,6 +175,10 @@ const Route = Type.Object(
     strip_authorization: Type.Optional(Type.Boolean()),
     websocket: Type.Optional(WebSocket),
     cache: Type.Optional(RouteCache),
+    // (ext) docs/BEHAVIOUR.md "Hostile input"
+    idle_timeout_ms: Type.Optional(PositiveInt),
+    allow_method_override: Type.Optional(Type.Boolean()),
+    rewrite_location: Type.Optional(Type.Boolean()),
   },
   strict,
 );
@@ -182,6 +190,12 @@ const Gateway = Type.Object(
     max_url_length: Type.Optional(PositiveInt),
     max_concurrent_requests: Type.Optional(PositiveInt),
     cache_max_bytes: Type.Optional(PositiveInt),
+    // docs/BEHAVIOUR.md "Hostile input"
+    trusted_proxies: Type.Optional(Type.Array(NonEmpty)),
+    allow_underscores_in_headers: Type.Optional(Type.Boolean()),
+    header_timeout_ms: Type.Optional(PositiveInt),
+    request_timeout_ms: Type.Optional(PositiveInt),
+    max_upstream_header_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
   },
   strict,
 );

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
-import { configError, type ConfigProblem } from './problems.js';
+import { configError, configWarning, type ConfigProblem } from './problems.js';
 import { ConfigSchema } from './schema.js';
 import { closestMatch } from './suggest.js';
 
@@ -10,6 +10,16 @@ import { closestMatch } from './suggest.js';
  * unknown keys get a "did you mean" (docs/CONFIG.md: a silently ignored typo in a security setting
  * is worse than a refusal).
  */
+/**
+ * A problem that only names a key the schema does not know. The object around it still has the
+ * schema's shape for every key it does know, so the semantic checks may read it.
+ */
+export function isUnknownKeyProblem(problem: ConfigProblem): boolean {
+  return problem.message.startsWith(UNKNOWN_KEY);
+}
+
+const UNKNOWN_KEY = 'unknown key "';
+
 export function validateAgainstSchema(config: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
@@ -17,15 +27,49 @@ export function validateAgainstSchema(config: unknown): ConfigProblem[] {
     // A bad union member reports once per branch; one line per place is enough.
     if (seen.has(error.path)) continue;
     seen.add(error.path);
-    problems.push(configError(error.path, describe(error, config)));
+    if (error.type === ValueErrorType.ObjectAdditionalProperties)
+      problems.push(unknownKey(error.path, config));
+    else problems.push(configError(error.path, describe(error)));
   }
   return problems;
 }
 
-function describe(error: ValueError, config: unknown): string {
+/**
+ * Where an unknown key is only a warning: the Serverless API Gateway's schema allows extra
+ * properties (`description`, notes), and a stray key there changes nothing. Everywhere else
+ * (authorizers, `cors`, `mapping`, `gateway`) a typo silently weakens security or behaviour,
+ * so it stays an error (docs/CONFIG.md "Unknown keys").
+ */
+const LENIENT_OBJECTS = [
+  /^$/,
+  /^\/paths\/\d+$/,
+  /^\/paths\/\d+\/integration$/,
+  /^\/paths\/\d+\/integration\/post_process$/,
+  /^\/paths\/\d+\/pre_process$/,
+  /^\/(servers|services|serviceBindings)\/\d+$/,
+];
+
+/** A route key whose misspelling would leave the route less protected than written. */
+const SECURITY_ROUTE_KEYS = new Set(['auth', 'scopes', 'strip_authorization']);
+
+function unknownKey(pointer: string, config: unknown): ConfigProblem {
+  const slash = pointer.lastIndexOf('/');
+  const parentPointer = pointer.slice(0, slash);
+  const key = decodeToken(pointer.slice(slash + 1));
+  const parent = schemaAt(parentPointer, config);
+  const known = parent?.properties ? Object.keys(parent.properties as object) : [];
+  const suggestion = closestMatch(key, known);
+  const message = suggestion
+    ? `${UNKNOWN_KEY}${key}" (did you mean "${suggestion}"?)`
+    : `${UNKNOWN_KEY}${key}"`;
+  const lenient = LENIENT_OBJECTS.some((pattern) => pattern.test(parentPointer));
+  if (!lenient || (suggestion !== undefined && SECURITY_ROUTE_KEYS.has(suggestion)))
+    return configError(pointer, message);
+  return configWarning(pointer, `${message}; ignored`);
+}
+
+function describe(error: ValueError): string {
   switch (error.type) {
-    case ValueErrorType.ObjectAdditionalProperties:
-      return unknownKeyMessage(error.path, config);
     case ValueErrorType.ObjectRequiredProperty:
       return 'is required';
     case ValueErrorType.Union:
@@ -33,15 +77,6 @@ function describe(error: ValueError, config: unknown): string {
     default:
       return `${lowerFirst(error.message)} (got ${JSON.stringify(error.value)})`;
   }
-}
-
-function unknownKeyMessage(pointer: string, config: unknown): string {
-  const slash = pointer.lastIndexOf('/');
-  const key = decodeToken(pointer.slice(slash + 1));
-  const parent = schemaAt(pointer.slice(0, slash), config);
-  const known = parent?.properties ? Object.keys(parent.properties as object) : [];
-  const suggestion = closestMatch(key, known);
-  return suggestion ? `unknown key "${key}" (did you mean "${suggestion}"?)` : `unknown key "${key}"`;
 }
 
 /** Walks the schema along a JSON pointer (objects, arrays, records, first object member of unions). */

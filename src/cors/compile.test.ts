@@ -127,12 +127,24 @@ describe('compileCors().apply', () => {
     expect(headers.get('content-type')).toBe('application/json');
   });
 
-  it('sends only what is configured', () => {
+  it('sends only what is configured, plus X-Request-Id exposed', () => {
     const headers = applied(
       { allow_origins: ['https://app.example.com'], allow_methods: [] },
       'https://app.example.com',
     );
-    expect(accessControl(headers)).toEqual({ 'access-control-allow-origin': 'https://app.example.com' });
+    expect(accessControl(headers)).toEqual({
+      'access-control-allow-origin': 'https://app.example.com',
+      'access-control-expose-headers': 'X-Request-Id',
+    });
+  });
+
+  it('adds X-Request-Id to a configured expose list once', () => {
+    const exposed = (expose_headers: string[]): string | null =>
+      applied({ allow_origins: ['https://a.example'], expose_headers }, 'https://a.example').get(
+        'access-control-expose-headers',
+      );
+    expect(exposed(['X-Total'])).toBe('X-Total,X-Request-Id');
+    expect(exposed(['x-request-id'])).toBe('x-request-id');
   });
 
   it.each([
@@ -198,6 +210,10 @@ describe('applyToRecord on an upstream answer held as a record', () => {
       'content-type': 'application/json',
     };
     cors.applyToRecord('https://evil.example', record);
-    expect(record).toEqual({ 'content-type': 'application/json', vary: 'Origin' });
+    expect(record).toEqual({
+      'content-type': 'application/json',
+      vary: 'Origin',
+      'access-control-expose-headers': 'X-Request-Id',
+    });
   });
 });

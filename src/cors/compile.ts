@@ -38,9 +38,19 @@ function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[
   };
   list('access-control-allow-methods', config.allow_methods);
   list('access-control-allow-headers', config.allow_headers);
-  list('access-control-expose-headers', config.expose_headers);
+  list('access-control-expose-headers', withRequestId(config.expose_headers));
   if (config.max_age !== undefined) fixed.push(['access-control-max-age', String(config.max_age)]);
   return fixed;
+}
+
+/**
+ * Every response carries the gateway's `X-Request-Id`; browser code can read it (to quote it in a
+ * bug report) only when it is exposed, so it always is (docs/BEHAVIOUR.md "CORS").
+ */
+function withRequestId(expose: readonly string[] | undefined): readonly string[] {
+  const list = expose ?? [];
+  if (list.some((name) => name === '*' || name.toLowerCase() === 'x-request-id')) return list;
+  return [...list, 'X-Request-Id'];
 }
 
 /**
@@ -55,14 +65,23 @@ export function compileCors(config: CorsConfig): CompiledCors {
   const credentials = config.allow_credentials === true;
   const fixed = fixedHeaders(config);
 
+  const credentialsPair: readonly (readonly [string, string])[] = credentials
+    ? [['access-control-allow-credentials', 'true']]
+    : [];
+  /**
+   * The one CORS decision, for both header forms: the headers a response to `requestOrigin`
+   * carries. A request from no or a disallowed origin gets the fixed headers only (one shared
+   * array, nothing allocated); an allowed one also gets its Allow-Origin (and credentials).
+   */
+  const corsHeadersFor = (requestOrigin: string | null): readonly (readonly [string, string])[] => {
+    const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
+    if (allowOrigin === undefined) return fixed;
+    return [['access-control-allow-origin', allowOrigin], ...credentialsPair, ...fixed];
+  };
+
   const apply = (requestOrigin: string | null, headers: Headers): void => {
     removeAccessControlHeaders(headers);
-    const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
-    if (allowOrigin !== undefined) {
-      headers.set('access-control-allow-origin', allowOrigin);
-      if (credentials) headers.set('access-control-allow-credentials', 'true');
-    }
-    for (const [name, value] of fixed) headers.set(name, value);
+    for (const [name, value] of corsHeadersFor(requestOrigin)) headers.set(name, value);
     // Even without a match: the answer differs by Origin, so caches must key on it.
     appendVaryOrigin(headers);
   };
@@ -70,12 +89,7 @@ export function compileCors(config: CorsConfig): CompiledCors {
   const applyToRecord = (requestOrigin: string | null, record: Record<string, string>): void => {
     // An upstream's own CORS answer never survives (docs/BEHAVIOUR.md "8. CORS on every response").
     for (const name in record) if (name.startsWith('access-control-')) delete record[name];
-    const allowOrigin = requestOrigin === null ? undefined : allowOriginFor(requestOrigin);
-    if (allowOrigin !== undefined) {
-      record['access-control-allow-origin'] = allowOrigin;
-      if (credentials) record['access-control-allow-credentials'] = 'true';
-    }
-    for (const [name, value] of fixed) record[name] = value;
+    for (const [name, value] of corsHeadersFor(requestOrigin)) record[name] = value;
     record.vary = varyWithOrigin(record.vary);
   };
 

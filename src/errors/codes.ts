@@ -33,6 +33,10 @@ export const ERROR_CATALOGUE = {
   // WebSocket upgrades (docs/PROTOCOLS.md).
   ERR_WEBSOCKET_DISABLED: { status: 426, message: 'WebSocket upgrades are not enabled on this route' },
   ERR_UPSTREAM_UPGRADE_REFUSED: { status: 502, message: 'Upstream refused the WebSocket upgrade' },
+  // Hostile input and protocol edges (docs/BEHAVIOUR.md "Hostile input").
+  ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
+  ERR_SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },
+  ERR_UPSTREAM_HEADERS_TOO_LARGE: { status: 502, message: 'Upstream response headers too large' },
 
   // Authorization (docs/ERRORS.md "Authorization errors").
   AUTH_ERROR: { status: 401, message: 'No token provided or token format is invalid.' },
@@ -54,6 +58,7 @@ export const ERROR_CATALOGUE = {
   // Identity flows (docs/FLOWS.md), with the codes the Serverless API Gateway used.
   missing_code: { status: 400, message: 'Missing authorization code' },
   invalid_state: { status: 400, message: 'Invalid or missing state' },
+  invalid_issuer: { status: 400, message: 'Invalid issuer' },
   missing_access_token: { status: 401, message: 'Missing bearer token' },
   missing_refresh_token: { status: 400, message: 'Missing refresh token' },
   AUTH0_ERROR: { status: 500, message: 'Internal Server Error' },

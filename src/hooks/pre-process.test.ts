@@ -35,6 +35,7 @@ function context(request: Request): RequestContext {
     search: '',
     host: 'gw.test',
     client: { address: '127.0.0.1', protocol: 'http' },
+    clientAddress: { address: '127.0.0.1', chain: ['127.0.0.1'], viaTrustedProxy: false },
     signal: new AbortController().signal,
     params: {},
     wildcardRest: undefined,

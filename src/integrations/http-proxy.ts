@@ -3,8 +3,12 @@ import type { HttpProxyIntegrationConfig, RouteWithIntegration } from '../config
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import type { MappingSources } from '../mapping/index.js';
-import { createProxyHandler } from '../proxy/forward.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
+import {
+  createProxyHandler,
+  DEFAULT_UPSTREAM_HEADER_BYTES,
+  DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+} from '../proxy/forward.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
@@ -32,9 +36,17 @@ export function createHttpProxyIntegration(
     {
       server,
       timeoutMs: route.timeout_ms ?? server.timeoutMs,
+      idleTimeoutMs:
+        route.idle_timeout_ms ??
+        deps.config.servers?.find((s) => s.alias === alias)?.idle_timeout_ms ??
+        DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+      maxHeaderBytes: deps.config.gateway?.max_upstream_header_bytes ?? DEFAULT_UPSTREAM_HEADER_BYTES,
+      rewriteLocation: route.rewrite_location ?? true,
       stripAuthorization: route.strip_authorization ?? false,
       maxBodyBytes: deps.config.gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
       mappedHeaderNames: mapping?.headerNames ?? [],
+      allowUnderscores: deps.config.gateway?.allow_underscores_in_headers,
+      allowMethodOverride: route.allow_method_override,
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
       websocket: compileWebSocketOptions(route.websocket),
       ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),

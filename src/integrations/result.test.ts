@@ -37,86 +37,85 @@ describe('resultToResponse', () => {
     expect(await response?.text()).toBe('');
   });
 
-  it('answers strings as 200 text', async () => {
-    expect(await wrapped('hi')).toEqual({ status: 200, type: 'text/plain; charset=utf-8', body: 'hi' });
-    expect(await wrapped('')).toEqual({ status: 200, type: 'text/plain; charset=utf-8', body: '' });
+  it('answers strings as 200 with the string as it is, typed application/json', async () => {
+    expect(await wrapped('hi')).toEqual({ status: 200, type: 'application/json', body: 'hi' });
+    expect(await wrapped('')).toEqual({ status: 200, type: 'application/json', body: '' });
   });
 
-  it('answers null and undefined as an empty 200 without a content type', async () => {
+  it('answers null as an empty 200 without a content type', async () => {
     expect(await wrapped(null)).toEqual({ status: 200, type: null, body: '' });
-    expect(await wrapped(undefined)).toEqual({ status: 200, type: null, body: '' });
   });
 
-  it('wraps message and data, in that key order', async () => {
-    expect(await wrapped({ message: 'm', data: { a: 1 } })).toEqual({
+  it('answers undefined, numbers, booleans and functions as an empty 400', async () => {
+    for (const value of [undefined, 42, 0, true, false, () => 1, Symbol('s'), 10n]) {
+      expect(await wrapped(value)).toEqual({ status: 400, type: null, body: '' });
+    }
+  });
+
+  it('wraps a plain object as success with the object as data', async () => {
+    expect(await wrapped({ value: 123 })).toEqual({
       status: 200,
       type: 'application/json',
-      body: '{"status":"success","message":"m","data":{"a":1}}',
+      body: '{"status":"success","message":"Operation completed successfully.","data":{"value":123}}',
     });
   });
 
-  it('makes the other fields data when there is no data field', async () => {
-    const { body } = await wrapped({ statusCode: 202, message: 'queued', id: 1, tags: ['a'] });
-    expect(JSON.parse(body)).toEqual({ status: 'success', message: 'queued', data: { id: 1, tags: ['a'] } });
-  });
-
-  it('keeps an explicit data value of any JSON type', async () => {
-    expect(JSON.parse((await wrapped({ data: null })).body)).toEqual({
+  it('leaves statusCode, message and error out of data; a data field stays nested', async () => {
+    const { status, body } = await wrapped({ statusCode: 202, message: 'queued', id: 1, data: { a: 1 } });
+    expect(status).toBe(202);
+    expect(JSON.parse(body)).toEqual({
       status: 'success',
-      message: 'Success',
-      data: null,
+      message: 'queued',
+      data: { id: 1, data: { a: 1 } },
     });
-    expect(JSON.parse((await wrapped({ data: [1] })).body).data).toEqual([1]);
   });
 
-  it('uses statusCode when given', async () => {
-    expect((await wrapped({ statusCode: 201 })).status).toBe(201);
-    expect((await wrapped({ statusCode: 404, error: 'gone' })).status).toBe(404);
+  it('keeps error, statusCode and message of an error result, without data', async () => {
+    expect(await wrapped({ error: 'boom', statusCode: 422, message: 'failed', extra: 1 })).toEqual({
+      status: 422,
+      type: 'application/json',
+      body: '{"status":"error","message":"failed","error":"boom"}',
+    });
   });
 
-  it('marks a result with error as "error", 500 by default, the error as message', async () => {
-    expect(await wrapped({ error: 'boom' })).toEqual({
+  it('an error result is 500 with the default message when neither is given', async () => {
+    expect(await wrapped({ error: { reason: 'x' } })).toEqual({
       status: 500,
       type: 'application/json',
-      body: '{"status":"error","message":"boom","data":{}}',
+      body: '{"status":"error","message":"An error occurred.","error":{"reason":"x"}}',
     });
-    expect(JSON.parse((await wrapped({ error: new Error('from an Error') })).body).message).toBe(
-      'from an Error',
-    );
-    expect(JSON.parse((await wrapped({ error: { nested: true } })).body).message).toBe('Error');
-    expect(JSON.parse((await wrapped({ error: 'e', message: 'own message' })).body).message).toBe(
-      'own message',
-    );
   });
 
-  it('treats error: undefined as no error', async () => {
-    const { status, body } = await wrapped({ error: undefined, message: 'fine' });
-    expect(status).toBe(200);
-    expect(JSON.parse(body)).toMatchObject({ status: 'success' });
+  it('a falsy error is a success and is left out', async () => {
+    for (const error of [undefined, null, false, '', 0]) {
+      const { status, body } = await wrapped({ error, message: '' });
+      expect(status).toBe(200);
+      expect(JSON.parse(body)).toEqual({
+        status: 'success',
+        message: 'Operation completed successfully.',
+        data: {},
+      });
+    }
   });
 
   it('sends no body for a null-body status', async () => {
     expect(await wrapped({ statusCode: 204 })).toEqual({ status: 204, type: 'application/json', body: '' });
   });
 
-  it('wraps arrays, numbers and booleans as data', async () => {
+  it('wraps an array as the data of a success', async () => {
     expect(JSON.parse((await wrapped([1, 2])).body)).toEqual({
       status: 'success',
-      message: 'Success',
+      message: 'Operation completed successfully.',
       data: [1, 2],
     });
-    expect(JSON.parse((await wrapped(0)).body).data).toBe(0);
-    expect(JSON.parse((await wrapped(false)).body).data).toBe(false);
   });
 
-  it('fails with ERR_INTERNAL for what cannot be represented', () => {
+  it('fails with ERR_INTERNAL for a body that cannot be JSON or an invalid statusCode', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     for (const value of [
-      () => 1,
-      Symbol('s'),
-      10n,
       circular,
+      { n: 10n },
       { statusCode: 99 },
       { statusCode: '200' },
       { statusCode: 600 },

@@ -2,54 +2,54 @@ import { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * Turns what a `service` module or a `service_binding` function returned into the client's
- * response (docs/CONFIG.md "Services, service bindings and hooks"):
+ * response, in the Serverless API Gateway's envelope (docs/CONFIG.md "Services, service
+ * bindings and hooks", the results table):
  *
  * - a `Response` passes through as it is;
- * - a string → 200 with that text (`text/plain; charset=utf-8`);
- * - `null` / `undefined` → 200 with an empty body;
- * - an object → JSON `{"status","message","data"}`:
- *   - `status` is `"error"` when the object has an `error` field (not undefined), else `"success"`;
- *   - HTTP status is `statusCode` when it is an integer 200–599, else 500 for an error, else 200;
- *   - `message` is the object's `message` when it is a string; else, for an error, `error` when
- *     it is a string (or an Error's message), else `"Error"`; for a success, `"Success"`;
- *   - `data` is the object's `data` field when it has one; else the object without its
- *     `statusCode`, `message` and `error` fields (`{}` when nothing is left);
- * - any other JSON value (array, number, boolean) → 200 `{"status":"success","message":"Success","data":VALUE}`.
+ * - `null` → 200 with an empty body;
+ * - a string → 200, the string as it is, `Content-Type: application/json`;
+ * - an object or an array → JSON `{"status","message","data","error"}`:
+ *   - HTTP status is `statusCode` when given, else 500 when `error` is truthy, else 200;
+ *   - `status` is `"error"` when `error` is truthy, else `"success"`;
+ *   - `message` is the object's `message` when truthy, else "An error occurred." /
+ *     "Operation completed successfully.";
+ *   - `data` (left out on error) is the object without `statusCode`, `message` and `error`
+ *     (an array is its own data);
+ *   - `error` is the object's `error`, left out when falsy;
+ * - anything else (`undefined`, a number, a boolean, a function…) → 400 with an empty body.
  *
- * Anything that cannot be represented (a function, a symbol, a circular object, an invalid
- * `statusCode`) is a fault of the module: 500 `ERR_INTERNAL`, with the reason in the log line.
+ * A `statusCode` that is not an integer 200–599, or a body that cannot be JSON (a circular
+ * object, a BigInt), is a fault of the module: 500 `ERR_INTERNAL`, the reason in the log line.
  */
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 const ENVELOPE_FIELDS = new Set(['statusCode', 'message', 'error']);
+const SUCCESS_MESSAGE = 'Operation completed successfully.';
+const ERROR_MESSAGE = 'An error occurred.';
 
 export function resultToResponse(value: unknown): Response {
   const response = asResponse(value);
   if (response) return response;
-  if (value === null || value === undefined) return new Response(null, { status: 200 });
-  if (typeof value === 'string') return new Response(value, { status: 200, headers: TEXT_HEADERS });
-  if (typeof value === 'object') {
-    return Array.isArray(value) ? envelope(200, 'success', 'Success', value) : wrapObject(value);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    return envelope(200, 'success', 'Success', value);
-  }
-  throw new GatewayError('ERR_INTERNAL', {
-    detail: { reason: 'unrepresentable result', type: typeof value },
-  });
+  if (value === null) return new Response(null, { status: 200 });
+  if (typeof value === 'string') return new Response(value, { status: 200, headers: JSON_HEADERS });
+  if (typeof value === 'object') return wrapObject(value);
+  return new Response(null, { status: 400 });
 }
 
 function wrapObject(result: object): Response {
   const fields = result as Record<string, unknown>;
-  const isError = fields.error !== undefined;
-  const status = statusOf(fields.statusCode, isError ? 500 : 200);
-  const message =
-    typeof fields.message === 'string' ? fields.message : isError ? errorText(fields.error) : 'Success';
-  return envelope(status, isError ? 'error' : 'success', message, dataOf(fields));
+  const isArray = Array.isArray(result);
+  const error = isArray ? undefined : fields.error;
+  const isError = Boolean(error);
+  const status = statusOf(isArray ? undefined : fields.statusCode, isError ? 500 : 200);
+  const message = (isArray ? undefined : fields.message) || (isError ? ERROR_MESSAGE : SUCCESS_MESSAGE);
+  const body: Record<string, unknown> = { status: isError ? 'error' : 'success', message };
+  if (!isError) body.data = isArray ? result : dataOf(fields);
+  if (isError) body.error = error;
+  return envelope(status, body);
 }
 
 function statusOf(statusCode: unknown, fallback: number): number {
-  if (statusCode === undefined) return fallback;
+  if (statusCode === undefined || statusCode === null) return fallback;
   if (
     typeof statusCode === 'number' &&
     Number.isInteger(statusCode) &&
@@ -63,14 +63,7 @@ function statusOf(statusCode: unknown, fallback: number): number {
   });
 }
 
-function errorText(error: unknown): string {
-  if (typeof error === 'string') return error;
-  if (error instanceof Error) return error.message;
-  return 'Error';
-}
-
-function dataOf(fields: Record<string, unknown>): unknown {
-  if ('data' in fields) return fields.data;
+function dataOf(fields: Record<string, unknown>): Record<string, unknown> {
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(fields)) {
     if (!ENVELOPE_FIELDS.has(key)) data[key] = fields[key];
@@ -78,10 +71,10 @@ function dataOf(fields: Record<string, unknown>): unknown {
   return data;
 }
 
-function envelope(status: number, outcome: 'success' | 'error', message: string, data: unknown): Response {
+function envelope(status: number, body: Record<string, unknown>): Response {
   let text: string;
   try {
-    text = JSON.stringify({ status: outcome, message, data });
+    text = JSON.stringify(body);
   } catch (error) {
     throw new GatewayError('ERR_INTERNAL', {
       detail: { reason: 'result is not JSON-serializable', message: (error as Error).message },
@@ -89,8 +82,8 @@ function envelope(status: number, outcome: 'success' | 'error', message: string,
     });
   }
   // A 204/205/304 may not carry a body (Fetch standard: "null body status").
-  const body = status === 204 || status === 205 || status === 304 ? null : text;
-  return new Response(body, { status, headers: JSON_HEADERS });
+  const sent = status === 204 || status === 205 || status === 304 ? null : text;
+  return new Response(sent, { status, headers: JSON_HEADERS });
 }
 
 /** The value as a Response if it is one (hooks answer with it), else undefined. */

@@ -17,6 +17,7 @@ function context(overrides: Partial<RequestContext> = {}): RequestContext {
     search: '',
     host: 'gw.test',
     client: { address: '127.0.0.1', protocol: 'http' },
+    clientAddress: { address: '127.0.0.1', chain: ['127.0.0.1'], viaTrustedProxy: false },
     signal: new AbortController().signal,
     params: { id: '1' },
     wildcardRest: undefined,

@@ -36,6 +36,7 @@ function context(init: ContextInit = {}): RequestContext {
     search,
     host: 'gw.example.com',
     client: { address: '198.51.100.9', protocol: 'http' },
+    clientAddress: { address: '198.51.100.9', chain: ['198.51.100.9'], viaTrustedProxy: false },
     signal: new AbortController().signal,
     params: {},
     wildcardRest: init.wildcardRest,
@@ -94,7 +95,7 @@ describe('createProxyHandler', () => {
     const [request] = sent;
     expect(request?.method).toBe('GET');
     expect(request?.url).toBe('https://b.example.com/base/api/v1/health?key=k1&x=1');
-    expect(request?.headers.get('x-forwarded-for')).toBe('6.6.6.6, 198.51.100.9');
+    expect(request?.headers.get('x-forwarded-for')).toBe('198.51.100.9');
     expect(request?.headers.get('x-request-id')).toBe('req-1');
     expect(request?.headers.get('x-forwarded-host')).toBe('gw.example.com');
     expect(request?.headers.get('accept')).toBe('application/json');

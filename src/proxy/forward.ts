@@ -4,6 +4,7 @@ import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
+import type { HeaderPolicyOptions } from './request-header-policy.js';
 import type { CompiledServer } from './targets.js';
 import { mayRetry } from './retry.js';
 import { buildUpstreamUrl, upstreamPath, type UpstreamBase } from './upstream-url.js';
@@ -13,11 +14,18 @@ import {
   relayUpgrade,
   type WebSocketOptions,
 } from './websocket.js';
+import { rewriteUpstreamLocations } from './location-rewrite.js';
 
-export interface ProxyRouteOptions {
+export interface ProxyRouteOptions extends HeaderPolicyOptions {
   readonly server: CompiledServer;
   /** Route `timeout_ms`, else the server's (docs/CONFIG.md). */
   readonly timeoutMs: number;
+  /** Route `idle_timeout_ms`, else the server's, else 60 s: longest silence mid-body. */
+  readonly idleTimeoutMs?: number;
+  /** gateway.max_upstream_header_bytes (default 64 KiB). */
+  readonly maxHeaderBytes?: number;
+  /** Route `rewrite_location` (default true): see proxy/location-rewrite.ts. */
+  readonly rewriteLocation?: boolean;
   readonly stripAuthorization: boolean;
   /** Header names mapping sets (any case); removed from the client's headers first. */
   readonly mappedHeaderNames: readonly string[];
@@ -33,6 +41,9 @@ export interface ProxyHandlerOptions extends ProxyRouteOptions {
   /** Whether `applyMapping` touches the query; if not, the raw query string is forwarded untouched. */
   readonly hasQueryMapping: boolean;
 }
+
+export const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_UPSTREAM_HEADER_BYTES = 64 * 1024;
 
 /**
  * Given to header-only mappings in place of the query. Nothing reads it, so it never needs a
@@ -54,6 +65,12 @@ export function createProxyHandler(
 ): (ctx: RequestContext) => Promise<Reply> {
   const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
+  const limits: UpstreamLimits = {
+    timeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
+    maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_UPSTREAM_HEADER_BYTES,
+  };
+  const rewriteLocation = options.rewriteLocation ?? true;
   const websocket = options.websocket ?? compileWebSocketOptions(undefined);
 
   return async (ctx) => {
@@ -76,7 +93,7 @@ export function createProxyHandler(
       try {
         response = upgrading
           ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
-          : await upstream(new UpstreamCall(ctx, url, headers, outgoing, timeoutMs, server.http2));
+          : await upstream(new UpstreamCall(ctx, url, headers, outgoing, limits, server.http2));
       } catch (error) {
         ctx.log.upstreamMs = elapsedMs(started);
         // Only the upstream's own failures count against it; a client leaving mid-upload says nothing about it.
@@ -98,7 +115,9 @@ export function createProxyHandler(
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
     // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
-    return response instanceof Answer || response.status === 101 ? response : withCleanHeaders(response);
+    if (response.status === 101) return response;
+    const reply = response instanceof Answer ? response : withCleanHeaders(response);
+    return rewriteLocation ? rewriteUpstreamLocations(reply, base, ctx) : reply;
   };
 }
 
@@ -166,8 +185,18 @@ function elapsedMs(started: number): number {
  * (a per-request getter gives every request its own hidden class; see gateway.ts RouteContext):
  * a client that offers `onDisconnect` (Node) never needs an AbortSignal created at all.
  */
+interface UpstreamLimits {
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+}
+
 class UpstreamCall implements UpstreamRequest {
   readonly method: string;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  readonly abortResponse: ((reason: string) => void) | undefined;
   readonly body: ReadableStream<Uint8Array> | null;
   readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
   readonly #ctx: RequestContext;
@@ -179,11 +208,16 @@ class UpstreamCall implements UpstreamRequest {
     readonly url: string,
     readonly headers: Headers,
     outgoing: { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal },
-    readonly timeoutMs: number,
+    limits: UpstreamLimits,
     http2: boolean,
   ) {
     this.http2 = http2;
     this.method = ctx.method;
+    this.timeoutMs = limits.timeoutMs;
+    this.idleTimeoutMs = limits.idleTimeoutMs;
+    this.maxHeaderBytes = limits.maxHeaderBytes;
+    const client = ctx.client;
+    this.abortResponse = client.abortResponse ? (reason) => client.abortResponse?.(reason) : undefined;
     this.body = outgoing.body;
     this.#ctx = ctx;
     this.#limitSignal = outgoing.signal;

@@ -12,6 +12,7 @@ const facts = {
   client: { address: '203.0.113.7', protocol: 'https' },
   host: 'gw.example.com',
   requestId: 'req-1',
+  clientAddress: { address: '203.0.113.7', chain: ['203.0.113.7'], viaTrustedProxy: false },
 };
 const plain = compileRequestDrops({ stripAuthorization: false, mappedHeaderNames: [] });
 
@@ -53,9 +54,12 @@ describe('buildUpstreamHeaders', () => {
     ]);
     expect([...headers.keys()].sort()).toEqual([
       'accept',
+      'forwarded',
       'x-forwarded-for',
       'x-forwarded-host',
+      'x-forwarded-port',
       'x-forwarded-proto',
+      'x-real-ip',
       'x-request-id',
     ]);
   });
@@ -76,17 +80,21 @@ describe('buildUpstreamHeaders', () => {
     expect(build([['host', 'evil.example']]).has('host')).toBe(false);
   });
 
-  it('appends the client address to X-Forwarded-For and replaces the other forwarding headers', () => {
+  it('replaces every forwarding header with what the gateway decided (the edge by default)', () => {
     const headers = build([
       ['x-forwarded-for', '10.0.0.1, 10.0.0.2'],
       ['x-forwarded-proto', 'http'],
       ['x-forwarded-host', 'spoofed.example'],
+      ['x-forwarded-port', '1'],
+      ['x-real-ip', '10.9.9.9'],
       ['forwarded', 'for=10.0.0.1;proto=http'],
     ]);
-    expect(headers.get('x-forwarded-for')).toBe('10.0.0.1, 10.0.0.2, 203.0.113.7');
+    expect(headers.get('x-forwarded-for')).toBe('203.0.113.7');
+    expect(headers.get('x-real-ip')).toBe('203.0.113.7');
     expect(headers.get('x-forwarded-proto')).toBe('https');
     expect(headers.get('x-forwarded-host')).toBe('gw.example.com');
-    expect(headers.has('forwarded')).toBe(false);
+    expect(headers.get('x-forwarded-port')).toBe('443');
+    expect(headers.get('forwarded')).toBe('for=203.0.113.7;host=gw.example.com;proto=https');
   });
 
   it('leaves out forwarding headers the gateway does not know', () => {
@@ -94,6 +102,7 @@ describe('buildUpstreamHeaders', () => {
       client: { address: '', protocol: 'http' },
       host: '',
       requestId: 'req-9',
+      clientAddress: { address: '', chain: [], viaTrustedProxy: false },
     });
     expect(headers.get('x-request-id')).toBe('req-9');
     expect(headers.has('x-forwarded-for')).toBe(false);

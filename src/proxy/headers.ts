@@ -1,5 +1,8 @@
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
+import type { ResolvedClient } from './client-address.js';
+import { FORWARDING_HEADERS, setForwardingHeaders, SPOOFABLE_HEADERS } from './forwarding-headers.js';
+import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from './request-header-policy.js';
 
 /**
  * Header rules of `http_proxy` (docs/BEHAVIOUR.md "6. http_proxy", docs/COMPAT.md row 17, RFC 9110 §7.6.1).
@@ -15,27 +18,27 @@ import type { ClientInfo } from '../platform.js';
  */
 const REQUEST_ONLY_DROPS = [
   'host',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-  'forwarded',
+  ...FORWARDING_HEADERS,
+  ...SPOOFABLE_HEADERS,
   'expect',
+  // httpoxy (CVE-2016-5385): CGI turns it into HTTP_PROXY, which HTTP clients read as their proxy.
+  'proxy',
 ];
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
-export interface RequestHeaderRuleOptions {
+export interface RequestHeaderRuleOptions extends HeaderPolicyOptions {
   readonly stripAuthorization: boolean;
   /** Headers that mapping sets: a client-sent value must never survive (docs/COMPAT.md row 15). */
   readonly mappedHeaderNames: readonly string[];
 }
 
 /** The lower-case names a route removes from every request before forwarding. */
-export function compileRequestDrops(options: RequestHeaderRuleOptions): ReadonlySet<string> {
+export function compileRequestDrops(options: RequestHeaderRuleOptions): HeaderDrops {
   const drops = new Set<string>([...HOP_BY_HOP_HEADERS, ...REQUEST_ONLY_DROPS]);
   if (options.stripAuthorization) drops.add('authorization');
   for (const name of options.mappedHeaderNames) drops.add(name.toLowerCase());
-  return drops;
+  return compileHeaderDrops(drops, ['x-request-id', 'authorization'], options);
 }
 
 /**
@@ -55,44 +58,59 @@ export function connectionNamedHeaders(connection: string | null): string[] | un
   return names.length === 0 ? undefined : names;
 }
 
+/**
+ * The one hop-by-hop rule (RFC 9110 §7.6.1), applied in one order in both directions: a name in
+ * the fixed set (the hop-by-hop list, plus a route's own request drops) is left out, then a name
+ * the message's own `Connection` header lists. `connectionNamed` comes from
+ * connectionNamedHeaders, computed once per message.
+ */
+export function isHopByHop(
+  name: string,
+  fixed: Pick<ReadonlySet<string>, 'has'>,
+  connectionNamed: readonly string[] | undefined,
+): boolean {
+  return fixed.has(name) || (connectionNamed !== undefined && connectionNamed.includes(name));
+}
+
+/** The `Connection`-named headers of a Node-style header record (arrays for repeated headers). */
+function connectionNamedInRecord(
+  record: Readonly<Record<string, string | readonly string[] | undefined>>,
+): string[] | undefined {
+  const connection = record['connection'];
+  return connectionNamedHeaders(
+    connection === undefined ? null : typeof connection === 'string' ? connection : connection.join(','),
+  );
+}
+
 /** What the gateway itself saw of this request, the only source of forwarding headers. */
 export interface ForwardingFacts {
   readonly client: ClientInfo;
   /** Host (authority) the client addressed. */
   readonly host: string;
   readonly requestId: string;
+  /** proxy/client-address.ts: the client and the hops to it. */
+  readonly clientAddress: ResolvedClient;
 }
 
 /**
- * Builds the upstream request headers from the incoming ones.
- *
- * `X-Forwarded-For` gets the client address appended (docs/BEHAVIOUR.md): entries the client sent
- * stay in front, and the last entry is always the address the gateway itself saw — the only one
- * an upstream may trust. `X-Forwarded-Proto`/`-Host` are replaced by what the gateway saw, and
- * `X-Request-Id` carries the gateway's request id so upstream logs can be joined with ours.
+ * Builds the upstream request headers from the incoming ones. The forwarding headers come from
+ * the resolved client only (proxy/forwarding-headers.ts), and `X-Request-Id` carries the
+ * gateway's request id so upstream logs can be joined with ours.
  */
-export function buildUpstreamHeaders(
-  incoming: Headers,
-  drops: ReadonlySet<string>,
-  facts: ForwardingFacts,
-): Headers {
+export function buildUpstreamHeaders(incoming: Headers, drops: HeaderDrops, facts: ForwardingFacts): Headers {
   const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
   const headers = new Headers();
   for (const [name, value] of incoming) {
-    if (drops.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
-    headers.append(name, value);
-  }
-  const forwardedFor = incoming.get('x-forwarded-for');
-  if (facts.client.address !== '') {
-    headers.append(
-      'x-forwarded-for',
-      forwardedFor ? `${forwardedFor}, ${facts.client.address}` : facts.client.address,
-    );
+    if (!isHopByHop(name, drops, connectionNamed)) headers.append(name, value);
   }
   headers.set('x-request-id', facts.requestId);
-  headers.append('x-forwarded-proto', facts.client.protocol);
-  if (facts.host !== '') headers.append('x-forwarded-host', facts.host);
+  setForwardingHeaders(headers, {
+    resolved: facts.clientAddress,
+    protocol: facts.client.protocol,
+    host: facts.host,
+    localPort: facts.client.localPort,
+    incoming,
+  });
   return headers;
 }
 
@@ -109,14 +127,10 @@ const HOP_BY_HOP_SET: ReadonlySet<string> = new Set(HOP_BY_HOP_HEADERS);
 export function responseHeadersFrom(
   record: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): Headers {
-  const connection = record['connection'];
-  const connectionNamed = connectionNamedHeaders(
-    connection === undefined ? null : typeof connection === 'string' ? connection : connection.join(','),
-  );
+  const connectionNamed = connectionNamedInRecord(record);
   const headers = new Headers();
   for (const name in record) {
-    if (HOP_BY_HOP_SET.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
+    if (isHopByHop(name, HOP_BY_HOP_SET, connectionNamed)) continue;
     const value = record[name];
     if (typeof value === 'string') headers.append(name, value);
     else if (value !== undefined) for (const item of value) headers.append(name, item);
@@ -132,16 +146,13 @@ export function responseHeadersFrom(
 export function responseHeaderRecord(
   record: Readonly<Record<string, string | readonly string[] | undefined>>,
 ): Record<string, string> | undefined {
-  const connection = record['connection'];
-  const connectionNamed = connectionNamedHeaders(typeof connection === 'string' ? connection : null);
+  const connectionNamed = connectionNamedInRecord(record);
   const out: Record<string, string> = {};
   for (const name in record) {
     const value = record[name];
     if (value === undefined) continue;
     if (typeof value !== 'string') return undefined;
-    if (HOP_BY_HOP_SET.has(name)) continue;
-    if (connectionNamed !== undefined && connectionNamed.includes(name)) continue;
-    out[name] = value;
+    if (!isHopByHop(name, HOP_BY_HOP_SET, connectionNamed)) out[name] = value;
   }
   return out;
 }
@@ -152,7 +163,8 @@ export function responseHeaderRecord(
  */
 export function cleanResponseHeaders(headers: Headers): void {
   if (BUILT_CLEAN.has(headers)) return;
+  // Deleting in place: the same two sources as isHopByHop, the fixed list and Connection's.
   const connectionNamed = connectionNamedHeaders(headers.get('connection'));
-  if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
   for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
+  if (connectionNamed !== undefined) for (const name of connectionNamed) headers.delete(name);
 }

@@ -1,7 +1,8 @@
 import type { HealthCheckConfig, ServerConfig } from '../config/schema.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { RetryBudget } from './retry.js';
 import { DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_OPEN_MS, UpstreamPool, type Outcome } from './pool.js';
-import { compileUpstreamBase, type UpstreamBase } from './upstream-url.js';
+import { compileUpstreamBase, isSelfPath, type UpstreamBase } from './upstream-url.js';
 
 /** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
@@ -28,10 +29,14 @@ export interface CompiledServer {
 
 export interface ServerCompileOptions {
   readonly now?: () => number;
+  /** This gateway's own origin, for URLs written as a path (Platform.selfOrigin). */
+  readonly selfOrigin?: () => string | undefined;
 }
 
 /** Compiles a `servers[]` entry whose URLs lintServerUrl accepted (config/lint.ts). */
 export function compileServer(config: ServerConfig, options: ServerCompileOptions = {}): CompiledServer {
+  if (typeof config.url === 'string' && isSelfPath(config.url))
+    return selfServer(config, config.url, options);
   const bases = (typeof config.url === 'string' ? [config.url] : config.url).map((url) =>
     compileUpstreamBase(url),
   );
@@ -59,5 +64,31 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     retryBudget: new RetryBudget(options.now ?? Date.now),
     pool,
     ...(config.health_check ? { healthCheck: config.health_check } : {}),
+  };
+}
+
+/**
+ * A server written as a path: its base is known once the gateway knows its own origin (after
+ * listening), then computed once and reused. Until then there is nowhere to send the request.
+ */
+function selfServer(config: ServerConfig, path: string, options: ServerCompileOptions): CompiledServer {
+  let base: UpstreamBase | undefined;
+  return {
+    alias: config.alias,
+    timeoutMs: config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    http2: config.http2 ?? false,
+    retries: 0,
+    next: () => {
+      if (base !== undefined) return base;
+      const origin = options.selfOrigin?.();
+      if (origin === undefined) {
+        throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE', {
+          detail: { reason: 'server URL is a path and the gateway does not know its own origin yet' },
+        });
+      }
+      base = compileUpstreamBase(path, origin);
+      return base;
+    },
+    finish: () => undefined,
   };
 }

@@ -8,9 +8,9 @@ describe('lintServerUrl', () => {
     expect(lintServerUrl('http://[::1]:8080/x?k=v')).toBeUndefined();
   });
 
-  it('refuses relative URLs and other schemes', () => {
+  it('refuses relative URLs (other than a path, below) and other schemes', () => {
     expect(lintServerUrl('b.example.com/base')).toMatch(/absolute http/);
-    expect(lintServerUrl('/base')).toMatch(/absolute http/);
+    expect(lintServerUrl('./base')).toMatch(/absolute http/);
     expect(lintServerUrl('ftp://b.example.com')).toMatch(/absolute http/);
     expect(lintServerUrl('file:///etc/passwd')).toMatch(/absolute http/);
   });
@@ -106,5 +106,17 @@ describe('buildUpstreamUrl', () => {
     expect(buildUpstreamUrl(withQuery, '/a', '?gone=1', new URLSearchParams())).toBe(
       'https://b.example.com/base/a?key=k1',
     );
+  });
+});
+
+describe('a server URL written as a path (this gateway itself)', () => {
+  it('is accepted as a plain path and resolved against the given origin', () => {
+    expect(lintServerUrl('/upstream')).toBeUndefined();
+    expect(lintServerUrl('/upstream?x=1')).toContain('plain path');
+    expect(lintServerUrl('//evil.example/x')).toContain('absolute');
+    expect(compileUpstreamBase('/upstream/', 'http://127.0.0.1:9000')).toEqual({
+      prefix: 'http://127.0.0.1:9000/upstream',
+      search: '',
+    });
   });
 });

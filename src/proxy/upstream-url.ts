@@ -9,13 +9,19 @@ export interface UpstreamBase {
   readonly search: string;
 }
 
-const NOT_ABSOLUTE = 'server URL must be an absolute http:// or https:// URL';
+const NOT_ABSOLUTE =
+  'server URL must be an absolute http:// or https:// URL, or a path ("/upstream": this gateway itself)';
 
 /**
  * Why a server URL cannot be used, or undefined when it can. The message never repeats the URL:
  * a rejected one may carry credentials (userinfo), and problems are printed and logged.
  */
 export function lintServerUrl(raw: string): string | undefined {
+  if (isSelfPath(raw)) {
+    return raw.includes('#') || raw.includes('?') || raw.includes('\\')
+      ? 'a server URL written as a path must be a plain path (no query, fragment or backslash)'
+      : undefined;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -31,11 +37,19 @@ export function lintServerUrl(raw: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A server URL written as a path (`/upstream`): this gateway itself, at its own origin
+ * (docs/CONFIG.md "Top level"), so an example works on whatever port it is started.
+ */
+export function isSelfPath(raw: string): boolean {
+  return raw.startsWith('/') && !raw.startsWith('//');
+}
+
 /** Parses a server URL that lintServerUrl accepted (config/lint.ts runs before compiling). */
-export function compileUpstreamBase(raw: string): UpstreamBase {
+export function compileUpstreamBase(raw: string, selfOrigin?: string): UpstreamBase {
   const problem = lintServerUrl(raw);
   if (problem !== undefined) throw new TypeError(problem);
-  const url = new URL(raw);
+  const url = isSelfPath(raw) && selfOrigin !== undefined ? new URL(raw, selfOrigin) : new URL(raw);
   const path = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
   return { prefix: url.origin + path, search: url.search };
 }

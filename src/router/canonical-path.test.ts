@@ -72,9 +72,16 @@ describe('canonicalizePath', () => {
     expect(canonicalizePath('/a%3a%40b')).toBe('/a%3A%40b');
   });
 
-  it('does not decode twice', () => {
-    expect(canonicalizePath('/%252e%252e/admin')).toBe('/%252e%252e/admin');
-    expect(canonicalizePath('/%252F')).toBe('/%252F');
+  it('does not decode twice, and refuses what a second decoding would turn into a separator or dot', () => {
+    expect(canonicalizePath('/%2541/%2520')).toBe('/%2541/%2520');
+    for (const path of ['/%252e%252e/admin', '/%252F', '/a%255Cb', '/a%253b', '/a%250d'])
+      expect(() => canonicalizePath(path), path).toThrow(GatewayError);
+  });
+
+  it('refuses escapes no UTF-8 text contains (overlong %C0%AE was read as a dot)', () => {
+    for (const path of ['/%c0%ae%c0%ae/admin', '/%C1%9C', '/%f5%80', '/%ff'])
+      expect(() => canonicalizePath(path), path).toThrow(GatewayError);
+    expect(canonicalizePath('/%c3%a9')).toBe('/%C3%A9');
   });
 
   it('is idempotent', () => {

@@ -103,3 +103,22 @@ describe('gatehouse validate reports every problem in one run', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('an unknown key does not hide the rules of the object around it', () => {
+  it('a typo next to "*" with credentials: both are reported', async () => {
+    const { code, lines } = await validate({
+      cors: { allow_origins: ['*'], allow_credentials: true, max_agee: 60 },
+      paths: [{ method: 'GET', path: '/a', scopes: ['x'], statuss: 200 }],
+    });
+    expect(code).toBe(1);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/cors\/max_agee: unknown key "max_agee" \(did you mean "max_age"\?\)/),
+        expect.stringMatching(/^\/cors\/allow_credentials: /),
+        // On a route an unknown key is only a warning (docs/CONFIG.md "Unknown keys").
+        expect.stringMatching(/^warning: \/paths\/0\/statuss: unknown key/),
+        expect.stringMatching(/^\/paths\/0\/scopes: scopes need "auth"/),
+      ]),
+    );
+  });
+});

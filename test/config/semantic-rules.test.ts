@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/assembly/load-config.js';
 import { ConfigInvalidError, type ConfigProblem } from '../../src/config/problems.js';
+import { randomSecret } from '../fixtures/keys.js';
 
 /**
  * docs/CONFIG.md "Semantic rules", one row each: a config, and the problem it must produce
  * (JSON pointer, severity, words of the message). Rows run through the loader every command
  * uses (schema, references, legacy spellings, the checks of src/assembly/check-config.ts).
  */
-const SECRET = 'a-test-secret-that-is-long-enough-32b';
+const SECRET = randomSecret();
 const UP = { alias: 'up', url: 'http://127.0.0.1:9' };
 const proxy = (extra: object = {}) => ({
   method: 'GET',
@@ -211,19 +212,43 @@ const ROWS: readonly Row[] = [
     message: '"default" names the top-level "authorizer"',
   },
   {
-    rule: 'an HMAC secret under 32 bytes is a warning',
+    rule: 'an HMAC secret shorter than the hash is an error naming its length',
     config: { authorizer: { type: 'jwt', secret: 'short' }, paths: [] },
     pointer: '/authorizer/secret',
-    severity: 'warning',
-    message: '',
+    severity: 'error',
+    message: 'HMAC secret is 5 bytes; HS256 needs at least 32',
   },
   {
-    rule: 'an HMAC secret under 32 bytes is an error with GATEHOUSE_STRICT=1',
-    config: { authorizer: { type: 'jwt', secret: 'short' }, paths: [] },
+    rule: 'HS384 and HS512 need 48 and 64 bytes',
+    config: {
+      authorizer: { type: 'jwt', secret: 'k'.repeat(40), algorithms: ['HS256', 'HS384'] },
+      paths: [],
+    },
+    pointer: '/authorizer/secret',
+    severity: 'error',
+    message: 'HS384 needs at least 48',
+  },
+  {
+    rule: 'allow_weak_secret makes a short secret a warning',
+    config: { authorizer: { type: 'jwt', secret: 'short', allow_weak_secret: true }, paths: [] },
+    pointer: '/authorizer/secret',
+    severity: 'warning',
+    message: 'HMAC secret is 5 bytes',
+  },
+  {
+    rule: 'allow_weak_secret is still an error with GATEHOUSE_STRICT=1',
+    config: { authorizer: { type: 'jwt', secret: 'short', allow_weak_secret: true }, paths: [] },
     strict: true,
     pointer: '/authorizer/secret',
     severity: 'error',
-    message: '',
+    message: 'GATEHOUSE_STRICT=1',
+  },
+  {
+    rule: 'a gateway.trusted_proxies entry that is not an address or CIDR range',
+    config: { gateway: { trusted_proxies: ['10.0.0.0/8', 'proxy.internal'] }, paths: [] },
+    pointer: '/gateway/trusted_proxies/1',
+    severity: 'error',
+    message: 'is not an IP address or CIDR range',
   },
   {
     rule: 'a reference to an unset variable',

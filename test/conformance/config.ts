@@ -24,6 +24,7 @@ export const conformanceConfig = {
     { alias: 'with-query', url: '$env.UPSTREAM_WITH_QUERY' },
     { alias: 'slowpoke', url: '$env.UPSTREAM_ROOT', timeout_ms: 400 },
     { alias: 'refused', url: 'http://127.0.0.1:1' },
+    { alias: 'quiet', url: '$env.UPSTREAM_ROOT', idle_timeout_ms: 400 },
   ],
   cors: {
     allow_origins: ['https://app.example.com', 'https://*.example.org'],
@@ -76,6 +77,9 @@ export const conformanceConfig = {
     { method: 'GET', path: '/down', integration: proxy('refused') },
     { method: 'GET', path: '/strip', strip_authorization: true, integration: proxy('root') },
     { method: 'ANY', path: '/up/{.+}', integration: proxy('root') },
+    { method: 'GET', path: '/quiet/{.+}', integration: proxy('quiet') },
+    { method: 'ANY', path: '/override/{.+}', allow_method_override: true, integration: proxy('root') },
+    { method: 'GET', path: '/raw-location/{.+}', rewrite_location: false, integration: proxy('backend') },
     {
       method: 'POST',
       path: '/tenants/{tid}/orders',

@@ -4,6 +4,7 @@ import type { GatewayTarget, TargetFactory } from '../helpers/targets.js';
 import { conformanceConfig, conformanceEnv } from './config.js';
 import { corsCases } from './cases/cors.js';
 import { errorCases } from './cases/errors.js';
+import { hostileCases } from './cases/hostile.js';
 import { mappingCases } from './cases/mapping.js';
 import { pathCases } from './cases/paths.js';
 import { proxyCases } from './cases/proxy.js';
@@ -56,6 +57,7 @@ export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget:
     describe('CORS', () => corsCases(ctx));
     describe('mapping', () => mappingCases(ctx));
     describe('errors and decoration', () => errorCases(ctx));
+    describe('hostile input', () => hostileCases(ctx));
   });
 }
 

@@ -212,6 +212,16 @@ describe('auth0_callback errors', () => {
     expect(provider.requestsTo('/oauth/token')).toHaveLength(0);
   });
 
+  it('a callback whose iss parameter (RFC 9207) names another issuer → 400 invalid_issuer, no provider call', async () => {
+    const { location } = await startLogin();
+    const callbackUrl = await authorizeAtProvider(location);
+    callbackUrl.searchParams.set('iss', 'https://attacker.example/');
+    const response = await browser.get(`${PUBLIC}/auth/callback${callbackUrl.search}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'Invalid issuer', code: 'invalid_issuer' });
+    expect(provider.requestsTo('/oauth/token')).toHaveLength(0);
+  });
+
   it('a tampered or foreign cookie → 400 invalid_state', async () => {
     const { location } = await startLogin();
     const callbackUrl = await authorizeAtProvider(location);

@@ -296,6 +296,23 @@ describe('environment', () => {
     expect(supabase.requests).toHaveLength(0);
   });
 
+  it('checks the body before the environment: {} is 400 missing_email_or_phone without SUPABASE_URL', async () => {
+    const target = await startNodeTarget(supabaseConfig(supabase.jwtSecret), {});
+    try {
+      const otp = await post(target, '/auth/otp', {});
+      expect(otp.status).toBe(400);
+      expect(await otp.json()).toEqual({ error: 'Missing email or phone', code: 'missing_email_or_phone' });
+      const verify = await post(target, '/auth/verify', { email: 'ada@example.com' });
+      expect(verify.status).toBe(400);
+      expect(await verify.json()).toMatchObject({ code: 'missing_token_or_contact' });
+      const alt = await post(target, '/auth/otp-alt', {});
+      expect(await alt.json()).toMatchObject({ code: 'missing_email' });
+    } finally {
+      await target.close();
+    }
+    expect(supabase.requests).toHaveLength(0);
+  });
+
   it('Supabase down (connection refused) → 502 SUPABASE_NETWORK_ERROR', async () => {
     const port = await closedPort();
     const target = await startNodeTarget(supabaseConfig(supabase.jwtSecret), {
@@ -309,6 +326,60 @@ describe('environment', () => {
         error: 'Supabase Auth request failed',
         code: 'SUPABASE_NETWORK_ERROR',
       });
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('configured the Serverless API Gateway way: the environment only, no supabase authorizer', () => {
+  const sagConfig = {
+    paths: [
+      { method: 'POST', path: '/api/v1/supabase/auth', integration: { type: 'supabase_passwordless_auth' } },
+      {
+        method: 'POST',
+        path: '/api/v1/supabase/verify',
+        integration: { type: 'supabase_passwordless_verify' },
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/supabase/auth-alt',
+        integration: { type: 'supabase_passwordless_auth_alt' },
+      },
+    ],
+  };
+
+  it('sends and verifies an OTP with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY', async () => {
+    const target = await startNodeTarget(sagConfig, {
+      SUPABASE_URL: supabase.url,
+      SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
+    });
+    try {
+      const email = 'grace@example.com';
+      const sent = await post(target, '/api/v1/supabase/auth', { email });
+      expect(sent.status).toBe(200);
+      expect(await sent.json()).toEqual({ message: 'Email OTP sent successfully' });
+      expect(supabase.requests[0]?.headers.apikey).toBe(supabase.serviceRoleKey);
+      const verified = await post(target, '/api/v1/supabase/verify', {
+        email,
+        token: supabase.codeFor(email),
+      });
+      expect(verified.status).toBe(200);
+      expect(await jsonOf(verified)).toMatchObject({ user: { email } });
+      const empty = await post(target, '/api/v1/supabase/auth', {});
+      expect(await empty.json()).toMatchObject({ code: 'missing_email_or_phone' });
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('without the environment: the body first, then 500 SUPABASE_ENV_MISSING', async () => {
+    const target = await startNodeTarget(sagConfig, {});
+    try {
+      expect((await post(target, '/api/v1/supabase/auth', {})).status).toBe(400);
+      const response = await post(target, '/api/v1/supabase/auth', { email: 'ada@example.com' });
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ code: 'SUPABASE_ENV_MISSING' });
     } finally {
       await target.close();
     }

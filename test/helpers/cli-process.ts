@@ -15,7 +15,8 @@ export function runGatehouse(
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [GATEHOUSE_BIN, ...args], {
+    // `--` as in the bin's shebang: Node 20 would otherwise take `--env-file` for its own flag.
+    const child = spawn(process.execPath, ['--', GATEHOUSE_BIN, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd ?? process.cwd(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,7 +52,7 @@ export function startGatehouseProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [GATEHOUSE_BIN, 'start', '--port', '0', '--log-level', 'silent', ...args],
+      ['--', GATEHOUSE_BIN, 'start', '--port', '0', '--log-level', 'silent', ...args],
       {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -74,9 +74,33 @@ describe('service and binding config errors', () => {
       paths: [{ method: 'GET', path: '/s', integration: { type: 'service', binding: 's' } }],
     });
     expect(problems).toEqual([
-      `/services/0/entrypoint: module file not found: ${join(FIXTURES, 'does-not-exist.mjs')}`,
+      `/services/0/entrypoint: module file not found; tried ${join(FIXTURES, 'does-not-exist.mjs')}, ${join(FIXTURES, 'does-not-exist.mjs.js')}, ${join(FIXTURES, 'does-not-exist.mjs.mjs')}`,
     ]);
   });
+
+  it(
+    'resolves an entrypoint without extension as written, then .js, then .mjs',
+    { timeout: 5_000 },
+    async () => {
+      // The Serverless API Gateway's own configs write "./services/endpoint1" for endpoint1.js.
+      const running = await startGatehouse({
+        source: inlineConfigSource(
+          {
+            services: [{ alias: 's', entrypoint: './result-service' }],
+            paths: [{ method: 'GET', path: '/s/{kind}', integration: { type: 'service', binding: 's' } }],
+          },
+          FIXTURES,
+        ),
+        env: {},
+        port: 0,
+      });
+      try {
+        expect(await (await fetch(`${running.url}/s/string`)).text()).toBe('plain text');
+      } finally {
+        await running.close(100);
+      }
+    },
+  );
 
   it('names a module that throws while loading', { timeout: 5_000 }, async () => {
     const problems = await startProblems({
@@ -166,7 +190,7 @@ describe('gatehouse CLI with services and --binding', () => {
     const refused = await runGatehouse(['validate', '--config', bad]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-      `/services/0/entrypoint: module file not found: ${join(dir, 'missing.mjs')}`,
+      `/services/0/entrypoint: module file not found; tried ${join(dir, 'missing.mjs')}, ${join(dir, 'missing.mjs.js')}, ${join(dir, 'missing.mjs.mjs')}`,
     );
   });
 

@@ -200,7 +200,7 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
         const response = await get('/svc/fields');
         expect(await response.json()).toEqual({
           status: 'success',
-          message: 'Success',
+          message: 'Operation completed successfully.',
           data: { id: 7, name: 'seven' },
         });
       });
@@ -214,27 +214,45 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
       it('answers an object with error as status "error", 500 by default', { timeout: 5_000 }, async () => {
         const response = await get('/svc/error');
         expect(response.status).toBe(500);
-        expect(await response.json()).toEqual({ status: 'error', message: 'Something broke', data: {} });
+        expect(await response.json()).toEqual({
+          status: 'error',
+          message: 'An error occurred.',
+          error: 'Something broke',
+        });
       });
 
       it('keeps statusCode and message of an error object', { timeout: 5_000 }, async () => {
         const response = await get('/svc/error-status');
         expect(response.status).toBe(403);
-        expect(await response.json()).toEqual({ status: 'error', message: 'Forbidden here', data: {} });
+        expect(await response.json()).toEqual({
+          status: 'error',
+          message: 'Forbidden here',
+          error: 'Not yours',
+        });
       });
 
-      it('answers a string as 200 text', { timeout: 5_000 }, async () => {
-        const response = await get('/svc/string');
-        expect(response.status).toBe(200);
-        expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-        expect(await response.text()).toBe('plain text');
-      });
-
-      it('answers null and undefined as an empty 200', { timeout: 5_000 }, async () => {
-        for (const kind of ['null', 'undefined']) {
-          const response = await get(`/svc/${kind}`);
+      it(
+        'answers a string as 200, the string as it is, typed application/json',
+        { timeout: 5_000 },
+        async () => {
+          const response = await get('/svc/string');
           expect(response.status).toBe(200);
-          expect(response.headers.get('content-type')).toBeNull();
+          expect(response.headers.get('content-type')).toBe('application/json');
+          expect(await response.text()).toBe('plain text');
+        },
+      );
+
+      it('answers null as an empty 200', { timeout: 5_000 }, async () => {
+        const response = await get('/svc/null');
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBeNull();
+        expect(await response.text()).toBe('');
+      });
+
+      it('answers undefined and a function as an empty 400', { timeout: 5_000 }, async () => {
+        for (const kind of ['undefined', 'function']) {
+          const response = await get(`/svc/${kind}`);
+          expect(response.status).toBe(400);
           expect(await response.text()).toBe('');
         }
       });
@@ -242,7 +260,7 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
       it('wraps an array as data', { timeout: 5_000 }, async () => {
         expect(await (await get('/svc/array')).json()).toEqual({
           status: 'success',
-          message: 'Success',
+          message: 'Operation completed successfully.',
           data: [1, 2],
         });
       });
@@ -251,7 +269,7 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
         'answers 500 ERR_INTERNAL for results it cannot represent or a throw',
         { timeout: 5_000 },
         async () => {
-          for (const kind of ['bad-status', 'function', 'throw']) {
+          for (const kind of ['bad-status', 'throw']) {
             const response = await get(`/svc/${kind}`);
             expect(response.status).toBe(500);
             expect(await response.json()).toMatchObject({ code: 'ERR_INTERNAL' });
@@ -280,7 +298,7 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
         const text = await response.text();
         expect(JSON.parse(text)).toEqual({
           status: 'success',
-          message: 'Success',
+          message: 'Operation completed successfully.',
           data: {
             env: { UPSTREAM: upstream.url, REGION: 'eu-west-1' },
             route: { method: 'GET', path: '/svc-auth/{kind}', params: { kind: 'context' } },
@@ -359,7 +377,11 @@ export function servicesSuite(runtime: GatewayTarget['runtime'], startTarget: Ta
         });
         const error = await get('/bind/error');
         expect(error.status).toBe(422);
-        expect(await error.json()).toEqual({ status: 'error', message: 'binding error', data: {} });
+        expect(await error.json()).toEqual({
+          status: 'error',
+          message: 'An error occurred.',
+          error: 'binding error',
+        });
         expect(await (await get('/bind/string')).text()).toBe('binding text');
         expect(await (await get('/bind/null')).text()).toBe('');
         expect(await (await get('/bind/response')).text()).toBe('binding response');

@@ -105,8 +105,8 @@ describe('services and service bindings: Workers only', () => {
         {
           name: 'gatehouse-hooks',
           ...common,
-          scriptPath: join(SERVICE_FIXTURES, 'worker-hooks.mjs'),
-          modulesRoot: SERVICE_FIXTURES,
+          scriptPath: join(ROOT, 'examples/services/hooks-worker/index.mjs'),
+          modulesRoot: join(ROOT, 'examples/services/hooks-worker'),
         },
         // The default bundle has no service modules: a var config cannot add one.
         { name: 'unbundled', ...common, ...plainBundle, bindings: withVar(plainService) },
@@ -255,8 +255,20 @@ describe('scripts/build-worker.mjs and service modules', () => {
         outfile: outfile(),
       }),
     ).rejects.toThrow(
-      `/services/0/entrypoint: module file not found: ${join(SERVICE_FIXTURES, 'missing.mjs')}`,
+      `/services/0/entrypoint: module file not found; tried ${join(SERVICE_FIXTURES, 'missing.mjs')}, ${join(SERVICE_FIXTURES, 'missing.mjs.js')}, ${join(SERVICE_FIXTURES, 'missing.mjs.mjs')}`,
     );
+  });
+
+  it('bundles an entrypoint written without extension, found as .mjs', { timeout: 10_000 }, async () => {
+    const config = { services: [{ alias: 'x', entrypoint: './result-service' }], paths: [] };
+    const built = await buildWorker({
+      config: 'none',
+      servicesFrom: [{ config, baseDir: SERVICE_FIXTURES }],
+      write: false,
+      outfile: outfile(),
+    });
+    expect(built.services).toEqual(['./result-service']);
+    expect(built.code).toContain('made by the service');
   });
 
   it('refuses one entrypoint text naming two files', { timeout: 5_000 }, async () => {

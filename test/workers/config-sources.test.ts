@@ -177,9 +177,16 @@ describe('the bundled config', () => {
     const health = await fetch(`${worker.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    // A route only the quick-start config (the build's default --config) has.
-    const route = await fetch(`${worker.url}/upstream/me`);
-    expect(await route.json()).toEqual({ message: 'hello from the example upstream (/me)' });
+    // The quick-start config (the build's default --config): its proxy route reaches the Worker's
+    // own echo service through the server URL "/upstream", whatever port the Worker listens on.
+    const route = await fetch(`${worker.url}/api/hello?x=1`);
+    expect(route.status).toBe(200);
+    expect(await route.json()).toMatchObject({
+      upstream: 'the quick start echo service',
+      path: '/upstream/hello',
+      query: { x: '1' },
+      headers: { 'x-forwarded-proto': 'http' },
+    });
     expect(worker.logs.join('\n')).toContain('"source":"bundled config"');
   });
 });

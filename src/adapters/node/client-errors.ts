@@ -1,7 +1,9 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Answer } from '../../answer.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { Gateway } from '../../gateway.js';
+import { clientInfoOf } from './client-info.js';
 
 /**
  * Requests Node's HTTP parser refuses (malformed framing, oversize headers, conflicting
@@ -9,23 +11,85 @@ import type { Gateway } from '../../gateway.js';
  * `Request`. They are answered by the gateway's own exit (`Gateway.refuse`), so they carry the
  * catalogue's JSON body, `X-Request-Id` and, for an allowed origin, CORS — a browser that sends
  * 20 KB of cookies reads a 431, not a CORS failure (docs/SECURITY.md "Paths and headers").
- * This file only translates Node's error codes and writes the answer on the raw socket.
+ *
+ * A parse error can also arrive after the request was handed to the gateway (a malformed chunk
+ * in the body, a body slower than gateway.request_timeout_ms): if its response has not started,
+ * the adapter answers in its place and tells the gateway, which then discards its own answer and
+ * logs this one (docs/BEHAVIOUR.md "Hostile input"). Never a silent close when an answer is
+ * still possible.
  */
 export function createClientErrorHandler(gateway: Gateway) {
   return (error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void => {
-    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+    const code = codeFor(error.code);
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (inFlight) {
+      answerInFlight(gateway, inFlight, socket, code, error.code);
+      return;
+    }
+    if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const answer = gateway.refuse(codeFor(error.code), readableHeaders(error.rawPacket), {
+    const answer = gateway.refuse(code, readableHeaders(error.rawPacket), {
       address: socket.remoteAddress ?? '',
     });
-    const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : Buffer.alloc(0);
-    const lines = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`];
-    for (const [name, value] of Object.entries(answer.headers)) lines.push(`${name}: ${value}`);
-    lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
-    socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+    writeAnswerOnSocket(socket, answer);
   };
+}
+
+/** An Answer written as a whole HTTP/1.1 response on a raw socket, which is then closed. */
+export function writeAnswerOnSocket(socket: Socket, answer: Answer): void {
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : Buffer.alloc(0);
+  const lines = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`];
+  for (const [name, value] of Object.entries(answer.headers)) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${body.length}`, 'connection: close', '', '');
+  socket.on('error', () => undefined);
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+}
+
+function answerInFlight(
+  gateway: Gateway,
+  response: ServerResponse,
+  socket: Socket,
+  code: ErrorCode,
+  reason?: string,
+): void {
+  if (response.headersSent) {
+    // The gateway already answered (or is streaming): finish what was written, then close.
+    if (response.writableEnded) socket.destroySoon();
+    else socket.destroy();
+    return;
+  }
+  const info = clientInfoOf(response);
+  if (info) {
+    info.answeredByAdapter = code;
+    info.malformedDetail = reason;
+  }
+  // Decorated by the gateway's exit under the request's own id; its access-log line (written when
+  // the gateway's work for the request ends) records this answer.
+  const requestHeaders = new Headers();
+  const origin = response.req.headers.origin;
+  if (typeof origin === 'string') requestHeaders.set('origin', origin);
+  if (info?.requestId !== undefined) requestHeaders.set('x-request-id', info.requestId);
+  const answer = gateway.refuse(
+    code,
+    requestHeaders,
+    { address: socket.remoteAddress ?? '' },
+    { unlogged: true },
+  );
+  const body = typeof answer.body === 'string' ? answer.body : '';
+  response.shouldKeepAlive = false;
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  response.end(body);
+  // Whatever the gateway answers later for this request has nowhere to go: swallow it quietly.
+  response.writeHead = (() => response) as unknown as ServerResponse['writeHead'];
+  response.write = (() => true) as ServerResponse['write'];
+  response.end = (() => response) as ServerResponse['end'];
+  response.once('finish', () => socket.destroySoon());
 }
 
 /** Node's parser error codes → catalogue codes (the adapter's translation layer). */

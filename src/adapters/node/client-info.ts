@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo } from '../../platform.js';
+import type { ErrorCode } from '../../errors/codes.js';
+import type { ClientInfo, ResponseEnd } from '../../platform.js';
+import { requestFramingProblem } from './request-framing.js';
 
 /**
  * Connection facts for one request. The abort signal is created only when a step asks for it
@@ -12,19 +14,76 @@ import type { ClientInfo } from '../../platform.js';
 class NodeClientInfo implements ClientInfo {
   readonly address: string;
   readonly protocol: string;
+  readonly localPort: number | undefined;
   readonly malformed: string | undefined;
+  readonly malformedCode: ErrorCode | undefined;
+  answeredByAdapter: ErrorCode | undefined;
+  /** The parser's reason when the adapter answered itself (for the access log). */
+  malformedDetail: string | undefined;
+  requestId: string | undefined;
+  #abortReason: string | undefined;
   #controller: AbortController | undefined;
   readonly #outgoing: ServerResponse;
 
   constructor(incoming: IncomingMessage, outgoing: ServerResponse) {
     this.address = incoming.socket.remoteAddress ?? '';
     this.protocol = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-    this.malformed = findDuplicateSingletonHeader(incoming.rawHeaders);
+    this.localPort = incoming.socket.localPort;
+    const problem = requestFramingProblem(incoming);
+    this.malformed = typeof problem === 'string' ? problem : problem?.reason;
+    this.malformedCode = typeof problem === 'object' ? problem.code : undefined;
     this.#outgoing = outgoing;
+    (outgoing as ServerResponse & { [CLIENT_INFO]?: NodeClientInfo })[CLIENT_INFO] = this;
   }
 
   get disconnected(): boolean {
-    return this.#outgoing.destroyed && !this.#outgoing.writableFinished;
+    return (
+      (this.#outgoing.destroyed && !this.#outgoing.writableFinished) || this.answeredByAdapter !== undefined
+    );
+  }
+
+  attachRequestId(requestId: string): void {
+    this.requestId = requestId;
+  }
+
+  /**
+   * Cuts the response. If its head has not gone out yet (the HTTP writer is still collecting the
+   * first chunks), it waits for the head so the client sees the status and then the cut, as it
+   * would for a failure later in the body.
+   */
+  abortResponse(reason: string): void {
+    this.#abortReason ??= reason;
+    const outgoing = this.#outgoing;
+    let tries = 0;
+    const cut = (): void => {
+      if (outgoing.headersSent || outgoing.destroyed || ++tries > 50) outgoing.destroy();
+      else setTimeout(cut, 1);
+    };
+    cut();
+  }
+
+  /** Counts body bytes on this response only (a streamed one; see gateway.ts). */
+  onResponseEnd(listener: (end: ResponseEnd) => void): void {
+    const outgoing = this.#outgoing;
+    let bytes = 0;
+    const write = outgoing.write.bind(outgoing) as (...args: unknown[]) => boolean;
+    const end = outgoing.end.bind(outgoing) as (...args: unknown[]) => ServerResponse;
+    outgoing.write = ((chunk: unknown, ...rest: unknown[]) => {
+      bytes += byteLength(chunk);
+      return write(chunk, ...rest);
+    }) as ServerResponse['write'];
+    outgoing.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function') bytes += byteLength(chunk);
+      return end(chunk, ...rest);
+    }) as ServerResponse['end'];
+    outgoing.once('close', () => {
+      const completed = outgoing.writableFinished && this.#abortReason === undefined;
+      listener({
+        completed,
+        bytes,
+        abortReason: completed ? undefined : (this.#abortReason ?? 'client closed'),
+      });
+    });
   }
 
   onDisconnect(listener: () => void): () => void {
@@ -34,7 +93,7 @@ class NodeClientInfo implements ClientInfo {
     }
     const outgoing = this.#outgoing;
     const onClose = (): void => {
-      if (!outgoing.writableFinished) listener();
+      if (!outgoing.writableFinished || this.answeredByAdapter !== undefined) listener();
     };
     outgoing.once('close', onClose);
     return () => outgoing.off('close', onClose);
@@ -46,7 +105,8 @@ class NodeClientInfo implements ClientInfo {
     this.#controller = controller;
     const outgoing = this.#outgoing;
     outgoing.once('close', () => {
-      if (!outgoing.writableFinished) controller.abort(new Error('client disconnected'));
+      if (!outgoing.writableFinished || this.answeredByAdapter !== undefined)
+        controller.abort(new Error('client disconnected'));
     });
     return controller.signal;
   }
@@ -54,23 +114,23 @@ class NodeClientInfo implements ClientInfo {
 
 const noop = (): void => undefined;
 
-export function clientInfoFor(incoming: IncomingMessage, outgoing: ServerResponse): ClientInfo {
-  return new NodeClientInfo(incoming, outgoing);
+function byteLength(chunk: unknown): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk);
+  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
 }
 
 /**
- * Headers that must appear at most once (RFC 9110 §7.2 for Host; two Authorization headers make
- * "which token?" ambiguous). Node keeps only the first Host in `headers`, so look at the raw list.
+ * The client info of a response, for the adapter's own answers (client-errors.ts). A symbol
+ * property rather than a WeakMap: a WeakMap entry per request measurably added GC work.
  */
-export function findDuplicateSingletonHeader(rawHeaders: readonly string[]): string | undefined {
-  let hosts = 0;
-  let authorizations = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
-    else if (name.length === 13 && name.toLowerCase() === 'authorization') authorizations++;
-  }
-  if (hosts > 1) return 'duplicate Host header';
-  if (authorizations > 1) return 'duplicate Authorization header';
-  return undefined;
+const CLIENT_INFO = Symbol('gatehouse.clientInfo');
+
+export function clientInfoOf(outgoing: ServerResponse): NodeClientInfo | undefined {
+  return (outgoing as ServerResponse & { [CLIENT_INFO]?: NodeClientInfo })[CLIENT_INFO];
+}
+
+export type { NodeClientInfo };
+
+export function clientInfoFor(incoming: IncomingMessage, outgoing: ServerResponse): ClientInfo {
+  return new NodeClientInfo(incoming, outgoing);
 }

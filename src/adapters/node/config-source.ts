@@ -30,5 +30,25 @@ export function resolveConfigSource(
     };
   }
   const filePath = resolve(cwd, configFlag ?? 'api-config.json');
-  return { label: filePath, baseDir: dirname(filePath), filePath, read: () => readFile(filePath, 'utf8') };
+  const read = () =>
+    readFile(filePath, 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new ConfigNotFoundError(missingConfigMessage(configFlag, filePath));
+    });
+  return { label: filePath, baseDir: dirname(filePath), filePath, read };
+}
+
+/** No config at the path the sources lead to; the message lists the sources tried. */
+export class ConfigNotFoundError extends Error {
+  override readonly name = 'ConfigNotFoundError';
+}
+
+/** Which sources were tried, in order, so a first run in the wrong directory explains itself. */
+function missingConfigMessage(configFlag: string | undefined, filePath: string): string {
+  if (configFlag !== undefined) return `config file not found: ${filePath} (from --config ${configFlag})`;
+  return (
+    `no config found; tried --config (not given), the SAG_API_CONFIG_JSON environment variable ` +
+    `(not set), ./api-config.json (${filePath}: no such file). Pass --config FILE, e.g. ` +
+    `--config examples/quickstart/api-config.json`
+  );
 }

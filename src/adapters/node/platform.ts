@@ -8,6 +8,7 @@ export function createNodePlatform(options: {
   upstream: UpstreamClient;
   upgrade?: UpstreamUpgrader;
   bindings?: Readonly<Record<string, unknown>>;
+  selfOrigin?: () => string | undefined;
 }): Platform {
   return {
     upstream: options.upstream,
@@ -23,5 +24,6 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    ...(options.selfOrigin === undefined ? {} : { selfOrigin: options.selfOrigin }),
   };
 }

@@ -5,7 +5,7 @@ import { buildGateway } from '../../assembly/build-gateway.js';
 import type { CompiledGateway, CompileOptions } from '../../assembly/compile-gateway.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { Platform } from '../../platform.js';
-import type { ConfigSource } from './config-source.js';
+import { ConfigNotFoundError, type ConfigSource } from './config-source.js';
 import { loadServiceModules } from './services.js';
 
 /**
@@ -41,6 +41,8 @@ export function nodeConfigLifecycle(
       try {
         return { origin: source.label, text: await source.read() };
       } catch (error) {
+        // A missing file already says which sources were tried.
+        if (error instanceof ConfigNotFoundError) throw error;
         throw new Error(`cannot read ${source.label}: ${(error as Error).message}`);
       }
     },

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../../config/problems.js';
 import type { GatewayConfig } from '../../config/schema.js';
 import type { ServiceModules } from '../../integrations/service.js';
+import { entrypointCandidates, entrypointNotFound } from '../../integrations/service-entrypoint.js';
 
 /**
  * Node's way of supplying what the core calls in-process: `services[].entrypoint` modules
@@ -18,7 +19,7 @@ import type { ServiceModules } from '../../integrations/service.js';
 /** Imports every `services[]` entrypoint; problems name `/services/N/entrypoint`. */
 export async function loadServiceModules(config: GatewayConfig, baseDir: string): Promise<ServiceModules> {
   const services = config.services ?? [];
-  const results = await Promise.all(services.map((s) => importFile(resolve(baseDir, s.entrypoint))));
+  const results = await Promise.all(services.map((s) => importEntrypoint(resolve(baseDir, s.entrypoint))));
   const modules: Record<string, unknown> = {};
   const problems: ConfigProblem[] = [];
   results.forEach((loaded, index) => {
@@ -94,13 +95,26 @@ function bindingTargetOf(namespace: Record<string, unknown>): object | undefined
 }
 
 /** `path` is absolute. */
-async function importFile(path: string): Promise<{ module: Record<string, unknown> } | { error: string }> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) return { error: `${path} is not a file` };
-  } catch {
-    return { error: `module file not found: ${path}` };
+/** The entrypoint as written, else with `.js`, else with `.mjs` (integrations/service-entrypoint.ts). */
+async function importEntrypoint(
+  path: string,
+): Promise<{ module: Record<string, unknown> } | { error: string }> {
+  const candidates = entrypointCandidates(path);
+  for (const candidate of candidates) {
+    if (await isFile(candidate)) return importFile(candidate);
   }
+  return { error: entrypointNotFound(candidates) };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+}
+
+async function importFile(path: string): Promise<{ module: Record<string, unknown> } | { error: string }> {
+  if (!(await isFile(path))) return { error: `module file not found: ${path}` };
   try {
     return { module: (await import(pathToFileURL(path).href)) as Record<string, unknown> };
   } catch (error) {

@@ -49,12 +49,15 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const logger = options.logger ?? silentLogger;
   const loadedBindings = await loadBindingModules(options.bindingModules ?? [], options.cwd);
   const upstream = createUndiciUpstreamClient();
+  // Known once the server listens; server URLs written as a path resolve against it.
+  const self: { origin?: string } = {};
   const platform = createNodePlatform({
     env: options.env,
     logger,
     upstream,
     upgrade: createNodeUpgrader(),
     bindings: { ...options.bindings, ...loadedBindings },
+    selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
   try {
@@ -65,11 +68,16 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   }
   void runtime.current().prefetch();
   const stopHealthChecks = superviseHealthChecks(runtime.current, platform);
-  let server: Awaited<ReturnType<typeof startNodeServer>>;
+  // Socket deadlines belong to the listening server, so they are read once at start (a reload
+  // does not change them; docs/CONFIG.md).
+  const limits = runtime.current().config.gateway;
+  let server;
   try {
     server = await startNodeServer(createGateway(runtime.current, platform), {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8787,
+      ...(limits?.header_timeout_ms === undefined ? {} : { headersTimeoutMs: limits.header_timeout_ms }),
+      ...(limits?.request_timeout_ms === undefined ? {} : { requestTimeoutMs: limits.request_timeout_ms }),
       tls: options.tls,
       h2c: options.h2c,
     });
@@ -78,6 +86,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await upstream.close();
     throw error;
   }
+  self.origin = reachableOrigin(server.url);
   return {
     url: server.url,
     runtime,
@@ -88,6 +97,11 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       await upstream.close();
     },
   };
+}
+
+/** The listening URL as a client on this machine reaches it: a wildcard address becomes loopback. */
+function reachableOrigin(url: string): string {
+  return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
 }
 
 /** A config source for a config object held in memory (tests, embedding). */

@@ -440,6 +440,7 @@ describe('createProxyHandler over the undici client', () => {
       search: '?x=1',
       host: 'gw.example.com',
       client: { address: '127.0.0.1', protocol: 'http' },
+      clientAddress: { address: '127.0.0.1', chain: ['127.0.0.1'], viaTrustedProxy: false },
       signal: new AbortController().signal,
       params: {},
       wildcardRest: 'orders/1',
@@ -450,7 +451,7 @@ describe('createProxyHandler over the undici client', () => {
     expect(await response.json()).toEqual({
       url: '/base/orders/1?x=1',
       body: 'payload',
-      xff: '6.6.6.6, 127.0.0.1',
+      xff: '127.0.0.1',
       host: `127.0.0.1:${upstream.port}`,
     });
     expect(response.headers.getSetCookie()).toEqual(['s=1', 't=2']);

@@ -27,14 +27,33 @@ const UNSENDABLE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
 
 const noop = (): void => undefined;
 
+/** undici's own default; a request that names no limit uses it (docs/CONFIG.md). */
+const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+
 export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions = {}): UndiciUpstreamClient {
-  const agent = new Agent(options.connections === undefined ? {} : { connections: options.connections });
+  // One pool per response-head limit (gateway.max_upstream_header_bytes) and HTTP/2 choice:
+  // undici fixes both per agent, and a reload may change the limit. Nearly always there is one.
   // Servers with `http2: true` (docs/PROTOCOLS.md "Upstream HTTP/2"): ALPN offers h2, then http/1.1.
-  let h2Agent: Agent | undefined;
+  const agents = new Map<string, Agent>();
+  const agentFor = (maxHeaderSize: number, allowH2: boolean): Agent => {
+    const key = `${maxHeaderSize}/${allowH2 ? 'h2' : 'h1'}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+      agent = new Agent({
+        maxHeaderSize,
+        ...(allowH2 ? { allowH2: true } : {}),
+        ...(options.connections === undefined ? {} : { connections: options.connections }),
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
   const client: UpstreamClient = (request) =>
-    send(request.http2 === true ? (h2Agent ??= new Agent({ allowH2: true })) : agent, request);
+    send(agentFor(request.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, request.http2 === true), request);
   return Object.assign(client, {
-    close: async () => void (await Promise.all([agent.close(), h2Agent?.close()])),
+    close: async () => {
+      await Promise.all([...agents.values()].map((agent) => agent.close()));
+    },
   });
 }
 
@@ -72,6 +91,8 @@ async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
       // undici streams any async iterable (lib/core/request.js); its types only list Readable.
       body: request.body as Readable | null,
       signal: stop,
+      // Longest silence between body chunks (idle_timeout_ms); undici's default is 300 s.
+      ...(request.idleTimeoutMs === undefined ? {} : { bodyTimeout: request.idleTimeoutMs }),
     });
   } catch (error) {
     release();
@@ -82,7 +103,7 @@ async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
     clearTimeout(timer);
   }
   // Until the body ends, a client leaving must still abort the upstream body.
-  return toResponse(data, request.method, origin, release);
+  return toResponse(data, request.method, origin, release, request.abortResponse);
 }
 
 /**
@@ -128,6 +149,7 @@ function toResponse(
   method: string,
   origin: string,
   release: () => void,
+  abortResponse: ((reason: string) => void) | undefined,
 ): Reply | Promise<Reply> {
   const { statusCode, body } = data;
   let headers: Headers;
@@ -158,12 +180,12 @@ function toResponse(
     return collectSmallBody(body, declared).then((bytes) => {
       release();
       // The upstream died mid-body: a stream that fails, so the client sees an aborted response.
-      if (bytes === null) return new Response(failingStream(), { status: statusCode, headers });
+      if (bytes === null) return new Response(failingStream(abortResponse), { status: statusCode, headers });
       return whole(statusCode, data.headers, headers, bytes);
     });
   }
   body.once('close', release);
-  return new Response(toWebStream(body), { status: statusCode, headers });
+  return new Response(toWebStream(body, abortResponse), { status: statusCode, headers });
 }
 
 /**
@@ -210,13 +232,16 @@ function collectSmallBody(body: Readable, length: number): Promise<Uint8Array<Ar
  * stream fails, so the client's connection is aborted — never a clean, truncated response
  * (docs/SECURITY.md "Faults and load").
  */
-function failingStream(): ReadableStream<Uint8Array> {
+function failingStream(abortResponse: ((reason: string) => void) | undefined): ReadableStream<Uint8Array> {
   return new ReadableStream({
     pull(controller) {
-      controller.error(new Error('upstream closed the connection mid-body'));
+      if (abortResponse) abortResponse(UPSTREAM_DIED);
+      else controller.error(new Error(UPSTREAM_DIED));
     },
   });
 }
+
+const UPSTREAM_DIED = 'upstream closed mid-body';
 
 /**
  * The whole body when it has already arrived with the headers (the usual case for small
@@ -252,7 +277,10 @@ function completeBody(
  * Measured on streamed responses: ~20% more requests/s than `Readable.toWeb`, ~40% more than
  * undici's own `body.body`; on par with `ReadableStream.from(body)` (within noise).
  */
-function toWebStream(body: Readable): ReadableStream<Uint8Array> {
+function toWebStream(
+  body: Readable,
+  abortResponse: ((reason: string) => void) | undefined,
+): ReadableStream<Uint8Array> {
   let settled = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -268,7 +296,12 @@ function toWebStream(body: Readable): ReadableStream<Uint8Array> {
       body.on('error', (error) => {
         if (settled) return;
         settled = true;
-        controller.error(error);
+        // On Node the response is cut directly: an errored stream would make the HTTP adapter
+        // print the error with its stack (docs/BEHAVIOUR.md "Hostile input"). The writer then
+        // cancels this stream.
+        const timedOut = (error as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
+        if (abortResponse) abortResponse(timedOut ? 'upstream idle timeout mid-body' : UPSTREAM_DIED);
+        else controller.error(error);
       });
     },
     pull() {
@@ -285,6 +318,13 @@ function translateError(error: unknown, origin: string): GatewayError {
   // Already in our vocabulary: e.g. the request body stream refused an oversized upload (413).
   if (isGatewayError(error)) return error;
   const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+    // Its own code, and not an ejection reason: the upstream is up, its answer is just too big.
+    return new GatewayError('ERR_UPSTREAM_HEADERS_TOO_LARGE', {
+      detail: { origin, upstreamError: code },
+      cause: error,
+    });
+  }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     return new GatewayError('ERR_UPSTREAM_TIMEOUT', {
       detail: { origin, upstreamError: code },

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Gateway } from '../../gateway.js';
 import type { ClientInfo } from '../../platform.js';
-import { findDuplicateSingletonHeader } from './client-info.js';
+import { requestFramingProblem } from './request-framing.js';
 import { writeResponseToSocket } from './socket-response.js';
 
 /**
@@ -72,7 +72,8 @@ export class NodeUpgradeClientInfo implements ClientInfo {
   ) {
     this.address = incoming.socket.remoteAddress ?? '';
     this.protocol = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-    this.malformed = findDuplicateSingletonHeader(incoming.rawHeaders);
+    const problem = requestFramingProblem(incoming);
+    this.malformed = typeof problem === 'string' ? problem : problem?.reason;
   }
 
   get disconnected(): boolean {

@@ -18,6 +18,7 @@ export function createWorkersPlatform(options: {
   logger: Logger;
   upstream: UpstreamClient;
   waitUntil(promise: Promise<unknown>): void;
+  selfOrigin(): string | undefined;
 }): Platform {
   return {
     upstream: options.upstream,
@@ -28,5 +29,6 @@ export function createWorkersPlatform(options: {
     now: () => Date.now(),
     waitUntil: options.waitUntil,
     bindings: options.env,
+    selfOrigin: options.selfOrigin,
   };
 }

@@ -52,6 +52,8 @@ export class WorkerRuntime {
   private nextReadAt = 0;
   /** The ExecutionContext of the request being served; background work is handed to it. */
   private ctx: WorkerExecutionContext | undefined;
+  /** The Worker's own origin, from the first request (server URLs written as a path use it). */
+  private origin: string | undefined;
 
   constructor(options: WorkerRuntimeOptions) {
     this.env = options.env;
@@ -65,6 +67,7 @@ export class WorkerRuntime {
       logger: options.logger,
       upstream: options.upstream,
       waitUntil: (promise) => this.waitUntil(promise),
+      selfOrigin: () => this.origin,
     });
     this.lifecycle = new ConfigLifecycle<CompiledGateway>({
       read: () => this.source.read(),
@@ -77,6 +80,7 @@ export class WorkerRuntime {
 
   async serve(request: Request, ctx: WorkerExecutionContext): Promise<Response> {
     this.ctx = ctx;
+    this.origin ??= new URL(request.url).origin;
     if (this.lifecycle.active === undefined) {
       if (this.lifecycle.failure === undefined || this.now() >= this.nextReadAt) await this.load();
     } else if (this.now() >= this.nextReadAt) {

@@ -1,6 +1,6 @@
 import type { Auth0AuthorizerConfig, AuthorizerConfig } from '../../config/schema.js';
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
-import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
+import { jwksUriIgnored, lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
 import { algorithmsOf, claimSettings } from './common.js';
 
@@ -40,13 +40,11 @@ export function auth0Issuer(domain: string): string {
   return `${auth0BaseUrl(domain)}/`;
 }
 
-function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
+function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
   if (def.domain === undefined)
     return [configError(pointer, 'an auth0 authorizer needs "domain" (e.g. "tenant.eu.auth0.com")')];
   const problems = lintDomain(def.domain, `${pointer}/domain`);
-  if (def.jwks !== undefined && def.jwks_uri !== undefined) {
-    problems.push(configError(`${pointer}/jwks_uri`, 'set only one of "jwks", "jwks_uri"'));
-  }
+  if (def.jwks !== undefined && def.jwks_uri !== undefined) problems.push(jwksUriIgnored(pointer));
   problems.push(
     ...lintAlgorithms(def, pointer, {
       defaults: ['RS256'],
@@ -56,8 +54,9 @@ function lint(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
       publicKeyFields: '"jwks" or "jwks_uri"',
     }),
   );
-  if (def.jwks !== undefined) problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`));
-  if (def.jwks_uri !== undefined)
+  if (def.jwks !== undefined)
+    problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`, env.verifiesTokens ?? true));
+  else if (def.jwks_uri !== undefined)
     problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
   return problems;
 }
@@ -106,6 +105,6 @@ export const auth0Authorizer: AuthorizerKind<Auth0AuthorizerConfig> = {
   type: 'auth0',
   accepts: (def): def is Auth0AuthorizerConfig => def.type === 'auth0' && def.domain !== undefined,
   fields: FIELDS,
-  lint: (def, pointer, _env: LintEnv) => lint(def, pointer),
+  lint,
   settings,
 };

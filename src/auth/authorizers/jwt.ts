@@ -1,6 +1,7 @@
 import type { AuthorizerConfig, JwtAuthorizerConfig } from '../../config/schema.js';
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import {
+  jwksUriIgnored,
   lintAlgorithms,
   lintHttpUrl,
   lintInlineJwks,
@@ -28,12 +29,19 @@ const FIELDS = [
   'clock_tolerance',
   'required_claims',
   'max_token_age',
+  'allow_weak_secret',
 ] as const;
 
 const PUBLIC_KEY_FIELDS = ['public_key', 'jwks', 'jwks_uri'] as const;
 
+/** `jwks` and `jwks_uri` together: the Serverless API Gateway uses `jwks`; so do we, with a warning. */
+function keySources(def: AuthorizerConfig): (typeof PUBLIC_KEY_FIELDS)[number][] {
+  const set = PUBLIC_KEY_FIELDS.filter((field) => def[field] !== undefined);
+  return set.includes('jwks') ? set.filter((field) => field !== 'jwks_uri') : set;
+}
+
 function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
-  const publicSources = PUBLIC_KEY_FIELDS.filter((field) => def[field] !== undefined);
+  const publicSources = keySources(def);
   if (def.secret === undefined && publicSources.length === 0) {
     return [
       configError(
@@ -43,6 +51,7 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
     ];
   }
   const problems: ConfigProblem[] = [];
+  if (def.jwks !== undefined && def.jwks_uri !== undefined) problems.push(jwksUriIgnored(pointer));
   if (publicSources.length > 1) {
     problems.push(
       configError(
@@ -60,10 +69,17 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
       publicKeyFields: '"public_key", "jwks" or "jwks_uri"',
     }),
   );
-  if (def.secret !== undefined) problems.push(...lintSecret(def.secret, `${pointer}/secret`, env));
+  if (def.secret !== undefined)
+    problems.push(
+      ...lintSecret(def.secret, `${pointer}/secret`, env, {
+        algorithms: algorithmsOf(def, ['HS256']),
+        allowWeak: def.allow_weak_secret ?? false,
+      }),
+    );
   if (def.public_key !== undefined) problems.push(...lintPublicKey(def.public_key, `${pointer}/public_key`));
-  if (def.jwks !== undefined) problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`));
-  if (def.jwks_uri !== undefined)
+  if (def.jwks !== undefined)
+    problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`, env.verifiesTokens ?? true));
+  if (publicSources.includes('jwks_uri') && def.jwks_uri !== undefined)
     problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
   return problems;
 }
@@ -77,7 +93,7 @@ function settings(def: AuthorizerConfig): AuthorizerSettings {
       ...(def.secret === undefined ? {} : { secret: def.secret }),
       ...(def.public_key === undefined ? {} : { publicKey: def.public_key }),
       ...(def.jwks === undefined ? {} : { jwks: def.jwks }),
-      ...(def.jwks_uri === undefined ? {} : { jwksUri: def.jwks_uri }),
+      ...(def.jwks_uri === undefined || def.jwks !== undefined ? {} : { jwksUri: def.jwks_uri }),
     },
   };
 }

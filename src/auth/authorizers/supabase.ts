@@ -23,6 +23,7 @@ const FIELDS = [
   'required_claims',
   'max_token_age',
   'timeout_ms',
+  'allow_weak_secret',
 ] as const;
 
 function defaultAlgorithms(def: AuthorizerConfig): JwsAlgorithm[] {
@@ -49,7 +50,12 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
     publicKeyFields: '"jwks_uri"',
   });
   if (def.jwt_secret !== undefined)
-    problems.push(...lintSecret(def.jwt_secret, `${pointer}/jwt_secret`, env));
+    problems.push(
+      ...lintSecret(def.jwt_secret, `${pointer}/jwt_secret`, env, {
+        algorithms: algorithmsOf(def, defaultAlgorithms(def)),
+        allowWeak: def.allow_weak_secret ?? false,
+      }),
+    );
   if (def.jwks_uri !== undefined)
     problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
   return problems;

@@ -9,6 +9,7 @@ import {
   failedCall,
   internalError,
   invalidState,
+  invalidIssuer,
   missingCode,
   TOKEN_HEADERS,
   upstreamError,
@@ -96,9 +97,12 @@ async function exchange(
       // RFC 9207 `iss` when present, error responses, implicit-flow parameters.
       callback = oauth.validateAuthResponse(flows.as, flows.client, params, transaction.state);
     } catch (error) {
-      ctx.log.code = 'invalid_state';
-      ctx.log.detail = { reason: error instanceof Error ? error.message : String(error) };
-      return invalidState();
+      const reason = error instanceof Error ? error.message : String(error);
+      // RFC 9207 mix-up defence: an answer from another issuer is not a state problem.
+      const issuer = reason.includes('"iss" (issuer)');
+      ctx.log.code = issuer ? 'invalid_issuer' : 'invalid_state';
+      ctx.log.detail = { reason };
+      return issuer ? invalidIssuer() : invalidState();
     }
     const result = await flows.call(ctx, (options) =>
       oauth.authorizationCodeGrantRequest(

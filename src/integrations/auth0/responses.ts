@@ -17,6 +17,8 @@ export type Auth0Action = 'token exchange' | 'userinfo' | 'refresh token';
 export const missingCode = (): Response => renderError('missing_code');
 /** (ext) The callback's `state` is absent, does not match the transaction cookie, or the cookie is missing/expired. */
 export const invalidState = (): Response => renderError('invalid_state');
+/** (ext) The callback's `iss` parameter (RFC 9207) is missing where required or names another issuer. */
+export const invalidIssuer = (): Response => renderError('invalid_issuer');
 export const tokenStillValid = (): Response =>
   new Response(JSON.stringify({ message: 'Token is still valid', code: 'token_still_valid' }), {
     status: 200,

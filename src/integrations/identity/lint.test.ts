@@ -31,11 +31,11 @@ describe('lintIdentityFlows', () => {
     expect(problems).toEqual([]);
   });
 
-  it('refuses a flow route without a suitable authorizer', () => {
+  it('refuses an auth0 flow route without a suitable authorizer (COMPAT.md row 26)', () => {
     const problems = lintIdentityFlows(
       config({
         authorizer: { type: 'jwt', secret: 'x'.repeat(32) },
-        paths: [{ method: 'POST', path: '/otp', integration: { type: 'supabase_passwordless_auth' } }],
+        paths: [{ method: 'GET', path: '/profile', integration: { type: 'auth0_userinfo' } }],
       }),
     );
     expect(problems).toEqual([
@@ -43,9 +43,25 @@ describe('lintIdentityFlows', () => {
         pointer: '/paths/0/integration/type',
         severity: 'error',
         message:
-          'supabase_passwordless_auth needs an authorizer of type "supabase" (top-level "authorizer", or one in "authorizers"), and the config has none',
+          'auth0_userinfo needs an authorizer of type "auth0" (top-level "authorizer", or one in "authorizers"), and the config has none',
       },
     ]);
+  });
+
+  it('accepts a supabase flow with no supabase authorizer: the environment is enough (SAG)', () => {
+    const route = {
+      method: 'POST',
+      path: '/otp',
+      integration: { type: 'supabase_passwordless_auth' },
+    } as const;
+    expect(
+      lintIdentityFlows(config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: [route] })),
+    ).toEqual([]);
+    // A route that selects an authorizer still needs it to be a supabase one.
+    const selecting = lintIdentityFlows(
+      config({ authorizer: { type: 'jwt', secret: 'x'.repeat(32) }, paths: [{ ...route, auth: true }] }),
+    );
+    expect(selecting.map((p) => p.pointer)).toEqual(['/paths/0/auth']);
   });
 
   it('names each missing authorizer field once, at the authorizer', () => {

@@ -2,7 +2,7 @@ import { configError, configWarning, type ConfigProblem } from '../../config/pro
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
 import { integrationDefinition } from '../registry.js';
-import { chooseFlowAuthorizer, isIdentityFlow } from './select.js';
+import { chooseFlowAuthorizer, isIdentityFlow, usesEnvironmentOnly } from './select.js';
 
 /**
  * Semantic rules for identity-flow routes (docs/FLOWS.md), run by `gatehouse validate` and at
@@ -81,6 +81,7 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
     );
   }
 
+  if (usesEnvironmentOnly(config, route)) return problems;
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
   for (const field of integrationDefinition(type)?.identityFlow?.authorizerFields ?? []) {

@@ -1,3 +1,4 @@
+import { readCappedBytes } from '../../capped-body.js';
 /**
  * One outbound call of an identity flow (docs/FLOWS.md, first paragraph): through the
  * platform's fetch, redirects never followed, one deadline covering headers and body (10 s by
@@ -83,22 +84,8 @@ export async function readCappedText(
   source: { readonly body: ReadableStream<Uint8Array> | null },
   maxBytes: number,
 ): Promise<string | undefined> {
-  if (!source.body) return '';
-  const reader = source.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const bytes = await readCappedBytes(source.body, maxBytes);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 /** A plain JSON object, or undefined for anything else (invalid JSON, arrays, null, numbers). */

@@ -28,6 +28,21 @@ export function isIdentityFlow(type: string | undefined): type is IdentityFlowTy
   return identityProvider(type) !== undefined;
 }
 
+/**
+ * A Supabase flow configured the Serverless API Gateway's way: the project comes from the
+ * environment (SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY) and no `supabase` authorizer exists, nor
+ * does the route select one. The flow then needs no authorizer (docs/FLOWS.md).
+ */
+export function usesEnvironmentOnly(
+  config: Pick<GatewayConfig, 'authorizer' | 'authorizers'>,
+  route: RouteConfig,
+): boolean {
+  if (identityProvider(route.integration?.type) !== 'supabase') return false;
+  if (route.auth !== undefined && route.auth !== false) return false;
+  if (config.authorizer?.type === 'supabase') return false;
+  return !Object.values(config.authorizers ?? {}).some((def) => def.type === 'supabase');
+}
+
 export type FlowAuthorizerChoice =
   | {
       readonly ok: true;

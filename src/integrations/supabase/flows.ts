@@ -3,6 +3,7 @@ import type { RouteConfig } from '../../config/schema.js';
 import type { Handler, RequestContext } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { usesEnvironmentOnly } from '../identity/select.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, parseJsonObject, type ProviderResult } from '../identity/provider-call.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
@@ -113,29 +114,47 @@ function sessionAnswer(text: string): Response {
 
 /** One client per authorizer of a compiled config; undefined when the environment is incomplete. */
 const clients = perAuthorizer<SupabaseAuthClient | undefined>();
+/** Flows without a supabase authorizer (the environment only): one client per compiled config. */
+const environmentClients = new WeakMap<
+  IntegrationDeps,
+  { readonly client: SupabaseAuthClient | undefined }
+>();
 
 function supabaseClient(route: RouteConfig, deps: IntegrationDeps): SupabaseAuthClient | undefined {
-  const authorizer = requireFlowAuthorizer(route, deps, 'supabase');
-  return clients(authorizer, () => {
-    const environment = readSupabaseEnvironment(deps.platform.env);
-    if (!environment.ok) {
-      deps.platform.logger.warn('supabase flows not configured', { reason: environment.problem });
-      return undefined;
+  if (usesEnvironmentOnly(deps.config, route)) {
+    let entry = environmentClients.get(deps);
+    if (!entry) {
+      entry = { client: clientFromEnvironment(deps, DEFAULT_FLOW_TIMEOUT_MS) };
+      environmentClients.set(deps, entry);
     }
-    const timeoutMs = authorizer.config.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
-    return createSupabaseAuthClient(environment, deps.platform, timeoutMs);
-  });
+    return entry.client;
+  }
+  const authorizer = requireFlowAuthorizer(route, deps, 'supabase');
+  return clients(authorizer, () =>
+    clientFromEnvironment(deps, authorizer.config.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS),
+  );
+}
+
+function clientFromEnvironment(deps: IntegrationDeps, timeoutMs: number): SupabaseAuthClient | undefined {
+  const environment = readSupabaseEnvironment(deps.platform.env);
+  if (!environment.ok) {
+    deps.platform.logger.warn('supabase flows not configured', { reason: environment.problem });
+    return undefined;
+  }
+  return createSupabaseAuthClient(environment, deps.platform, timeoutMs);
 }
 
 function createFlowFactory(flow: SupabaseFlow): (route: RouteConfig, deps: IntegrationDeps) => Handler {
   return (route, deps) => {
     const client = supabaseClient(route, deps);
     return async (ctx) => {
-      if (!client) throw new GatewayError('SUPABASE_ENV_MISSING');
+      // The body is checked before the environment, as in the Serverless API Gateway: `{}` is
+      // 400 missing_email_or_phone even where SUPABASE_URL is not set.
       const body = await readJsonBody(ctx);
       if (body.kind === 'too_large') throw new GatewayError('ERR_PAYLOAD_TOO_LARGE');
       if (body.kind === 'invalid') throw new GatewayError('invalid_json');
       const request = flow.prepare(body.kind === 'object' ? body.value : {});
+      if (!client) throw new GatewayError('SUPABASE_ENV_MISSING');
       const result = await client.post(request.endpoint, request.payload, ctx.signal);
       return toResponse(ctx, result, request);
     };

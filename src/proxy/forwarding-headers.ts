@@ -1,0 +1,120 @@
+import type { ResolvedClient } from './client-address.js';
+
+/**
+ * The forwarding headers the upstream receives (docs/BEHAVIOUR.md "Client address"). They all
+ * come from one ResolvedClient, so they never disagree: whatever the client sent under these
+ * names was removed before (proxy/headers.ts), and only a trusted proxy's protocol, host and
+ * port are honoured.
+ */
+export const FORWARDING_HEADERS = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+  'forwarded',
+] as const;
+
+export interface ForwardingView {
+  readonly resolved: ResolvedClient;
+  /** `http`/`https` of the connection to the gateway. */
+  readonly protocol: string;
+  /** Authority the client addressed (Host). */
+  readonly host: string;
+  /** The gateway's port the connection arrived on, when known. */
+  readonly localPort?: number | undefined;
+  /** The incoming headers, read for a trusted proxy's X-Forwarded-Proto/-Host/-Port. */
+  readonly incoming: { get(name: string): string | null };
+}
+
+/**
+ * Other headers frameworks read the client's address or scheme from (Rails `Client-IP`, Rack
+ * `X-Forwarded-Scheme`/`-Ssl`, Spring `X-Forwarded-Prefix`, …), and headers some servers take as
+ * the real request URL (IIS/Symfony `X-Original-URL`, `X-Rewrite-URL`). The gateway sets none of
+ * them, and a client's value would contradict what it decided, so they are never forwarded.
+ */
+export const SPOOFABLE_HEADERS = [
+  'client-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'x-cluster-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  'fastly-client-ip',
+  'cf-connecting-ip',
+  'x-forwarded',
+  'forwarded-for',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-forwarded-prefix',
+  'x-forwarded-path',
+  'x-url-scheme',
+  'front-end-https',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-override-url',
+] as const;
+
+const PROTOCOLS = new Set(['http', 'https']);
+
+/**
+ * The protocol, host and port the client used to reach us: what the gateway saw, or what a
+ * trusted proxy in front of it says it saw.
+ */
+export function publicAuthority(view: ForwardingView): { protocol: string; host: string; port: string } {
+  const { resolved, incoming } = view;
+  let protocol = view.protocol;
+  let host = view.host;
+  let port: string | undefined;
+  if (resolved.viaTrustedProxy) {
+    const proto = lastValue(incoming.get('x-forwarded-proto'))?.toLowerCase();
+    if (proto !== undefined && PROTOCOLS.has(proto)) protocol = proto;
+    const forwardedHost = lastValue(incoming.get('x-forwarded-host'));
+    if (forwardedHost !== undefined && forwardedHost !== '') host = forwardedHost;
+    const forwardedPort = lastValue(incoming.get('x-forwarded-port'));
+    if (forwardedPort !== undefined && /^\d{1,5}$/.test(forwardedPort)) port = forwardedPort;
+  }
+  port ??= view.localPort === undefined ? portOf(host, protocol) : String(view.localPort);
+  return { protocol, host, port };
+}
+
+export function setForwardingHeaders(headers: Headers, view: ForwardingView): void {
+  const { resolved } = view;
+  const { protocol, host, port } = publicAuthority(view);
+  if (resolved.chain.length > 0) {
+    headers.set('x-forwarded-for', resolved.chain.join(', '));
+    headers.set('x-real-ip', resolved.address);
+  }
+  headers.set('x-forwarded-proto', protocol);
+  if (host !== '') headers.set('x-forwarded-host', host);
+  headers.set('x-forwarded-port', port);
+  const forwardedFor = resolved.address === '' ? '' : `for=${forwardedNode(resolved.address)};`;
+  headers.set('forwarded', `${forwardedFor}${host === '' ? '' : `host=${quoted(host)};`}proto=${protocol}`);
+}
+
+function lastValue(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  const comma = value.lastIndexOf(',');
+  return (comma === -1 ? value : value.slice(comma + 1)).trim();
+}
+
+/** The port in an authority (`a:8080`, `[::1]:8080`), else the protocol's default. */
+function portOf(host: string, protocol: string): string {
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1 && colon > host.lastIndexOf(']')) {
+    const port = host.slice(colon + 1);
+    if (/^\d{1,5}$/.test(port)) return port;
+  }
+  return protocol === 'https' ? '443' : '80';
+}
+
+/** RFC 7239 §6: IPv6 nodes are bracketed and quoted. */
+function forwardedNode(address: string): string {
+  return address.includes(':') ? `"[${address}]"` : address;
+}
+
+function quoted(value: string): string {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
