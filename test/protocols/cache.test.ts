@@ -29,6 +29,12 @@ beforeAll(async () => {
       return;
     }
     if (path === '/nostore') return void res.writeHead(200, { 'cache-control': 'no-store' }).end(`n ${n}`);
+    if (path === '/big') {
+      // 40 KiB in chunks without Content-Length: more than a quarter of the 64 KiB store.
+      res.writeHead(200, { 'cache-control': 'max-age=60' });
+      for (let i = 0; i < 40; i++) res.write('x'.repeat(1024));
+      return void res.end();
+    }
     if (path === '/plain') return void res.writeHead(200).end(`plain ${n}`);
     if (path === '/public')
       return void res.writeHead(200, { 'cache-control': 'public, max-age=60' }).end(`pub ${n}`);
@@ -50,6 +56,7 @@ beforeAll(async () => {
   gateway = await startGatehouse({
     source: inlineConfigSource({
       servers: [{ alias: 'up', url }],
+      gateway: { cache_max_bytes: 64 * 1024 },
       authorizer: CONFORMANCE_JWT_AUTHORIZER,
       paths: [
         {
@@ -113,6 +120,15 @@ describe('response caching', () => {
     await get('/c/nostore');
     expect((await get('/c/nostore')).headers.get('x-cache')).toBe('MISS');
     expect(calls.get('/nostore')).toBe(2);
+  });
+
+  it('streams a body larger than the entry limit through whole, unstored', async () => {
+    for (let i = 0; i < 2; i++) {
+      const big = await get('/c/big');
+      expect(big.body.length).toBe(40 * 1024);
+      expect(big.headers.get('x-cache')).toBe('MISS');
+    }
+    expect(calls.get('/big')).toBe(2);
   });
 
   it('keeps one variant per Vary-ed request header value', async () => {

@@ -91,8 +91,9 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
       ctx.request.headers.has('authorization'),
       keyHasIdentity,
     );
-    const body = storable ? await wholeBody(reply, maxEntryBytes) : undefined;
-    if (body === undefined) return withXCache(reply, 'MISS');
+    if (!storable) return withXCache(reply, 'MISS');
+    const body = await wholeBody(reply, maxEntryBytes);
+    if (!(body instanceof Uint8Array)) return withXCache(body, 'MISS');
     const record = headerRecord(reply);
     const varyNames = [
       ...new Set(
@@ -176,20 +177,59 @@ function headerRecord(reply: Reply): Record<string, string> {
 
 /**
  * The body as bytes when it is small enough to store: an Answer's is already whole; a streamed
- * one is read only when it declares a length within the limit (an undeclared or larger body
- * streams through unstored, so it is never held in memory whole).
+ * one is read up to the limit. A body that turns out larger is not stored: the reply it came
+ * with is rebuilt to stream what was read and then the rest, so at most the limit is ever held
+ * (Workers' `fetch` gives no `Content-Length` to decide by up front).
  */
-async function wholeBody(reply: Reply, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+async function wholeBody(reply: Reply, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | Reply> {
   if (reply instanceof Answer) {
     const body = reply.body;
     if (body === null) return new Uint8Array(0);
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-    return bytes.byteLength <= maxBytes ? bytes : undefined;
+    return bytes.byteLength <= maxBytes ? bytes : reply;
   }
-  const declared = reply.headers.get('content-length');
   if (reply.body === null) return new Uint8Array(0);
-  if (declared === null || Number(declared) > maxBytes) return undefined;
-  return new Uint8Array(await reply.arrayBuffer());
+  const declared = reply.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) return reply;
+  const reader = reply.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.byteLength;
+    if (total > maxBytes) return new Response(replay(chunks, reader), reply);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** What was read, then the rest of the stream. */
+function replay(
+  read: Uint8Array[],
+  rest: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffered = read[index];
+      if (buffered !== undefined) {
+        read[index++] = new Uint8Array(0);
+        controller.enqueue(buffered);
+        return;
+      }
+      const { done, value } = await rest.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => rest.cancel(reason),
+  });
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
