@@ -1,4 +1,5 @@
 import { Answer, type Reply } from '../../answer.js';
+import { concatBytes } from '../../capped-body.js';
 import type { RouteCacheConfig } from '../../config/schema.js';
 import { withRequest, type Handler, type RequestContext, type Step } from '../../context.js';
 import { freshnessLifetime, mayStore, parseCacheControl } from './cache-control.js';
@@ -201,13 +202,7 @@ async function wholeBody(reply: Reply, maxBytes: number): Promise<Uint8Array<Arr
     total += value.byteLength;
     if (total > maxBytes) return new Response(replay(chunks, reader), reply);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks, total);
 }
 
 /** What was read, then the rest of the stream. */
