@@ -7,6 +7,7 @@ import {
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
 
 /**
@@ -258,6 +259,25 @@ describe('WebSocket relay on Node', () => {
       .poll(() => lines.find((l) => l.path === '/quiet/chat' && l.status === 101), { timeout: 8000 })
       .toBeTruthy();
     expect(lines.find((l) => l.path === '/quiet/chat' && l.status === 101)?.closedBy).toBe('idle_timeout');
+  });
+
+  it('serves a request asking for another protocol (h2c) as plain HTTP/1.1', async () => {
+    const answer = await rawRequest(
+      gateway.url,
+      `GET /off/plain HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n`,
+    );
+    expect(answer.status).toBe(404);
+    expect(answer.body).toBe('not a websocket');
+  });
+
+  it('refuses another-protocol upgrade carrying a body with 501, forwarding nothing', async () => {
+    const before = upstream.handshakes.length;
+    const answer = await rawRequest(
+      gateway.url,
+      `POST /open/x HTTP/1.1\r\nHost: ${new URL(gateway.url).host}\r\nConnection: Upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nhello`,
+    );
+    expect(answer.status).toBe(501);
+    expect(upstream.handshakes.length).toBe(before);
   });
 
   it('keeps answering plain HTTP on the same routes', async () => {

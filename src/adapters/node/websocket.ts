@@ -21,6 +21,13 @@ export function attachUpgradeHandler(server: Server, gateway: Gateway): { closeA
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const client = new NodeUpgradeClientInfo(incoming, socket, head);
+    // Another protocol (`h2c`, …) is ignored as RFC 9110 §7.8 allows, and the request served as
+    // usual; but its body is in the hands of this raw path, so one with a body is refused.
+    if (!isWebSocketUpgradeHead(incoming) && hasBody(incoming)) {
+      const answer = gateway.refuse('ERR_NOT_IMPLEMENTED', new Headers(), client);
+      void writeResponseToSocket(socket, new Response(answer.body, answer));
+      return;
+    }
     const request = upgradeRequest(incoming, client.protocol);
     if (request === undefined) {
       const answer = gateway.refuse('ERR_BAD_REQUEST', new Headers(), client);
@@ -37,6 +44,15 @@ export function attachUpgradeHandler(server: Server, gateway: Gateway): { closeA
       for (const socket of sockets) socket.destroy();
     },
   };
+}
+
+function isWebSocketUpgradeHead(incoming: IncomingMessage): boolean {
+  return /(^|,)\s*websocket\s*(,|$)/i.test(incoming.headers.upgrade ?? '');
+}
+
+function hasBody(incoming: IncomingMessage): boolean {
+  const length = incoming.headers['content-length'];
+  return incoming.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** The upgrade request as a body-less Web Request, or undefined when it cannot be one (no Host). */
