@@ -70,6 +70,28 @@ export const RATIO_TARGETS = [
     den: 'workers-floor-proxy',
     min: 0.85,
   },
+  // Traffic control (docs/TRAFFIC.md): the cost of counting and of checking keys.
+  {
+    id: 'T1',
+    what: 'rate-limited route, memory store ÷ the same request on an open route',
+    num: 'traffic-memory',
+    den: 'traffic-open',
+    min: 0.95,
+  },
+  {
+    id: 'T2',
+    what: 'rate-limited route, redis store (local) ÷ the same request on an open route',
+    num: 'traffic-redis',
+    den: 'traffic-open',
+    min: 0.7,
+  },
+  {
+    id: 'T3',
+    what: 'API-key route ÷ the same request on an open route',
+    num: 'traffic-api-key',
+    den: 'traffic-open',
+    min: 0.95,
+  },
 ];
 
 /** P6: RSS under load ≤ 120 MB (an absolute budget of the spec, not a ratio), in MiB as /proc reports it. */

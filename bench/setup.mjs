@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { AUDIENCE, ISSUER, RS_KID, SUBJECT, writeConfigs } from './configs.mjs';
 import { httpGet, startNodeProcess } from './lib.mjs';
+import { writeTrafficConfigs } from './traffic.mjs';
 import { createVariants } from './variants.mjs';
 import { prepareWorkers } from './workers/prepare.mjs';
 
@@ -80,6 +81,7 @@ export async function prepareBench({
       rsPublicJwk,
       routeCounts: [SMALL_ROUTES, largeRoutes],
     });
+    const traffic = await writeTrafficConfigs(dir, upstream.url);
     // One token per algorithm, reused across requests as real clients do.
     const tokens = {
       hs256: mintWithCli(gatehouseBin, configs[SMALL_ROUTES]),
@@ -101,6 +103,7 @@ export async function prepareBench({
       tokens,
       nodeArgs,
       workers,
+      traffic,
     });
     return {
       dir,

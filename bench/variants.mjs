@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { startNodeProcess } from './lib.mjs';
 import { SUBJECT } from './configs.mjs';
+import { trafficVariants } from './traffic.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -61,6 +62,7 @@ function tamper(token) {
  *   tokens: { hs256: string, rs256: string },
  *   nodeArgs?: string[],
  *   workers?: Awaited<ReturnType<typeof import('./workers/prepare.mjs').prepareWorkers>>,
+ *   traffic?: { memory: string, redis: string },
  * }} ctx  nodeArgs are given to every Node server process the variants start (e.g. --cpu-prof);
  *   workers, when given, adds the Workers variants
  */
@@ -166,6 +168,7 @@ export function createVariants(ctx) {
       check: expectStatusOk,
     },
   ];
+  if (ctx.traffic) variants.push(...trafficVariants(ctx, { expectUpstreamBody }));
   if (ctx.workers) variants.push(...workersVariants(ctx, small, large));
   // Run order: each pair a target compares runs back to back, so slow drifts of a shared machine
   // hit both sides alike (static/Hono P4, proxied/Fastify P1, proxied/JWT P2, proxied/10,000 P3;
@@ -181,6 +184,10 @@ export function createVariants(ctx) {
     'gatehouse-proxied-rs256-token',
     'gatehouse-rs256',
     'gatehouse-proxied-large',
+    'traffic-open',
+    'traffic-memory',
+    'traffic-api-key',
+    'traffic-redis',
     'workers-floor-hello',
     'workers-static',
     'workers-floor-proxy',

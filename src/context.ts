@@ -1,6 +1,8 @@
 import type { JWTPayload } from 'jose';
 import type { Reply } from './answer.js';
+import type { Consumer } from './consumers/types.js';
 import type { ClientInfo } from './platform.js';
+import type { RateLimitOutcome } from './traffic/types.js';
 import type { ResolvedClient } from './proxy/client-address.js';
 
 /** Per-request state, created once at the gateway's entrance and read by every step. */
@@ -24,6 +26,10 @@ export interface RequestContext {
   wildcardRest: string | undefined;
   /** Claims of the verified token, set by the authorization step. */
   claims: JWTPayload | undefined;
+  /** The consumer an `api_key` authorizer identified (docs/TRAFFIC.md). */
+  consumer?: Consumer | undefined;
+  /** Rate-limit outcomes of this request, for the RateLimit fields (src/traffic/). */
+  rateLimits?: RateLimitOutcome[] | undefined;
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
 }

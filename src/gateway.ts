@@ -255,6 +255,9 @@ class RouteContext implements RequestContext {
   readonly clientAddress: ResolvedClient;
   readonly log: Record<string, unknown>;
   claims: RequestContext['claims'] = undefined;
+  // Declared so every request keeps one hidden class whether or not a route sets them.
+  consumer: RequestContext['consumer'] = undefined;
+  rateLimits: RequestContext['rateLimits'] = undefined;
 
   constructor(
     exchange: Exchange,

@@ -1,6 +1,8 @@
 import type { Reply } from './answer.js';
 import type { ErrorCode } from './errors/codes.js';
 import type { Logger } from './observability/logger.js';
+import type { SessionStore } from './session/server-store.js';
+import type { RateLimitStoreFactory } from './traffic/stores.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -75,6 +77,22 @@ export interface Platform {
   waitUntil(promise: Promise<unknown>): void;
   /** Service-binding targets by binding name (Workers: env[binding]; Node: local modules). */
   readonly bindings: Readonly<Record<string, unknown>>;
+  /**
+   * (Node) A session store on the Redis server at `url` (`session.store.type: "redis"`), one
+   * connection per URL; absent on runtimes without raw sockets.
+   */
+  readonly redisStore?: (url: string) => SessionStore;
+  /**
+   * The rate-limit stores this runtime offers (docs/TRAFFIC.md "Stores"); without it only the
+   * in-process `memory` store exists.
+   */
+  readonly rateLimitStores?: RateLimitStoreFactory;
+  /**
+   * SHA-256 of a text's UTF-8 bytes as lower-case hex, synchronous, where the runtime has a
+   * native one (Node); otherwise the portable implementation is used (src/consumers/hash.ts).
+   * Hashes API keys.
+   */
+  readonly sha256Hex?: (text: string) => string;
   /**
    * This gateway's own origin (`http://127.0.0.1:9000`), for server URLs written as a path
    * (`"url": "/upstream"`, docs/CONFIG.md "Top level"): Node's listening address once it listens;

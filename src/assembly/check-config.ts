@@ -1,6 +1,7 @@
 import { lintAuthorizer } from '../auth/lint.js';
 import type { AuthorizerConfig } from '../config/schema.js';
 import { lintCors } from '../cors/index.js';
+import { lintTraffic } from '../traffic/lint.js';
 import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { lintMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
@@ -51,6 +52,10 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Config
   if (config.cors && valid('/cors')) problems.push(...lintCors(config.cors, '/cors'));
   if (valid('/gateway')) problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
   problems.push(...checkAuthorizers(config, valid, options));
+  // Traffic control reads policies, consumers, authorizers and routes together: it runs when
+  // the schema accepted all of them (docs/TRAFFIC.md "Validation").
+  if (['/rate_limits', '/consumers', '/gateway', '/authorizer', '/authorizers', '/paths'].every(valid))
+    problems.push(...lintTraffic(config));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
   const routes = entries(config.paths, '/paths', valid);

@@ -5,6 +5,8 @@ import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../hooks/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
+import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
+import { checkSessionStores } from '../session/settings.js';
 import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
 import { instantiateServices, type ServiceModules } from '../integrations/service.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
@@ -18,6 +20,7 @@ import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
 import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
+import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
@@ -75,7 +78,10 @@ export function compileGateway(
   options: CompileOptions = {},
 ): CompiledGateway {
   const { config } = loaded;
-  const bindingProblems = checkBindings(config, platform.bindings, options.missingBindings ?? 'error');
+  const bindingProblems = [
+    ...checkBindings(config, platform.bindings, options.missingBindings ?? 'error'),
+    ...checkSessionStores(config, platform.bindings, options.missingBindings ?? 'error'),
+  ];
   const instantiated = instantiateServices(config, options.serviceModules ?? {});
   const targetErrors = [...bindingProblems, ...instantiated.problems].filter((p) => p.severity === 'error');
   if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);
@@ -97,6 +103,7 @@ export function compileGateway(
   };
 
   const problems: ConfigProblem[] = [];
+  const traffic = compileTraffic(config, platform, problems);
   const routes = config.paths.map((route, index) => ({
     method: route.method,
     path: route.path,
@@ -105,7 +112,7 @@ export function compileGateway(
       method: route.method,
       path: route.path,
       label: `${route.method} ${route.path}`,
-      handler: compileRouteHandler(route, index, deps, problems),
+      handler: compileRouteHandler(route, index, deps, traffic, problems),
     },
   }));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
@@ -135,9 +142,13 @@ function compileRouteHandler(
   route: RouteConfig,
   index: number,
   deps: IntegrationDeps,
+  traffic: CompiledTraffic,
   problems: ConfigProblem[],
 ): Handler {
-  const steps: Step[] = [];
+  // Rate limits wrap authentication: `before_auth` policies shed a flood before any verification
+  // (docs/TRAFFIC.md), the others count verified identities.
+  const limits = traffic.routeSteps(route, index);
+  const steps: Step[] = [...limits.beforeAuth];
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
     route.integration?.type === 'http_proxy'
@@ -148,12 +159,21 @@ function compileRouteHandler(
   // callback and login routes are reached before the browser has any token.
   if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
     const name = route.auth === true ? 'default' : route.auth;
+    const apiKeyStep = traffic.apiKeyStep(name);
     const authorizer = deps.authorizers.get(name);
     // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
-    if (!authorizer)
+    if (apiKeyStep) steps.push(apiKeyStep);
+    else if (!authorizer)
       problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
-    else steps.push(createAuthorizeStep(authorizer, route.scopes));
+    else
+      steps.push(
+        // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
+        (authorizer.type === 'oidc'
+          ? createSessionAuthorizeStep(authorizer, route.scopes, deps)
+          : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
+      );
   }
+  steps.push(...limits.afterAuth);
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   // After authorization and hooks: a stored answer is only for requests that got this far.
   if (route.cache && route.integration?.type === 'http_proxy') {

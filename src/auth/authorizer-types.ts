@@ -1,5 +1,6 @@
 import { auth0Authorizer } from './authorizers/auth0.js';
 import { jwtAuthorizer } from './authorizers/jwt.js';
+import { oidcAuthorizer } from './authorizers/oidc.js';
 import { supabaseAuthorizer } from './authorizers/supabase.js';
 import type { AuthorizerKind, AuthorizerType } from './types.js';
 
@@ -8,6 +9,7 @@ export const AUTHORIZER_KINDS: Readonly<Record<AuthorizerType, AuthorizerKind>> 
   jwt: jwtAuthorizer,
   auth0: auth0Authorizer,
   supabase: supabaseAuthorizer,
+  oidc: oidcAuthorizer,
 };
 
 export const AUTHORIZER_TYPE_NAMES = Object.keys(AUTHORIZER_KINDS) as AuthorizerType[];

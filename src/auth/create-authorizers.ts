@@ -1,6 +1,7 @@
 import type { AuthorizerConfig } from '../config/schema.js';
 import { ConfigInvalidError } from '../config/problems.js';
 import { createAuthorizer } from './authorizer.js';
+import { isApiKeyAuthorizer } from './authorizers/api-key.js';
 import { DEFAULT_VERIFICATION_CACHE_OPTIONS, type VerificationCacheOptions } from './cache.js';
 import { AUTHORIZER_KINDS, authorizerKind } from './authorizer-types.js';
 import { lintAuthorizers } from './lint.js';
@@ -56,7 +57,10 @@ export function createAuthorizers(
     return createAuthorizer(name, kind, def, platform, verifierOptions);
   };
   const authorizers = new Map<string, Authorizer>();
-  if (config.authorizer) authorizers.set('default', build('default', config.authorizer));
-  for (const [name, def] of Object.entries(config.authorizers ?? {})) authorizers.set(name, build(name, def));
+  // `api_key` authorizers verify no token; traffic/compile.ts builds their step.
+  if (config.authorizer && !isApiKeyAuthorizer(config.authorizer))
+    authorizers.set('default', build('default', config.authorizer));
+  for (const [name, def] of Object.entries(config.authorizers ?? {}))
+    if (!isApiKeyAuthorizer(def)) authorizers.set(name, build(name, def));
   return authorizers;
 }

@@ -37,7 +37,7 @@ describe('lintAuthorizer', () => {
 
   it('refuses an unknown type, with a suggestion', () => {
     expect(errors({ type: 'jwks' })).toEqual([
-      '/authorizer/type: unknown authorizer type "jwks"; did you mean "jwt"? (known: jwt, auth0, supabase)',
+      '/authorizer/type: unknown authorizer type "jwks"; did you mean "jwt"? (known: jwt, auth0, supabase, oidc)',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { AuthorizerConfig } from '../config/schema.js';
 import { configError, pointerToken, type ConfigProblem } from '../config/problems.js';
 import { closestMatch } from '../config/suggest.js';
+import { isApiKeyAuthorizer, lintApiKeyAuthorizer } from './authorizers/api-key.js';
 import { AUTHORIZER_TYPE_NAMES, authorizerKind } from './authorizer-types.js';
 import { lintFields, type LintEnv } from './lint-rules.js';
 
@@ -10,6 +11,8 @@ import { lintFields, type LintEnv } from './lint-rules.js';
  * that type only, its required fields, consistent algorithms and keys, and secret strength.
  */
 export function lintAuthorizer(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
+  // API keys are not tokens: their rules live with them (docs/TRAFFIC.md).
+  if (isApiKeyAuthorizer(def)) return lintApiKeyAuthorizer(def, pointer);
   const kind = authorizerKind(def.type);
   if (!kind) {
     const suggestion = closestMatch(def.type, AUTHORIZER_TYPE_NAMES);

@@ -3,7 +3,7 @@ import type { AuthorizerConfig, CheckedAuthorizerConfig } from '../config/schema
 import type { ConfigProblem } from '../config/problems.js';
 import type { JwsAlgorithm } from './algorithms.js';
 
-export type AuthorizerType = 'jwt' | 'auth0' | 'supabase';
+export type AuthorizerType = 'jwt' | 'auth0' | 'supabase' | 'oidc';
 
 /** One line of `gatehouse token check`: a named check, its verdict and why. */
 export interface TokenCheck {
@@ -73,6 +73,8 @@ export interface KeySpec {
   readonly jwks?: unknown;
   /** Remote key set URL. */
   readonly jwksUri?: string;
+  /** An issuer whose key set is found by OpenID Connect Discovery (src/oidc/discovery.ts). */
+  readonly discoveryIssuer?: string;
 }
 
 /** What one authorizer type's config means for verification, derived once at compile time. */

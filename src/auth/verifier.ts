@@ -22,6 +22,7 @@ import {
   type KeySource,
   type KeySourceInfo,
 } from './key-sets.js';
+import { createDiscoveredKeySource } from '../oidc/discovered-key-source.js';
 import { getRemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 import type { VerificationCacheOptions } from './cache.js';
 import type { AuthFailureDetail, AuthorizerSettings } from './types.js';
@@ -73,7 +74,9 @@ export function createVerifier(
         ? createInlineKeySource(keys.jwks)
         : keys.jwksUri !== undefined
           ? getRemoteKeySet(keys.jwksUri, options.remoteKeySet, platform.fetch)
-          : undefined;
+          : keys.discoveryIssuer !== undefined
+            ? createDiscoveredKeySource(keys.discoveryIssuer, options.remoteKeySet, platform.fetch)
+            : undefined;
   const cache = options.cache === false ? undefined : new VerificationCache(options.cache);
 
   const sourceFor = (alg: unknown) =>

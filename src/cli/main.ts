@@ -3,6 +3,7 @@ import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { EnvFileError, isStrict, loadEnvironment } from './env.js';
 import { processIo, type CliIo } from './io.js';
+import { KEYS_USAGE, runKeys } from './keys.js';
 import { offlinePlatform } from './offline-platform.js';
 import { runRoutes } from './routes.js';
 import { runSchema } from './schema.js';
@@ -17,6 +18,7 @@ const USAGE = `usage:
   gatehouse routes   [--config FILE] [--env-file FILE] [METHOD PATH]
   gatehouse token mint  [--config FILE] [--env-file FILE] [--sub S] [--claims JSON] [--expires-in 1h] [--authorizer NAME]
   gatehouse token check [--config FILE] [--env-file FILE] --token T [--route "METHOD PATH"] [--authorizer NAME]
+  ${KEYS_USAGE}
 
 exit codes: 0 success; 1 invalid or missing config, the port in use; 2 usage (unknown command or
             flag, unreadable --env-file). token check: 1 rejected token, 2 usage or config.`;
@@ -36,6 +38,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
         return await runRoutes(rest, io);
       case 'token':
         return await runToken(rest, io);
+      case 'keys':
+        return runKeys(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -28,9 +28,14 @@ export const INTEGRATION_TYPES = [
   'supabase_passwordless_auth',
   'supabase_passwordless_verify',
   'supabase_passwordless_auth_alt',
+  'oidc_login',
+  'oidc_callback',
+  'oidc_userinfo',
+  'oidc_refresh',
+  'oidc_logout',
 ] as const;
 
-export const AUTHORIZER_TYPES = ['jwt', 'auth0', 'supabase'] as const;
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 const HealthCheck = Type.Object(
   {
@@ -104,8 +109,23 @@ const Authorizer = Type.Object(
     scope: Type.Optional(Type.String()),
     // supabase (anchor)
     jwt_secret: Type.Optional(NonEmpty),
+    // oidc (ext, docs/CONFIG.md "oidc authorizer")
+    client_auth: Type.Optional(Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m)))),
+    client_private_key: Type.Optional(Type.Union([NonEmpty, Type.Record(Type.String(), Type.Unknown())])),
+    scopes: Type.Optional(Type.Array(NonEmpty)),
+    prompt: Type.Optional(NonEmpty),
+    login_hint: Type.Optional(NonEmpty),
+    organization: Type.Optional(NonEmpty),
+    connection: Type.Optional(NonEmpty),
+    screen_hint: Type.Optional(NonEmpty),
+    authorization_params: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    post_logout_redirect_uri: Type.Optional(NonEmpty),
     // flows (ext)
     timeout_ms: Type.Optional(PositiveInt),
+    // api_key (ext, docs/TRAFFIC.md)
+    header: Type.Optional(NonEmpty),
+    query: Type.Optional(NonEmpty),
+    consumers_kv: Type.Optional(NonEmpty),
     // (ext) RFC 7518 §3.2 short HMAC secrets become a warning instead of an error.
     allow_weak_secret: Type.Optional(Type.Boolean()),
   },
@@ -114,6 +134,24 @@ const Authorizer = Type.Object(
 
 const Hook = Type.Object({ binding: NonEmpty, function: NonEmpty }, strict);
 
+/** (ext) Browser sessions of `oidc_login` (docs/CONFIG.md "session"). */
+const Session = Type.Object(
+  {
+    cookie: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
+    ttl_s: Type.Optional(PositiveInt),
+    idle_ttl_s: Type.Optional(PositiveInt),
+    return_to: Type.Array(NonEmpty, { minItems: 1 }),
+    secret: Type.Optional(NonEmpty),
+    store: Type.Optional(
+      Type.Union([
+        Type.Object({ type: Type.Literal('redis'), url: NonEmpty }, strict),
+        Type.Object({ type: Type.Literal('kv'), binding: NonEmpty }, strict),
+      ]),
+    ),
+  },
+  strict,
+);
+
 const Integration = Type.Object(
   {
     type: NonEmpty,
@@ -121,6 +159,7 @@ const Integration = Type.Object(
     binding: Type.Optional(NonEmpty),
     function: Type.Optional(NonEmpty),
     post_process: Type.Optional(Hook),
+    session: Type.Optional(Session),
   },
   strict,
 );
@@ -179,6 +218,60 @@ const Route = Type.Object(
     idle_timeout_ms: Type.Optional(PositiveInt),
     allow_method_override: Type.Optional(Type.Boolean()),
     rewrite_location: Type.Optional(Type.Boolean()),
+    // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
+    session: Type.Optional(Session),
+    // (ext) docs/TRAFFIC.md: one policy name, a list (every one must admit), or false (none).
+    rate_limit: Type.Optional(
+      Type.Union([Type.Literal(false), NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
+    ),
+  },
+  strict,
+);
+
+/** (ext) docs/TRAFFIC.md: one rate-limit policy. Ranges are checked here so errors name the field. */
+const RateLimitPolicy = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    window_s: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    key: Type.Optional(Type.Array(NonEmpty)),
+    scope: Type.Optional(Type.Union([Type.Literal('route'), Type.Literal('global')])),
+    before_auth: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+
+/** (ext) docs/TRAFFIC.md "Stores": where counts live; which types a runtime offers is checked at compile. */
+const RateLimitStore = Type.Object(
+  {
+    type: Type.Union([
+      Type.Literal('memory'),
+      Type.Literal('redis'),
+      Type.Literal('durable_object'),
+      Type.Literal('workers_ratelimit'),
+    ]),
+    // memory
+    max_keys: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+    // redis
+    url: Type.Optional(NonEmpty),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+    on_error: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('deny')])),
+    prefix: Type.Optional(NonEmpty),
+    // durable_object, workers_ratelimit
+    binding: Type.Optional(NonEmpty),
+    shards: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  },
+  strict,
+);
+
+/** (ext) docs/TRAFFIC.md "API keys": who a key belongs to, its plan and what mapping may read. */
+const Consumer = Type.Object(
+  {
+    keys: Type.Optional(Type.Array(NonEmpty)),
+    key_hashes: Type.Optional(Type.Array(Type.String({ pattern: '^sha256:[0-9a-fA-F]{64}$' }))),
+    rate_limit: Type.Optional(Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })])),
+    metadata: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    ),
   },
   strict,
 );
@@ -196,6 +289,9 @@ const Gateway = Type.Object(
     header_timeout_ms: Type.Optional(PositiveInt),
     request_timeout_ms: Type.Optional(PositiveInt),
     max_upstream_header_bytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+    // (ext) docs/TRAFFIC.md
+    rate_limit_store: Type.Optional(RateLimitStore),
+    default_rate_limit: Type.Optional(Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })])),
   },
   strict,
 );
@@ -214,6 +310,8 @@ export const ConfigSchema = Type.Object(
     authorizers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Authorizer)),
     variables: Type.Optional(Variables),
     gateway: Type.Optional(Gateway),
+    rate_limits: Type.Optional(Type.Record(Type.String({ minLength: 1 }), RateLimitPolicy)),
+    consumers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Consumer)),
     paths: Type.Array(Route),
   },
   { ...strict, $id: 'https://gatehouse.dev/schema/api-config.json', title: 'Gatehouse api-config.json' },
@@ -230,6 +328,10 @@ export type HookConfig = Static<typeof Hook>;
 export type WebSocketConfig = Static<typeof WebSocket>;
 export type HealthCheckConfig = Static<typeof HealthCheck>;
 export type RouteCacheConfig = Static<typeof RouteCache>;
+export type SessionConfig = Static<typeof Session>;
+export type RateLimitPolicyConfig = Static<typeof RateLimitPolicy>;
+export type RateLimitStoreConfig = Static<typeof RateLimitStore>;
+export type ConsumerConfig = Static<typeof Consumer>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */
@@ -267,4 +369,7 @@ export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { 
 export type JwtAuthorizerConfig = AuthorizerConfig & { readonly type: 'jwt' };
 export type Auth0AuthorizerConfig = AuthorizerConfig & { readonly type: 'auth0'; readonly domain: string };
 export type SupabaseAuthorizerConfig = AuthorizerConfig & { readonly type: 'supabase' };
-export type CheckedAuthorizerConfig = JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig;
+/** (ext) An OpenID Connect provider, named by `issuer` (one string) or an Auth0 `domain`. */
+export type OidcAuthorizerConfig = AuthorizerConfig & { readonly type: 'oidc' };
+export type CheckedAuthorizerConfig =
+  JwtAuthorizerConfig | Auth0AuthorizerConfig | SupabaseAuthorizerConfig | OidcAuthorizerConfig;

@@ -55,6 +55,12 @@ export const ERROR_CATALOGUE = {
   ERR_JWKS_UNAVAILABLE: { status: 401, message: 'Unable to fetch signing keys' },
   ERR_INSUFFICIENT_SCOPE: { status: 403, message: 'Insufficient scope' },
 
+  // Traffic control (docs/TRAFFIC.md).
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limit store unavailable' },
+  ERR_API_KEY_MISSING: { status: 401, message: 'No API key provided' },
+  ERR_API_KEY_INVALID: { status: 401, message: 'Invalid API key' },
+
   // Identity flows (docs/FLOWS.md), with the codes the Serverless API Gateway used.
   missing_code: { status: 400, message: 'Missing authorization code' },
   invalid_state: { status: 400, message: 'Invalid or missing state' },
@@ -75,6 +81,24 @@ export const ERROR_CATALOGUE = {
     message: 'Supabase Auth request failed',
     code: 'SUPABASE_NETWORK_ERROR',
   },
+  // OpenID Connect flows and browser sessions (docs/ERRORS.md "OpenID Connect and sessions").
+  OIDC_DISCOVERY_FAILED: { status: 502, message: 'OpenID provider discovery failed' },
+  OIDC_ISSUER_MISMATCH: {
+    status: 502,
+    message: 'OpenID provider issuer does not match the configured issuer',
+  },
+  OIDC_PROVIDER_UNREACHABLE: { status: 502, message: 'OpenID provider unreachable' },
+  OIDC_PROVIDER_TIMEOUT: { status: 504, message: 'OpenID provider timed out' },
+  OIDC_PROVIDER_REFUSED: { status: 502, message: 'OpenID provider refused the request' },
+  OIDC_ID_TOKEN_INVALID: { status: 502, message: 'OpenID provider sent an invalid ID token' },
+  OIDC_LOGIN_FAILED: { status: 400, message: 'The identity provider did not complete the login' },
+  OIDC_MISSING_CODE: { status: 400, message: 'Missing authorization code' },
+  OIDC_INVALID_STATE: { status: 400, message: 'Invalid or missing state' },
+  OIDC_RETURN_TO_NOT_ALLOWED: { status: 400, message: 'return_to is not an allowed URL' },
+  OIDC_MISSING_ACCESS_TOKEN: { status: 401, message: 'Missing access token' },
+  OIDC_MISSING_REFRESH_TOKEN: { status: 400, message: 'Missing refresh token' },
+  SESSION_EXPIRED: { status: 401, message: 'Session expired; log in again' },
+  SESSION_CSRF_REJECTED: { status: 403, message: 'Cross-site request refused' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

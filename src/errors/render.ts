@@ -40,6 +40,23 @@ export function renderUndecoratedError(code: ErrorCode): Response {
 
 const UNDECORATED_HEADERS = { 'x-powered-by': 'Gatehouse' } as const;
 
+/**
+ * A catalogue error with extra body fields — the identity provider's own `provider_error` code
+ * at a failed login (docs/ERRORS.md). Status, `error` and `code` still come from the catalogue.
+ */
+export function renderErrorWithFields(
+  code: ErrorCode,
+  fields: Readonly<Record<string, string>>,
+  headers?: Readonly<Record<string, string>>,
+): Response {
+  const def = ERROR_CATALOGUE[code];
+  const body = JSON.stringify({ error: def.message, code: publicCode(code), ...fields });
+  return new Response(body, {
+    status: def.status,
+    headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS,
+  });
+}
+
 export function renderGatewayError(error: GatewayError): Response {
   return renderError(error.code, error.headers);
 }

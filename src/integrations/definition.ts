@@ -33,7 +33,7 @@ export interface IntegrationDefinition<C extends IntegrationConfig = Integration
    * route gets no bearer-token step.
    */
   readonly identityFlow?: {
-    readonly provider: 'auth0' | 'supabase';
+    readonly provider: 'auth0' | 'supabase' | 'oidc';
     readonly authorizerFields: readonly (keyof AuthorizerConfig)[];
   };
   /** Builds the route's handler once; `route.integration` has every field of `required`. */

@@ -1,8 +1,9 @@
 import { DEFAULT_LIMITS } from '../config/limits.js';
-import type { HttpProxyIntegrationConfig, RouteWithIntegration } from '../config/schema.js';
+import type { HttpProxyIntegrationConfig, RouteConfig, RouteWithIntegration } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { compileMapping, type CompiledMapping } from '../mapping/index.js';
-import type { MappingSources } from '../mapping/index.js';
+import { apiKeyCredentials, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
+import { ContextMappingSources } from '../mapping/context-sources.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
 import {
   createProxyHandler,
@@ -32,6 +33,7 @@ export function createHttpProxyIntegration(
 
   const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);
   const logger = deps.platform.logger;
+  const apiKey = apiKeyRemoval(route, deps);
   return createProxyHandler(
     {
       server,
@@ -44,12 +46,19 @@ export function createHttpProxyIntegration(
       rewriteLocation: route.rewrite_location ?? true,
       stripAuthorization: route.strip_authorization ?? false,
       maxBodyBytes: deps.config.gateway?.max_body_bytes ?? DEFAULT_LIMITS.maxBodyBytes,
-      mappedHeaderNames: mapping?.headerNames ?? [],
+      mappedHeaderNames: [...(mapping?.headerNames ?? []), ...apiKey.headers],
       allowUnderscores: deps.config.gateway?.allow_underscores_in_headers,
       allowMethodOverride: route.allow_method_override,
-      hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0,
       websocket: compileWebSocketOptions(route.websocket),
-      ...(mapping ? { applyMapping: mappingApplier(mapping, logger) } : {}),
+      hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0 || apiKey.query !== undefined,
+      ...(mapping || apiKey.query !== undefined
+        ? {
+            applyMapping: withoutKeyParameter(
+              mapping ? mappingApplier(mapping, logger) : undefined,
+              apiKey.query,
+            ),
+          }
+        : {}),
     },
     deps.platform.upstream,
     deps.platform.upgrade,
@@ -69,24 +78,23 @@ function mappingApplier(
   };
 }
 
-/**
- * The values a mapping reads; the query is parsed only if a template reads it. A class so the
- * lazy getter lives on the prototype (see gateway.ts RouteContext).
- */
-class ContextMappingSources implements MappingSources {
-  #query: URLSearchParams | undefined;
-  constructor(private readonly ctx: RequestContext) {}
-  get headers(): Headers {
-    return this.ctx.request.headers;
-  }
-  get query(): URLSearchParams {
-    this.#query ??= new URLSearchParams(this.ctx.search);
-    return this.#query;
-  }
-  get claims(): RequestContext['claims'] {
-    return this.ctx.claims;
-  }
-  get params(): Readonly<Record<string, string>> {
-    return this.ctx.params;
-  }
+/** An API key never reaches the upstream (docs/TRAFFIC.md): its header and parameter are removed. */
+function apiKeyRemoval(
+  route: Pick<RouteConfig, 'auth'>,
+  deps: IntegrationDeps,
+): { headers: string[]; query: string | undefined } {
+  const def = routeApiKeyAuthorizer(deps.config, route);
+  if (def === undefined) return { headers: [], query: undefined };
+  const { header, query } = apiKeyCredentials(def);
+  return { headers: [header], query };
+}
+
+type Applier = (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void;
+
+function withoutKeyParameter(apply: Applier | undefined, parameter: string | undefined): Applier {
+  if (parameter === undefined) return apply as Applier;
+  return (ctx, headers, query) => {
+    query.delete(parameter);
+    apply?.(ctx, headers, query);
+  };
 }

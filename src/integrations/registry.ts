@@ -4,6 +4,10 @@ import { auth0RefreshIntegration } from './auth0/refresh.js';
 import { auth0UserinfoIntegration } from './auth0/userinfo.js';
 import type { IntegrationDefinition } from './definition.js';
 import { httpProxyIntegration } from './http-proxy.js';
+import { oidcCallbackIntegration } from './oidc/callback.js';
+import { oidcLoginIntegration } from './oidc/login.js';
+import { oidcLogoutIntegration } from './oidc/logout.js';
+import { oidcRefreshIntegration, oidcUserinfoIntegration } from './oidc/tokens.js';
 import { serviceBindingIntegration } from './service-binding.js';
 import { serviceIntegration } from './service.js';
 import {
@@ -29,6 +33,11 @@ const INTEGRATIONS: Readonly<Record<string, IntegrationDefinition>> = {
   supabase_passwordless_auth: supabasePasswordlessAuthIntegration,
   supabase_passwordless_verify: supabasePasswordlessVerifyIntegration,
   supabase_passwordless_auth_alt: supabasePasswordlessAuthAltIntegration,
+  oidc_login: oidcLoginIntegration,
+  oidc_callback: oidcCallbackIntegration,
+  oidc_userinfo: oidcUserinfoIntegration,
+  oidc_refresh: oidcRefreshIntegration,
+  oidc_logout: oidcLogoutIntegration,
 };
 
 export function integrationDefinition(type: string | undefined): IntegrationDefinition | undefined {

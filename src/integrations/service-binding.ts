@@ -64,6 +64,9 @@ export function createBindingEnv(
       if (value !== undefined) secretValues.add(value);
     }
   }
+  // API keys are secrets wherever they were referenced from (docs/TRAFFIC.md).
+  for (const consumer of Object.values(config.consumers ?? {}))
+    for (const key of consumer.keys ?? []) secretValues.add(key);
   const out: Record<string, string> = {};
   for (const [name, kind] of referenced) {
     if (kind !== 'env') continue;

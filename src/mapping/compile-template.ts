@@ -1,3 +1,4 @@
+import type { Consumer } from '../consumers/types.js';
 import { compileClaimReader, type Claims } from './claims.js';
 import type { Reference, TemplatePart } from './template.js';
 import { isHeaderName, toText } from './text.js';
@@ -12,6 +13,10 @@ export interface MappingSources {
   readonly claims: Claims | undefined;
   /** Path parameters of the matched route. */
   readonly params: Readonly<Record<string, string>>;
+  /** The client address (`$request.ip`, docs/TRAFFIC.md "Client address"). */
+  readonly ip?: string;
+  /** The consumer an `api_key` authorizer identified (`$request.consumer.*`). */
+  readonly consumer?: Consumer | undefined;
 }
 
 /** A template's value for one request: text, or `undefined` for "nothing". */
@@ -65,6 +70,10 @@ function requestGetter(reference: Reference, scope: TemplateScope, problems: str
       const read = compileClaimReader(name);
       return (sources) => read(sources.claims);
     }
+    case 'ip':
+      return (sources) => sources.ip;
+    case 'consumer':
+      return consumerGetter(name, problems);
     default:
       // 'path' ('config' never gets here: it is folded by the caller).
       if (scope.pathParams !== undefined && !scope.pathParams.includes(name)) {
@@ -72,6 +81,20 @@ function requestGetter(reference: Reference, scope: TemplateScope, problems: str
       }
       return (sources) => (Object.hasOwn(sources.params, name) ? sources.params[name] : undefined);
   }
+}
+
+/** `$request.consumer.name` and `$request.consumer.metadata.KEY`; nothing else is defined. */
+function consumerGetter(name: string, problems: string[]): Getter {
+  if (name === 'name') return (sources) => sources.consumer?.name;
+  if (name.startsWith('metadata.') && name.length > 'metadata.'.length) {
+    const key = name.slice('metadata.'.length);
+    return (sources) => {
+      const metadata = sources.consumer?.metadata;
+      return metadata !== undefined && Object.hasOwn(metadata, key) ? metadata[key] : undefined;
+    };
+  }
+  problems.push(`"$request.consumer.${name}": a consumer offers "name" and "metadata.KEY" (docs/TRAFFIC.md)`);
+  return () => undefined;
 }
 
 function joinPieces(pieces: readonly Piece[]): Resolver {

@@ -18,7 +18,7 @@
  *   mapping only removes the client's value.
  */
 
-export type SourceKind = 'header' | 'query' | 'jwt' | 'path' | 'config';
+export type SourceKind = 'header' | 'query' | 'jwt' | 'path' | 'config' | 'ip' | 'consumer';
 
 export interface Reference {
   readonly source: SourceKind;
@@ -35,11 +35,17 @@ export type ParsedTemplate =
 const WHOLE_REFERENCE = /^\$[A-Za-z][^\s$]*$/;
 // Sticky: matched at the position right after a `$`.
 const REFERENCE_RUN = /[A-Za-z][A-Za-z0-9_.-]*/y;
-const REQUEST_SOURCES: ReadonlySet<string> = new Set<SourceKind>(['header', 'query', 'jwt', 'path']);
+const REQUEST_SOURCES: ReadonlySet<string> = new Set<SourceKind>([
+  'header',
+  'query',
+  'jwt',
+  'path',
+  'consumer',
+]);
 
 const GRAMMAR_HINT =
-  'a reference is $request.header.NAME, $request.query.NAME, $request.jwt.CLAIM, $request.path.NAME ' +
-  'or $config.KEY (write $$ for a literal $)';
+  'a reference is $request.header.NAME, $request.query.NAME, $request.jwt.CLAIM, $request.path.NAME, ' +
+  '$request.ip, $request.consumer.name, $request.consumer.metadata.KEY or $config.KEY (write $$ for a literal $)';
 
 /** Parses the text after `$`: a reference, or the reason it is not one. */
 function parseReference(text: string): Reference | string {
@@ -47,6 +53,8 @@ function parseReference(text: string): Reference | string {
     const name = text.slice('config.'.length);
     return name === '' ? `"$${text}" names no variable; ${GRAMMAR_HINT}` : { source: 'config', name };
   }
+  // The client address (docs/TRAFFIC.md "Client address"): the one source without a name.
+  if (text === 'request.ip') return { source: 'ip', name: '' };
   if (text.startsWith('request.')) {
     const rest = text.slice('request.'.length);
     const dot = rest.indexOf('.');

@@ -44,7 +44,22 @@ export function createJsonLogger(
 export const silentLogger: Logger = createJsonLogger('silent', () => undefined);
 
 /** Query values that are credentials are redacted before a URL is logged. */
-const REDACTED_QUERY_KEYS = new Set(['code', 'token', 'access_token', 'id_token', 'refresh_token']);
+const REDACTED_QUERY_KEYS = new Set([
+  'code',
+  'token',
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'api_key',
+]);
+
+/**
+ * Adds a query parameter that carries a credential (an `api_key` authorizer's `query`,
+ * docs/TRAFFIC.md) to the redacted ones, for every config of the process from then on.
+ */
+export function redactQueryParameter(name: string): void {
+  REDACTED_QUERY_KEYS.add(name);
+}
 
 export function redactSearch(search: string): string {
   if (search.length <= 1) return search;

@@ -37,7 +37,7 @@ export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget:
       get upstream() {
         return upstream;
       },
-      request: (path, init) => fetch(`${target.url}${path}`, { redirect: 'manual', ...init }),
+      request: (path, init) => requestOnce(`${target.url}${path}`, { redirect: 'manual', ...init }),
     };
 
     beforeAll(async () => {
@@ -59,6 +59,33 @@ export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget:
     describe('errors and decoration', () => errorCases(ctx));
     describe('hostile input', () => hostileCases(ctx));
   });
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * fetch, retried once when an idempotent request died on a reused keep-alive connection before
+ * any answer (ECONNRESET / "other side closed"): the server may close an idle connection just as
+ * the client picks it from its pool, and RFC 9112 §9.3.1 lets a client retry idempotent requests
+ * then. Under load this race hit a random case now and then; the case itself never saw a reply.
+ */
+async function requestOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (!IDEMPOTENT.has(method) || !isConnectionReset(error)) throw error;
+    return fetch(url, init);
+  }
+}
+
+function isConnectionReset(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return (
+    cause?.code === 'ECONNRESET' ||
+    cause?.code === 'UND_ERR_SOCKET' ||
+    /other side closed/.test(cause?.message ?? '')
+  );
 }
 
 /**

@@ -40,6 +40,8 @@ export interface WorkerdOptions {
    * (ESM, default export a WorkerEntrypoint; see bindingWorkerScript).
    */
   readonly serviceWorkers?: Readonly<Record<string, string>>;
+  /** A fixed port (a login's redirect_uri must name it before start); default: any free one. */
+  readonly port?: number;
 }
 
 export interface RunningWorkerd {
@@ -90,7 +92,7 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
       })),
     ],
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     // A placeholder `request.cf`: Miniflare would otherwise fetch the real one from the internet.
     cf: false,
     log: new Log(LogLevel.WARN),

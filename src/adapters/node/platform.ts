@@ -1,5 +1,8 @@
+import { hash } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient, UpstreamUpgrader } from '../../platform.js';
+import { redisSessionStore } from './redis-session-store.js';
+import { createNodeRateLimitStores } from './rate-limit-stores.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
 export function createNodePlatform(options: {
@@ -8,15 +11,18 @@ export function createNodePlatform(options: {
   upstream: UpstreamClient;
   upgrade?: UpstreamUpgrader;
   bindings?: Readonly<Record<string, unknown>>;
+  /** Open Redis connections for a `redis` rate-limit store (false for validate and routes). */
+  connectStores?: boolean;
   selfOrigin?: () => string | undefined;
 }): Platform {
+  const now = (): number => Date.now();
   return {
     upstream: options.upstream,
     ...(options.upgrade ? { upgrade: options.upgrade } : {}),
     fetch: globalThis.fetch.bind(globalThis),
     env: options.env,
     logger: options.logger,
-    now: () => Date.now(),
+    now,
     waitUntil: (promise) => {
       // Node keeps running after the response; only make sure a failure is not unhandled.
       promise.catch((error: unknown) =>
@@ -24,6 +30,14 @@ export function createNodePlatform(options: {
       );
     },
     bindings: options.bindings ?? {},
+    redisStore: redisSessionStore,
+    // Native one-shot hashing (Node ≥ 20.12): several times faster than the portable SHA-256.
+    sha256Hex: (text) => hash('sha256', text, 'hex'),
+    rateLimitStores: createNodeRateLimitStores({
+      logger: options.logger,
+      now,
+      connect: options.connectStores ?? false,
+    }),
     ...(options.selfOrigin === undefined ? {} : { selfOrigin: options.selfOrigin }),
   };
 }

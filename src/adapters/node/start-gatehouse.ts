@@ -57,6 +57,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     upstream,
     upgrade: createNodeUpgrader(),
     bindings: { ...options.bindings, ...loadedBindings },
+    connectStores: true,
     selfOrigin: () => self.origin,
   });
   let runtime: NodeGatewayRuntime;
@@ -64,6 +65,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     runtime = await createNodeGatewayRuntime(options.source, platform, options.strict ?? false);
   } catch (error) {
     await upstream.close();
+    await platform.rateLimitStores?.close();
     throw error;
   }
   void runtime.current().prefetch();
@@ -95,6 +97,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       stopHealthChecks();
       await server.close(drainMs);
       await upstream.close();
+      await platform.rateLimitStores?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { createWorkersRateLimitStores } from './rate-limit-stores.js';
 import type { WorkerEnv } from './types.js';
 import { createFetchUpgrader } from './websocket-upstream.js';
 
@@ -29,6 +30,7 @@ export function createWorkersPlatform(options: {
     now: () => Date.now(),
     waitUntil: options.waitUntil,
     bindings: options.env,
+    rateLimitStores: createWorkersRateLimitStores(options.env, () => Date.now()),
     selfOrigin: options.selfOrigin,
   };
 }

@@ -6,5 +6,8 @@ import bundledConfig from 'gatehouse:bundled-config';
 import { serviceModules } from 'gatehouse:service-modules';
 import { createWorker } from './worker.js';
 
+/** The Durable Object of the `durable_object` rate-limit store (wrangler.toml binds it). */
+export { GatehouseRateLimiter } from './rate-limiter-object.js';
+
 /** The Worker entry (`main` in wrangler.toml; scripts/build-worker.mjs bundles it to dist/worker). */
 export default createWorker({ bundledConfig, serviceModules });

@@ -2,6 +2,7 @@ import type { Auth0AuthorizerConfig, AuthorizerConfig } from '../../config/schem
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import { jwksUriIgnored, lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
+import { EXTRA_PARAM_FIELDS, lintAuthorizationParams } from '../../oidc/authorization-params.js';
 import { algorithmsOf, claimSettings } from './common.js';
 
 /**
@@ -18,6 +19,8 @@ const FIELDS = [
   'redirect_uri',
   'callback_uri',
   'scope',
+  // (ext) extra authorization parameters, shared with the oidc type (docs/CONFIG.md)
+  ...EXTRA_PARAM_FIELDS,
   'jwks',
   'jwks_uri',
   'audience',
@@ -58,6 +61,7 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
     problems.push(...lintInlineJwks(def.jwks, `${pointer}/jwks`, env.verifiesTokens ?? true));
   else if (def.jwks_uri !== undefined)
     problems.push(...lintHttpUrl(def.jwks_uri, `${pointer}/jwks_uri`, 'jwks_uri'));
+  problems.push(...lintAuthorizationParams(def, pointer));
   return problems;
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
 import { algorithmsOf, claimSettings } from './common.js';
+import { OIDC_DEFAULT_ALGORITHMS } from './oidc.js';
 
 /**
  * `type: "jwt"` — the anchor's HMAC authorizer (`secret`, `algorithm` default HS256, `issuer`,
@@ -43,10 +44,12 @@ function keySources(def: AuthorizerConfig): (typeof PUBLIC_KEY_FIELDS)[number][]
 function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProblem[] {
   const publicSources = keySources(def);
   if (def.secret === undefined && publicSources.length === 0) {
+    // (ext) An issuer named alone: its key set comes from OpenID Connect Discovery.
+    if (typeof def.issuer === 'string') return lintDiscoveredIssuer(def, pointer);
     return [
       configError(
         pointer,
-        'a jwt authorizer needs "secret" (HMAC) or one of "public_key", "jwks", "jwks_uri"',
+        'a jwt authorizer needs "secret" (HMAC), one of "public_key", "jwks", "jwks_uri", or an "issuer" alone (keys by OpenID Connect Discovery)',
       ),
     ];
   }
@@ -84,7 +87,37 @@ function lint(def: AuthorizerConfig, pointer: string, env: LintEnv): ConfigProbl
   return problems;
 }
 
+/** `issuer` with no key: discovery finds the key set, so only asymmetric algorithms make sense. */
+function lintDiscoveredIssuer(def: AuthorizerConfig, pointer: string): ConfigProblem[] {
+  return [
+    ...lintHttpUrl(String(def.issuer), `${pointer}/issuer`, 'issuer'),
+    ...lintAlgorithms(def, pointer, {
+      defaults: [...OIDC_DEFAULT_ALGORITHMS],
+      secretField: 'secret',
+      hasSecret: false,
+      hasPublicKeys: true,
+      publicKeyFields: "the issuer's key set",
+    }),
+  ];
+}
+
+function usesDiscovery(def: AuthorizerConfig): boolean {
+  return (
+    def.secret === undefined &&
+    PUBLIC_KEY_FIELDS.every((field) => def[field] === undefined) &&
+    typeof def.issuer === 'string'
+  );
+}
+
 function settings(def: AuthorizerConfig): AuthorizerSettings {
+  if (usesDiscovery(def)) {
+    return {
+      algorithms: algorithmsOf(def, OIDC_DEFAULT_ALGORITHMS),
+      issuer: String(def.issuer),
+      ...claimSettings(def),
+      keys: { discoveryIssuer: String(def.issuer) },
+    };
+  }
   return {
     algorithms: algorithmsOf(def, ['HS256']),
     ...(def.issuer === undefined ? {} : { issuer: def.issuer }),

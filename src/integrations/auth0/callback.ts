@@ -157,7 +157,7 @@ function safeParam(value: string | null): string | undefined {
 }
 
 /** Constant-time comparison, so the cookie's state cannot be guessed a character at a time. */
-function equalText(a: string, b: string): boolean {
+export function equalText(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

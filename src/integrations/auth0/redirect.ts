@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { auth0Flows, type Auth0Flows } from './client.js';
 import { internalError } from './responses.js';
@@ -58,6 +59,8 @@ export function createAuth0RedirectIntegration(route: RouteConfig, deps: Integra
 export function authorizationUrl(flows: Auth0Flows, state: string, challenge: string): string {
   const url = new URL(flows.as.authorization_endpoint ?? '');
   const params = url.searchParams;
+  // (ext) prompt, login_hint, organization, … (the oidc type's parameters); the flow's own win.
+  for (const [name, value] of extraAuthorizationParams(flows.authorizer.config)) params.set(name, value);
   params.set('response_type', 'code');
   params.set('client_id', flows.clientId);
   params.set('redirect_uri', flows.redirectUri ?? '');

@@ -1,5 +1,7 @@
 import { configError, configWarning, type ConfigProblem } from '../../config/problems.js';
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
+import { sessionConfigOf } from '../../session/settings.js';
+import { misplacedSession, oidcFlowProblems } from '../oidc/lint.js';
 import { readSupabaseEnvironment } from '../supabase/environment.js';
 import { integrationDefinition } from '../registry.js';
 import { chooseFlowAuthorizer, isIdentityFlow, usesEnvironmentOnly } from './select.js';
@@ -37,6 +39,7 @@ export function lintIdentityFlows(
         configError(`${at}/integration/post_process`, 'post_process applies to auth0_callback routes only'),
       );
     }
+    misplacedSession(route, at).forEach(add);
     if (!isIdentityFlow(type)) return;
     flowRouteProblems(config, route, at).forEach(add);
     if (type.startsWith('supabase_')) usesSupabase = true;
@@ -89,7 +92,14 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));
     }
   }
-  if (type === 'auth0_callback_redirect' || type === 'auth0_callback') {
+  if (type.startsWith('oidc_'))
+    problems.push(...oidcFlowProblems(route, at, choice.def, sessionConfigOf(config, choice.name)));
+  if (
+    type === 'auth0_callback_redirect' ||
+    type === 'auth0_callback' ||
+    type === 'oidc_login' ||
+    type === 'oidc_callback'
+  ) {
     const redirectUri = choice.def.redirect_uri;
     if (redirectUri !== undefined)
       problems.push(...lintRedirectUri(redirectUri, `${choice.pointer}/redirect_uri`));

@@ -16,7 +16,7 @@ import { integrationDefinition } from '../registry.js';
  */
 /** An integration type that is an identity flow (its definition says which provider runs it). */
 export type IdentityFlowType = string;
-export type IdentityProviderType = 'auth0' | 'supabase';
+export type IdentityProviderType = 'auth0' | 'supabase' | 'oidc';
 
 /** The provider of an identity-flow type, from its definition in the integration registry. */
 export function identityProvider(type: string | undefined): IdentityProviderType | undefined {

@@ -1,0 +1,176 @@
+import { importJWK, importPKCS8, type JWK } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { clientAuthMethod, oidcIssuer } from '../../auth/authorizers/oidc.js';
+import { DEFAULT_REMOTE_KEY_SET_OPTIONS } from '../../auth/remote-key-set.js';
+import type { Authorizer } from '../../auth/types.js';
+import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
+import type { RequestContext } from '../../context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { DiscoveryError, getIssuerDiscovery, type IssuerDiscovery } from '../../oidc/discovery.js';
+import type { Platform } from '../../platform.js';
+import { createSealedCookies, type SealedCookies } from '../../session/sealed-cookie.js';
+import {
+  cookieSecret,
+  createSessionSettings,
+  sessionConfigOf,
+  type SessionSettings,
+} from '../../session/settings.js';
+import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+export { replayAnswer } from '../auth0/client.js';
+import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
+import type { IntegrationDeps } from '../definition.js';
+import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
+
+/**
+ * Everything the `oidc_*` flows of one authorizer share, built once per compiled config
+ * (docs/FLOWS.md "OpenID Connect"): the provider's metadata by discovery, the client and its
+ * authentication, the authorization parameters, the login transaction cookie and, when the
+ * login route has `session`, the browser session.
+ */
+export interface OidcFlows {
+  readonly authorizer: Authorizer;
+  readonly issuer: string;
+  readonly client: oauth.Client;
+  readonly clientId: string;
+  readonly redirectUri: string | undefined;
+  readonly scope: string;
+  /** Fixed authorization parameters (prompt, audience, organization, … and `authorization_params`). */
+  readonly authorizationParams: readonly (readonly [string, string])[];
+  readonly postLogoutRedirectUri: string | undefined;
+  readonly transactions: SealedCookies;
+  readonly session: SessionSettings | undefined;
+  /** Cookies get `Secure` when the callback the provider redirects to is https. */
+  readonly secureCookies: boolean;
+  /** The provider metadata; throws GatewayError OIDC_DISCOVERY_FAILED / OIDC_ISSUER_MISMATCH. */
+  metadata(): Promise<oauth.AuthorizationServer>;
+  clientAuth(): Promise<oauth.ClientAuth>;
+  /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
+  call(
+    ctx: RequestContext,
+    send: (options: FlowRequestOptions) => Promise<Response>,
+  ): Promise<ProviderResult>;
+  readonly platform: Pick<Platform, 'fetch' | 'now'>;
+}
+
+export type FlowRequestOptions = oauth.TokenEndpointRequestOptions & oauth.UserInfoRequestOptions;
+
+export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
+/** A login has this long between the redirect and the callback. */
+export const TRANSACTION_MAX_AGE_MS = 10 * 60_000;
+
+const flows = perAuthorizer<OidcFlows>();
+
+export function oidcFlows(route: RouteConfig, deps: IntegrationDeps): OidcFlows {
+  return oidcFlowsOf(requireFlowAuthorizer(route, deps, 'oidc'), deps);
+}
+
+/** The flows of an authorizer (shared with the routes it protects by session). */
+export function oidcFlowsOf(
+  authorizer: Authorizer,
+  deps: Pick<IntegrationDeps, 'config' | 'platform'>,
+): OidcFlows {
+  return flows(authorizer, () => createOidcFlows(authorizer, deps.config, deps.platform));
+}
+
+export function transactionCookieName(authorizerName: string): string {
+  return authorizerName === 'default'
+    ? 'gatehouse_oidc_tx'
+    : `gatehouse_oidc_tx_${authorizerName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+export function createOidcFlows(
+  authorizer: Authorizer,
+  config: GatewayConfig,
+  platform: Pick<Platform, 'fetch' | 'now' | 'bindings' | 'redisStore'>,
+): OidcFlows {
+  const def = authorizer.config;
+  const issuer = oidcIssuer(def);
+  const clientId = def.client_id ?? 'gatehouse';
+  const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
+  const insecure = new URL(issuer).protocol === 'http:';
+  const discovery = getIssuerDiscovery(issuer, DEFAULT_REMOTE_KEY_SET_OPTIONS, platform.fetch);
+  const sessionConfig = sessionConfigOf(config, authorizer.name);
+  let auth: Promise<oauth.ClientAuth> | undefined;
+  return {
+    authorizer,
+    issuer,
+    client: { client_id: clientId },
+    clientId,
+    redirectUri: def.redirect_uri,
+    scope: (def.scopes ?? DEFAULT_OIDC_SCOPES).join(' '),
+    authorizationParams: authorizationParams(def),
+    postLogoutRedirectUri: def.post_logout_redirect_uri,
+    transactions: createSealedCookies({
+      name: transactionCookieName(authorizer.name),
+      secret: cookieSecret(authorizer, sessionConfig),
+      context: `login|${issuer}|${clientId}`,
+    }),
+    session: sessionConfig ? createSessionSettings(authorizer, sessionConfig, platform) : undefined,
+    secureCookies: def.redirect_uri?.startsWith('https:') ?? false,
+    metadata: () => metadataOf(discovery, platform.now()),
+    clientAuth: () =>
+      (auth ??= createClientAuth(authorizer).catch((error: unknown) => {
+        auth = undefined;
+        throw error;
+      })),
+    call: (ctx, send) =>
+      callProvider(
+        (fetchImpl, signal) =>
+          send({
+            [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
+              fetchImpl(url, init as RequestInit),
+            [oauth.allowInsecureRequests]: insecure,
+            signal,
+          }),
+        { fetch: platform.fetch, timeoutMs, signal: ctx.signal },
+      ),
+    platform,
+  };
+}
+
+async function metadataOf(discovery: IssuerDiscovery, now: number): Promise<oauth.AuthorizationServer> {
+  try {
+    return await discovery.metadata(now);
+  } catch (error) {
+    if (!(error instanceof DiscoveryError)) throw error;
+    throw new GatewayError(
+      error.reason === 'issuer_mismatch' ? 'OIDC_ISSUER_MISMATCH' : 'OIDC_DISCOVERY_FAILED',
+      {
+        detail: { action: 'discovery', url: error.url, reason: error.message },
+      },
+    );
+  }
+}
+
+/** `audience` (when it is one value), then the shared extra parameters. */
+function authorizationParams(def: Authorizer['config']): [string, string][] {
+  const audience = typeof def.audience === 'string' ? def.audience : undefined;
+  return [
+    ...(audience === undefined ? [] : [['audience', audience] as [string, string]]),
+    ...extraAuthorizationParams(def),
+  ];
+}
+
+async function createClientAuth(authorizer: Authorizer): Promise<oauth.ClientAuth> {
+  const def = authorizer.config;
+  switch (clientAuthMethod(def)) {
+    case 'client_secret_post':
+      return oauth.ClientSecretPost(def.client_secret ?? '');
+    case 'private_key_jwt':
+      return oauth.PrivateKeyJwt(await importClientKey(def.client_private_key));
+    case 'client_secret_basic':
+    default:
+      return def.client_secret === undefined ? oauth.None() : oauth.ClientSecretBasic(def.client_secret);
+  }
+}
+
+/** A private JWK (object or JSON text, with `kid` and `alg`) or a PKCS#8 PEM (RS256). */
+async function importClientKey(value: unknown): Promise<oauth.PrivateKey> {
+  if (typeof value === 'string' && value.trim().startsWith('-----BEGIN PRIVATE KEY-----')) {
+    return { key: await importPKCS8(value.trim(), 'RS256') };
+  }
+  const jwk = (typeof value === 'string' ? JSON.parse(value) : value) as JWK;
+  const key = await importJWK(jwk, jwk.alg ?? 'RS256');
+  if (key instanceof Uint8Array) throw new Error('client_private_key is a symmetric key');
+  return { key, ...(jwk.kid === undefined ? {} : { kid: jwk.kid }) };
+}

@@ -1,0 +1,115 @@
+import * as oauth from 'oauth4webapi';
+import type { RouteConfig } from '../../config/schema.js';
+import type { Handler } from '../../context.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
+import { oidcFlows, TRANSACTION_MAX_AGE_MS, type OidcFlows } from './client.js';
+
+/**
+ * `oidc_login` (docs/FLOWS.md "OpenID Connect"): sends the browser to the provider's
+ * `authorization_endpoint` (from discovery) with PKCE S256, a fresh `state` and `nonce`, the
+ * configured scopes and authorization parameters. The transaction — state, nonce, verifier and
+ * the return URL — is sealed into a short-lived cookie; with `session`, `?return_to=` must be on
+ * the allow-list (else 400 OIDC_RETURN_TO_NOT_ALLOWED, no redirect at all). The request may
+ * choose `?login_hint=`, `?prompt=` (none, login, consent, select_account, create) and
+ * `?screen_hint=` (signup, login); they override the configured values.
+ */
+const MAX_HINT_LENGTH = 256;
+/** What a request may choose itself (a silent-login attempt, a sign-up button): standard values only. */
+const REQUEST_PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
+const REQUEST_SCREEN_HINTS = new Set(['signup', 'login']);
+
+export interface LoginTransaction {
+  readonly state: string;
+  readonly nonce: string;
+  readonly verifier: string;
+  /** Where the browser goes after the callback (session logins only). */
+  readonly returnTo?: string;
+}
+
+export const oidcLoginIntegration: IntegrationDefinition = {
+  required: [],
+  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
+  create: createOidcLoginIntegration,
+};
+
+export function createOidcLoginIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
+  const flows = oidcFlows(route, deps);
+  return async (ctx) => {
+    const query = new URLSearchParams(ctx.search);
+    let returnTo: string | undefined;
+    if (flows.session) {
+      returnTo = flows.session.returnTo.resolve(query.get('return_to'));
+      if (returnTo === undefined) {
+        throw new GatewayError('OIDC_RETURN_TO_NOT_ALLOWED', {
+          detail: {
+            reason: 'return_to is not on session.return_to',
+            requested: query.get('return_to')?.slice(0, 200),
+          },
+        });
+      }
+    }
+    const as = await flows.metadata();
+    const transaction: LoginTransaction = {
+      state: oauth.generateRandomState(),
+      nonce: oauth.generateRandomNonce(),
+      verifier: oauth.generateRandomCodeVerifier(),
+      ...(returnTo === undefined ? {} : { returnTo }),
+    };
+    const challenge = await oauth.calculatePKCECodeChallenge(transaction.verifier);
+    const now = flows.platform.now();
+    const secure = flows.secureCookies || ctx.client.protocol === 'https';
+    const choices = requestChoices(query);
+    const cookies = await flows.transactions.seal(
+      { ...transaction },
+      now + TRANSACTION_MAX_AGE_MS,
+      now,
+      secure,
+      ctx.request.headers.get('cookie'),
+    );
+    const headers = new Headers({
+      location: authorizationUrl(flows, as, transaction, challenge, choices),
+      'cache-control': 'no-store',
+    });
+    for (const line of cookies) headers.append('set-cookie', line);
+    ctx.log.auth = 'login started';
+    return new Response(null, { status: 302, headers });
+  };
+}
+
+export function authorizationUrl(
+  flows: OidcFlows,
+  as: oauth.AuthorizationServer,
+  transaction: LoginTransaction,
+  challenge: string,
+  choices: readonly (readonly [string, string])[],
+): string {
+  if (typeof as.authorization_endpoint !== 'string') {
+    throw new GatewayError('OIDC_DISCOVERY_FAILED', { detail: { reason: 'no authorization_endpoint' } });
+  }
+  const url = new URL(as.authorization_endpoint);
+  const params = url.searchParams;
+  for (const [name, value] of flows.authorizationParams) params.set(name, value);
+  for (const [name, value] of choices) params.set(name, value);
+  params.set('response_type', 'code');
+  params.set('client_id', flows.clientId);
+  params.set('redirect_uri', flows.redirectUri ?? '');
+  params.set('scope', flows.scope);
+  params.set('state', transaction.state);
+  params.set('nonce', transaction.nonce);
+  params.set('code_challenge', challenge);
+  params.set('code_challenge_method', 'S256');
+  return url.href;
+}
+
+/** `?login_hint=`, `?prompt=`, `?screen_hint=` of the login request, when acceptable. */
+function requestChoices(query: URLSearchParams): [string, string][] {
+  const choices: [string, string][] = [];
+  const hint = query.get('login_hint');
+  if (hint && hint.length <= MAX_HINT_LENGTH) choices.push(['login_hint', hint]);
+  const prompt = query.get('prompt');
+  if (prompt !== null && REQUEST_PROMPTS.has(prompt)) choices.push(['prompt', prompt]);
+  const screenHint = query.get('screen_hint');
+  if (screenHint !== null && REQUEST_SCREEN_HINTS.has(screenHint)) choices.push(['screen_hint', screenHint]);
+  return choices;
+}

@@ -1,0 +1,45 @@
+import type { FlattenedJWSInput, JWSHeaderParameters } from 'jose';
+import { KeySetUnavailableError } from '../auth/errors.js';
+import type { KeySource, KeySourceInfo } from '../auth/key-sets.js';
+import { getRemoteKeySet, type RemoteKeySetOptions } from '../auth/remote-key-set.js';
+import { DiscoveryError, getIssuerDiscovery } from './discovery.js';
+
+/**
+ * The key set of an issuer named alone (`oidc` authorizers, a `jwt` authorizer with only
+ * `issuer`): its `jwks_uri` comes from discovery (discovery.ts), the keys from the shared remote
+ * key set of that URL, so rotation and cooldown rules are the usual ones. A discovery failure is
+ * "Unable to fetch signing keys" (ERR_JWKS_UNAVAILABLE) with the reason — an issuer mismatch
+ * included — in the log line.
+ */
+export function createDiscoveredKeySource(
+  issuer: string,
+  options: RemoteKeySetOptions,
+  fetchImpl: typeof fetch,
+): KeySource {
+  const discovery = getIssuerDiscovery(issuer, options, fetchImpl);
+  let lastUri: string | undefined;
+  const keySet = async (now: number) => {
+    try {
+      const metadata = await discovery.metadata(now);
+      lastUri = String(metadata.jwks_uri);
+      return getRemoteKeySet(lastUri, options, fetchImpl);
+    } catch (error) {
+      if (error instanceof DiscoveryError) {
+        throw new KeySetUnavailableError(error.url, `discovery: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+  return {
+    info(): KeySourceInfo {
+      if (lastUri === undefined) return { kind: 'jwks_uri', url: discovery.url };
+      return getRemoteKeySet(lastUri, options, fetchImpl).info();
+    },
+    async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput, now: number) {
+      return (await keySet(now)).resolve(header, token, now);
+    },
+    async prefetch(now) {
+      await (await keySet(now)).prefetch(now);
+    },
+  };
+}
