@@ -54,7 +54,14 @@ beforeAll(async () => {
           websocket: false,
         },
         { method: 'GET', path: '/dead/{.+}', integration: { type: 'http_proxy', server: 'dead' } },
+        {
+          method: 'GET',
+          path: '/limited/{.+}',
+          integration: { type: 'http_proxy', server: 'echo' },
+          rate_limit: 'two_per_minute',
+        },
       ],
+      rate_limits: { two_per_minute: { limit: 2, window_s: 60, key: ['$request.ip'] } },
     }),
     env: {},
     port: 0,
@@ -278,6 +285,18 @@ describe('WebSocket relay on Node', () => {
     );
     expect(answer.status).toBe(501);
     expect(upstream.handshakes.length).toBe(before);
+  });
+
+  it("counts upgrades against the route's rate limit: the third is 429 before the upstream", async () => {
+    const first = await open('/limited/a');
+    const second = await open('/limited/b');
+    const before = upstream.handshakes.length;
+    const error = await refusal(open('/limited/c'));
+    expect(error.status).toBe(429);
+    expect(JSON.parse(error.body)).toMatchObject({ code: 'ERR_RATE_LIMITED' });
+    expect(upstream.handshakes.length).toBe(before);
+    first.ws.close();
+    second.ws.close();
   });
 
   it('keeps answering plain HTTP on the same routes', async () => {
