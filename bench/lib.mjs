@@ -47,7 +47,7 @@ export function startNodeProcess(script, args = [], { env = {}, nodeArgs = [], t
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       stdout = (stdout + chunk).slice(-4000);
-      const match = /listening on (http:\/\/[^\s)]+)/.exec(stdout);
+      const match = /listening on (https?:\/\/[^\s)]+)/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       child.stdout.removeAllListeners('data');

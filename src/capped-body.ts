@@ -25,6 +25,11 @@ export async function readCappedBytes(
     chunks.push(value);
   }
   if (chunks.length === 1) return chunks[0];
+  return concatBytes(chunks, total);
+}
+
+/** The chunks of a body read piecewise, as one array of `total` bytes. */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

@@ -43,6 +43,18 @@ export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 /** One step of a route's compiled pipeline; calls `next` to continue. */
 export type Step = (ctx: RequestContext, next: Handler) => Reply | Promise<Reply>;
 
+/**
+ * The same context with another request and query, for the steps after the one that calls it
+ * (a WebSocket token moved into `Authorization`, a cache revalidation's conditional request).
+ * Everything else, `log` and `claims` included, is read through to the original.
+ */
+export function withRequest(ctx: RequestContext, request: Request, search: string): RequestContext {
+  const derived = Object.create(ctx) as RequestContext;
+  Object.defineProperty(derived, 'request', { value: request });
+  Object.defineProperty(derived, 'search', { value: search });
+  return derived;
+}
+
 /** Builds a route's handler from its steps once, at compile time. */
 export function composeSteps(steps: readonly Step[], last: Handler): Handler {
   return steps.reduceRight<Handler>((next, step) => (ctx) => step(ctx, next), last);

@@ -14,6 +14,7 @@ import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
 import { refusedMethod } from './pipeline/refused-methods.js';
 import { pathParametersChangeRoute } from './router/path-parameters.js';
+import { SwitchedAnswer, type RelayStats } from './switched-answer.js';
 import { splitRequestUrl } from './url-parts.js';
 import type { AccessLogLine } from './observability/access-log.js';
 
@@ -132,6 +133,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   /** The one exit: every response, success or error, leaves through here exactly once. */
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
+    if (reply.status === 101) return switched(exchange, reply);
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
@@ -151,7 +153,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   }
 
   /** The access-log line: logged when logging, published when something subscribes (metrics). */
-  function logRequest(exchange: Exchange, status: number, durationSeconds: number): void {
+  function logRequest(exchange: Exchange, status: number, durationSeconds: number, relay?: RelayStats): void {
     const adapterCode = exchange.client.answeredByAdapter;
     if (adapterCode !== undefined) {
       status = ERROR_CATALOGUE[adapterCode].status;
@@ -167,9 +169,27 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       client: exchange.clientAddress.address,
       ...traceFields(exchange),
       ...exchange.log,
+      ...relay,
     };
     if (logger.level !== 'silent') logger.info('request', line);
     accessLog?.publish({ line, routePattern: exchange.route?.path, durationSeconds });
+  }
+
+  /**
+   * A WebSocket upgrade went through (docs/PROTOCOLS.md). Node's relay already answered the
+   * client's socket: its line is logged at close, with the relay's bytes, and the Response
+   * returned is never written. A Workers 101 passes through undecorated (its headers are the
+   * runtime's), logged at the handshake.
+   */
+  function switched(exchange: Exchange, reply: Reply): Response {
+    // Logged even at `silent`: metrics subscribe to the same line.
+    const secondsSinceStart = (): number => (performance.now() - exchange.startedPrecise) / 1000;
+    if (reply instanceof SwitchedAnswer) {
+      reply.relay.onClose((stats) => logRequest(exchange, 101, secondsSinceStart(), stats));
+      return new Response(null, { status: 204 });
+    }
+    logRequest(exchange, 101, secondsSinceStart());
+    return reply instanceof Answer ? new Response(null, { status: 204 }) : reply;
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {

@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   readonly timeoutMs: number;
   /** The request's span when tracing is on: the upstream call's span becomes its child. */
   readonly trace?: Span | undefined;
+  /** The server's `http2` option: offer HTTP/2 by ALPN (Node; Workers' fetch decides itself). */
+  readonly http2?: boolean;
   /** Longest silence while the response body streams; past it the response is aborted. */
   readonly idleTimeoutMs?: number;
   /** Largest upstream response head accepted (ERR_UPSTREAM_HEADERS_TOO_LARGE past it). */
@@ -47,8 +49,27 @@ export interface UpstreamRequest {
  */
 export type UpstreamClient = (request: UpstreamRequest) => Promise<Reply>;
 
+/**
+ * A WebSocket handshake to relay upstream (docs/PROTOCOLS.md): the upstream request as built by
+ * the proxy (with `Upgrade: websocket`), the client connection it came on, and how long the
+ * relay may stay silent before both sides are closed.
+ */
+export interface UpgradeRequest extends UpstreamRequest {
+  readonly client: ClientInfo;
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * Relays a WebSocket handshake. Resolves with the client's answer: a 101 (Workers: the
+ * runtime's pass-through Response; Node: a SwitchedAnswer whose relay is already running),
+ * or rejects with ERR_UPSTREAM_UNAVAILABLE / ERR_UPSTREAM_TIMEOUT / ERR_UPSTREAM_UPGRADE_REFUSED.
+ */
+export type UpstreamUpgrader = (request: UpgradeRequest) => Promise<Reply>;
+
 export interface Platform {
   readonly upstream: UpstreamClient;
+  /** WebSocket relay; a platform without it answers upgrades with ERR_WEBSOCKET_DISABLED. */
+  readonly upgrade?: UpstreamUpgrader;
   /** Plain fetch for control-plane calls (key sets, identity providers). Redirects are the caller's choice. */
   readonly fetch: typeof fetch;
   /** Values for `$env.NAME` / `$secret.NAME` (Node: process.env; Workers: vars and secrets). */

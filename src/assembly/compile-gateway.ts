@@ -13,8 +13,12 @@ import { checkBindings, createBindingEnv } from '../integrations/service-binding
 import { createStaticHandler } from '../integrations/static.js';
 import { instrumentAuthorizeStep } from '../observability/instrument-authorize.js';
 import { createAuthorizeStep } from '../pipeline/authorize.js';
+import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
+import { createCacheStep } from '../proxy/cache/cache-step.js';
+import { MemoryStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
+import { compileWebSocketOptions } from '../proxy/websocket.js';
 import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
 import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
@@ -64,6 +68,8 @@ export interface CompiledGateway {
   /** gateway.trusted_proxies, parsed (proxy/client-address.ts). */
   readonly trustedProxies: IpRanges;
   readonly authorizers: ReadonlyMap<string, Authorizer>;
+  /** Compiled `servers[]` by alias (the Node adapter runs their health checks). */
+  readonly servers: ReadonlyMap<string, CompiledServer>;
   readonly warnings: readonly ConfigProblem[];
   /** Fetches remote key sets so the first protected request is not slow. Never rejects. */
   prefetch(): Promise<void>;
@@ -128,6 +134,7 @@ export function compileGateway(
     },
     trustedProxies: compileTrustedProxies(gateway?.trusted_proxies),
     authorizers,
+    servers,
     warnings: [...loaded.warnings, ...bindingProblems],
     prefetch: async () => {
       await Promise.all([...authorizers.values()].map((a) => a.prefetch()));
@@ -146,6 +153,12 @@ function compileRouteHandler(
   // (docs/TRAFFIC.md), the others count verified identities.
   const limits = traffic.routeSteps(route, index);
   const steps: Step[] = [...limits.beforeAuth];
+  // Before authorization: an upgrade's token may arrive in its query or subprotocols.
+  const tokenStep =
+    route.integration?.type === 'http_proxy'
+      ? createWebSocketTokenStep(compileWebSocketOptions(route.websocket))
+      : undefined;
+  if (tokenStep) steps.push(tokenStep);
   // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
   // callback and login routes are reached before the browser has any token.
   if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
@@ -173,6 +186,10 @@ function compileRouteHandler(
   }
   steps.push(...limits.afterAuth);
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
+  // After authorization and hooks: a stored answer is only for requests that got this far.
+  if (route.cache && route.integration?.type === 'http_proxy') {
+    steps.push(createCacheStep(route.cache, responseCacheOf(deps), () => deps.platform.now()));
+  }
   return composeSteps(steps, integrationHandler(route, index, deps, problems));
 }
 
@@ -197,4 +214,18 @@ function integrationHandler(
     ),
   );
   return () => Promise.reject(new Error('unreachable: config refused'));
+}
+
+/** docs/PROTOCOLS.md "Response caching": the memory store's default bound. */
+const DEFAULT_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+const RESPONSE_CACHES = new WeakMap<IntegrationDeps, MemoryStore>();
+
+/** One response store per compiled config, shared by its cached routes; a reload starts empty. */
+function responseCacheOf(deps: IntegrationDeps): MemoryStore {
+  let store = RESPONSE_CACHES.get(deps);
+  if (store === undefined) {
+    store = new MemoryStore(deps.config.gateway?.cache_max_bytes ?? DEFAULT_CACHE_MAX_BYTES);
+    RESPONSE_CACHES.set(deps, store);
+  }
+  return store;
 }

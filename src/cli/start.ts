@@ -29,7 +29,7 @@ function describeListenError(error: unknown, host: string, port: number): string
 
 /**
  * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
- * [--binding NAME=PATH]...`. Each `--binding` provides the service binding NAME (what
+ * [--binding NAME=PATH]... [--tls-cert FILE --tls-key FILE] [--h2c]`. Each `--binding` provides the service binding NAME (what
  * `serviceBindings[].binding` names) from a local module, for `service_binding` routes and hooks.
  * Prints one line with `http://HOST:PORT` once accepting connections; refuses an invalid config
  * before listening; reloads on file change; drains in-flight requests on SIGTERM/SIGINT.
@@ -47,6 +47,9 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       binding: { type: 'string', multiple: true, default: [] },
       'admin-port': { type: 'string' },
       'admin-host': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      h2c: { type: 'boolean', default: false },
     },
   });
   const env = loadEnvironment(values['env-file']);
@@ -76,6 +79,12 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     io.stderr('--admin-host needs --admin-port');
     return 2;
   }
+  const tlsCert = values['tls-cert'];
+  const tlsKey = values['tls-key'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    io.stderr('--tls-cert and --tls-key go together (PEM files of the certificate chain and its key)');
+    return 2;
+  }
   const bindingModules: BindingSpec[] = [];
   for (const flag of values.binding) {
     const spec = parseBindingFlag(flag);
@@ -98,10 +107,18 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       strict: isStrict(env),
       bindingModules,
       ...(admin ? { admin } : {}),
+      ...(tlsCert !== undefined && tlsKey !== undefined
+        ? { tls: { certFile: tlsCert, keyFile: tlsKey } }
+        : {}),
+      h2c: values.h2c,
     });
   } catch (error) {
     if (error instanceof BindingLoadError) {
       io.stderr(error.message);
+      return 1;
+    }
+    if (isTlsFileError(error)) {
+      io.stderr(`cannot use --tls-cert/--tls-key: ${(error as Error).message}`);
       return 1;
     }
     const listenProblem = describeListenError(error, values.host, port);
@@ -115,6 +132,12 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   }
   for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
   const stopWatching = gatehouse.runtime.watch((result) => {
+    // The certificate and key are reloaded with the config (docs/PROTOCOLS.md "TLS and HTTP/2").
+    gatehouse
+      .reloadTls()
+      .catch((error: unknown) =>
+        logger.error('TLS reload refused; the previous certificate keeps serving', { error: String(error) }),
+      );
     if (result.ok) logger.info('config reloaded', { source: source.label });
     else
       logger.error('config reload refused; the previous config keeps serving', {
@@ -140,4 +163,10 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+}
+
+/** A PEM file that cannot be read or used (missing, unreadable, not a certificate or key). */
+function isTlsFileError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('ERR_OSSL') || code === 'ENOENT' || code === 'EACCES');
 }

@@ -37,11 +37,32 @@ export const INTEGRATION_TYPES = [
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
+const HealthCheck = Type.Object(
+  {
+    path: Type.String({ pattern: '^/' }),
+    interval_ms: Type.Optional(PositiveInt),
+    timeout_ms: Type.Optional(PositiveInt),
+    healthy_threshold: Type.Optional(PositiveInt),
+    unhealthy_threshold: Type.Optional(PositiveInt),
+    expect_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1 })),
+  },
+  strict,
+);
+
 const Server = Type.Object(
   {
     alias: NonEmpty,
     url: Type.Union([NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
     timeout_ms: Type.Optional(PositiveInt),
+    /** docs/PROTOCOLS.md "Upstream HTTP/2": offer h2 by ALPN to https upstreams (Node). */
+    http2: Type.Optional(Type.Boolean()),
+    /** docs/PROTOCOLS.md "Upstream pools" (several URLs only). */
+    balance: Type.Optional(Type.Union([Type.Literal('round_robin'), Type.Literal('least_requests')])),
+    health_check: Type.Optional(HealthCheck),
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+    circuit_breaker: Type.Optional(
+      Type.Object({ failures: Type.Optional(PositiveInt), open_ms: Type.Optional(PositiveInt) }, strict),
+    ),
     // (ext) docs/CONFIG.md: longest silence while the upstream's response body streams.
     idle_timeout_ms: Type.Optional(PositiveInt),
   },
@@ -153,6 +174,29 @@ const Mapping = Type.Object(
 
 const Variables = Type.Record(Type.String(), Type.Unknown());
 
+/** docs/PROTOCOLS.md "Response caching". */
+const RouteCache = Type.Object(
+  {
+    ttl_s: PositiveInt,
+    key: Type.Optional(Type.Array(Type.String({ pattern: '^(header|query|claim):.+$' }))),
+    vary: Type.Optional(Type.Array(NonEmpty)),
+  },
+  strict,
+);
+
+/** docs/PROTOCOLS.md "WebSocket": `false` turns upgrades off; an object tunes them. */
+const WebSocket = Type.Union([
+  Type.Boolean(),
+  Type.Object(
+    {
+      idle_timeout_ms: Type.Optional(PositiveInt),
+      token_query: Type.Optional(NonEmpty),
+      token_protocol_prefix: Type.Optional(NonEmpty),
+    },
+    strict,
+  ),
+]);
+
 const Route = Type.Object(
   {
     method: Type.Union(ROUTE_METHODS.map((m) => Type.Literal(m))),
@@ -168,6 +212,8 @@ const Route = Type.Object(
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     strip_authorization: Type.Optional(Type.Boolean()),
+    websocket: Type.Optional(WebSocket),
+    cache: Type.Optional(RouteCache),
     // (ext) docs/BEHAVIOUR.md "Hostile input"
     idle_timeout_ms: Type.Optional(PositiveInt),
     allow_method_override: Type.Optional(Type.Boolean()),
@@ -251,6 +297,7 @@ const Gateway = Type.Object(
     ),
     server_timing: Type.Optional(Type.Boolean()),
     health_path: Type.Optional(Type.String({ pattern: '^/' })),
+    cache_max_bytes: Type.Optional(PositiveInt),
     // docs/BEHAVIOUR.md "Hostile input"
     trusted_proxies: Type.Optional(Type.Array(NonEmpty)),
     allow_underscores_in_headers: Type.Optional(Type.Boolean()),
@@ -293,6 +340,9 @@ export type CorsConfig = Static<typeof Cors>;
 export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
 export type HookConfig = Static<typeof Hook>;
+export type WebSocketConfig = Static<typeof WebSocket>;
+export type HealthCheckConfig = Static<typeof HealthCheck>;
+export type RouteCacheConfig = Static<typeof RouteCache>;
 export type SessionConfig = Static<typeof Session>;
 export type RateLimitPolicyConfig = Static<typeof RateLimitPolicy>;
 export type RateLimitStoreConfig = Static<typeof RateLimitStore>;

@@ -26,8 +26,13 @@ export const ERROR_CATALOGUE = {
   ERR_OVERLOADED: { status: 503, message: 'Server is busy' },
   ERR_UPSTREAM_UNAVAILABLE: { status: 502, message: 'Upstream unavailable' },
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'Upstream timed out' },
+  // Every URL of a pool is unhealthy or behind an open breaker (docs/PROTOCOLS.md "Upstream pools").
+  ERR_UPSTREAM_POOL_DOWN: { status: 503, message: 'No upstream available', code: 'ERR_UPSTREAM_UNAVAILABLE' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
+  // WebSocket upgrades (docs/PROTOCOLS.md).
+  ERR_WEBSOCKET_DISABLED: { status: 426, message: 'WebSocket upgrades are not enabled on this route' },
+  ERR_UPSTREAM_UPGRADE_REFUSED: { status: 502, message: 'Upstream refused the WebSocket upgrade' },
   // Hostile input and protocol edges (docs/BEHAVIOUR.md "Hostile input").
   ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
   ERR_SHUTTING_DOWN: { status: 503, message: 'Server is shutting down' },

@@ -5,6 +5,7 @@ import { compileMapping, type CompiledMapping } from '../mapping/index.js';
 import { traceUpstreamClient } from '../observability/tracing/upstream.js';
 import { apiKeyCredentials, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
 import { ContextMappingSources } from '../mapping/context-sources.js';
+import { compileWebSocketOptions } from '../proxy/websocket.js';
 import {
   createProxyHandler,
   DEFAULT_UPSTREAM_HEADER_BYTES,
@@ -50,6 +51,7 @@ export function createHttpProxyIntegration(
       mappedHeaderNames: [...(mapping?.headerNames ?? []), ...apiKey.headers],
       allowUnderscores: deps.config.gateway?.allow_underscores_in_headers,
       allowMethodOverride: route.allow_method_override,
+      websocket: compileWebSocketOptions(route.websocket),
       hasQueryMapping: (mapping?.queryNames.length ?? 0) > 0 || apiKey.query !== undefined,
       ...(mapping || apiKey.query !== undefined
         ? {
@@ -61,6 +63,7 @@ export function createHttpProxyIntegration(
         : {}),
     },
     tracing ? traceUpstreamClient(deps.platform.upstream, tracing, alias) : deps.platform.upstream,
+    deps.platform.upgrade,
   );
 }
 

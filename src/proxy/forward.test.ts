@@ -202,7 +202,12 @@ describe('createProxyHandler', () => {
   });
 
   it('ejects a URL whose connection failed, not one that timed out', async () => {
-    const pool = compileServer({ alias: 'pool', url: ['http://a.internal', 'http://b.internal'] });
+    // No retries here: the failure must reach the client for this test (retries: test/protocols/retries.test.ts).
+    const pool = compileServer({
+      alias: 'pool',
+      url: ['http://a.internal', 'http://b.internal'],
+      retries: 0,
+    });
     const { upstream, sent } = recorder((request) => {
       if (request.url.startsWith('http://a.internal/fail'))
         throw new GatewayError('ERR_UPSTREAM_UNAVAILABLE');

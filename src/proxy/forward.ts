@@ -1,12 +1,19 @@
 import { Answer, type Reply } from '../answer.js';
 import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
-import type { UpstreamClient, UpstreamRequest } from '../platform.js';
+import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
 import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
 import type { HeaderPolicyOptions } from './request-header-policy.js';
 import type { CompiledServer } from './targets.js';
-import { buildUpstreamUrl, upstreamPath } from './upstream-url.js';
+import { mayRetry } from './retry.js';
+import { buildUpstreamUrl, upstreamPath, type UpstreamBase } from './upstream-url.js';
+import {
+  compileWebSocketOptions,
+  isWebSocketUpgrade,
+  relayUpgrade,
+  type WebSocketOptions,
+} from './websocket.js';
 import { rewriteUpstreamLocations } from './location-rewrite.js';
 
 export interface ProxyRouteOptions extends HeaderPolicyOptions {
@@ -24,6 +31,8 @@ export interface ProxyRouteOptions extends HeaderPolicyOptions {
   readonly mappedHeaderNames: readonly string[];
   /** gateway.max_body_bytes: an undeclared (chunked) request body is cut off past it with 413. */
   readonly maxBodyBytes: number;
+  /** The route's `websocket` setting (docs/PROTOCOLS.md); absent means on, with defaults. */
+  readonly websocket?: WebSocketOptions;
 }
 
 export interface ProxyHandlerOptions extends ProxyRouteOptions {
@@ -42,6 +51,8 @@ export const DEFAULT_UPSTREAM_HEADER_BYTES = 64 * 1024;
  */
 const UNUSED_QUERY = new URLSearchParams();
 
+const NO_BODY: { body: null } = { body: null };
+
 /**
  * The `http_proxy` integration of one route, built at compile time (docs/BEHAVIOUR.md "6. http_proxy").
  * Failures of the upstream call propagate as the client's GatewayErrors (502/504), or as the
@@ -50,6 +61,7 @@ const UNUSED_QUERY = new URLSearchParams();
 export function createProxyHandler(
   options: ProxyHandlerOptions,
   upstream: UpstreamClient,
+  upgrader?: UpstreamUpgrader,
 ): (ctx: RequestContext) => Promise<Reply> {
   const { server, timeoutMs, applyMapping, hasQueryMapping, maxBodyBytes } = options;
   const drops = compileRequestDrops(options);
@@ -59,40 +71,72 @@ export function createProxyHandler(
     maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_UPSTREAM_HEADER_BYTES,
   };
   const rewriteLocation = options.rewriteLocation ?? true;
+  const websocket = options.websocket ?? compileWebSocketOptions(undefined);
 
   return async (ctx) => {
+    const upgrading = isWebSocketUpgrade(ctx.method, ctx.request.headers);
     const headers = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
     let query: URLSearchParams | undefined;
     if (applyMapping !== undefined) {
       if (hasQueryMapping) query = new URLSearchParams(ctx.search);
       applyMapping(ctx, headers, query ?? UNUSED_QUERY);
     }
-    const base = server.next();
-    const url = buildUpstreamUrl(base, upstreamPath(ctx.path, ctx.wildcardRest), ctx.search, query);
+    const path = upstreamPath(ctx.path, ctx.wildcardRest);
+    let base = server.next();
+    server.retryBudget?.noteRequest();
+    const outgoing = upgrading ? NO_BODY : requestBody(ctx, maxBodyBytes);
 
     ctx.log.upstream = server.alias;
-    const outgoing = requestBody(ctx, maxBodyBytes);
     const started = performance.now();
     let response: Reply;
-    try {
-      response = await upstream(new UpstreamCall(ctx, url, headers, outgoing, limits));
-    } catch (error) {
-      ctx.log.upstreamMs = elapsedMs(started);
-      // Only the upstream's own failures eject it; a client leaving mid-upload says nothing about it.
-      if (
-        isGatewayError(error) &&
-        error.code === 'ERR_UPSTREAM_UNAVAILABLE' &&
-        !(ctx.client.disconnected ?? ctx.signal.aborted)
-      ) {
-        server.reportFailure(base);
+    for (let attempt = 0; ; attempt++) {
+      const url = buildUpstreamUrl(base, path, ctx.search, query);
+      try {
+        response = upgrading
+          ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
+          : await upstream(new UpstreamCall(ctx, url, headers, outgoing, limits, server.http2));
+      } catch (error) {
+        ctx.log.upstreamMs = elapsedMs(started);
+        // Only the upstream's own failures count against it; a client leaving mid-upload says nothing about it.
+        const clientLeft = ctx.client.disconnected ?? ctx.signal.aborted;
+        const unreachable = isGatewayError(error) && error.code === 'ERR_UPSTREAM_UNAVAILABLE' && !clientLeft;
+        server.finish(base, unreachable ? 'unreachable' : 'other');
+        const next =
+          attempt < server.retries && unreachable && mayRetry(error, ctx.method, outgoing.body !== null)
+            ? otherUrl(server, base)
+            : undefined;
+        if (next === undefined) throw error;
+        base = next;
+        ctx.log.retries = attempt + 1;
+        continue;
       }
-      throw error;
+      server.finish(base, 'ok');
+      break;
     }
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
+    // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
+    if (response.status === 101) return response;
     const reply = response instanceof Answer ? response : withCleanHeaders(response);
     return rewriteLocation ? rewriteUpstreamLocations(reply, base, ctx) : reply;
   };
+}
+
+/**
+ * Another URL of the server for a retry, when one is up and the budget has room; the attempt
+ * taken from the pool is given back when it is the URL that just failed.
+ */
+function otherUrl(server: CompiledServer, failed: UpstreamBase): UpstreamBase | undefined {
+  if (!server.retryBudget?.tryAcquire()) return undefined;
+  let next: UpstreamBase;
+  try {
+    next = server.next();
+  } catch {
+    return undefined;
+  }
+  if (next !== failed) return next;
+  server.finish(next, 'other');
+  return undefined;
 }
 
 /**
@@ -159,6 +203,7 @@ class UpstreamCall implements UpstreamRequest {
   readonly trace: RequestContext['trace'];
   readonly #ctx: RequestContext;
   readonly #limitSignal: AbortSignal | undefined;
+  readonly http2: boolean;
 
   constructor(
     ctx: RequestContext,
@@ -166,7 +211,9 @@ class UpstreamCall implements UpstreamRequest {
     readonly headers: Headers,
     outgoing: { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal },
     limits: UpstreamLimits,
+    http2: boolean,
   ) {
+    this.http2 = http2;
     this.method = ctx.method;
     this.timeoutMs = limits.timeoutMs;
     this.idleTimeoutMs = limits.idleTimeoutMs;

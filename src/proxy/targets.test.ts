@@ -13,7 +13,7 @@ describe('compileServer', () => {
     expect(server.timeoutMs).toBe(DEFAULT_UPSTREAM_TIMEOUT_MS);
     expect(server.next()).toBe(server.next());
     expect(server.next().prefix).toBe('https://b.example.com/base');
-    server.reportFailure(server.next());
+    server.finish(server.next(), 'unreachable');
     expect(server.next().prefix).toBe('https://b.example.com/base');
   });
 
@@ -26,25 +26,62 @@ describe('compileServer', () => {
     expect(picks(server, 6)).toEqual([...urls, ...urls]);
   });
 
-  it('skips a failed URL for the cooldown, then takes it back', () => {
+  it('skips a URL whose breaker opened for the open time, then lets one probe through', () => {
     let now = 1_000;
-    const server = compileServer({ alias: 'b', url: urls }, { now: () => now, ejectionMs: 10_000 });
+    const server = compileServer(
+      { alias: 'b', url: urls, circuit_breaker: { open_ms: 10_000 } },
+      { now: () => now },
+    );
     const first = server.next();
-    server.reportFailure(first);
-    expect(picks(server, 4)).toEqual([
+    server.finish(first, 'unreachable');
+    const during = picks(server, 4);
+    expect(during).toEqual([
       'http://b.internal',
       'http://c.internal',
       'http://b.internal',
       'http://c.internal',
     ]);
     now += 10_001;
+    // Half-open: exactly one request is sent to the URL until its outcome is known.
+    const afterOpen = picks(server, 3);
+    expect(afterOpen.filter((url) => url === 'http://a.internal')).toHaveLength(1);
+    expect(picks(server, 3)).not.toContain('http://a.internal');
+    server.finish(first, 'ok');
     expect(picks(server, 3).sort()).toEqual([...urls].sort());
   });
 
-  it('keeps rotating when every URL is ejected', () => {
+  it('opens the breaker after the configured consecutive failures only', () => {
+    const server = compileServer({ alias: 'b', url: urls.slice(0, 2), circuit_breaker: { failures: 2 } });
+    const a = server.next();
+    server.finish(a, 'unreachable');
+    server.finish(server.next(), 'ok');
+    expect(server.next()).toBe(a);
+    server.finish(a, 'unreachable');
+    server.finish(server.next(), 'ok');
+    expect(picks(server, 2)).toEqual(['http://b.internal', 'http://b.internal']);
+  });
+
+  it('refuses at once with 503 ERR_UPSTREAM_POOL_DOWN when every URL is down', () => {
     const server = compileServer({ alias: 'b', url: urls }, { now: () => 5 });
-    for (let i = 0; i < 3; i++) server.reportFailure(server.next());
-    expect(picks(server, 3).sort()).toEqual([...urls].sort());
+    for (let i = 0; i < 3; i++) server.finish(server.next(), 'unreachable');
+    expect(() => server.next()).toThrow(expect.objectContaining({ code: 'ERR_UPSTREAM_POOL_DOWN' }) as Error);
+  });
+
+  it('least_requests sends to the URL with the fewest requests waiting', () => {
+    const server = compileServer({ alias: 'b', url: urls, balance: 'least_requests' });
+    const held = [server.next(), server.next()];
+    expect(server.next().prefix).toBe('http://c.internal');
+    server.finish(held[0]!, 'ok');
+    expect(server.next().prefix).toBe('http://a.internal');
+  });
+
+  it('health verdicts take a URL out and back', () => {
+    const server = compileServer({ alias: 'b', url: urls });
+    const pool = server.pool!;
+    pool.setHealthy(pool.bases[1]!, false);
+    expect(picks(server, 4)).not.toContain('http://b.internal');
+    pool.setHealthy(pool.bases[1]!, true);
+    expect(picks(server, 3)).toContain('http://b.internal');
   });
 
   it('throws on a URL lint would refuse', () => {

@@ -1,25 +1,34 @@
-import type { ServerConfig } from '../config/schema.js';
+import type { HealthCheckConfig, ServerConfig } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { RetryBudget } from './retry.js';
+import { DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_OPEN_MS, UpstreamPool, type Outcome } from './pool.js';
 import { compileUpstreamBase, isSelfPath, type UpstreamBase } from './upstream-url.js';
 
 /** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
-/** How long a URL that failed is skipped. */
-export const DEFAULT_EJECTION_MS = 10_000;
+/** docs/PROTOCOLS.md "Retries": a pool retries a failed attempt once on another URL by default. */
+export const DEFAULT_POOL_RETRIES = 1;
 
-/** A `servers[]` entry, compiled: where the next request goes, and what to do when it fails. */
+/** A `servers[]` entry, compiled: where the next request goes, and what its outcome was. */
 export interface CompiledServer {
   readonly alias: string;
   readonly timeoutMs: number;
-  /** The base URL for the next request. */
+  /** `http2: true`: the upstream client may speak HTTP/2 to it (docs/PROTOCOLS.md). */
+  readonly http2: boolean;
+  /** The base URL for the next request; throws ERR_UPSTREAM_POOL_DOWN when a pool has none up. */
   next(): UpstreamBase;
-  /** The upstream at `base` could not be reached: skip it for a while (passive ejection). */
-  reportFailure(base: UpstreamBase): void;
+  /** Exactly once per `next()`: how the exchange with `base` ended (pools count it). */
+  finish(base: UpstreamBase, outcome: Outcome): void;
+  /** `retries` (default 0 on one URL, 1 on a pool) and their budget; see retry.ts. */
+  readonly retries: number;
+  readonly retryBudget?: RetryBudget;
+  /** Several URLs: the pool, and its active health check when configured. */
+  readonly pool?: UpstreamPool;
+  readonly healthCheck?: HealthCheckConfig;
 }
 
 export interface ServerCompileOptions {
   readonly now?: () => number;
-  readonly ejectionMs?: number;
   /** This gateway's own origin, for URLs written as a path (Platform.selfOrigin). */
   readonly selfOrigin?: () => string | undefined;
 }
@@ -32,13 +41,30 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     compileUpstreamBase(url),
   );
   const timeoutMs = config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const http2 = config.http2 ?? false;
   const [only] = bases;
   if (only !== undefined && bases.length === 1) {
     // The common case costs nothing per request: no rotation, nowhere else to go.
-    return { alias: config.alias, timeoutMs, next: () => only, reportFailure: () => undefined };
+    // A single URL has nowhere else to retry: `retries` does not apply.
+    return { alias: config.alias, timeoutMs, http2, retries: 0, next: () => only, finish: () => undefined };
   }
-  const now = options.now ?? Date.now;
-  return new RoundRobin(config.alias, timeoutMs, bases, now, options.ejectionMs ?? DEFAULT_EJECTION_MS);
+  const pool = new UpstreamPool(config.alias, bases, {
+    balance: config.balance ?? 'round_robin',
+    breakerFailures: config.circuit_breaker?.failures ?? DEFAULT_BREAKER_FAILURES,
+    breakerOpenMs: config.circuit_breaker?.open_ms ?? DEFAULT_BREAKER_OPEN_MS,
+    now: options.now ?? Date.now,
+  });
+  return {
+    alias: config.alias,
+    timeoutMs,
+    http2,
+    next: () => pool.next(),
+    finish: (base, outcome) => pool.finish(base, outcome),
+    retries: config.retries ?? DEFAULT_POOL_RETRIES,
+    retryBudget: new RetryBudget(options.now ?? Date.now),
+    pool,
+    ...(config.health_check ? { healthCheck: config.health_check } : {}),
+  };
 }
 
 /**
@@ -50,6 +76,8 @@ function selfServer(config: ServerConfig, path: string, options: ServerCompileOp
   return {
     alias: config.alias,
     timeoutMs: config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    http2: config.http2 ?? false,
+    retries: 0,
     next: () => {
       if (base !== undefined) return base;
       const origin = options.selfOrigin?.();
@@ -61,61 +89,6 @@ function selfServer(config: ServerConfig, path: string, options: ServerCompileOp
       base = compileUpstreamBase(path, origin);
       return base;
     },
-    reportFailure: () => undefined,
+    finish: () => undefined,
   };
-}
-
-/**
- * Round-robin over several URLs. A URL that failed is skipped until its cooldown ends; when
- * every URL is ejected, plain rotation resumes (trying is better than refusing every request).
- * Timeouts do not eject: a slow upstream is not a dead one, and ejecting on load would push
- * all of it onto the remaining URLs.
- */
-class RoundRobin implements CompiledServer {
-  private cursor = 0;
-  /** Per URL: time until which it is skipped (0 = healthy). */
-  private readonly ejectedUntil: number[];
-  private ejectedCount = 0;
-
-  constructor(
-    readonly alias: string,
-    readonly timeoutMs: number,
-    private readonly bases: readonly UpstreamBase[],
-    private readonly now: () => number,
-    private readonly ejectionMs: number,
-  ) {
-    this.ejectedUntil = bases.map(() => 0);
-  }
-
-  next(): UpstreamBase {
-    const count = this.bases.length;
-    const now = this.ejectedCount === 0 ? 0 : this.now();
-    for (let tried = 0; tried < count; tried++) {
-      const index = this.advance();
-      if (this.isAvailable(index, now)) return this.bases[index] as UpstreamBase;
-    }
-    return this.bases[this.advance()] as UpstreamBase;
-  }
-
-  reportFailure(base: UpstreamBase): void {
-    const index = this.bases.indexOf(base);
-    if (index === -1) return;
-    if (this.ejectedUntil[index] === 0) this.ejectedCount++;
-    this.ejectedUntil[index] = this.now() + this.ejectionMs;
-  }
-
-  private advance(): number {
-    const index = this.cursor;
-    this.cursor = index + 1 === this.bases.length ? 0 : index + 1;
-    return index;
-  }
-
-  private isAvailable(index: number, now: number): boolean {
-    const until = this.ejectedUntil[index] ?? 0;
-    if (until === 0) return true;
-    if (until > now) return false;
-    this.ejectedUntil[index] = 0;
-    this.ejectedCount--;
-    return true;
-  }
 }

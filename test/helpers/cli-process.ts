@@ -68,7 +68,7 @@ export function startGatehouseProcess(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /http:\/\/[\d.]+:\d+/.exec(stdout);
+      const match = /https?:\/\/[\d.]+:\d+/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       resolve({

@@ -14,3 +14,12 @@ export function conformanceToken(
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(CONFORMANCE_SECRET));
 }
+
+/** The authorizer that accepts conformanceToken's tokens, with its secret inline (no `$secret`). */
+export const CONFORMANCE_JWT_AUTHORIZER = {
+  type: 'jwt',
+  secret: CONFORMANCE_SECRET,
+  algorithm: 'HS256',
+  issuer: CONFORMANCE_ISSUER,
+  audience: CONFORMANCE_AUDIENCE,
+} as const;

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
-import type { Platform, UpstreamClient } from '../../platform.js';
+import type { Platform, UpstreamClient, UpstreamUpgrader } from '../../platform.js';
 import { redisSessionStore } from './redis-session-store.js';
 import { createNodeRateLimitStores } from './rate-limit-stores.js';
 
@@ -11,6 +11,7 @@ export function createNodePlatform(options: {
   env: Readonly<Record<string, unknown>>;
   logger: Logger;
   upstream: UpstreamClient;
+  upgrade?: UpstreamUpgrader;
   bindings?: Readonly<Record<string, unknown>>;
   telemetry?: Telemetry;
   /** Open Redis connections for a `redis` rate-limit store (false for validate and routes). */
@@ -22,6 +23,7 @@ export function createNodePlatform(options: {
   const now = (): number => Date.now();
   return {
     upstream: options.upstream,
+    ...(options.upgrade ? { upgrade: options.upgrade } : {}),
     fetch: tracing ? traceControlPlaneFetch(plainFetch, tracing) : plainFetch,
     env: options.env,
     logger: options.logger,

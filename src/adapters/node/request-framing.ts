@@ -6,7 +6,8 @@ import type { ErrorCode } from '../../errors/codes.js';
  * Framing problems node:http lets through to the request handler but the gateway refuses
  * (docs/BEHAVIOUR.md "Hostile input"), found once per request from the raw header list:
  * - two `Host` headers (RFC 9110 §7.2) or two `Authorization` headers (which token?);
- * - HTTP/1.1 without `Host` (RFC 9112 §3.2; HTTP/1.0 may omit it and is served);
+ * - HTTP/1.1 without `Host` (RFC 9112 §3.2; HTTP/1.0 may omit it and is served; HTTP/2 carries
+ *   `:authority` instead);
  * - a `Transfer-Encoding` other than plain `chunked`: the gateway decodes only chunked, and a
  *   body still gzip-coded would reach the upstream with a different meaning (RFC 9112 §6.1
  *   answers an unknown coding with 501).
@@ -27,7 +28,8 @@ export function requestFramingProblem(
   }
   if (hosts > 1) return 'duplicate Host header';
   if (authorizations > 1) return 'duplicate Authorization header';
-  if (hosts === 0 && incoming.httpVersion !== '1.0' && incoming.httpVersion !== '0.9')
+  // HTTP/2 names the authority in `:authority` (RFC 9113 §8.3.1), not in Host.
+  if (hosts === 0 && incoming.httpVersionMajor === 1 && incoming.httpVersion !== '1.0')
     return 'missing Host header';
   if (transferEncoding !== undefined && transferEncoding.trim().toLowerCase() !== 'chunked')
     return { reason: 'unsupported Transfer-Encoding', code: 'ERR_NOT_IMPLEMENTED' };

@@ -8,6 +8,9 @@ import { clientInfoFor } from './client-info.js';
 import { answerConnect, answerDraining } from './direct-answers.js';
 import { continueWhenBodyIsRead } from './expect-continue.js';
 import { localAuthority } from './request-framing.js';
+import { withoutConnectionHeaders } from './http2-headers.js';
+import { listenFront, wantsFront, type TlsFiles } from './tls-server.js';
+import { attachUpgradeHandler } from './websocket.js';
 
 /**
  * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
@@ -22,6 +25,10 @@ export interface NodeServerOptions {
   /** gateway.request_timeout_ms: the whole request (head and body) must arrive within it. */
   readonly requestTimeoutMs?: number;
   readonly maxHeaderBytes?: number;
+  /** Serve HTTPS (HTTP/2 by ALPN beside HTTP/1.1) with these PEM files. */
+  readonly tls?: TlsFiles | undefined;
+  /** Accept HTTP/2 with prior knowledge on the cleartext port, beside HTTP/1.1. */
+  readonly h2c?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -33,6 +40,8 @@ export interface RunningServer {
    * and resolves when every connection is gone or, at the latest, after drainMs.
    */
   close(drainMs?: number): Promise<void>;
+  /** Re-reads the TLS certificate and key (a no-op without TLS). */
+  reloadTls(): Promise<void>;
 }
 
 /** How often node:http checks the header and request deadlines (its default, 30 s, makes a 20 s limit 20-50 s). */
@@ -43,7 +52,8 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     // Only an HTTP/1.1 server is created here, so the bindings are always node:http's.
     (request, env) => {
       const { incoming, outgoing } = env as HttpBindings;
-      return gateway.fetch(request, clientInfoFor(incoming, outgoing));
+      const reply = gateway.fetch(request, clientInfoFor(incoming, outgoing));
+      return incoming.httpVersionMajor === 2 ? withoutConnectionHeaders(reply) : reply;
     },
     // The adapter could not even build a Request (bad Host, backslash in the path, `OPTIONS *`):
     // a 400 through the gateway's exit, like every other error, and the connection is not reused.
@@ -97,6 +107,23 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     handle(incoming, outgoing);
   });
   server.on('connect', (request: IncomingMessage, socket: Socket) => answerConnect(gateway, request, socket));
+  const upgrades = attachUpgradeHandler(server, gateway);
+
+  if (wantsFront(options)) {
+    const front = await listenFront(server, listener, options);
+    return {
+      url: front.url,
+      server,
+      reloadTls: front.reloadTls,
+      close: (drainMs = 10_000) => {
+        draining = true;
+        return front.close(drainMs, () => {
+          server.closeAllConnections();
+          upgrades.closeAll();
+        });
+      },
+    };
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -111,6 +138,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
   return {
     url: `http://${host}:${address.port}`,
     server,
+    reloadTls: () => Promise.resolve(),
     close: (drainMs = 10_000) =>
       new Promise<void>((resolve) => {
         draining = true;
@@ -127,7 +155,10 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
           }
           outgoing.once('close', closeIdle);
         }
-        const force = setTimeout(() => server.closeAllConnections(), drainMs);
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+          upgrades.closeAll();
+        }, drainMs);
         force.unref();
         server.close(() => {
           clearTimeout(force);

@@ -4,9 +4,12 @@ import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
 import { createNodeGatewayRuntime, type NodeGatewayRuntime } from './runtime.js';
+import { superviseHealthChecks } from './health-checks.js';
 import { startNodeServer } from './server.js';
+import type { TlsFiles } from './tls-server.js';
 import { loadBindingModules, type BindingSpec } from './services.js';
 import { createUndiciUpstreamClient } from './upstream-client.js';
+import { createNodeUpgrader } from './websocket-upstream.js';
 
 /**
  * Everything `gatehouse start` does short of signals and printing: compile the config, build the
@@ -34,6 +37,10 @@ export interface StartOptions {
    * Off when neither is set (docs/OBSERVABILITY.md).
    */
   readonly admin?: { readonly port: number; readonly host?: string | undefined };
+  /** `--tls-cert`/`--tls-key`: serve HTTPS, HTTP/2 by ALPN beside HTTP/1.1 (docs/PROTOCOLS.md). */
+  readonly tls?: TlsFiles;
+  /** `--h2c`: HTTP/2 with prior knowledge on the cleartext port. */
+  readonly h2c?: boolean;
 }
 
 export interface RunningGatehouse {
@@ -43,6 +50,8 @@ export interface RunningGatehouse {
   readonly adminUrl: string | undefined;
   readonly admin: RunningAdminListener | undefined;
   close(drainMs?: number): Promise<void>;
+  /** Re-reads the TLS PEM files (start calls it with every config reload). */
+  reloadTls(): Promise<void>;
 }
 
 export async function startGatehouse(options: StartOptions): Promise<RunningGatehouse> {
@@ -56,6 +65,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     env: options.env,
     logger,
     upstream,
+    upgrade: createNodeUpgrader(),
     bindings: { ...options.bindings, ...loadedBindings },
     telemetry,
     connectStores: true,
@@ -76,7 +86,9 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const configAdmin = runtime.current().config.gateway?.admin;
   const adminConfig = options.admin ? { ...configAdmin, ...options.admin } : configAdmin;
   let admin: RunningAdminListener | undefined;
+  const stopHealthChecks = superviseHealthChecks(runtime.current, platform);
   const stopAll = async (drainMs?: number) => {
+    stopHealthChecks();
     await admin?.close();
     await server?.close(drainMs);
     await upstream.close();
@@ -108,6 +120,8 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
       port,
       ...(limits?.header_timeout_ms === undefined ? {} : { headersTimeoutMs: limits.header_timeout_ms }),
       ...(limits?.request_timeout_ms === undefined ? {} : { requestTimeoutMs: limits.request_timeout_ms }),
+      tls: options.tls,
+      h2c: options.h2c,
     });
   } catch (error) {
     await stopAll(0);
@@ -119,6 +133,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     runtime,
     admin,
     adminUrl: admin?.url,
+    reloadTls: server.reloadTls,
     close: stopAll,
   };
 }

@@ -31,22 +31,25 @@ const noop = (): void => undefined;
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 
 export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions = {}): UndiciUpstreamClient {
-  // One pool per response-head limit (gateway.max_upstream_header_bytes): undici fixes the limit
-  // per agent, and a reload may change it. Nearly always there is exactly one.
-  const agents = new Map<number, Agent>();
-  const agentFor = (maxHeaderSize: number): Agent => {
-    let agent = agents.get(maxHeaderSize);
+  // One pool per response-head limit (gateway.max_upstream_header_bytes) and HTTP/2 choice:
+  // undici fixes both per agent, and a reload may change the limit. Nearly always there is one.
+  // Servers with `http2: true` (docs/PROTOCOLS.md "Upstream HTTP/2"): ALPN offers h2, then http/1.1.
+  const agents = new Map<string, Agent>();
+  const agentFor = (maxHeaderSize: number, allowH2: boolean): Agent => {
+    const key = `${maxHeaderSize}/${allowH2 ? 'h2' : 'h1'}`;
+    let agent = agents.get(key);
     if (agent === undefined) {
       agent = new Agent({
         maxHeaderSize,
+        ...(allowH2 ? { allowH2: true } : {}),
         ...(options.connections === undefined ? {} : { connections: options.connections }),
       });
-      agents.set(maxHeaderSize, agent);
+      agents.set(key, agent);
     }
     return agent;
   };
   const client: UpstreamClient = (request) =>
-    send(agentFor(request.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES), request);
+    send(agentFor(request.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, request.http2 === true), request);
   return Object.assign(client, {
     close: async () => {
       await Promise.all([...agents.values()].map((agent) => agent.close()));

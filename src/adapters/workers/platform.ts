@@ -4,6 +4,7 @@ import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js'
 import type { Platform, UpstreamClient } from '../../platform.js';
 import { createWorkersRateLimitStores } from './rate-limit-stores.js';
 import type { WorkerEnv } from './types.js';
+import { createFetchUpgrader } from './websocket-upstream.js';
 
 /**
  * The Workers host. `env` is the Worker's env: vars and secrets resolve `$env`/`$secret`
@@ -27,6 +28,7 @@ export function createWorkersPlatform(options: {
   const tracing = options.telemetry?.tracing;
   return {
     upstream: options.upstream,
+    upgrade: createFetchUpgrader(),
     fetch: tracing ? traceControlPlaneFetch(plainFetch, tracing) : plainFetch,
     env: options.env,
     logger: options.logger,
