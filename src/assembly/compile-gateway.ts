@@ -22,6 +22,7 @@ import { compileWebSocketOptions } from '../proxy/websocket.js';
 import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
 import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
+import type { RateLimitStore } from '../traffic/types.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
@@ -70,6 +71,8 @@ export interface CompiledGateway {
   readonly authorizers: ReadonlyMap<string, Authorizer>;
   /** Compiled `servers[]` by alias (the Node adapter runs their health checks). */
   readonly servers: ReadonlyMap<string, CompiledServer>;
+  /** The rate-limit store the routes count in (readiness probes it); undefined when unused. */
+  readonly rateLimitStore: RateLimitStore | undefined;
   readonly warnings: readonly ConfigProblem[];
   /** Fetches remote key sets so the first protected request is not slow. Never rejects. */
   prefetch(): Promise<void>;
@@ -133,6 +136,7 @@ export function compileGateway(
       maxConcurrentRequests: gateway?.max_concurrent_requests ?? DEFAULT_LIMITS.maxConcurrentRequests,
     },
     trustedProxies: compileTrustedProxies(gateway?.trusted_proxies),
+    rateLimitStore: traffic.store(),
     authorizers,
     servers,
     warnings: [...loaded.warnings, ...bindingProblems],

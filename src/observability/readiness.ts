@@ -5,8 +5,9 @@ import type { CompiledGateway } from '../assembly/compile-gateway.js';
  * Readiness (`/readyz` on Node's admin listener, `gateway.health_path` on Workers): the config is
  * loaded, and every remote key set a route needs holds keys and its last fetch succeeded. A key
  * set that is not ready is fetched again on the probe (bounded by its own retry policy), so
- * readiness returns as soon as the issuer answers. Other features add checks (a rate-limit store,
- * when traffic control lands) through `extraChecks`.
+ * readiness returns as soon as the issuer answers; and the rate-limit store the routes count in
+ * answers (a Redis store is pinged within its `timeout_ms`). Other checks join through
+ * `extraChecks`.
  */
 export interface ReadinessCheck {
   readonly name: string;
@@ -34,7 +35,11 @@ export async function evaluateReadiness(
   const checks: Record<string, ReadinessOutcome> = {
     config: compiled ? { ready: true } : { ready: false, detail: 'no valid configuration loaded' },
   };
-  const pending: ReadinessCheck[] = [...(compiled ? keySetChecks(compiled, now) : []), ...extraChecks];
+  const pending: ReadinessCheck[] = [
+    ...(compiled ? keySetChecks(compiled, now) : []),
+    ...(compiled ? rateLimitStoreChecks(compiled) : []),
+    ...extraChecks,
+  ];
   const outcomes = await Promise.all(
     pending.map((check) =>
       check.check().catch((error: unknown) => ({
@@ -80,4 +85,16 @@ function keySetChecks(compiled: CompiledGateway, now: () => number): ReadinessCh
     });
   }
   return checks;
+}
+
+/** The rate-limit store, when a route counts in one: `rate_limit_store` in the report. */
+function rateLimitStoreChecks(compiled: CompiledGateway): ReadinessCheck[] {
+  const store = compiled.rateLimitStore;
+  if (store === undefined) return [];
+  return [
+    {
+      name: 'rate_limit_store',
+      check: () => (store.probe ? store.probe() : Promise.resolve({ ready: true, detail: store.type })),
+    },
+  ];
 }

@@ -33,6 +33,8 @@ export interface CompiledTraffic {
   routeSteps(route: RouteConfig, index: number): RouteTrafficSteps;
   /** The authentication step of an `api_key` authorizer, by name (`default` for `authorizer`). */
   apiKeyStep(name: string): Step | undefined;
+  /** The store the routes count in; undefined when no route is rate limited. */
+  store(): RateLimitStore | undefined;
 }
 
 const NO_STEPS: RouteTrafficSteps = { beforeAuth: [], afterAuth: [] };
@@ -101,6 +103,7 @@ export function compileTraffic(
 
   return {
     apiKeyStep: (name) => apiKeySteps.get(name),
+    store: () => store,
     routeSteps(route) {
       const names = route.rate_limit === undefined ? defaults : policyNames(route.rate_limit);
       const routePolicies = names

@@ -31,6 +31,11 @@ export interface RateLimitStore {
   /** What a failed check means (`gateway.rate_limit_store.on_error`): admit, or 503. */
   readonly onError: 'allow' | 'deny';
   check(key: string, rate: Rate): Decision | Promise<Decision>;
+  /**
+   * Whether the store answers now, for readiness (`/readyz`, docs/OBSERVABILITY.md). A store that
+   * lives in the process (memory) has none: it is always ready.
+   */
+  probe?(): Promise<{ readonly ready: boolean; readonly detail?: string }>;
   /** Releases connections (Node: at shutdown). */
   close?(): Promise<void>;
 }

@@ -110,6 +110,17 @@ export class RedisRateLimitStore implements RateLimitStore {
     };
   }
 
+  /** A PING within `timeout_ms`; while the connection is down, not ready at once (with its state). */
+  async probe(): Promise<{ ready: boolean; detail: string }> {
+    if (this.#client.status !== 'ready') return { ready: false, detail: `redis ${this.#client.status}` };
+    try {
+      await this.#client.ping();
+      return { ready: true, detail: 'redis' };
+    } catch (error) {
+      return { ready: false, detail: `redis: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
   async close(): Promise<void> {
     await this.#client.quit().catch(() => this.#client.disconnect());
   }
