@@ -62,12 +62,12 @@ describe('citations', () => {
   });
 
   it('the check finds a citation of a document outside the repository', () => {
-    const text = 'see security.md "Tokens" and [the brief](../shared/spec/overview.md)';
+    const text = 'see security.md "Tokens" and [the brief](../outside/brief/overview.md)';
     const file = join(ROOT, 'src', 'example.ts');
     expect(mdCitations(text).filter((c) => !resolves(file, c))).toEqual([
       'security.md',
-      '../shared/spec/overview.md',
+      '../outside/brief/overview.md',
     ]);
-    expect(markdownLinks(text)).toEqual(['../shared/spec/overview.md']);
+    expect(markdownLinks(text)).toEqual(['../outside/brief/overview.md']);
   });
 });
