@@ -1,6 +1,6 @@
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Answer, replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
 import { createClientErrorHandler } from './client-errors.js';
@@ -11,6 +11,7 @@ import { localAuthority } from './request-framing.js';
 import { withoutConnectionHeaders } from './http2-headers.js';
 import { listenFront, wantsFront, type TlsFiles } from './tls-server.js';
 import { attachUpgradeHandler } from './websocket.js';
+import { listenForUrl } from './listen.js';
 
 /**
  * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
@@ -125,18 +126,10 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenForUrl(server, options.port, options.host);
 
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     server,
     reloadTls: () => Promise.resolve(),
     close: (drainMs = 10_000) =>

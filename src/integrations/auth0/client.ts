@@ -2,10 +2,10 @@ import * as oauth from 'oauth4webapi';
 import { auth0BaseUrl, auth0Issuer } from '../../auth/authorizers/auth0.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { Auth0AuthorizerConfig, RouteConfig } from '../../config/schema.js';
-import type { RequestContext } from '../../context.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
-import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
+import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
+import { DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
 import {
   createTransactionCookies,
@@ -32,14 +32,8 @@ export interface Auth0Flows {
   readonly audience: string | undefined;
   readonly cookies: TransactionCookies;
   /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
-  call(
-    ctx: RequestContext,
-    send: (options: FlowRequestOptions) => Promise<Response>,
-  ): Promise<ProviderResult>;
+  readonly call: OAuthProviderCall;
 }
-
-/** Options accepted by every oauth4webapi request function the flows use. */
-export type FlowRequestOptions = oauth.TokenEndpointRequestOptions & oauth.UserInfoRequestOptions;
 
 /** Auth0's default when `scope` is not configured: an ID token plus the usual profile claims. */
 export const DEFAULT_SCOPE = 'openid profile email';
@@ -93,17 +87,7 @@ export function createAuth0Flows(
       maxAgeSeconds: TRANSACTION_MAX_AGE_SECONDS,
       now: () => platform.now(),
     }),
-    call: (ctx, send) =>
-      callProvider(
-        (fetchImpl, signal) =>
-          send({
-            [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
-              fetchImpl(url, init as RequestInit),
-            [oauth.allowInsecureRequests]: insecure,
-            signal,
-          }),
-        { fetch: platform.fetch, timeoutMs, signal: ctx.signal },
-      ),
+    call: oauthProviderCall(platform.fetch, timeoutMs, insecure),
   };
 }
 

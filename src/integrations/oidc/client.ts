@@ -4,7 +4,6 @@ import { clientAuthMethod, oidcIssuer } from '../../auth/authorizers/oidc.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS } from '../../auth/remote-key-set.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
-import type { RequestContext } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { DiscoveryError, getIssuerDiscovery, type IssuerDiscovery } from '../../oidc/discovery.js';
 import type { Platform } from '../../platform.js';
@@ -17,7 +16,8 @@ import {
 } from '../../session/settings.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
 export { replayAnswer } from '../auth0/client.js';
-import { callProvider, DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
+import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
+import { DEFAULT_FLOW_TIMEOUT_MS } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 
@@ -45,14 +45,9 @@ export interface OidcFlows {
   metadata(): Promise<oauth.AuthorizationServer>;
   clientAuth(): Promise<oauth.ClientAuth>;
   /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
-  call(
-    ctx: RequestContext,
-    send: (options: FlowRequestOptions) => Promise<Response>,
-  ): Promise<ProviderResult>;
+  readonly call: OAuthProviderCall;
   readonly platform: Pick<Platform, 'fetch' | 'now'>;
 }
-
-export type FlowRequestOptions = oauth.TokenEndpointRequestOptions & oauth.UserInfoRequestOptions;
 
 export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 /** A login has this long between the redirect and the callback. */
@@ -113,17 +108,7 @@ export function createOidcFlows(
         auth = undefined;
         throw error;
       })),
-    call: (ctx, send) =>
-      callProvider(
-        (fetchImpl, signal) =>
-          send({
-            [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
-              fetchImpl(url, init as RequestInit),
-            [oauth.allowInsecureRequests]: insecure,
-            signal,
-          }),
-        { fetch: platform.fetch, timeoutMs, signal: ctx.signal },
-      ),
+    call: oauthProviderCall(platform.fetch, timeoutMs, insecure),
     platform,
   };
 }

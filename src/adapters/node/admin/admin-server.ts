@@ -1,8 +1,8 @@
 import { getRequestListener } from '@hono/node-server';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { renderError } from '../../../errors/render.js';
 import type { AdminHandlers } from './handlers.js';
+import { listenForUrl } from '../listen.js';
 
 /**
  * The admin listener (docs/OBSERVABILITY.md): its own node:http server on its own port, by
@@ -27,17 +27,9 @@ export async function startAdminServer(
     errorHandler: () => renderError('ERR_BAD_REQUEST'),
   });
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = await listenForUrl(server, options.port, options.host);
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
