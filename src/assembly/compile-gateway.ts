@@ -2,7 +2,7 @@ import { createAuthorizers } from '../auth/create-authorizers.js';
 import type { Authorizer } from '../auth/types.js';
 import { compileCors, type CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
-import { createPreProcessStep } from '../hooks/pre-process.js';
+import { createPreProcessStep } from '../pipeline/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
 import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
