@@ -3,6 +3,7 @@ import type { CorsConfig } from '../config/schema.js';
 import { appendVaryOrigin, removeAccessControlHeaders, varyWithOrigin } from './headers.js';
 import { lintCors } from './lint.js';
 import { compileOriginPolicy } from './origin.js';
+import { ANSWER_STATUS } from '../errors/statuses.js';
 
 export interface CompiledCors {
   /** 204 preflight response with all CORS headers for this request's Origin (no auth, nothing forwarded). */
@@ -99,7 +100,7 @@ export function compileCors(config: CorsConfig): CompiledCors {
     preflight(request) {
       const headers = new Headers();
       apply(request.headers.get('origin'), headers);
-      return new Response(null, { status: 204, headers });
+      return new Response(null, { status: ANSWER_STATUS.preflight, headers });
     },
   };
 }
