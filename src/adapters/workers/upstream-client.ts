@@ -1,5 +1,6 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient } from '../../platform.js';
+import { originOf } from '../../url-parts.js';
 
 /**
  * The Workers upstream client: the runtime's own `fetch`, which is the only outbound HTTP there
@@ -50,9 +51,4 @@ export function createFetchUpstreamClient(fetchImpl: typeof fetch = globalThis.f
       clearTimeout(timer);
     }
   };
-}
-
-function originOf(url: string): string {
-  const end = url.indexOf('/', url.indexOf('//') + 2);
-  return end === -1 ? url : url.slice(0, end);
 }
