@@ -52,7 +52,10 @@ export class ControlPlaneFetchError extends Error {
   }
 }
 
-export function boundedFetch(fetchImpl: typeof fetch, policy: Omit<ControlPlanePolicy, 'maxBytes'>): BoundedFetch {
+export function boundedFetch(
+  fetchImpl: typeof fetch,
+  policy: Omit<ControlPlanePolicy, 'maxBytes'>,
+): BoundedFetch {
   const deadline = AbortSignal.timeout(policy.timeoutMs);
   const signal = policy.signal ? AbortSignal.any([deadline, policy.signal]) : deadline;
   return {

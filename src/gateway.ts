@@ -186,7 +186,9 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     // Logged even at `silent`: metrics subscribe to the same line.
     const secondsSinceStart = (): number => (performance.now() - exchange.startedPrecise) / 1000;
     if (reply instanceof SwitchedAnswer) {
-      reply.relay.onClose((stats) => logRequest(exchange, ANSWER_STATUS.switchingProtocols, secondsSinceStart(), stats));
+      reply.relay.onClose((stats) =>
+        logRequest(exchange, ANSWER_STATUS.switchingProtocols, secondsSinceStart(), stats),
+      );
       return new Response(null, { status: ANSWER_STATUS.relayedUpgrade });
     }
     logRequest(exchange, ANSWER_STATUS.switchingProtocols, secondsSinceStart());

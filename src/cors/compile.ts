@@ -1,4 +1,4 @@
-import { ConfigInvalidError } from '../config/problems.js';
+import { checked, type Checked } from '../config/problems.js';
 import type { CorsConfig } from '../config/schema.js';
 import { appendVaryOrigin, removeAccessControlHeaders, varyWithOrigin } from './headers.js';
 import { lintCors } from './lint.js';
@@ -55,13 +55,16 @@ function withRequestId(expose: readonly string[] | undefined): readonly string[]
 }
 
 /**
- * Compiles `cors` once. Refuses a config lint finds errors in (notably `"*"` with credentials,
- * docs/COMPAT.md row 8), so a caller that skipped validation still cannot serve an unsafe policy.
+ * Checks and compiles `cors` in one pass: the rules of lint.ts (notably `"*"` with credentials,
+ * docs/COMPAT.md row 8, is an error), then, only when none is an error, the policy. A policy
+ * with errors is never built, so no caller can serve an unsafe one.
  */
-export function compileCors(config: CorsConfig): CompiledCors {
-  const errors = lintCors(config, '/cors').filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
+export function checkCors(config: CorsConfig, pointer = '/cors'): Checked<CompiledCors> {
+  return checked(lintCors(config, pointer), () => compileCors(config));
+}
 
+/** Builds a policy checkCors accepted. */
+function compileCors(config: CorsConfig): CompiledCors {
   const allowOriginFor = compileOriginPolicy(config.allow_origins);
   const credentials = config.allow_credentials === true;
   const fixed = fixedHeaders(config);

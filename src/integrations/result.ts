@@ -31,7 +31,8 @@ export function resultToResponse(value: unknown): Response {
   const response = asResponse(value);
   if (response) return response;
   if (value === null) return new Response(null, { status: ANSWER_STATUS.serviceResultOk });
-  if (typeof value === 'string') return new Response(value, { status: ANSWER_STATUS.serviceResultOk, headers: JSON_HEADERS });
+  if (typeof value === 'string')
+    return new Response(value, { status: ANSWER_STATUS.serviceResultOk, headers: JSON_HEADERS });
   if (typeof value === 'object') return wrapObject(value);
   return new Response(null, { status: ANSWER_STATUS.serviceResultUnusable });
 }
@@ -41,7 +42,10 @@ function wrapObject(result: object): Response {
   const isArray = Array.isArray(result);
   const error = isArray ? undefined : fields.error;
   const isError = Boolean(error);
-  const status = statusOf(isArray ? undefined : fields.statusCode, isError ? ANSWER_STATUS.serviceResultError : ANSWER_STATUS.serviceResultOk);
+  const status = statusOf(
+    isArray ? undefined : fields.statusCode,
+    isError ? ANSWER_STATUS.serviceResultError : ANSWER_STATUS.serviceResultOk,
+  );
   const message = (isArray ? undefined : fields.message) || (isError ? ERROR_MESSAGE : SUCCESS_MESSAGE);
   const body: Record<string, unknown> = { status: isError ? 'error' : 'success', message };
   if (!isError) body.data = isArray ? result : dataOf(fields);

@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
-import { buildMapping } from './build.js';
+import { checkMapping } from './compile.js';
 
 /**
  * Semantic rules of a route's `mapping` (docs/BEHAVIOUR.md "7. Value mapping"): unknown sources
@@ -17,5 +17,5 @@ export function lintMapping(
   globalVariables: Record<string, unknown> | undefined,
   pathParams?: readonly string[],
 ): ConfigProblem[] {
-  return [...buildMapping(mapping, pointer, { routeVariables, globalVariables, pathParams }).problems];
+  return [...checkMapping(mapping, pointer, { routeVariables, globalVariables, pathParams }).problems];
 }

@@ -94,7 +94,10 @@ export class IssuerDiscovery {
   private async fetchDocument(): Promise<oauth.AuthorizationServer> {
     const fail = (message: string) => new DiscoveryError('unavailable', message, this.url);
     const { timeoutMs, maxBytes } = this.options;
-    const result = await controlPlaneGet(this.fetchImpl, this.url, 'application/json', { timeoutMs, maxBytes });
+    const result = await controlPlaneGet(this.fetchImpl, this.url, 'application/json', {
+      timeoutMs,
+      maxBytes,
+    });
     if (result.kind === 'unreachable')
       throw fail(result.timedOut ? `timed out after ${timeoutMs} ms` : `request failed (${result.reason})`);
     if (result.kind === 'redirect') throw fail(`answered HTTP ${result.status}; redirects are not followed`);
