@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { rawRequest } from '../../helpers/raw-http.js';
-import { conformanceToken } from '../../helpers/tokens.js';
+import { conformanceToken } from '../../fixtures/keys.js';
 import { skipOn, type SuiteContext } from '../suite.js';
 
 /**

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { conformanceToken } from '../../helpers/tokens.js';
+import { conformanceToken } from '../../fixtures/keys.js';
 import type { SuiteContext } from '../suite.js';
 
 export function mappingCases(ctx: SuiteContext): void {
