@@ -53,16 +53,6 @@ export function mappingCases(ctx: SuiteContext): void {
     expect(headers.authorization).toBe('Bearer alice');
   });
 
-  it('a claim containing CR/LF is never sent as a header value', async () => {
-    const token = await conformanceToken({ sub: 'bob', note: 'line1\r\nx-injected: yes' });
-    const response = await ctx.request('/me/profile', { headers: { authorization: `Bearer ${token}` } });
-    expect(response.status).toBe(200);
-    const headers = ctx.upstream.requests[0]?.headers ?? {};
-    expect(headers['x-note']).toBeUndefined();
-    expect(headers['x-injected']).toBeUndefined();
-    expect(headers['x-user']).toBe('bob');
-  });
-
   it('a protected route without a token is refused and nothing is forwarded', async () => {
     const response = await ctx.request('/me/profile');
     expect(response.status).toBe(401);
