@@ -15,25 +15,24 @@ function authorityStart(url: string): number {
   return url.indexOf('//') + 2;
 }
 
-/** Where the authority ends: the first `/` or `?` after its start, else the end of the URL. */
-function authorityEnd(url: string, from: number): number {
-  let end = from;
-  while (end < url.length) {
-    const c = url.charCodeAt(end);
-    if (c === 0x2f /* / */ || c === 0x3f /* ? */) return end;
-    end++;
-  }
-  return end;
+/**
+ * Where the authority ends: the first `/` after `start`, unless the query (`queryStart`, the
+ * first `?` after `start`, or -1) comes first; the end of the URL when neither exists.
+ */
+function authorityEnd(url: string, start: number, queryStart: number): number {
+  const slash = url.indexOf('/', start);
+  if (slash !== -1 && (queryStart === -1 || slash < queryStart)) return slash;
+  return queryStart === -1 ? url.length : queryStart;
 }
 
 /** The request URL's host, pathname (`/` when empty) and search (with its `?`, or empty). */
 export function splitRequestUrl(url: string): UrlParts {
   const start = authorityStart(url);
-  const end = authorityEnd(url, start);
+  const queryStart = url.indexOf('?', start);
+  const end = authorityEnd(url, start, queryStart);
   const host = url.slice(start, end);
-  if (end === url.length || url.charCodeAt(end) === 0x3f)
-    return { host, pathname: '/', search: url.slice(end) };
-  const queryStart = url.indexOf('?', end);
+  if (end === queryStart || end === url.length)
+    return { host, pathname: '/', search: queryStart === -1 ? '' : url.slice(queryStart) };
   return queryStart === -1
     ? { host, pathname: url.slice(end), search: '' }
     : { host, pathname: url.slice(end, queryStart), search: url.slice(queryStart) };
@@ -41,12 +40,14 @@ export function splitRequestUrl(url: string): UrlParts {
 
 /** `http://host:port/p?q` → origin (`http://host:port`) and path with its query (`/` when empty). */
 export function splitOrigin(url: string): { readonly origin: string; readonly path: string } {
-  const end = authorityEnd(url, authorityStart(url));
+  const start = authorityStart(url);
+  const end = authorityEnd(url, start, url.indexOf('?', start));
   const rest = url.slice(end);
   return { origin: url.slice(0, end), path: rest.charCodeAt(0) === 0x2f ? rest : '/' + rest };
 }
 
 /** `http://host:port/p?q` → `http://host:port`. */
 export function originOf(url: string): string {
-  return url.slice(0, authorityEnd(url, authorityStart(url)));
+  const start = authorityStart(url);
+  return url.slice(0, authorityEnd(url, start, url.indexOf('?', start)));
 }
