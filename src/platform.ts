@@ -37,6 +37,12 @@ export interface UpstreamRequest {
    * mid-body, so the client sees an aborted response and nothing is printed.
    */
   readonly abortResponse?: ((reason: string) => void) | undefined;
+  /**
+   * (Node) Present when the client's response can carry trailer fields (HTTP/1.1 chunked or
+   * HTTP/2): the upstream client hands it the upstream's trailers when its body ends
+   * (docs/PROTOCOLS.md "Trailers").
+   */
+  readonly sendTrailers?: ((trailers: Readonly<Record<string, string>>) => void) | undefined;
 }
 
 /**
@@ -146,6 +152,10 @@ export interface ClientInfo {
   onResponseEnd?(listener: (end: ResponseEnd) => void): void;
   /** (Node) See UpstreamRequest.abortResponse. */
   abortResponse?(reason: string): void;
+  /** (Node) True when the response can carry trailer fields (HTTP/1.1 or HTTP/2 client). */
+  readonly acceptsTrailers?: boolean;
+  /** (Node) See UpstreamRequest.sendTrailers; only called when `acceptsTrailers`. */
+  sendTrailers?(trailers: Readonly<Record<string, string>>): void;
 }
 
 export interface ResponseEnd {

@@ -17,6 +17,8 @@ class NodeClientInfo implements ClientInfo {
   readonly localPort: number | undefined;
   readonly malformed: string | undefined;
   readonly malformedCode: ErrorCode | undefined;
+  /** HTTP/1.1 (chunked responses) and HTTP/2 carry trailer fields; HTTP/1.0 cannot. */
+  readonly acceptsTrailers: boolean;
   answeredByAdapter: ErrorCode | undefined;
   /** The parser's reason when the adapter answered itself (for the access log). */
   malformedDetail: string | undefined;
@@ -32,6 +34,7 @@ class NodeClientInfo implements ClientInfo {
     const problem = requestFramingProblem(incoming);
     this.malformed = typeof problem === 'string' ? problem : problem?.reason;
     this.malformedCode = typeof problem === 'object' ? problem.code : undefined;
+    this.acceptsTrailers = incoming.httpVersionMajor >= 2 || incoming.httpVersion === '1.1';
     this.#outgoing = outgoing;
     (outgoing as ServerResponse & { [CLIENT_INFO]?: NodeClientInfo })[CLIENT_INFO] = this;
   }
@@ -60,6 +63,17 @@ class NodeClientInfo implements ClientInfo {
       else setTimeout(cut, 1);
     };
     cut();
+  }
+
+  /**
+   * Hands the upstream's trailers to the response, to go out after its last chunk. Node writes
+   * them only on a chunked HTTP/1.1 response (the upstream client asks for chunked encoding
+   * when the upstream announced trailers) or as HTTP/2's trailing HEADERS frame.
+   */
+  sendTrailers(trailers: Readonly<Record<string, string>>): void {
+    const outgoing = this.#outgoing;
+    if (outgoing.writableEnded || outgoing.destroyed) return;
+    outgoing.addTrailers(trailers);
   }
 
   /** Counts body bytes on this response only (a streamed one; see gateway.ts). */

@@ -5,6 +5,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
 import { responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
 import { Answer, type Reply } from '../../answer.js';
+import { announcedTrailers, passableTrailers } from './trailers.js';
 
 /**
  * The Node upstream client: undici's pooled `Agent` + `request()` (keep-alive connections per
@@ -103,7 +104,7 @@ async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
     clearTimeout(timer);
   }
   // Until the body ends, a client leaving must still abort the upstream body.
-  return toResponse(data, request.method, origin, release, request.abortResponse);
+  return toResponse(data, request, origin, release);
 }
 
 /**
@@ -146,11 +147,11 @@ function toUndiciHeaders(headers: Headers): string[] {
 
 function toResponse(
   data: Dispatcher.ResponseData,
-  method: string,
+  request: UpstreamRequest,
   origin: string,
   release: () => void,
-  abortResponse: ((reason: string) => void) | undefined,
 ): Reply | Promise<Reply> {
+  const { method, abortResponse } = request;
   const { statusCode, body } = data;
   let headers: Headers;
   try {
@@ -169,6 +170,18 @@ function toResponse(
     release();
     body.on('error', noop).resume();
     return whole(statusCode, data.headers, headers, null);
+  }
+  const trailerNames = request.sendTrailers && announcedTrailers(data.headers.trailer);
+  if (trailerNames !== undefined) {
+    // The upstream announced trailers and the client can take them: the body streams, chunked,
+    // and its trailers follow its last chunk (docs/PROTOCOLS.md "Trailers").
+    body.once('close', release);
+    headers.set('trailer', trailerNames.join(', '));
+    headers.set('transfer-encoding', 'chunked');
+    headers.delete('content-length');
+    const sendTrailers = request.sendTrailers;
+    const atEnd = (): void => sendTrailers?.(passableTrailers(data.trailers, trailerNames));
+    return new Response(toWebStream(body, abortResponse, atEnd), { status: statusCode, headers });
   }
   const complete = completeBody(body, data.headers['content-length']);
   if (complete !== undefined) {
@@ -280,6 +293,7 @@ function completeBody(
 function toWebStream(
   body: Readable,
   abortResponse: ((reason: string) => void) | undefined,
+  atEnd?: () => void,
 ): ReadableStream<Uint8Array> {
   let settled = false;
   return new ReadableStream<Uint8Array>({
@@ -291,6 +305,7 @@ function toWebStream(
       body.on('end', () => {
         if (settled) return;
         settled = true;
+        atEnd?.();
         controller.close();
       });
       body.on('error', (error) => {
