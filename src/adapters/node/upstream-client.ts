@@ -163,7 +163,7 @@ function toResponse(
   };
   if (statusCode < 200 || statusCode > 599) throw invalid(new RangeError(`status ${statusCode}`));
   // The Headers object is built only for an answer that needs one (a streamed body, repeated
-  // headers): a whole answer goes out as a plain record, and building both cost ~1.5 µs more.
+  // headers): a whole answer goes out as a plain record; building both cost ~0.9 µs more.
   const headersOf = (): Headers => {
     try {
       return responseHeadersFrom(data.headers);
