@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   inlineConfigSource,
@@ -6,7 +5,7 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
-import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
+import { createKeyPair, issueToken, type TestKeyPair } from '../fixtures/keys.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { family, parseExposition, promtoolCheck, sampleKey } from '../helpers/prometheus-text.js';
 import { rawRequest } from '../helpers/raw-http.js';
@@ -27,14 +26,14 @@ let rsa: TestKeyPair;
 let gatehouse: RunningGatehouse;
 let admin: string;
 
-const hsToken = (claims: Record<string, unknown> = {}, secret = SECRET): Promise<string> =>
-  new SignJWT({ sub: 'user-1', scope: 'read', ...claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience((claims.aud as string | undefined) ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime((claims.exp as number | undefined) ?? now() + 300)
-    .sign(new TextEncoder().encode(secret));
+const hsToken = (claims: Record<string, unknown> = {}, secret = SECRET): Promise<string> => {
+  const { aud, exp, ...rest } = claims as { aud?: string; exp?: number };
+  return issueToken(
+    secret,
+    { sub: 'user-1', scope: 'read', ...rest },
+    { issuer: ISSUER, audience: aud ?? AUDIENCE, expiresIn: exp ?? now() + 300 },
+  );
+};
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
@@ -268,9 +267,5 @@ describe('Prometheus metrics after a known mix of requests', () => {
 });
 
 function rsToken(pair: TestKeyPair): Promise<string> {
-  return new SignJWT({ sub: 'user-1' })
-    .setProtectedHeader({ alg: 'RS256', kid: pair.kid })
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(pair.privateKey);
+  return issueToken(pair, { sub: 'user-1' });
 }

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   inlineConfigSource,
@@ -6,6 +5,7 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { issueToken } from '../fixtures/keys.js';
 
 /** `gateway.server_timing: true` on the Node gateway: which metrics appear on which answers. */
 const SECRET = 'server-timing-secret-0123456789-abcdefghijkl';
@@ -34,11 +34,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const token = (): Promise<string> =>
-  new SignJWT({ sub: 'u' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime('5m')
-    .sign(new TextEncoder().encode(SECRET));
+const token = (): Promise<string> => issueToken(SECRET, { sub: 'u' });
 
 describe('Server-Timing', () => {
   it('names auth, upstream and total on a protected proxied route', async () => {

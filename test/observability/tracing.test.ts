@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   inlineConfigSource,
@@ -7,7 +6,7 @@ import {
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { startJwksServer, type JwksServer } from '../fixtures/jwks-server.js';
-import { createKeyPair, type TestKeyPair } from '../fixtures/keys.js';
+import { createKeyPair, issueToken, type TestKeyPair } from '../fixtures/keys.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { startGatehouseProcess } from '../helpers/cli-process.js';
@@ -88,11 +87,7 @@ const exporting = (): Record<string, string> => ({
 });
 
 function token(): Promise<string> {
-  return new SignJWT({ sub: 'user-1' })
-    .setProtectedHeader({ alg: 'RS256', kid: rsa.kid })
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(rsa.privateKey);
+  return issueToken(rsa, { sub: 'user-1' });
 }
 
 function parseTraceparent(header: unknown): { traceId: string; spanId: string; flags: string } {
