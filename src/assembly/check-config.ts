@@ -3,7 +3,8 @@ import { checkCors, type CompiledCors } from '../cors/index.js';
 import { lintTraffic } from '../traffic/lint.js';
 import { lintIdentityFlows } from '../integrations/identity/lint.js';
 import { checkMapping, type CompiledMapping } from '../mapping/index.js';
-import { lintServerUrl } from '../proxy/upstream-url.js';
+import { checkServer, type ServerPlan } from '../proxy/targets.js';
+import { isApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
 import { lintTrustedProxies } from '../proxy/trusted-proxies.js';
 import { findDuplicateRoutes } from '../router/router.js';
 import { parsePathPattern } from '../router/pattern.js';
@@ -40,10 +41,36 @@ export interface CheckedParts {
   readonly cors: CompiledCors | undefined;
   /** Token authorizers by name (`default` is the top-level `authorizer`), narrowed to their kind. */
   readonly authorizers: ReadonlyMap<string, AuthorizerPlan>;
+  /** `servers[]` checked and parsed, by alias. */
+  readonly servers: ReadonlyMap<string, ServerPlan>;
+  /** Every route of `paths`, in order, with its references resolved (complete when the config has no error). */
+  readonly routes: readonly RoutePlan[];
   /** Each http_proxy route's compiled mapping (absent: nothing to map). */
   readonly mappings: ReadonlyMap<RouteConfig, CompiledMapping>;
   /** The authorizer each identity-flow route resolved to. */
   readonly flowAuthorizers: ReadonlyMap<RouteConfig, string>;
+}
+
+/** The authorizer a route verifies with, resolved: a token authorizer's plan, or an API-key authorizer. */
+export type RouteAuth =
+  | { readonly kind: 'token'; readonly name: string; readonly plan: AuthorizerPlan }
+  | { readonly kind: 'api_key'; readonly name: string };
+
+/** The entry an integration's reference names, resolved (integrations/definition.ts `reference`). */
+export type RouteTarget =
+  | { readonly table: 'servers'; readonly server: ServerPlan }
+  | { readonly table: 'serviceBindings'; readonly binding: string };
+
+/** A route the checks accepted, with its references resolved. */
+export interface RoutePlan {
+  readonly route: RouteConfig;
+  /** The route's index in `paths` (its pointer, `/paths/N`). */
+  readonly index: number;
+  /** Absent: the route verifies no token (no `auth`, or an identity flow, where `auth` selects the flow's authorizer). */
+  readonly auth?: RouteAuth;
+  readonly target?: RouteTarget;
+  /** The binding (`serviceBindings[].binding`) the route's `pre_process` hook calls. */
+  readonly preProcessBinding?: string;
 }
 
 export interface CheckedConfig {
@@ -59,14 +86,12 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Checke
   const serviceAliases = aliasSet(config.services, '/services', valid, problems);
   const bindingAliases = aliasSet(config.serviceBindings, '/serviceBindings', valid, problems);
 
-  entries(config.servers, '/servers', valid).forEach(([server, i]) => {
-    const urls = Array.isArray(server.url) ? server.url : [server.url];
-    urls.forEach((url, j) => {
-      const pointer = Array.isArray(server.url) ? `/servers/${i}/url/${j}` : `/servers/${i}/url`;
-      const message = lintServerUrl(url);
-      if (message) problems.push(configError(pointer, message));
-    });
-  });
+  const servers = new Map<string, ServerPlan>();
+  for (const [server, i] of entries(config.servers, '/servers', valid)) {
+    const plan = checkServer(server, `/servers/${i}`);
+    problems.push(...plan.problems);
+    if (plan.value && !servers.has(server.alias)) servers.set(server.alias, plan.value);
+  }
   const cors = config.cors && valid('/cors') ? checkCors(config.cors, '/cors') : undefined;
   if (cors) problems.push(...cors.problems);
   if (valid('/gateway')) problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
@@ -84,8 +109,14 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Checke
   const refs = { serverAliases, serviceAliases, bindingAliases };
   const mappings = new Map<RouteConfig, CompiledMapping>();
   const routes = entries(config.paths, '/paths', valid);
-  for (const [route, index] of routes)
-    problems.push(...lintRoute(config, route, `/paths/${index}`, refs, mappings));
+  const routePlans: RoutePlan[] = [];
+  for (const [route, index] of routes) {
+    const routeProblems = lintRoute(config, route, `/paths/${index}`, refs, mappings);
+    problems.push(...routeProblems);
+    if (routeProblems.some((p) => p.severity === 'error')) continue;
+    const plan = planRoute(config, route, index, authorizers.plans, servers);
+    if (plan) routePlans.push(plan);
+  }
 
   const routeIndex = routes.map(([, index]) => index);
   for (const { first, duplicate } of findDuplicateRoutes(routes.map(([route]) => route))) {
@@ -103,7 +134,64 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Checke
   );
   return {
     problems,
-    parts: { cors: cors?.value, authorizers: authorizers.plans, mappings, flowAuthorizers },
+    parts: {
+      cors: cors?.value,
+      authorizers: authorizers.plans,
+      servers,
+      routes: routePlans,
+      mappings,
+      flowAuthorizers,
+    },
+  };
+}
+
+/**
+ * The references of a route the checks accepted, resolved to what they name, so the compiler
+ * holds the checked values instead of looking names up again. Undefined only when what the route
+ * names had its own errors (reported at that part's pointer, so the config is refused anyway).
+ */
+function planRoute(
+  config: GatewayConfig,
+  route: RouteConfig,
+  index: number,
+  authorizerPlans: ReadonlyMap<string, AuthorizerPlan>,
+  servers: ReadonlyMap<string, ServerPlan>,
+): RoutePlan | undefined {
+  let auth: RouteAuth | undefined;
+  if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
+    const name = route.auth === true ? 'default' : route.auth;
+    const plan = authorizerPlans.get(name);
+    if (plan) auth = { kind: 'token', name, plan };
+    else if (isApiKeyAuthorizer(name === 'default' ? config.authorizer : config.authorizers?.[name]))
+      auth = { kind: 'api_key', name };
+    else return undefined;
+  }
+  const bindingOf = (alias: string): string | undefined =>
+    config.serviceBindings?.find((b) => b.alias === alias)?.binding;
+  let preProcessBinding: string | undefined;
+  if (route.pre_process) {
+    preProcessBinding = bindingOf(route.pre_process.binding);
+    if (preProcessBinding === undefined) return undefined;
+  }
+  let target: RouteTarget | undefined;
+  const integration = route.integration;
+  const reference = integrationDefinition(integration?.type)?.reference;
+  const alias = reference && integration ? integration[reference.field] : undefined;
+  if (reference?.table === 'servers' && alias !== undefined) {
+    const server = servers.get(alias);
+    if (!server) return undefined;
+    target = { table: 'servers', server };
+  } else if (reference?.table === 'serviceBindings' && alias !== undefined) {
+    const binding = bindingOf(alias);
+    if (binding === undefined) return undefined;
+    target = { table: 'serviceBindings', binding };
+  }
+  return {
+    route,
+    index,
+    ...(auth ? { auth } : {}),
+    ...(target ? { target } : {}),
+    ...(preProcessBinding !== undefined ? { preProcessBinding } : {}),
   };
 }
 

@@ -1,9 +1,8 @@
-import { buildAuthorizers } from '../auth/create-authorizers.js';
+import { authorizerBuilder } from '../auth/create-authorizers.js';
 import type { Authorizer } from '../auth/types.js';
 import type { CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../pipeline/pre-process.js';
-import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
 import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
 import { checkSessionStores } from '../session/settings.js';
@@ -17,7 +16,7 @@ import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
 import { createCacheStep } from '../proxy/cache/cache-step.js';
 import { MemoryStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
-import { compileServer, type CompiledServer } from '../proxy/targets.js';
+import { buildServer, type CompiledServer, type ServerPlan } from '../proxy/targets.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
 import { compileTrustedProxies, type IpRanges } from '../proxy/trusted-proxies.js';
 import { createRouter, type Router } from '../router/router.js';
@@ -25,6 +24,7 @@ import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
 import type { RateLimitStore } from '../traffic/types.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
+import type { RoutePlan, RouteTarget } from './check-config.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
 import type { GatewayConfig, RouteConfig, RouteMethod } from '../config/schema.js';
 
@@ -88,12 +88,17 @@ export function compileGateway(
   const targetErrors = targets.problems.filter((p) => p.severity === 'error');
   if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);
 
-  const authorizers = buildAuthorizers(parts.authorizers, platform);
+  // Built from the checked plans, each once: a route holds the plan its authorizer or server
+  // resolved to, so it gets the same instance the gateway lists, with no lookup by name.
+  const authorizerOf = authorizerBuilder(platform);
+  const authorizers = new Map(
+    [...parts.authorizers].map(([name, plan]) => [name, authorizerOf(name, plan)] as const),
+  );
+  const serverOf = memoized((plan: ServerPlan) =>
+    buildServer(plan, platform.selfOrigin ? { selfOrigin: platform.selfOrigin } : {}),
+  );
   const servers = new Map<string, CompiledServer>(
-    (config.servers ?? []).map((server) => [
-      server.alias,
-      compileServer(server, platform.selfOrigin ? { selfOrigin: platform.selfOrigin } : {}),
-    ]),
+    [...parts.servers].map(([alias, plan]) => [alias, serverOf(plan)]),
   );
   const deps: IntegrationDeps = {
     config,
@@ -108,15 +113,21 @@ export function compileGateway(
 
   const problems: ConfigProblem[] = [];
   const traffic = compileTraffic(config, platform, problems);
-  const routes = config.paths.map((route, index) => ({
-    method: route.method,
-    path: route.path,
+  // The checks give every route a plan when the config has no error; a config assembled some
+  // other way that lacks one is refused rather than served without that route.
+  if (parts.routes.length !== config.paths.length)
+    throw new ConfigInvalidError([configError('/paths', 'routes were not checked')]);
+  const targetOf = (target: RouteTarget | undefined): unknown =>
+    target?.table === 'servers' ? serverOf(target.server) : target?.binding;
+  const routes = parts.routes.map((plan) => ({
+    method: plan.route.method,
+    path: plan.route.path,
     value: {
-      index,
-      method: route.method,
-      path: route.path,
-      label: `${route.method} ${route.path}`,
-      handler: compileRouteHandler(route, index, deps, traffic, problems),
+      index: plan.index,
+      method: plan.route.method,
+      path: plan.route.path,
+      label: `${plan.route.method} ${plan.route.path}`,
+      handler: compileRouteHandler(plan, deps, traffic, problems, authorizerOf, targetOf(plan.target)),
     },
   }));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
@@ -169,12 +180,14 @@ export function checkTargets(
 }
 
 function compileRouteHandler(
-  route: RouteConfig,
-  index: number,
+  plan: RoutePlan,
   deps: IntegrationDeps,
   traffic: CompiledTraffic,
   problems: ConfigProblem[],
+  authorizerOf: AuthorizerOf,
+  target: unknown,
 ): Handler {
+  const { route, index } = plan;
   // Rate limits wrap authentication: `before_auth` policies shed a flood before any verification
   // (docs/TRAFFIC.md), the others count verified identities.
   const limits = traffic.routeSteps(route, index);
@@ -186,37 +199,37 @@ function compileRouteHandler(
       : undefined;
   if (tokenStep) steps.push(tokenStep);
   // On an identity-flow route `auth` only selects the flow's authorizer (docs/FLOWS.md): the
-  // callback and login routes are reached before the browser has any token.
-  if (route.auth !== undefined && route.auth !== false && !isIdentityFlow(route.integration?.type)) {
-    const name = route.auth === true ? 'default' : route.auth;
-    const apiKeyStep = traffic.apiKeyStep(name);
-    const authorizer = deps.authorizers.get(name);
-    // Validation refuses unknown authorizers; this guard keeps the route closed if it ever slips.
+  // callback and login routes are reached before the browser has any token; the checks give
+  // such a route no `auth` plan.
+  const auth = plan.auth;
+  if (auth?.kind === 'api_key') {
+    const apiKeyStep = traffic.apiKeyStep(auth.name);
+    // compileTraffic reports why an API-key authorizer has no step (its KV namespace is missing).
     if (apiKeyStep) steps.push(apiKeyStep);
-    else if (!authorizer)
-      problems.push(configError(`/paths/${index}/auth`, `authorizer "${name}" is not defined`));
-    else
-      steps.push(
-        instrumentAuthorizeStep(
-          // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
-          (authorizer.type === 'oidc'
-            ? createSessionAuthorizeStep(authorizer, route.scopes, deps)
-            : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
-          authorizer.name,
-          {
-            tracing: deps.platform.telemetry?.tracing,
-            timed: deps.config.gateway?.server_timing ?? false,
-          },
-        ),
-      );
+  } else if (auth) {
+    const authorizer = authorizerOf(auth.name, auth.plan);
+    steps.push(
+      instrumentAuthorizeStep(
+        // An oidc authorizer with a session login also accepts the session cookie (docs/FLOWS.md).
+        (authorizer.type === 'oidc'
+          ? createSessionAuthorizeStep(authorizer, route.scopes, deps)
+          : undefined) ?? createAuthorizeStep(authorizer, route.scopes),
+        authorizer.name,
+        {
+          tracing: deps.platform.telemetry?.tracing,
+          timed: deps.config.gateway?.server_timing ?? false,
+        },
+      ),
+    );
   }
   steps.push(...limits.afterAuth);
-  if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
+  if (route.pre_process && plan.preProcessBinding !== undefined)
+    steps.push(createPreProcessStep(route.pre_process, plan.preProcessBinding, route, deps));
   // After authorization and hooks: a stored answer is only for requests that got this far.
   if (route.cache && route.integration?.type === 'http_proxy') {
     steps.push(createCacheStep(route.cache, responseCacheOf(deps), () => deps.platform.now()));
   }
-  return composeSteps(steps, integrationHandler(route, index, deps, problems));
+  return composeSteps(steps, integrationHandler(route, index, deps, problems, target));
 }
 
 function integrationHandler(
@@ -224,11 +237,12 @@ function integrationHandler(
   index: number,
   deps: IntegrationDeps,
   problems: ConfigProblem[],
+  target: unknown,
 ): Handler {
   if (!route.integration) return createStaticHandler(route);
   const definition = integrationDefinition(route.integration.type);
   const typed = definition && routeForDefinition(route, definition);
-  if (definition && typed) return definition.create(typed, deps);
+  if (definition && typed) return definition.create(typed, deps, target);
   // The checker reports unknown types and missing fields with their own pointers; compiling
   // only such a config (an API caller that skipped the checks) is refused here.
   problems.push(
@@ -254,4 +268,19 @@ function responseCacheOf(deps: IntegrationDeps): MemoryStore {
     RESPONSE_CACHES.set(deps, store);
   }
   return store;
+}
+
+type AuthorizerOf = ReturnType<typeof authorizerBuilder>;
+
+/** `build` once per key (an identity-keyed cache over the checked plans). */
+function memoized<K extends object, V>(build: (key: K) => V): (key: K) => V {
+  const built = new Map<K, V>();
+  return (key) => {
+    let value = built.get(key);
+    if (value === undefined) {
+      value = build(key);
+      built.set(key, value);
+    }
+    return value;
+  };
 }

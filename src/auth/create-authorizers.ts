@@ -27,14 +27,31 @@ export function buildAuthorizers(
   platform: AuthPlatform,
   options: AuthorizerOptions = {},
 ): Map<string, Authorizer> {
+  const authorizerOf = authorizerBuilder(platform, options);
+  return new Map([...plans].map(([name, plan]) => [name, authorizerOf(name, plan)] as const));
+}
+
+/**
+ * Builds one authorizer per checked plan, the first time it is asked for: the compiler hands
+ * each route the plan its `auth` resolved to and gets the instance the gateway lists.
+ */
+export function authorizerBuilder(
+  platform: AuthPlatform,
+  options: AuthorizerOptions = {},
+): (name: string, plan: AuthorizerPlan) => Authorizer {
   const verifierOptions: VerifierOptions = {
     remoteKeySet: { ...DEFAULT_REMOTE_KEY_SET_OPTIONS, ...options.remoteKeySet },
     cache: options.cache === false ? false : { ...DEFAULT_VERIFICATION_CACHE_OPTIONS, ...options.cache },
   };
-  const authorizers = new Map<string, Authorizer>();
-  for (const [name, plan] of plans)
-    authorizers.set(name, createAuthorizer(name, plan.kind, plan.config, platform, verifierOptions));
-  return authorizers;
+  const built = new Map<AuthorizerPlan, Authorizer>();
+  return (name, plan) => {
+    let authorizer = built.get(plan);
+    if (authorizer === undefined) {
+      authorizer = createAuthorizer(name, plan.kind, plan.config, platform, verifierOptions);
+      built.set(plan, authorizer);
+    }
+    return authorizer;
+  };
 }
 
 /**

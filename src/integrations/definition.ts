@@ -20,7 +20,7 @@ import type { CompiledMapping } from '../mapping/compile.js';
  * at compile time. A new integration is one file exporting its definition and one line in
  * registry.ts (docs/ARCHITECTURE.md "Registries, not switches").
  */
-export interface IntegrationDefinition<C extends IntegrationConfig = IntegrationConfig> {
+export interface IntegrationDefinition<C extends IntegrationConfig = IntegrationConfig, T = unknown> {
   /** Fields of `integration` the type needs (the checker reports each missing one). */
   readonly required: readonly (keyof IntegrationConfig)[];
   /** The alias the type references, and the table that must hold it. */
@@ -37,8 +37,12 @@ export interface IntegrationDefinition<C extends IntegrationConfig = Integration
     readonly provider: 'auth0' | 'supabase' | 'oidc';
     readonly authorizerFields: readonly (keyof AuthorizerConfig)[];
   };
-  /** Builds the route's handler once; `route.integration` has every field of `required`. */
-  create(route: RouteWithIntegration<C>, deps: IntegrationDeps): Handler;
+  /**
+   * Builds the route's handler once; `route.integration` has every field of `required`, and
+   * `target` is what `reference` names, checked and resolved by the config checks (the compiled
+   * server for `servers`, the binding name for `serviceBindings`), so no factory looks it up.
+   */
+  create(route: RouteWithIntegration<C>, deps: IntegrationDeps, target: T): Handler;
 }
 
 /**

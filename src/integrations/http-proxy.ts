@@ -11,13 +11,14 @@ import {
   DEFAULT_UPSTREAM_HEADER_BYTES,
   DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS,
 } from '../proxy/forward.js';
+import type { CompiledServer } from '../proxy/targets.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
 /**
  * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
  * resolved here once; the handler built by proxy/forward.ts does the per-request work.
  */
-export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationConfig> = {
+export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationConfig, CompiledServer> = {
   required: ['server'],
   reference: { field: 'server', table: 'servers' },
   create: createHttpProxyIntegration,
@@ -26,11 +27,9 @@ export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationCon
 export function createHttpProxyIntegration(
   route: RouteWithIntegration<HttpProxyIntegrationConfig>,
   deps: IntegrationDeps,
+  server: CompiledServer,
 ): Handler {
-  const alias = route.integration.server;
-  const server = deps.servers.get(alias);
-  // The checker refuses an alias no `servers` entry has; a map lookup still needs the branch.
-  if (!server) throw new Error(`http_proxy route ${route.method} ${route.path}: unknown server "${alias}"`);
+  const alias = server.alias;
 
   const mapping = deps.mappings.get(route);
   const logger = deps.platform.logger;

@@ -89,9 +89,9 @@ export function bindingContext(route: RouteConfig, ctx: RequestContext): Binding
 }
 
 /**
- * The call for `binding alias` + `function` on `route`. Compilation has already checked the
- * target (checkBindings); when it was compiled leniently (validate, routes) a missing target
- * fails the request instead.
+ * The call for `serviceBindings` alias + `function` on `route`, for callers that hold only the
+ * alias (the auth0 flows' `post_process`); the gateway's own routes get the binding resolved by
+ * the config checks and call bindingCall.
  */
 export function createBindingCall(
   deps: IntegrationDeps,
@@ -99,7 +99,20 @@ export function createBindingCall(
   alias: string,
   name: string,
 ): BindingCall {
-  const binding = bindingName(deps.config, alias);
+  return bindingCall(deps, route, bindingName(deps.config, alias), name);
+}
+
+/**
+ * The call for `binding` (a `serviceBindings[].binding`, resolved by the config checks) +
+ * `function` on `route`. Compilation has already checked the target (checkBindings); when it
+ * was compiled leniently (validate, routes) a missing target fails the request instead.
+ */
+export function bindingCall(
+  deps: IntegrationDeps,
+  route: RouteConfig,
+  binding: string,
+  name: string,
+): BindingCall {
   const target = deps.platform.bindings[binding];
   const envJson = deps.envJson;
   const notProvided = (): GatewayError =>
@@ -118,7 +131,7 @@ export function createBindingCall(
 }
 
 /** `service_binding`: a function of a binding of `serviceBindings[]`. */
-export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingIntegrationConfig> = {
+export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingIntegrationConfig, string> = {
   required: ['binding', 'function'],
   reference: { field: 'binding', table: 'serviceBindings' },
   create: createServiceBindingIntegration,
@@ -127,9 +140,9 @@ export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingInte
 export function createServiceBindingIntegration(
   route: RouteWithIntegration<ServiceBindingIntegrationConfig>,
   deps: IntegrationDeps,
+  binding: string,
 ): Handler {
-  const integration = route.integration;
-  const call = createBindingCall(deps, route, integration.binding, integration.function);
+  const call = bindingCall(deps, route, binding, route.integration.function);
   return async (ctx) => resultToResponse(await call(ctx.request, ctx));
 }
 
@@ -194,7 +207,8 @@ function missingMessage(binding: string, found: unknown): string {
 
 function bindingName(config: GatewayConfig, alias: string): string {
   const entry = config.serviceBindings?.find((b) => b.alias === alias);
-  // Validation guarantees the alias exists (config/lint.ts).
+  // The checks refuse an alias no entry has (assembly/check-config.ts); only auth0's post_process
+  // still resolves an alias here.
   if (!entry) throw new Error(`unknown serviceBindings alias "${alias}"`);
   return entry.binding;
 }

@@ -25,7 +25,7 @@ function stepWith(hook: (request: Request, env: unknown, ctx: unknown) => unknow
     mappings: new Map(),
     flowAuthorizers: new Map(),
   };
-  return createPreProcessStep({ binding: 'hooks', function: 'hook' }, route, deps);
+  return createPreProcessStep({ binding: 'hooks', function: 'hook' }, 'HOOKS', route, deps);
 }
 
 function context(request: Request): RequestContext {

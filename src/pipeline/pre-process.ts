@@ -3,7 +3,7 @@ import type { RequestContext, Step } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { IntegrationDeps } from '../integrations/definition.js';
 import { asResponse } from '../integrations/result.js';
-import { createBindingCall } from '../integrations/service-binding.js';
+import { bindingCall } from '../integrations/service-binding.js';
 
 /**
  * `pre_process: {binding, function}` (docs/CONFIG.md "Services, service bindings and hooks"): runs after authorization and
@@ -12,8 +12,13 @@ import { createBindingCall } from '../integrations/service-binding.js';
  * exit still decorates it); anything else, or a throw, is 500 `ERR_HOOK_FAILED` — the anchor
  * answered an empty 200 (docs/COMPAT.md row 19). The reason goes to the request's log line only.
  */
-export function createPreProcessStep(hook: HookConfig, route: RouteConfig, deps: IntegrationDeps): Step {
-  const call = createBindingCall(deps, route, hook.binding, hook.function);
+export function createPreProcessStep(
+  hook: HookConfig,
+  binding: string,
+  route: RouteConfig,
+  deps: IntegrationDeps,
+): Step {
+  const call = bindingCall(deps, route, binding, hook.function);
   const label = `${hook.binding}.${hook.function}`;
   const logger = deps.platform.logger;
   return async (ctx, next) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileServer, DEFAULT_UPSTREAM_TIMEOUT_MS } from './targets.js';
+import { buildServer, checkServer, compileServer, DEFAULT_UPSTREAM_TIMEOUT_MS } from './targets.js';
 
 const urls = ['http://a.internal', 'http://b.internal', 'http://c.internal'];
 
@@ -84,7 +84,41 @@ describe('compileServer', () => {
     expect(picks(server, 3)).toContain('http://b.internal');
   });
 
-  it('throws on a URL lint would refuse', () => {
+  it('throws on a URL the check refuses', () => {
     expect(() => compileServer({ alias: 'b', url: ['http://ok.internal', 'nope'] })).toThrow(TypeError);
+  });
+});
+
+describe('checkServer', () => {
+  it('reports each refused URL at its own pointer and gives no plan', () => {
+    const { value, problems } = checkServer(
+      { alias: 'b', url: ['http://ok.internal', 'nope', 'ftp://x'] },
+      '/servers/2',
+    );
+    expect(value).toBeUndefined();
+    expect(problems.map((p) => p.pointer)).toEqual(['/servers/2/url/1', '/servers/2/url/2']);
+  });
+
+  it('parses the URLs once into the plan buildServer uses', () => {
+    const { value } = checkServer({ alias: 'b', url: 'https://b.example.com/base/' }, '/servers/0');
+    expect(value).toMatchObject({
+      kind: 'bases',
+      bases: [{ prefix: 'https://b.example.com/base', search: '' }],
+    });
+    expect(buildServer(value!).next().prefix).toBe('https://b.example.com/base');
+  });
+
+  it('refuses a path in a pool: a pool rotates over bases known at compile time', () => {
+    const { value, problems } = checkServer(
+      { alias: 'b', url: ['http://ok.internal', '/self'] },
+      '/servers/0',
+    );
+    expect(value).toBeUndefined();
+    expect(problems).toEqual([
+      expect.objectContaining({
+        pointer: '/servers/0/url/1',
+        message: expect.stringMatching(/absolute URLs/),
+      }),
+    ]);
   });
 });

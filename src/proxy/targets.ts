@@ -1,8 +1,9 @@
 import type { HealthCheckConfig, ServerConfig } from '../config/schema.js';
+import { checked, configError, type Checked, type ConfigProblem } from '../config/problems.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { RetryBudget } from './retry.js';
 import { DEFAULT_BREAKER_FAILURES, DEFAULT_BREAKER_OPEN_MS, UpstreamPool, type Outcome } from './pool.js';
-import { compileUpstreamBase, isSelfPath, type UpstreamBase } from './upstream-url.js';
+import { checkServerUrl, selfBase, type UpstreamBase } from './upstream-url.js';
 
 /** docs/CONFIG.md: `servers[].timeout_ms` defaults to 30 s. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
@@ -33,22 +34,50 @@ export interface ServerCompileOptions {
   readonly selfOrigin?: () => string | undefined;
 }
 
-/** Compiles a `servers[]` entry whose URLs lintServerUrl accepted (config/lint.ts). */
-export function compileServer(config: ServerConfig, options: ServerCompileOptions = {}): CompiledServer {
-  if (typeof config.url === 'string' && isSelfPath(config.url))
-    return selfServer(config, config.url, options);
-  const bases = (typeof config.url === 'string' ? [config.url] : config.url).map((url) =>
-    compileUpstreamBase(url),
+/**
+ * A `servers[]` entry whose URLs were checked and parsed (checkServer): either this gateway
+ * itself (one URL written as a path) or one or more absolute bases.
+ */
+export type ServerPlan =
+  | { readonly config: ServerConfig; readonly kind: 'self'; readonly path: string }
+  | { readonly config: ServerConfig; readonly kind: 'bases'; readonly bases: readonly UpstreamBase[] };
+
+/**
+ * Checks and parses a `servers[]` entry in one pass (`pointer`: the entry's, `/servers/N`); the
+ * plan is what buildServer turns into the running server, with no second parse.
+ */
+export function checkServer(config: ServerConfig, pointer: string): Checked<ServerPlan> {
+  const raws = typeof config.url === 'string' ? [config.url] : config.url;
+  const problems: ConfigProblem[] = [];
+  const bases: UpstreamBase[] = [];
+  let self: string | undefined;
+  raws.forEach((raw, j) => {
+    const at = typeof config.url === 'string' ? `${pointer}/url` : `${pointer}/url/${j}`;
+    const result = checkServerUrl(raw);
+    if ('problem' in result) problems.push(configError(at, result.problem));
+    else if (result.url.kind === 'absolute') bases.push(result.url.base);
+    else if (typeof config.url === 'string') self = result.url.path;
+    // A pool rotates over bases known at compile time; the gateway's own origin is not one yet.
+    else problems.push(configError(at, 'a pool of URLs must hold absolute URLs, not a path'));
+  });
+  return checked(problems, () =>
+    self !== undefined ? { config, kind: 'self', path: self } : { config, kind: 'bases', bases },
   );
+}
+
+/** The running server of a checked plan: its pool, breaker and retry budget when it has several URLs. */
+export function buildServer(plan: ServerPlan, options: ServerCompileOptions = {}): CompiledServer {
+  const config = plan.config;
+  if (plan.kind === 'self') return selfServer(config, plan.path, options);
   const timeoutMs = config.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   const http2 = config.http2 ?? false;
-  const [only] = bases;
-  if (only !== undefined && bases.length === 1) {
+  const [only] = plan.bases;
+  if (only !== undefined && plan.bases.length === 1) {
     // The common case costs nothing per request: no rotation, nowhere else to go.
     // A single URL has nowhere else to retry: `retries` does not apply.
     return { alias: config.alias, timeoutMs, http2, retries: 0, next: () => only, finish: () => undefined };
   }
-  const pool = new UpstreamPool(config.alias, bases, {
+  const pool = new UpstreamPool(config.alias, plan.bases, {
     balance: config.balance ?? 'round_robin',
     breakerFailures: config.circuit_breaker?.failures ?? DEFAULT_BREAKER_FAILURES,
     breakerOpenMs: config.circuit_breaker?.open_ms ?? DEFAULT_BREAKER_OPEN_MS,
@@ -65,6 +94,13 @@ export function compileServer(config: ServerConfig, options: ServerCompileOption
     pool,
     ...(config.health_check ? { healthCheck: config.health_check } : {}),
   };
+}
+
+/** checkServer then buildServer, for callers holding a bare entry (tests): a bad URL throws. */
+export function compileServer(config: ServerConfig, options: ServerCompileOptions = {}): CompiledServer {
+  const { value, problems } = checkServer(config, '');
+  if (value === undefined) throw new TypeError(problems.map((p) => p.message).join('; '));
+  return buildServer(value, options);
 }
 
 /**
@@ -86,7 +122,7 @@ function selfServer(config: ServerConfig, path: string, options: ServerCompileOp
           detail: { reason: 'server URL is a path and the gateway does not know its own origin yet' },
         });
       }
-      base = compileUpstreamBase(path, origin);
+      base = selfBase(path, origin);
       return base;
     },
     finish: () => undefined,

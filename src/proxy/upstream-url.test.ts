@@ -1,62 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { buildUpstreamUrl, compileUpstreamBase, lintServerUrl, upstreamPath } from './upstream-url.js';
+import {
+  buildUpstreamUrl,
+  checkServerUrl,
+  selfBase,
+  upstreamPath,
+  type UpstreamBase,
+} from './upstream-url.js';
 
-describe('lintServerUrl', () => {
+/** The problem checkServerUrl reports, or undefined when it accepts the URL. */
+function problemOf(raw: string): string | undefined {
+  const result = checkServerUrl(raw);
+  return 'problem' in result ? result.problem : undefined;
+}
+
+/** The base of an absolute URL checkServerUrl accepted. */
+function absoluteBase(raw: string): UpstreamBase {
+  const result = checkServerUrl(raw);
+  if ('problem' in result || result.url.kind !== 'absolute') throw new TypeError(raw);
+  return result.url.base;
+}
+
+describe('checkServerUrl: problems', () => {
   it('accepts absolute http and https URLs', () => {
-    expect(lintServerUrl('https://b.example.com/base')).toBeUndefined();
-    expect(lintServerUrl('http://127.0.0.1:8080')).toBeUndefined();
-    expect(lintServerUrl('http://[::1]:8080/x?k=v')).toBeUndefined();
+    expect(problemOf('https://b.example.com/base')).toBeUndefined();
+    expect(problemOf('http://127.0.0.1:8080')).toBeUndefined();
+    expect(problemOf('http://[::1]:8080/x?k=v')).toBeUndefined();
   });
 
   it('refuses relative URLs (other than a path, below) and other schemes', () => {
-    expect(lintServerUrl('b.example.com/base')).toMatch(/absolute http/);
-    expect(lintServerUrl('./base')).toMatch(/absolute http/);
-    expect(lintServerUrl('ftp://b.example.com')).toMatch(/absolute http/);
-    expect(lintServerUrl('file:///etc/passwd')).toMatch(/absolute http/);
+    expect(problemOf('b.example.com/base')).toMatch(/absolute http/);
+    expect(problemOf('./base')).toMatch(/absolute http/);
+    expect(problemOf('ftp://b.example.com')).toMatch(/absolute http/);
+    expect(problemOf('file:///etc/passwd')).toMatch(/absolute http/);
   });
 
   it('refuses a fragment, even an empty one', () => {
-    expect(lintServerUrl('https://b.example.com/base#x')).toMatch(/fragment/);
-    expect(lintServerUrl('https://b.example.com/base#')).toMatch(/fragment/);
+    expect(problemOf('https://b.example.com/base#x')).toMatch(/fragment/);
+    expect(problemOf('https://b.example.com/base#')).toMatch(/fragment/);
   });
 
   it('refuses credentials without repeating them', () => {
-    const message = lintServerUrl('https://user:s3cret@b.example.com/');
+    const message = problemOf('https://user:s3cret@b.example.com/');
     expect(message).toMatch(/credentials/);
     expect(message).not.toContain('s3cret');
-    expect(lintServerUrl('https://user@b.example.com/')).toMatch(/credentials/);
+    expect(problemOf('https://user@b.example.com/')).toMatch(/credentials/);
   });
 });
 
-describe('compileUpstreamBase', () => {
+describe('checkServerUrl: the parsed base', () => {
   it('keeps origin and path without the trailing slash', () => {
-    expect(compileUpstreamBase('https://b.example.com/base')).toEqual({
+    expect(absoluteBase('https://b.example.com/base')).toEqual({
       prefix: 'https://b.example.com/base',
       search: '',
     });
-    expect(compileUpstreamBase('https://b.example.com/base/').prefix).toBe('https://b.example.com/base');
-    expect(compileUpstreamBase('https://b.example.com').prefix).toBe('https://b.example.com');
-    expect(compileUpstreamBase('https://b.example.com/').prefix).toBe('https://b.example.com');
+    expect(absoluteBase('https://b.example.com/base/').prefix).toBe('https://b.example.com/base');
+    expect(absoluteBase('https://b.example.com').prefix).toBe('https://b.example.com');
+    expect(absoluteBase('https://b.example.com/').prefix).toBe('https://b.example.com');
   });
 
   it('normalizes once: host case, default port', () => {
-    expect(compileUpstreamBase('HTTPS://B.Example.COM:443/Base').prefix).toBe('https://b.example.com/Base');
-    expect(compileUpstreamBase('http://127.0.0.1:8080/').prefix).toBe('http://127.0.0.1:8080');
+    expect(absoluteBase('HTTPS://B.Example.COM:443/Base').prefix).toBe('https://b.example.com/Base');
+    expect(absoluteBase('http://127.0.0.1:8080/').prefix).toBe('http://127.0.0.1:8080');
   });
 
   it('keeps the server query', () => {
-    expect(compileUpstreamBase('https://b.example.com/base?key=a%20b&v=1').search).toBe('?key=a%20b&v=1');
+    expect(absoluteBase('https://b.example.com/base?key=a%20b&v=1').search).toBe('?key=a%20b&v=1');
   });
 
-  it('throws on a URL lint would refuse (compile runs after lint)', () => {
-    expect(() => compileUpstreamBase('not a url')).toThrow(TypeError);
+  it('gives a problem and no base for a URL it refuses', () => {
+    expect(checkServerUrl('not a url')).toEqual({ problem: expect.stringMatching(/absolute http/) });
   });
 });
 
 describe('buildUpstreamUrl', () => {
-  const base = compileUpstreamBase('https://b.example.com/base');
-  const root = compileUpstreamBase('https://b.example.com');
-  const withQuery = compileUpstreamBase('https://b.example.com/base?key=k1');
+  const base = absoluteBase('https://b.example.com/base');
+  const root = absoluteBase('https://b.example.com');
+  const withQuery = absoluteBase('https://b.example.com/base?key=k1');
 
   it('wildcard route: server path + / + the rest', () => {
     expect(buildUpstreamUrl(base, upstreamPath('/api/v1/proxy/orders/1', 'orders/1'), '?x=1')).toBe(
@@ -111,10 +130,11 @@ describe('buildUpstreamUrl', () => {
 
 describe('a server URL written as a path (this gateway itself)', () => {
   it('is accepted as a plain path and resolved against the given origin', () => {
-    expect(lintServerUrl('/upstream')).toBeUndefined();
-    expect(lintServerUrl('/upstream?x=1')).toContain('plain path');
-    expect(lintServerUrl('//evil.example/x')).toContain('absolute');
-    expect(compileUpstreamBase('/upstream/', 'http://127.0.0.1:9000')).toEqual({
+    expect(problemOf('/upstream')).toBeUndefined();
+    expect(problemOf('/upstream?x=1')).toContain('plain path');
+    expect(problemOf('//evil.example/x')).toContain('absolute');
+    expect(checkServerUrl('/upstream/')).toEqual({ url: { kind: 'self', path: '/upstream/' } });
+    expect(selfBase('/upstream/', 'http://127.0.0.1:9000')).toEqual({
       prefix: 'http://127.0.0.1:9000/upstream',
       search: '',
     });

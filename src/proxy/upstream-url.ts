@@ -13,28 +13,38 @@ const NOT_ABSOLUTE =
   'server URL must be an absolute http:// or https:// URL, or a path ("/upstream": this gateway itself)';
 
 /**
- * Why a server URL cannot be used, or undefined when it can. The message never repeats the URL:
- * a rejected one may carry credentials (userinfo), and problems are printed and logged.
+ * One server URL, checked and parsed in one pass: an absolute URL becomes its base; a path
+ * (`/upstream`) means this gateway itself, whose origin is known only once it listens.
  */
-export function lintServerUrl(raw: string): string | undefined {
+export type ServerUrl =
+  | { readonly kind: 'absolute'; readonly base: UpstreamBase }
+  | { readonly kind: 'self'; readonly path: string };
+
+/**
+ * The parsed URL, or why it cannot be used. The message never repeats the URL: a rejected one
+ * may carry credentials (userinfo), and problems are printed and logged.
+ */
+export function checkServerUrl(raw: string): { readonly url: ServerUrl } | { readonly problem: string } {
   if (isSelfPath(raw)) {
     return raw.includes('#') || raw.includes('?') || raw.includes('\\')
-      ? 'a server URL written as a path must be a plain path (no query, fragment or backslash)'
-      : undefined;
+      ? { problem: 'a server URL written as a path must be a plain path (no query, fragment or backslash)' }
+      : { url: { kind: 'self', path: raw } };
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return NOT_ABSOLUTE;
+    return { problem: NOT_ABSOLUTE };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return NOT_ABSOLUTE;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: NOT_ABSOLUTE };
   // A fragment is never sent, so one in the config is a mistake (`raw`: a bare `#` parses to '').
-  if (raw.includes('#')) return 'server URL must not contain a fragment (#)';
+  if (raw.includes('#')) return { problem: 'server URL must not contain a fragment (#)' };
   if (url.username !== '' || url.password !== '') {
-    return 'server URL must not contain credentials (user:password@); set headers with mapping instead';
+    return {
+      problem: 'server URL must not contain credentials (user:password@); set headers with mapping instead',
+    };
   }
-  return undefined;
+  return { url: { kind: 'absolute', base: baseOf(url) } };
 }
 
 /**
@@ -45,11 +55,12 @@ export function isSelfPath(raw: string): boolean {
   return raw.startsWith('/') && !raw.startsWith('//');
 }
 
-/** Parses a server URL that lintServerUrl accepted (config/lint.ts runs before compiling). */
-export function compileUpstreamBase(raw: string, selfOrigin?: string): UpstreamBase {
-  const problem = lintServerUrl(raw);
-  if (problem !== undefined) throw new TypeError(problem);
-  const url = isSelfPath(raw) && selfOrigin !== undefined ? new URL(raw, selfOrigin) : new URL(raw);
+/** The base of a path server once the gateway knows its origin (the path was checked). */
+export function selfBase(path: string, selfOrigin: string): UpstreamBase {
+  return baseOf(new URL(path, selfOrigin));
+}
+
+function baseOf(url: URL): UpstreamBase {
   const path = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
   return { prefix: url.origin + path, search: url.search };
 }
