@@ -2,7 +2,7 @@
 // a Worker runs, so the figure is workerd's process CPU from /proc over N operations per request).
 // Each op builds one upstream-like Response (`base`) and then does its step, so an op's own cost
 // is its figure minus `base`'s. Noisy on a loaded machine; compare ops of the same run only.
-//   node bench/workers/micro-ops.mjs [base,copyDel,copyHasCheck,iterRecord,iterPairs,uuid,timer] [--n 2000]
+//   node bench/workers/micro-ops.mjs [base,copyDel,copyNoDeletes,iterRecord,iterPairs,uuid,timer] [--n 2000]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -16,15 +16,20 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { n: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' } },
 });
-const ops = (positionals[0] ?? 'base,copyDel,copyHasCheck,iterRecord,iterPairs,uuid,timer').split(',');
+const ops = (positionals[0] ?? 'base,copyDel,copyNoDeletes,iterRecord,iterPairs,uuid,timer').split(',');
 const n = Number(values.n);
 const rounds = Number(values.rounds);
 const dir = fileURLToPath(new URL('./micro/', import.meta.url));
 const config = join(dir, 'ops.capnp');
+const { HOP_BY_HOP_HEADERS } = await import('../../dist/proxy/hop-by-hop.js'); // npm run build
+await writeFile(
+  join(dir, 'hop-by-hop.mjs'),
+  `export const HOP_BY_HOP_HEADERS = ${JSON.stringify(HOP_BY_HOP_HEADERS)};\n`,
+);
 await writeFile(
   config,
   `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = ( services = [ (name = "ops", worker = (modules = [(name = "ops-worker.mjs", esModule = embed "ops-worker.mjs")], compatibilityDate = "2024-09-23")) ], sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "ops") ] );
+const config :Workerd.Config = ( services = [ (name = "ops", worker = (modules = [(name = "ops-worker.mjs", esModule = embed "ops-worker.mjs"), (name = "hop-by-hop.mjs", esModule = embed "hop-by-hop.mjs")], compatibilityDate = "2024-09-23")) ], sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "ops") ] );
 `,
 );
 const port = await new Promise((resolve) => {

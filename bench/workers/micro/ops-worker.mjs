@@ -1,16 +1,7 @@
 // One Worker for bench/workers/micro-ops.mjs: GET /?op=NAME&n=N runs one step N times (see there).
 /* global Response, crypto */
-const HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'trailer',
-];
+// The gateway's own list (src/proxy/hop-by-hop.ts), written beside this file by micro-ops.mjs.
+import { HOP_BY_HOP_HEADERS as HOP } from './hop-by-hop.mjs';
 const HOPSET = new Set(HOP);
 function mkUp() {
   return new Response('hello', {
@@ -36,7 +27,7 @@ const ops = {
     c.headers.set('x-powered-by', 'Gatehouse');
     return c;
   },
-  copyHasCheck(up) {
+  copyNoDeletes(up) {
     const c = new Response(up.body, { status: up.status, statusText: up.statusText, headers: up.headers });
     c.headers.set('x-request-id', 'abc');
     c.headers.set('x-powered-by', 'Gatehouse');
