@@ -131,7 +131,7 @@ async function refresh(
     const { tokens } = await refreshGrant(flows, ctx, record.rt);
     return sessionFromTokens(tokens, oauth.getValidatedIdTokenClaims(tokens), now, record);
   } catch (error) {
-    if (isGatewayError(error) && error.code === 'OIDC_PROVIDER_REFUSED') {
+    if (isGatewayError(error)) {
       const status = error.detail?.providerStatus;
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return `refresh refused by the provider (${String(error.detail?.providerError ?? status)})`;
