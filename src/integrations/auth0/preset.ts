@@ -67,6 +67,7 @@ export function createAuth0Flows(
       : undefined
     : def.audience;
   const clientAuth = Promise.resolve(oauth.ClientSecretPost(def.client_secret ?? ''));
+  const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
   return {
     authorizer,
     issuer,
@@ -99,11 +100,8 @@ export function createAuth0Flows(
     metadata: () => Promise.resolve(as),
     clientAuth: () => clientAuth,
     // Plain http only for a domain that names it (docs/AUTH.md: a local provider in tests).
-    call: oauthProviderCall(
-      platform.fetch,
-      def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS,
-      new URL(base).protocol === 'http:',
-    ),
+    call: oauthProviderCall(platform.fetch, timeoutMs, new URL(base).protocol === 'http:'),
+    providerTimeoutMs: timeoutMs,
     platform,
   };
 }

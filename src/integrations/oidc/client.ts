@@ -59,6 +59,8 @@ export interface OidcFlows {
   clientAuth(): Promise<oauth.ClientAuth>;
   /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
   readonly call: OAuthProviderCall;
+  /** The deadline of one provider call (`timeout_ms`). */
+  readonly providerTimeoutMs: number;
   readonly platform: Pick<Platform, 'fetch' | 'now'>;
 }
 
@@ -151,6 +153,7 @@ export function createOidcFlows(
         throw error;
       })),
     call: oauthProviderCall(platform.fetch, timeoutMs, insecure),
+    providerTimeoutMs: timeoutMs,
     platform,
   };
 }

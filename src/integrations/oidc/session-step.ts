@@ -14,6 +14,7 @@ import { useSessionCredentials } from '../../session/upstream-request.js';
 import type { IntegrationDeps } from '../definition.js';
 import { oidcFlowsOf, type OidcFlows } from './client.js';
 import { refreshGrant } from './refresh-grant.js';
+import { LEASE_MARGIN_MS, refreshOnce } from './shared-refresh.js';
 
 /**
  * The authorization step of a route protected by an `oidc` authorizer whose login has `session`
@@ -95,12 +96,33 @@ export async function activeSession(
   let record = await openSession(session, cookieHeader, now);
   if (!record) return ended(ctx, session, cookieHeader, secure, 'session cookie missing, altered or expired');
   let changed = false;
+  let sealed: string[] | undefined;
   if (options.force === true || refreshDue(record, now)) {
-    const refreshed = await refresh(flows, ctx, record, now);
-    if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
-    record = refreshed;
-    changed = true;
-    ctx.log.session = 'refreshed';
+    const { store } = session;
+    if (store && record.sid !== undefined) {
+      // A shared store: one refresh across every process sharing it (shared-refresh.ts).
+      const outcome = await refreshOnce(ctx, {
+        session,
+        store,
+        record: { ...record, sid: record.sid },
+        leaseMs: flows.providerTimeoutMs + LEASE_MARGIN_MS,
+        now: () => flows.platform.now(),
+        refresh: (current) => refresh(flows, ctx, current, now),
+        save: (renewed) => sealSession(session, renewed, now, secure, cookieHeader),
+      });
+      if (outcome.kind === 'ended') return ended(ctx, session, cookieHeader, secure, outcome.reason);
+      record = outcome.record;
+      if (outcome.kind === 'renewed') {
+        changed = true;
+        sealed = outcome.cookies;
+      }
+    } else {
+      const refreshed = await refresh(flows, ctx, record, now);
+      if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
+      record = refreshed;
+      changed = true;
+      ctx.log.session = 'refreshed';
+    }
   } else if (wantsTouch(session, record, now)) {
     record = { ...record, la: now };
     changed = true;
@@ -111,7 +133,7 @@ export async function activeSession(
     async commit(reply) {
       if (!changed) return reply;
       const response = replyToResponse(reply);
-      for (const line of await sealSession(session, final, now, secure, cookieHeader)) {
+      for (const line of sealed ?? (await sealSession(session, final, now, secure, cookieHeader))) {
         response.headers.append('set-cookie', line);
       }
       return response;
