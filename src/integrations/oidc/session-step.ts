@@ -3,7 +3,7 @@ import { replyToResponse, type Reply } from '../../answer.js';
 import { requireScopes } from '../../auth/scopes.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { RequestContext, Step } from '../../context.js';
-import { isGatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { renderError } from '../../errors/render.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { csrfRefusal } from '../../session/csrf.js';
@@ -62,7 +62,7 @@ export function createSessionAuthorizeStep(
       return next(ctx);
     }
     const refused = csrfRefusal(ctx, trusted);
-    if (refused) return failure(ctx, 'SESSION_CSRF_REJECTED', { reason: refused });
+    if (refused) throw new GatewayError('SESSION_CSRF_REJECTED', { detail: { reason: refused } });
     const active = await activeSession(flows, session, ctx);
     if (active instanceof Response) return active;
     const { record, commit } = active;
@@ -163,6 +163,11 @@ async function refresh(
   }
 }
 
+/**
+ * 401 SESSION_EXPIRED, clearing every part of the session cookie. Rendered here rather than
+ * thrown, because a split cookie needs several Set-Cookie lines and a thrown error carries one
+ * value per header; the code is recorded on the log line all the same.
+ */
 function ended(
   ctx: RequestContext,
   session: SessionSettings,
