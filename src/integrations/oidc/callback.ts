@@ -58,18 +58,17 @@ export function callbackHandler(flows: OidcFlows, route: RouteConfig, deps: Inte
       }
     }
     const found = await flows.transactions.match(cookieHeader, state, now);
-    const transaction = found.ok ? found.transaction : undefined;
-    if (!transaction && providerError === null) {
-      throw new GatewayError(flows.errors.invalidState, {
-        detail: { reason: found.ok ? '' : found.reason },
-      });
+    if (!found.ok && providerError === null) {
+      throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
     }
+    const transaction = found.ok ? found.transaction : undefined;
     const clear = transaction ? flows.transactions.clear(cookieHeader, secure) : [];
     try {
-      const response =
-        providerError !== null || !transaction
-          ? refusedLogin(ctx, transaction, providerError ?? '', params)
-          : await redeem(flows, ctx, params, transaction, postLogin, secure);
+      const response = transaction
+        ? providerError === null
+          ? await redeem(flows, ctx, params, transaction, postLogin, secure)
+          : refusedLogin(ctx, transaction, providerError, params)
+        : refusedLogin(ctx, undefined, providerError ?? '', params);
       for (const line of clear) response.headers.append('set-cookie', line);
       return response;
     } catch (error) {
