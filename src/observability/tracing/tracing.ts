@@ -12,6 +12,7 @@ import { envelopeOf } from './otlp-json.js';
 import { createOtlpHttpSender, type OtlpPost } from './otlp-http.js';
 import { RecordingSpan } from './recording-span.js';
 import { createSampler } from './sampler.js';
+import type { HeaderReader } from '../../proxy/client-address.js';
 import type { TracingSettings } from './settings.js';
 import { formatTraceparent, parseTraceparent } from './trace-context.js';
 
@@ -28,7 +29,7 @@ export { SpanKind, type Span };
  */
 export interface Tracing {
   /** The server span of one request, continuing the client's `traceparent`/`tracestate` if valid. */
-  startRequest(method: string, path: string, headers: Headers, requestId: string): Span;
+  startRequest(method: string, path: string, headers: HeaderReader, requestId: string): Span;
   /** Renames the server span after routing: `GET /users/{id}` (bounded cardinality). */
   nameRequest(span: Span, method: string, routePattern: string): void;
   /** Ends the server span; 5xx answers mark it as an error. */
