@@ -90,7 +90,7 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
         }
         const crashes = lived >= STABLE_AFTER_MS ? 0 : (crashesInARow.get(index) ?? 0);
         crashesInARow.set(index, crashes + 1);
-        const delay = Math.min(FIRST_RESTART_DELAY_MS * 2 ** crashes, MAX_RESTART_DELAY_MS);
+        const delay = restartDelayMs(crashes);
         logger.warn('worker exited; restarting', {
           worker: index,
           pid: worker.process.pid,
@@ -119,6 +119,11 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     fork(1);
   });
+}
+
+/** The delay before restarting a worker that crashed after `crashesInARow` earlier quick crashes. */
+export function restartDelayMs(crashesInARow: number): number {
+  return Math.min(FIRST_RESTART_DELAY_MS * 2 ** crashesInARow, MAX_RESTART_DELAY_MS);
 }
 
 function isListening(message: unknown): message is WorkerListening {
