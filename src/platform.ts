@@ -5,6 +5,7 @@ import type { Telemetry } from './observability/telemetry.js';
 import type { Span } from './observability/tracing/tracing.js';
 import type { SessionStore } from './session/server-store.js';
 import type { RateLimitStoreFactory } from './traffic/stores.js';
+import type { ResponseStore } from './proxy/cache/memory-store.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -105,6 +106,11 @@ export interface Platform {
    * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
    */
   readonly selfOrigin?: () => string | undefined;
+  /**
+   * The response cache's store for a bound of `maxBytes` (docs/PROTOCOLS.md "Response caching");
+   * absent: the memory store. Workers: memory in front of the Cache API.
+   */
+  readonly responseStore?: (maxBytes: number) => ResponseStore;
 }
 
 /** What the adapter knows about the connection a request arrived on. */
