@@ -111,6 +111,12 @@ export interface Platform {
    * absent: the memory store. Workers: memory in front of the Cache API.
    */
   readonly responseStore?: (maxBytes: number) => ResponseStore;
+  /**
+   * True where no timer outlives a request (Workers): pools' `health_check` probes are started
+   * by the requests through them, at most once per `interval_ms` (docs/WORKERS.md "Health
+   * checks"). Absent: the adapter runs them on timers (Node).
+   */
+  readonly requestDrivenHealthChecks?: boolean;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -15,6 +15,7 @@ import { instrumentAuthorizeStep } from '../observability/instrument-authorize.j
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
 import { createCacheStep } from '../proxy/cache/cache-step.js';
+import { createHealthTickStep } from '../proxy/health-tick-step.js';
 import { MemoryStore, type ResponseStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
@@ -157,6 +158,9 @@ function compileRouteHandler(
   // (docs/TRAFFIC.md), the others count verified identities.
   const limits = traffic.routeSteps(route, index);
   const steps: Step[] = [...limits.beforeAuth];
+  // Workers: this route's requests drive its pool's health checks (nothing else runs there).
+  const healthTick = createHealthTickStep(route, deps);
+  if (healthTick) steps.unshift(healthTick);
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
     route.integration?.type === 'http_proxy'

@@ -39,6 +39,7 @@ export function createWorkersPlatform(options: {
     telemetry: options.telemetry,
     rateLimitStores: createWorkersRateLimitStores(options.env, () => Date.now()),
     selfOrigin: options.selfOrigin,
+    requestDrivenHealthChecks: true,
     responseStore: (maxBytes) =>
       createCacheApiStore({
         caches,
