@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,8 +104,35 @@ async function get(
   return { status: response.statusCode, body: await response.body.text(), headers: response.headers };
 }
 
-/** The Cache API write happens after the response (waitUntil): give it a moment. */
-const settle = (ms = 300): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Cache API write happens after the response (`waitUntil`): waits until Miniflare's cache
+ * holds the entries of `paths` (a path with the request header values its variant is keyed by),
+ * under the key scheme of src/adapters/workers/cache-api-store.ts.
+ */
+async function storedInCacheApi(paths: readonly [string, string[]?][]): Promise<void> {
+  const origin = `http://127.0.0.1:${port}`;
+  const urls = paths.map(([path, vary]) => {
+    const key = `127.0.0.1:${port}${path}`;
+    const material = vary === undefined ? key : `${key}\0${JSON.stringify(vary)}`;
+    return `${origin}/.gatehouse-cache/${vary === undefined ? '' : 'v/'}${createHash('sha256').update(material).digest('hex')}`;
+  });
+  const caches = (await worker!.miniflare.getCaches()) as unknown as CacheStorage;
+  const cache = await caches.open('gatehouse-responses');
+  for (let i = 0; i < 100; i++) {
+    const found = await Promise.all(
+      urls.map(async (url) => {
+        const response = await cache.match(url);
+        await response?.arrayBuffer();
+        return response !== undefined;
+      }),
+    );
+    if (found.every(Boolean)) return;
+    await settle(50);
+  }
+  throw new Error('the Cache API did not receive the entries within 5 s');
+}
 
 it('serves the second request from the isolate, with Age and X-Cache', async () => {
   const first = await get('/c/item');
@@ -123,7 +151,14 @@ it('keeps answers in the Cache API: a new workerd serves them without asking the
   await get('/c/vary', { headers: { 'accept-language': 'de' } });
   await get('/c/etag');
   await get('/c/sie');
-  await settle();
+  await storedInCacheApi([
+    ['/c/shared'],
+    ['/c/vary'],
+    ['/c/vary', ['en']],
+    ['/c/vary', ['de']],
+    ['/c/etag'],
+    ['/c/sie'],
+  ]);
   await restart();
   const shared = await get('/c/shared');
   expect(shared.headers['x-cache']).toBe('HIT');

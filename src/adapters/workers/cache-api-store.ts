@@ -3,8 +3,13 @@ import { MemoryStore, type CachedResponse, type ResponseStore } from '../../prox
 
 /** The named cache the gateway keeps its answers in (not `caches.default`: the zone's own). */
 const CACHE_NAME = 'gatehouse-responses';
-/** Keys are URLs of a host nobody can own (RFC 6761), so they never collide with real ones. */
-const KEY_ORIGIN = 'https://gatehouse-cache.invalid/';
+/**
+ * Keys are URLs under the Worker's own origin (Cloudflare advises the Worker's hostname in cache
+ * keys), in a path of their own; before any request told the origin, a host nobody can own
+ * (RFC 6761).
+ */
+const KEY_PATH = '/.gatehouse-cache/';
+const FALLBACK_ORIGIN = 'https://gatehouse-cache.invalid';
 /** The entry's own data, beside the body: status, headers and freshness, URI-encoded JSON. */
 const ENTRY_HEADER = 'x-gatehouse-entry';
 /** How long a stale entry with a validator stays for revalidation after its stale windows. */
@@ -50,7 +55,11 @@ export function createCacheApiStore(options: {
   readonly now: () => number;
   readonly waitUntil: (promise: Promise<unknown>) => void;
   readonly logger: Logger;
+  /** The Worker's origin as its first request saw it. */
+  readonly origin: () => string | undefined;
 }): ResponseStore {
+  const keyUrl = (key: string, varyValues?: readonly (string | null)[]): Promise<string> =>
+    hashedKeyUrl(options.origin() ?? FALLBACK_ORIGIN, key, varyValues);
   const memory = new MemoryStore(options.maxBytes);
   let shared: Promise<Cache> | undefined;
   let failed = false;
@@ -174,10 +183,14 @@ function encode(value: StoredEntry | VaryIndex): string {
 }
 
 /** The cache key URL: a SHA-256 of the gateway's key (and of a variant's header values). */
-async function keyUrl(key: string, varyValues?: readonly (string | null)[]): Promise<string> {
+async function hashedKeyUrl(
+  origin: string,
+  key: string,
+  varyValues?: readonly (string | null)[],
+): Promise<string> {
   const material = varyValues === undefined ? key : `${key}\0${JSON.stringify(varyValues)}`;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(material)));
   let hex = '';
   for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return `${KEY_ORIGIN}${varyValues === undefined ? '' : 'v/'}${hex}`;
+  return `${origin}${KEY_PATH}${varyValues === undefined ? '' : 'v/'}${hex}`;
 }

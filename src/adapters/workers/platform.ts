@@ -47,6 +47,7 @@ export function createWorkersPlatform(options: {
         now: () => Date.now(),
         waitUntil: options.waitUntil,
         logger: options.logger,
+        origin: options.selfOrigin,
       }),
   };
 }
