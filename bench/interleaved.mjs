@@ -5,7 +5,7 @@
 // median over the rounds is printed. Prints only; docs/BENCHMARKS.md quotes its output.
 //   node bench/interleaved.mjs gatehouse-proxied,gatehouse-metrics,… [--rounds 8] [--seconds 2]
 import { parseArgs } from 'node:util';
-import { cpuSeconds, median, runWrk, sleep, wrkVersion } from './lib.mjs';
+import { cpuSeconds, median, peakRssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
 import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES } from './setup.mjs';
 
 const { values, positionals } = parseArgs({
@@ -27,7 +27,15 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
-const bench = await prepareBench({ gatehouseBin: DEFAULT_BIN, largeRoutes: SMALL_ROUTES, nodeArgs: [] });
+const bench = await prepareBench({
+  gatehouseBin: DEFAULT_BIN,
+  largeRoutes: names.some((name) => name.endsWith('-large'))
+    ? Number(process.env.BENCH_ROUTES || 10_000)
+    : SMALL_ROUTES,
+  nodeArgs: [],
+  // The Workers variants (bench/workers/): the bundle is built only when one is named.
+  workers: names.some((name) => name.startsWith('workers-')),
+});
 const running = [];
 try {
   const variants = selectVariants(bench.variants, names).sort(
@@ -73,7 +81,8 @@ try {
           .toFixed(1)
           .padStart(6)}` +
         `  ratio by req/s ${median(byRps).toFixed(3)} (${Math.min(...byRps).toFixed(2)}–${Math.max(...byRps).toFixed(2)})` +
-        `  by CPU ${median(byCpu).toFixed(3)}`,
+        `  by CPU ${median(byCpu).toFixed(3)}` +
+        `  peak RSS ${peakRssMiB(running[i].pid).toFixed(0)} MiB`,
     );
   }
 } finally {

@@ -58,13 +58,15 @@ process.on('SIGINT', () => {
  * (SMALL_ROUTES and `largeRoutes` routes) into a temp dir, makes fresh keys and tokens, and
  * builds the variants. With `workers`, also builds the Worker bundle and adds the Workers variants
  * (Gatehouse and the minimal floor Workers in raw workerd; bench/workers/).
- * @param {{ gatehouseBin: string, largeRoutes: number, nodeArgs?: string[], workers?: boolean }} options
+ * @param {{ gatehouseBin: string, largeRoutes: number, nodeArgs?: string[], workers?: boolean,
+ *           workerdArgs?: string[] }} options
  */
 export async function prepareBench({
   gatehouseBin: requestedBin,
   largeRoutes,
   nodeArgs,
   workers: withWorkers,
+  workerdArgs,
 }) {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
   tempDirs.add(dir);
@@ -93,7 +95,7 @@ export async function prepareBench({
         .setExpirationTime('2h')
         .sign(privateKey),
     };
-    const workers = withWorkers ? await prepareWorkers(dir) : undefined;
+    const workers = withWorkers ? await prepareWorkers(dir, { workerdArgs }) : undefined;
     const variants = createVariants({
       upstream,
       gatehouseBin,

@@ -51,6 +51,8 @@ export async function buildWorker({
   outfile = DEFAULT_OUTFILE,
   servicesFrom = [],
   write = true,
+  // bench/workers/profile.mjs keeps the names, so a CPU profile names the functions.
+  minifyIdentifiers = true,
 } = {}) {
   const configPath = config === 'none' ? NO_CONFIG : resolve(config);
   const sources = config === 'none' ? [...servicesFrom] : [configPath, ...servicesFrom];
@@ -61,7 +63,9 @@ export async function buildWorker({
     outfile,
     bundle: true,
     format: 'esm',
-    minify: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    minifyIdentifiers,
     target: 'es2022',
     // 'browser' so packages' `browser` field maps apply (OpenTelemetry swaps its Node platform
     // files for browser ones there); Node built-ins stay refused by the plugin below.

@@ -344,7 +344,8 @@ class RouteContext implements RequestContext {
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
-  const origin = exchange.request.headers.get('origin');
+  // Origin is read only where CORS is configured: each header read is a call into the runtime.
+  const origin = exchange.compiled.cors ? exchange.request.headers.get('origin') : null;
   const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
   if (exchange.compiled.serverTiming) headers['server-timing'] = timing(exchange);
   return new Response(answer.body, { status: answer.status, headers });
@@ -377,7 +378,7 @@ function decorate(response: Response, exchange: Exchange): Response {
   }
   if (compiled.poweredBy) headers.set('x-powered-by', 'Gatehouse');
   else headers.delete('x-powered-by');
-  compiled.cors?.apply(exchange.request.headers.get('origin'), headers);
+  if (compiled.cors) compiled.cors.apply(exchange.request.headers.get('origin'), headers);
   if (compiled.serverTiming) headers.set('server-timing', timing(exchange));
   return response;
 }

@@ -12,6 +12,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 /**
  * @param {string} dir  the bench's temp dir, where the generated configs are (every file workerd
  *   embeds must be under it)
+ * @param {{ workerdArgs?: string[] }} [options]  more `workerd serve` arguments for every Worker
  * @returns {Promise<{
  *   workerd: { bin: string, version: string, runtimeDate: string },
  *   compatibility: { date: string, flags: string[] },
@@ -21,7 +22,7 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
  *   startFloor(kind: 'hello' | 'proxy', upstreamUrl: string): ReturnType<typeof startWorkerd>,
  * }>}
  */
-export async function prepareWorkers(dir) {
+export async function prepareWorkers(dir, { workerdArgs = [] } = {}) {
   const workersDir = join(dir, 'workers');
   await mkdir(workersDir, { recursive: true });
   const workerd = findWorkerd();
@@ -54,7 +55,7 @@ export async function prepareWorkers(dir) {
   }
 
   const start = (name, module, bindings) =>
-    startWorkerd({ bin: workerd.bin, dir, name, module, bindings, compatibility });
+    startWorkerd({ bin: workerd.bin, dir, name, module, bindings, compatibility, args: workerdArgs });
   return {
     workerd,
     compatibility,

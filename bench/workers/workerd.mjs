@@ -90,8 +90,10 @@ export function capnpConfig({ dir, module, bindings, compatibility }) {
  * Writes `<dir>/<name>.capnp`, starts `workerd serve` on it and waits until it listens.
  * @param {{ bin: string, dir: string, name: string, module: string,
  *           bindings?: Record<string, string | { file: string }>,
- *           compatibility: { date: string, flags: string[] }, timeoutMs?: number }} options
- * @returns {Promise<{ url: string, pid: number, startMs: number, stderrTail(): string, stop(): Promise<void> }>}
+ *           compatibility: { date: string, flags: string[] }, timeoutMs?: number, args?: string[] }} options
+ *   `args`: more `workerd serve` arguments (bench/workers/profile.mjs adds `--inspector-addr`).
+ * @returns {Promise<{ url: string, pid: number, startMs: number, inspectorPort?: number,
+ *   stderrTail(): string, stop(): Promise<void> }>}
  */
 export async function startWorkerd({
   bin,
@@ -101,11 +103,12 @@ export async function startWorkerd({
   bindings = {},
   compatibility,
   timeoutMs = 30_000,
+  args = [],
 }) {
   const configFile = join(dir, `${name}.capnp`);
   await writeFile(configFile, capnpConfig({ dir, module, bindings, compatibility }));
   const started = performance.now();
-  const child = spawn(bin, ['serve', configFile, '--control-fd=3'], {
+  const child = spawn(bin, ['serve', configFile, '--control-fd=3', ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
@@ -135,6 +138,7 @@ export async function startWorkerd({
       reject(new Error(`workerd (${name}) exited (${signal ?? code}) before listening\n${output}`));
     });
     let pending = '';
+    let inspectorPort;
     control.on('data', (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
@@ -145,12 +149,15 @@ export async function startWorkerd({
         } catch {
           continue;
         }
+        // With --inspector-addr, workerd reports the inspector's port before the socket's.
+        if (event.event === 'listen-inspector') inspectorPort = event.port;
         if (event.event !== 'listen' || event.socket !== 'http') continue;
         clearTimeout(timer);
         resolve({
           url: `http://127.0.0.1:${event.port}`,
           pid: child.pid,
           startMs: performance.now() - started,
+          inspectorPort,
           stderrTail: () => output,
           stop: () => stopChild(child, exited),
         });

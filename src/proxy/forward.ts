@@ -3,7 +3,12 @@ import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
-import { buildUpstreamHeaders, cleanResponseHeaders, compileRequestDrops } from './headers.js';
+import {
+  buildUpstreamHeaders,
+  cleanResponseHeaders,
+  compileRequestDrops,
+  withMutableCleanHeaders,
+} from './headers.js';
 import type { HeaderPolicyOptions } from './request-header-policy.js';
 import type { CompiledServer } from './targets.js';
 import { mayRetry } from './retry.js';
@@ -158,8 +163,9 @@ function requestBody(
 
 /**
  * Removes hop-by-hop headers and guarantees mutable headers: the gateway's exit adds CORS and
- * request-id headers afterwards. A Workers `fetch` response has immutable headers, so it is
- * copied once (a Node adapter response is cleaned in place).
+ * request-id headers afterwards. The platforms' clients hand over clean, mutable headers
+ * (platform.ts UpstreamClient); a client that does not (a test's) gets an immutable `fetch`
+ * response copied once here.
  */
 function withCleanHeaders(response: Response): Response {
   try {
@@ -168,13 +174,7 @@ function withCleanHeaders(response: Response): Response {
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
   }
-  const copy = new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-  cleanResponseHeaders(copy.headers);
-  return copy;
+  return withMutableCleanHeaders(response);
 }
 
 function elapsedMs(started: number): number {

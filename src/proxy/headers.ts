@@ -163,6 +163,28 @@ export function responseHeaderRecord(
  */
 export function cleanResponseHeaders(headers: Headers): void {
   if (BUILT_CLEAN.has(headers)) return;
+  deleteHopByHop(headers);
+}
+
+/**
+ * The same response with a mutable, clean copy of its headers, for a runtime whose `fetch`
+ * responses have immutable headers (Workers): one copy, made where the response arrives, so no
+ * later step has to find out by catching the TypeError of a refused `delete` (in workerd that
+ * exception cost about a third of a proxied request's CPU, docs/ARCHITECTURE.md). The body is
+ * the runtime's own stream, passed on untouched.
+ */
+export function withMutableCleanHeaders(response: Response): Response {
+  const copy = new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  deleteHopByHop(copy.headers);
+  BUILT_CLEAN.add(copy.headers);
+  return copy;
+}
+
+function deleteHopByHop(headers: Headers): void {
   // Deleting in place: the same two sources as isHopByHop, the fixed list and Connection's.
   const connectionNamed = connectionNamedHeaders(headers.get('connection'));
   for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);

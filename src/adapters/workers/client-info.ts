@@ -7,14 +7,33 @@ import type { ClientInfo } from '../../platform.js';
  * from the socket only when the client did not send one (docs/WORKERS.md).
  */
 export function clientInfoFor(request: Request): ClientInfo {
-  const malformed = joinedAuthorization(request.headers.get('authorization'));
-  return {
-    ...(malformed === undefined ? {} : { malformed }),
-    address: request.headers.get('cf-connecting-ip') ?? '',
-    // The URL the runtime built from the connection; a client's X-Forwarded-Proto is not trusted.
-    protocol: request.url.startsWith('https:') ? 'https' : 'http',
-    signal: request.signal,
-  };
+  return new WorkersClientInfo(request);
+}
+
+/**
+ * A class with the signal as a prototype getter (one hidden class for every request, as
+ * gateway.ts RouteContext): the first read of an incoming request's `signal` costs workerd a
+ * tenth of a proxied request's CPU, and only a request with a body needs it
+ * (adapters/workers/upstream-client.ts; docs/ARCHITECTURE.md "Performance devices").
+ */
+class WorkersClientInfo implements ClientInfo {
+  readonly address: string;
+  /** The URL the runtime built from the connection; a client's X-Forwarded-Proto is not trusted. */
+  readonly protocol: string;
+  readonly malformed: string | undefined;
+  readonly #request: Request;
+
+  constructor(request: Request) {
+    this.#request = request;
+    const headers = request.headers;
+    this.malformed = joinedAuthorization(headers.get('authorization'));
+    this.address = headers.get('cf-connecting-ip') ?? '';
+    this.protocol = request.url.startsWith('https:') ? 'https' : 'http';
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
 }
 
 /**

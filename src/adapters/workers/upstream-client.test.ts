@@ -54,10 +54,22 @@ describe('the Workers upstream client', () => {
     expect((error as GatewayError).detail).toMatchObject({ message: 'Network connection lost.' });
   });
 
-  it('a client going away aborts the upstream fetch and rethrows the client reason', async () => {
+  it('sends a bodiless request without a signal, and still times out', async () => {
+    let init: RequestInit | undefined;
+    const client = createFetchUpstreamClient(((_url: string, seen: RequestInit) => {
+      init = seen;
+      return new Promise(() => undefined);
+    }) as unknown as typeof fetch);
+    const error = await client(request({ method: 'GET', timeoutMs: 30 })).catch((e: unknown) => e);
+    expect((error as GatewayError).code).toBe('ERR_UPSTREAM_TIMEOUT');
+    expect(init).toMatchObject({ method: 'GET', redirect: 'manual' });
+    expect(init?.signal).toBeUndefined();
+  });
+
+  it('a client going away mid-upload aborts the upstream fetch and rethrows the client reason', async () => {
     const controller = new AbortController();
     const client = createFetchUpstreamClient(hangingFetch);
-    const pending = client(request({ signal: controller.signal }));
+    const pending = client(request({ signal: controller.signal, body: new Blob(['x']).stream() }));
     const reason = new Error('client disconnected');
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);

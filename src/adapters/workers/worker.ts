@@ -22,7 +22,7 @@ export interface WorkerOptions {
 }
 
 export interface GatehouseWorker {
-  fetch(request: Request, env: WorkerEnv, ctx: WorkerExecutionContext): Promise<Response>;
+  fetch(request: Request, env: WorkerEnv, ctx: WorkerExecutionContext): Response | Promise<Response>;
 }
 
 /**
@@ -36,14 +36,14 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
   let runtime: WorkerRuntime | undefined;
 
   return {
-    async fetch(request, env, ctx) {
+    // Not `async`: a synchronous answer (a static route) is returned as it is (runtime.ts serve).
+    fetch(request, env, ctx) {
       try {
         if (runtime === undefined || runtime.env !== env) runtime = createRuntime(env);
-        return await runtime.serve(request, ctx);
+        const served = runtime.serve(request, ctx);
+        return served instanceof Promise ? served.catch(adapterFailure) : served;
       } catch (error) {
-        // The gateway renders its own failures; this only catches a bug in the adapter itself.
-        console.error(JSON.stringify({ level: 'error', msg: 'worker failure', error: String(error) }));
-        return renderUndecoratedError('ERR_INTERNAL');
+        return adapterFailure(error);
       }
     },
   };
@@ -58,6 +58,12 @@ export function createWorker(options: WorkerOptions = {}): GatehouseWorker {
       serviceModules: options.serviceModules ?? {},
     });
   }
+}
+
+/** The gateway renders its own failures; this only catches a bug in the adapter itself. */
+function adapterFailure(error: unknown): Response {
+  console.error(JSON.stringify({ level: 'error', msg: 'worker failure', error: String(error) }));
+  return renderUndecoratedError('ERR_INTERNAL');
 }
 
 function toText(config: unknown): string | undefined {

@@ -117,6 +117,10 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(response.status).toBe(504);
     expect(await response.json()).toEqual({ error: 'Upstream timed out', code: 'ERR_UPSTREAM_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(5000);
+    // The upstream request does not linger: Node aborts it; on Workers a bodiless call carries no
+    // signal and the runtime cancels it when the request ends (adapters/workers/upstream-client.ts).
+    await waitFor(() => ctx.upstream.requests[0]?.aborted === true);
+    expect(ctx.upstream.requests[0]?.aborted).toBe(true);
   });
 
   it("a route's timeout_ms overrides the server's", async () => {
