@@ -9,7 +9,7 @@ import { pickRequestId } from './observability/request-id.js';
 import { serverTimingHeader } from './observability/server-timing.js';
 import { traceIdsFromHeader } from './observability/tracing/log-fields.js';
 import type { Span } from './observability/tracing/tracing.js';
-import { resolveClientAddress, type ResolvedClient } from './proxy/client-address.js';
+import { resolveClientAddress, type HeaderReader, type ResolvedClient } from './proxy/client-address.js';
 import type { ClientInfo, Platform } from './platform.js';
 import { canonicalizePath } from './router/canonical-path.js';
 import { refusedMethod } from './pipeline/refused-methods.js';
@@ -54,6 +54,8 @@ const UNPARSED = '(none)';
 /** One request's state for the exit (decoration and the access-log line). */
 interface Exchange {
   readonly request: Request;
+  /** The request's headers as the gateway reads them: the adapter's cheaper reader when it has one. */
+  readonly headers: HeaderReader;
   readonly client: ClientInfo;
   readonly compiled: CompiledGateway;
   readonly requestId: string;
@@ -90,7 +92,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     }
     if (inFlight > limits.maxConcurrentRequests) return errorAnswer('ERR_OVERLOADED', { 'retry-after': '1' });
     if (request.url.length > limits.maxUrlLength) return errorAnswer('ERR_URI_TOO_LONG');
-    if (exceedsBodyLimit(request, limits.maxBodyBytes)) {
+    if (exceedsBodyLimit(exchange.headers, limits.maxBodyBytes)) {
       // The body is never read, so the connection cannot be reused for another request.
       return errorAnswer('ERR_PAYLOAD_TOO_LARGE', { connection: 'close' });
     }
@@ -253,9 +255,12 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     fetch(request, client) {
       const { host, pathname, search } = splitRequestUrl(request.url);
       const compiled = current();
-      const requestId = pickRequestId(request.headers.get('x-request-id'));
+      // Node reads its already-parsed header record: a static route never builds a Headers object.
+      const headers = client.requestHeaders ?? request.headers;
+      const requestId = pickRequestId(headers.get('x-request-id'));
       const exchange: Exchange = {
         request,
+        headers,
         client,
         compiled,
         requestId,
@@ -264,7 +269,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         pathname,
         search,
         log: {},
-        clientAddress: resolveClientAddress(client.address, request.headers, compiled.trustedProxies),
+        clientAddress: resolveClientAddress(client.address, headers, compiled.trustedProxies),
         routeLabel: undefined,
         route: undefined,
         span: tracing?.startRequest(request.method, pathname, request.headers, requestId),
@@ -297,7 +302,7 @@ function traceFields(exchange: Exchange): { traceId?: string; spanId?: string } 
     const { traceId, spanId } = exchange.span.spanContext();
     return { traceId, spanId };
   }
-  return traceIdsFromHeader(exchange.request.headers.get('traceparent')) ?? {};
+  return traceIdsFromHeader(exchange.headers.get('traceparent')) ?? {};
 }
 
 /**
@@ -345,7 +350,7 @@ class RouteContext implements RequestContext {
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
 function answerToResponse(answer: Answer, exchange: Exchange): Response {
   // Origin is read only where CORS is configured: each header read is a call into the runtime.
-  const origin = exchange.compiled.cors ? exchange.request.headers.get('origin') : null;
+  const origin = exchange.compiled.cors ? exchange.headers.get('origin') : null;
   const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
   if (exchange.compiled.serverTiming) headers['server-timing'] = timing(exchange);
   return new Response(answer.body, { status: answer.status, headers });
@@ -357,9 +362,14 @@ function decoratedRecord(
   requestId: string,
   origin: string | null,
 ): Record<string, string> {
-  const headers: Record<string, string> = { ...answer.headers, 'x-request-id': requestId };
+  // A for-in copy, not `{ ...answer.headers, … }`: V8 makes a spread copy that then gains
+  // properties ~40× slower (measured: 1.1 µs against 30 ns for three headers), and `delete`
+  // would turn the record into a dictionary.
+  const headers: Record<string, string> = {};
+  const source = answer.headers;
+  for (const name in source) if (name !== 'x-powered-by') headers[name] = source[name] as string;
+  headers['x-request-id'] = requestId;
   if (compiled.poweredBy) headers['x-powered-by'] = 'Gatehouse';
-  else delete headers['x-powered-by'];
   compiled.cors?.applyToRecord(origin, headers);
   return headers;
 }
@@ -378,7 +388,7 @@ function decorate(response: Response, exchange: Exchange): Response {
   }
   if (compiled.poweredBy) headers.set('x-powered-by', 'Gatehouse');
   else headers.delete('x-powered-by');
-  if (compiled.cors) compiled.cors.apply(exchange.request.headers.get('origin'), headers);
+  if (compiled.cors) compiled.cors.apply(exchange.headers.get('origin'), headers);
   if (compiled.serverTiming) headers.set('server-timing', timing(exchange));
   return response;
 }
@@ -387,7 +397,7 @@ function timing(exchange: Exchange): string {
   return serverTimingHeader(exchange.log, performance.now() - exchange.startedPrecise);
 }
 
-function exceedsBodyLimit(request: Request, maxBodyBytes: number): boolean {
-  const length = request.headers.get('content-length');
+function exceedsBodyLimit(headers: HeaderReader, maxBodyBytes: number): boolean {
+  const length = headers.get('content-length');
   return length !== null && Number(length) > maxBodyBytes;
 }

@@ -1,4 +1,5 @@
 import type { Reply } from './answer.js';
+import type { HeaderReader } from './proxy/client-address.js';
 import type { ErrorCode } from './errors/codes.js';
 import type { Logger } from './observability/logger.js';
 import type { Telemetry } from './observability/telemetry.js';
@@ -38,6 +39,12 @@ export interface UpstreamRequest {
    * mid-body, so the client sees an aborted response and nothing is printed.
    */
   readonly abortResponse?: ((reason: string) => void) | undefined;
+  /**
+   * (Node) Present when the client's response can carry trailer fields (HTTP/1.1 chunked or
+   * HTTP/2): the upstream client hands it the upstream's trailers when its body ends
+   * (docs/PROTOCOLS.md "Trailers").
+   */
+  readonly sendTrailers?: ((trailers: Readonly<Record<string, string>>) => void) | undefined;
 }
 
 /**
@@ -158,6 +165,15 @@ export interface ClientInfo {
   onResponseEnd?(listener: (end: ResponseEnd) => void): void;
   /** (Node) See UpstreamRequest.abortResponse. */
   abortResponse?(reason: string): void;
+  /**
+   * (Node) The request's headers read straight from the HTTP parser's record: the same values
+   * as `request.headers.get` (repeats joined by `, `), without building a Headers object.
+   */
+  readonly requestHeaders?: HeaderReader;
+  /** (Node) True when the response can carry trailer fields (HTTP/1.1 or HTTP/2 client). */
+  readonly acceptsTrailers?: boolean;
+  /** (Node) See UpstreamRequest.sendTrailers; only called when `acceptsTrailers`. */
+  sendTrailers?(trailers: Readonly<Record<string, string>>): void;
 }
 
 export interface ResponseEnd {

@@ -198,6 +198,7 @@ class UpstreamCall implements UpstreamRequest {
   readonly idleTimeoutMs: number;
   readonly maxHeaderBytes: number;
   readonly abortResponse: ((reason: string) => void) | undefined;
+  readonly sendTrailers: ((trailers: Readonly<Record<string, string>>) => void) | undefined;
   readonly body: ReadableStream<Uint8Array> | null;
   readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
   readonly trace: RequestContext['trace'];
@@ -220,6 +221,7 @@ class UpstreamCall implements UpstreamRequest {
     this.maxHeaderBytes = limits.maxHeaderBytes;
     const client = ctx.client;
     this.abortResponse = client.abortResponse ? (reason) => client.abortResponse?.(reason) : undefined;
+    this.sendTrailers = client.acceptsTrailers ? (trailers) => client.sendTrailers?.(trailers) : undefined;
     this.body = outgoing.body;
     this.#ctx = ctx;
     this.#limitSignal = outgoing.signal;

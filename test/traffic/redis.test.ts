@@ -104,8 +104,10 @@ describe('redis store shared by three gateway processes', () => {
     const admitted = results.filter((s) => s === 200).length;
     // GCRA in Redis is atomic and uses Redis's clock, so the burst is exactly LIMIT; one more
     // request is admitted for each window/limit (2 s) the burst took — allowed for, but on an
-    // idle machine the burst takes well under 2 s and the total is exactly LIMIT.
-    const refills = Math.floor(elapsedMs / ((WINDOW_S * 1000) / LIMIT));
+    // idle machine the burst takes well under 2 s and the total is exactly LIMIT. Rounded up: the
+    // client's clock starts before the first admission and stops after the last answer, so a
+    // refill can land inside a partial interval at either end on a loaded machine.
+    const refills = Math.ceil(elapsedMs / ((WINDOW_S * 1000) / LIMIT));
     expect(admitted).toBeGreaterThanOrEqual(LIMIT);
     expect(admitted).toBeLessThanOrEqual(LIMIT + refills);
     expect(results.filter((s) => s === 429).length).toBe(60 - admitted);

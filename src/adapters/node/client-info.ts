@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { HeaderReader } from '../../proxy/client-address.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import type { ClientInfo, ResponseEnd } from '../../platform.js';
 import { requestFramingProblem } from './request-framing.js';
@@ -17,6 +18,9 @@ class NodeClientInfo implements ClientInfo {
   readonly localPort: number | undefined;
   readonly malformed: string | undefined;
   readonly malformedCode: ErrorCode | undefined;
+  readonly requestHeaders: HeaderReader;
+  /** HTTP/1.1 (chunked responses) and HTTP/2 carry trailer fields; HTTP/1.0 cannot. */
+  readonly acceptsTrailers: boolean;
   answeredByAdapter: ErrorCode | undefined;
   /** The parser's reason when the adapter answered itself (for the access log). */
   malformedDetail: string | undefined;
@@ -32,6 +36,8 @@ class NodeClientInfo implements ClientInfo {
     const problem = requestFramingProblem(incoming);
     this.malformed = typeof problem === 'string' ? problem : problem?.reason;
     this.malformedCode = typeof problem === 'object' ? problem.code : undefined;
+    this.requestHeaders = new IncomingHeaders(incoming.headers);
+    this.acceptsTrailers = incoming.httpVersionMajor >= 2 || incoming.httpVersion === '1.1';
     this.#outgoing = outgoing;
     (outgoing as ServerResponse & { [CLIENT_INFO]?: NodeClientInfo })[CLIENT_INFO] = this;
   }
@@ -60,6 +66,17 @@ class NodeClientInfo implements ClientInfo {
       else setTimeout(cut, 1);
     };
     cut();
+  }
+
+  /**
+   * Hands the upstream's trailers to the response, to go out after its last chunk. Node writes
+   * them only on a chunked HTTP/1.1 response (the upstream client asks for chunked encoding
+   * when the upstream announced trailers) or as HTTP/2's trailing HEADERS frame.
+   */
+  sendTrailers(trailers: Readonly<Record<string, string>>): void {
+    const outgoing = this.#outgoing;
+    if (outgoing.writableEnded || outgoing.destroyed) return;
+    outgoing.addTrailers(trailers);
   }
 
   /** Counts body bytes on this response only (a streamed one; see gateway.ts). */
@@ -113,6 +130,25 @@ class NodeClientInfo implements ClientInfo {
 }
 
 const noop = (): void => undefined;
+
+/**
+ * The request's headers as node:http parsed them (lower-case names; repeats joined by `, `,
+ * as `Headers.get` joins them; a repeated singleton such as Content-Length is refused by the
+ * parser). Reading them here spares building a Web Headers object on routes that never need one.
+ */
+class IncomingHeaders implements HeaderReader {
+  readonly #record: IncomingHttpHeaders;
+
+  constructor(record: IncomingHttpHeaders) {
+    this.#record = record;
+  }
+
+  get(name: string): string | null {
+    const value = this.#record[name];
+    if (value === undefined) return null;
+    return typeof value === 'string' ? value : value.join(', ');
+  }
+}
 
 function byteLength(chunk: unknown): number {
   if (typeof chunk === 'string') return Buffer.byteLength(chunk);
