@@ -30,6 +30,8 @@ export const ERROR_CATALOGUE = {
   ERR_UPSTREAM_POOL_DOWN: { status: 503, message: 'No upstream available', code: 'ERR_UPSTREAM_UNAVAILABLE' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
+  // The client left before its answer: logged (status 499), never read (docs/ERRORS.md).
+  CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
   // WebSocket upgrades (docs/PROTOCOLS.md).
   ERR_WEBSOCKET_DISABLED: { status: 426, message: 'WebSocket upgrades are not enabled on this route' },
   ERR_UPSTREAM_UPGRADE_REFUSED: { status: 502, message: 'Upstream refused the WebSocket upgrade' },

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../auth/types.js';
 import type { CompiledGateway } from '../assembly/compile-gateway.js';
+import { ANSWER_STATUS } from '../errors/statuses.js';
 
 /**
  * Readiness (`/readyz` on Node's admin listener, `gateway.health_path` on Workers): the config is
@@ -56,7 +57,7 @@ export async function evaluateReadiness(
 /** The body of a readiness answer (200 when ready, else 503). */
 export function readinessResponse(report: ReadinessReport): Response {
   return new Response(JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report }), {
-    status: report.ready ? 200 : 503,
+    status: report.ready ? ANSWER_STATUS.ready : ANSWER_STATUS.notReady,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }
