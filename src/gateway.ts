@@ -275,7 +275,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         clientAddress: resolveClientAddress(client.address, headers, compiled.trustedProxies),
         routeLabel: undefined,
         route: undefined,
-        span: tracing?.startRequest(request.method, pathname, request.headers, requestId),
+        span: tracing?.startRequest(request.method, pathname, headers, requestId),
       };
       client.attachRequestId?.(exchange.requestId);
       inFlight++;

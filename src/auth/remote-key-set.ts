@@ -7,7 +7,7 @@ import {
 } from 'jose';
 import { controlPlaneGet } from '../control-plane-fetch.js';
 import { KeySetUnavailableError } from './errors.js';
-import type { KeySource, KeySourceInfo } from './key-sets.js';
+import type { KeySetProbeOutcome, KeySource, KeySourceInfo } from './key-sets.js';
 
 /**
  * A remote key set (`jwks_uri`), one per URL per process or isolate (docs/AUTH.md "Remote key sets").
@@ -75,6 +75,13 @@ export class RemoteKeySet implements KeySource {
   /** Holds keys and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */
   get healthy(): boolean {
     return this.local !== undefined && this.failure === undefined;
+  }
+
+  async probe(now: number): Promise<KeySetProbeOutcome> {
+    if (!this.healthy) await this.refresh(now).catch(() => undefined);
+    return this.healthy
+      ? { ready: true, detail: this.url }
+      : { ready: false, detail: this.failure?.message ?? `key set ${this.url} not fetched yet` };
   }
 
   info(): RemoteKeySetStats {

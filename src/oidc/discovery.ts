@@ -45,6 +45,16 @@ export class IssuerDiscovery {
     this.url = discoveryUrl(issuer);
   }
 
+  /** A document is held and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */
+  get healthy(): boolean {
+    return this.document !== undefined && this.failure === undefined;
+  }
+
+  /** Why the last fetch failed, while it is the latest outcome. */
+  get lastError(): string | undefined {
+    return this.failure?.message;
+  }
+
   /** The provider's metadata; rejects with DiscoveryError. */
   metadata(now: number): Promise<oauth.AuthorizationServer> {
     if (this.document && now - this.fetchedAt < this.options.cacheMaxAgeMs) {
