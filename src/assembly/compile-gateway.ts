@@ -118,7 +118,7 @@ export function compileGateway(
   // other way that lacks one is refused rather than served without that route.
   if (parts.routes.length !== config.paths.length)
     throw new ConfigInvalidError([configError('/paths', 'routes were not checked')]);
-  const targetOf = (target: RouteTarget | undefined): unknown =>
+  const targetOf = (target: RouteTarget | undefined): ResolvedTarget =>
     target?.table === 'servers' ? serverOf(target.server) : target?.binding;
   const routes = parts.routes.map((plan) => ({
     method: plan.route.method,
@@ -186,7 +186,7 @@ function compileRouteHandler(
   traffic: CompiledTraffic,
   problems: ConfigProblem[],
   authorizerOf: AuthorizerOf,
-  target: unknown,
+  target: ResolvedTarget,
 ): Handler {
   const { route, index } = plan;
   // Rate limits wrap authentication: `before_auth` policies shed a flood before any verification
@@ -194,7 +194,7 @@ function compileRouteHandler(
   const limits = traffic.routeSteps(route, index);
   const steps: Step[] = [...limits.beforeAuth];
   // Workers: this route's requests drive its pool's health checks (nothing else runs there).
-  const healthTick = createHealthTickStep(route, deps);
+  const healthTick = typeof target === 'object' ? createHealthTickStep(target, deps) : undefined;
   if (healthTick) steps.unshift(healthTick);
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
@@ -286,6 +286,9 @@ function responseCacheOf(deps: IntegrationDeps): ResponseStore {
 }
 
 type AuthorizerOf = ReturnType<typeof authorizerBuilder>;
+
+/** What a route's reference resolved to: its compiled server, or its binding's name. */
+type ResolvedTarget = CompiledServer | string | undefined;
 
 /** `build` once per key (an identity-keyed cache over the checked plans). */
 function memoized<K extends object, V>(build: (key: K) => V): (key: K) => V {

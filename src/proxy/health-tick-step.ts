@@ -1,4 +1,3 @@
-import type { RouteConfig } from '../config/schema.js';
 import type { Step } from '../context.js';
 import type { IntegrationDeps } from '../integrations/definition.js';
 import { createHealthCheckTicker } from './health-check.js';
@@ -12,13 +11,11 @@ const TICKERS = new WeakMap<CompiledServer, Tick | null>();
 /**
  * On a runtime where requests drive the health checks (`Platform.requestDrivenHealthChecks`,
  * Workers; docs/WORKERS.md "Health checks"), the first step of an `http_proxy` route whose
- * server is a pool with `health_check`: a round that is due starts in the background, kept alive
+ * server (resolved by the config checks) is a pool with `health_check`: a round that is due starts in the background, kept alive
  * past the response (`waitUntil`), and the request goes on at once. Undefined elsewhere.
  */
-export function createHealthTickStep(route: RouteConfig, deps: IntegrationDeps): Step | undefined {
-  if (!deps.platform.requestDrivenHealthChecks || route.integration?.type !== 'http_proxy') return undefined;
-  const server = deps.servers.get(route.integration.server ?? '');
-  if (server === undefined) return undefined;
+export function createHealthTickStep(server: CompiledServer, deps: IntegrationDeps): Step | undefined {
+  if (!deps.platform.requestDrivenHealthChecks) return undefined;
   let tick = TICKERS.get(server);
   if (tick === undefined) {
     tick =
