@@ -208,8 +208,13 @@ function compileRouteHandler(
   const auth = plan.auth;
   if (auth?.kind === 'api_key') {
     const apiKeyStep = traffic.apiKeyStep(auth.name);
-    // compileTraffic reports why an API-key authorizer has no step (its KV namespace is missing).
+    // compileTraffic builds a step for every API-key authorizer; should the two ever disagree,
+    // the route is refused rather than served without its key check (fail closed).
     if (apiKeyStep) steps.push(apiKeyStep);
+    else
+      problems.push(
+        configError(`/paths/${index}/auth`, `API-key authorizer "${auth.name}" has no key check`),
+      );
   } else if (auth) {
     const authorizer = authorizerOf(auth.name, auth.plan);
     steps.push(
