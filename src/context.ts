@@ -35,6 +35,11 @@ export interface RequestContext {
   rateLimits?: RateLimitOutcome[] | undefined;
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
+  /**
+   * True once a step replaced `request` (withRequest): the adapter's own view of the request's
+   * headers (ClientInfo.requestHeaders / rawRequestHeaders) no longer describes it.
+   */
+  readonly requestReplaced?: boolean;
 }
 
 /** Answers one request; synchronous where nothing needs to wait (static responses). */
@@ -52,6 +57,7 @@ export function withRequest(ctx: RequestContext, request: Request, search: strin
   const derived = Object.create(ctx) as RequestContext;
   Object.defineProperty(derived, 'request', { value: request });
   Object.defineProperty(derived, 'search', { value: search });
+  Object.defineProperty(derived, 'requestReplaced', { value: true });
   return derived;
 }
 
