@@ -7,11 +7,13 @@ import {
   buildUpstreamHeaderList,
   buildUpstreamHeaders,
   cleanResponseHeaders,
+  HeaderPairs,
   headersFromList,
   compileRequestDrops,
   withMutableCleanHeaders,
 } from './headers.js';
 import type { HeaderPolicyOptions } from './request-header-policy.js';
+import type { HeaderTarget } from '../mapping/compile.js';
 import type { CompiledServer } from './targets.js';
 import { mayRetry } from './retry.js';
 import { buildUpstreamUrl, upstreamPath, type UpstreamBase } from './upstream-url.js';
@@ -44,7 +46,7 @@ export interface ProxyRouteOptions extends HeaderPolicyOptions {
 
 export interface ProxyHandlerOptions extends ProxyRouteOptions {
   /** Sets mapped headers and query parameters on the upstream request. */
-  readonly applyMapping?: (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void;
+  readonly applyMapping?: (ctx: RequestContext, headers: HeaderTarget, query: URLSearchParams) => void;
   /** Whether `applyMapping` touches the query; if not, the raw query string is forwarded untouched. */
   readonly hasQueryMapping: boolean;
 }
@@ -89,8 +91,13 @@ export function createProxyHandler(
     const raw = adapter?.rawRequestHeaders;
     let headers: Headers | string[];
     let query: URLSearchParams | undefined;
-    if (raw !== undefined && applyMapping === undefined && !upgrading) {
-      headers = buildUpstreamHeaderList(raw, incoming, drops, ctx);
+    if (raw !== undefined && !upgrading) {
+      const list = buildUpstreamHeaderList(raw, incoming, drops, ctx);
+      if (applyMapping !== undefined) {
+        if (hasQueryMapping) query = new URLSearchParams(ctx.search);
+        applyMapping(ctx, new HeaderPairs(list), query ?? UNUSED_QUERY);
+      }
+      headers = list;
     } else {
       const built = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
       if (applyMapping !== undefined) {

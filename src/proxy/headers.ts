@@ -150,6 +150,34 @@ export function buildUpstreamHeaderList(
   return flat;
 }
 
+/**
+ * `set`/`delete` over a flat pair list, as mapping writes into a Headers object: names lower-
+ * cased, values stripped of surrounding spaces and tabs as `Headers.set` does (the mapping
+ * refused CR, LF, NUL and non-Latin-1 values before).
+ */
+export class HeaderPairs {
+  constructor(private readonly list: string[]) {}
+
+  set(name: string, value: string): void {
+    this.delete(name);
+    this.list.push(name.toLowerCase(), value.replace(EDGE_WHITESPACE, ''));
+  }
+
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    const values: string[] = [];
+    for (let i = 0; i < this.list.length; i += 2) if (this.list[i] === lower) values.push(this.list[i + 1]!);
+    return values.length === 0 ? null : values.join(', ');
+  }
+
+  delete(name: string): void {
+    const lower = name.toLowerCase();
+    for (let i = this.list.length - 2; i >= 0; i -= 2) if (this.list[i] === lower) this.list.splice(i, 2);
+  }
+}
+
+const EDGE_WHITESPACE = /^[\t ]+|[\t ]+$/g;
+
 /** Flat `[name, value, …]` pairs as a Headers object, for a caller that needs one after all. */
 export function headersFromList(list: readonly string[]): Headers {
   const headers = new Headers();

@@ -29,7 +29,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const config = {
     servers: [{ alias: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` }],
-    paths: [{ method: 'GET', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } }],
+    paths: [
+      { method: 'GET', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } },
+      {
+        method: 'GET',
+        path: '/mapped/{.+}',
+        integration: { type: 'http_proxy', server: 'up' },
+        mapping: { headers: { 'x-user-id': '$request.header.x-in', 'x-absent': '$request.header.x-none' } },
+      },
+    ],
   };
   gateway = await startGatehouse({ source: inlineConfigSource(config), env: {}, port: 0 });
   h2cGateway = await startGatehouse({ source: inlineConfigSource(config), env: {}, port: 0, h2c: true });
@@ -100,5 +108,19 @@ describe('upstream header list from the raw request lines (Node)', () => {
     const headers = seen[0]!;
     expect(headers['x-h2']).toBe('yes');
     expect(Object.keys(headers).filter((name) => name.startsWith(':'))).toEqual([]);
+  });
+
+  it('applies mapping to the pair list: mapped values set, client copies of mapped names gone', async () => {
+    seen = [];
+    const answer = await rawRequest(
+      gateway.url,
+      'GET /mapped/x HTTP/1.1\r\nHost: api.example\r\nX-In:  from-client \r\nX-User-Id: admin\r\n' +
+        'x-user-id: root\r\nX-Absent: forged\r\nConnection: close\r\n\r\n',
+    );
+    expect(answer.startsWith('HTTP/1.1 200')).toBe(true);
+    const headers = seen[0]!;
+    expect(headers['x-user-id']).toBe('from-client');
+    expect(headers['x-absent']).toBeUndefined();
+    expect(headers['x-in']).toBe('from-client');
   });
 });
