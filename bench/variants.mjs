@@ -203,6 +203,20 @@ export function createVariants(ctx) {
       check: expectUpstreamBody('/items/42'),
     },
     {
+      // The control for O3: two other headers of the same sizes, so propagation ÷ this shows
+      // what is particular to trace headers (nothing: the gateway runs no code for them).
+      name: 'gatehouse-two-headers',
+      label: `Gatehouse, proxied route, two other headers of the traceparent/tracestate sizes (${small})`,
+      group: 'gatehouse',
+      start: gatehouse(smallRoutes),
+      path: '/api/items/42',
+      headers: {
+        'x-bench-parent': '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        'x-bench-state': 'vendor=bench',
+      },
+      check: expectUpstreamBody('/items/42'),
+    },
+    {
       name: 'fastify-proxy',
       label: 'Fastify 5 + @fastify/reply-from, proxied',
       group: 'peer',
@@ -238,6 +252,7 @@ export function createVariants(ctx) {
     'gatehouse-metrics',
     'gatehouse-tracing-10',
     'gatehouse-propagation',
+    'gatehouse-two-headers',
     'fastify-proxy',
     'gatehouse-proxied-hs256-token',
     'gatehouse-hs256',

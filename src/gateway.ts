@@ -17,6 +17,7 @@ import { pathParametersChangeRoute } from './router/path-parameters.js';
 import { SwitchedAnswer, type RelayStats } from './switched-answer.js';
 import { splitRequestUrl } from './url-parts.js';
 import type { AccessLogLine } from './observability/access-log.js';
+import { ANSWER_STATUS } from './errors/statuses.js';
 
 /**
  * The request pipeline of docs/BEHAVIOUR.md: request id → canonical path → CORS preflight → route →
@@ -135,7 +136,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   /** The one exit: every response, success or error, leaves through here exactly once. */
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
-    if (reply.status === 101) return switched(exchange, reply);
+    if (reply.status === ANSWER_STATUS.switchingProtocols) return switched(exchange, reply);
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
@@ -187,11 +188,13 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     // Logged even at `silent`: metrics subscribe to the same line.
     const secondsSinceStart = (): number => (performance.now() - exchange.startedPrecise) / 1000;
     if (reply instanceof SwitchedAnswer) {
-      reply.relay.onClose((stats) => logRequest(exchange, 101, secondsSinceStart(), stats));
-      return new Response(null, { status: 204 });
+      reply.relay.onClose((stats) =>
+        logRequest(exchange, ANSWER_STATUS.switchingProtocols, secondsSinceStart(), stats),
+      );
+      return new Response(null, { status: ANSWER_STATUS.relayedUpgrade });
     }
-    logRequest(exchange, 101, secondsSinceStart());
-    return reply instanceof Answer ? new Response(null, { status: 204 }) : reply;
+    logRequest(exchange, ANSWER_STATUS.switchingProtocols, secondsSinceStart());
+    return reply instanceof Answer ? new Response(null, { status: ANSWER_STATUS.relayedUpgrade }) : reply;
   }
 
   function errorResponse(error: unknown, exchange: Exchange): Reply {
@@ -210,7 +213,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       // The client went away and the upstream call was aborted with it: nobody reads this answer,
       // and it is not a gateway fault, so it is logged as such rather than as a 500.
       log.code = 'CLIENT_CLOSED_REQUEST';
-      return new Response(null, { status: 499 });
+      return errorAnswer('CLIENT_CLOSED_REQUEST');
     }
     // A bug in one request is a 500 for that request only (docs/SECURITY.md "Faults and load").
     log.code = 'ERR_INTERNAL';
@@ -272,7 +275,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
         clientAddress: resolveClientAddress(client.address, headers, compiled.trustedProxies),
         routeLabel: undefined,
         route: undefined,
-        span: tracing?.startRequest(request.method, pathname, request.headers, requestId),
+        span: tracing?.startRequest(request.method, pathname, headers, requestId),
       };
       client.attachRequestId?.(exchange.requestId);
       inFlight++;

@@ -1,9 +1,8 @@
-import { lintAuthorizer } from '../auth/lint.js';
-import type { AuthorizerConfig } from '../config/schema.js';
-import { lintCors } from '../cors/index.js';
+import { checkAuthorizers as checkAuthorizerDefinitions, type AuthorizerPlan } from '../auth/lint.js';
+import { checkCors, type CompiledCors } from '../cors/index.js';
 import { lintTraffic } from '../traffic/lint.js';
 import { lintIdentityFlows } from '../integrations/identity/lint.js';
-import { lintMapping } from '../mapping/index.js';
+import { checkMapping, type CompiledMapping } from '../mapping/index.js';
 import { lintServerUrl } from '../proxy/upstream-url.js';
 import { lintTrustedProxies } from '../proxy/trusted-proxies.js';
 import { findDuplicateRoutes } from '../router/router.js';
@@ -12,7 +11,7 @@ import { pathStyleHints } from '../router/path-hints.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { integrationDefinition } from '../integrations/registry.js';
 import type { SourceConfig } from '../config/load.js';
-import { configError, configWarning, pointerToken, type ConfigProblem } from '../config/problems.js';
+import { configError, configWarning, type ConfigProblem } from '../config/problems.js';
 import type { GatewayConfig, RouteConfig } from '../config/schema.js';
 
 /**
@@ -33,7 +32,26 @@ export interface CheckOptions {
   readonly env?: Readonly<Record<string, unknown>>;
 }
 
-export function checkConfig(source: SourceConfig, options: CheckOptions): ConfigProblem[] {
+/**
+ * What the checks compiled on the way, handed to the compiler (compile-gateway.ts) so nothing is
+ * checked twice: each part is here only when it has no error.
+ */
+export interface CheckedParts {
+  readonly cors: CompiledCors | undefined;
+  /** Token authorizers by name (`default` is the top-level `authorizer`), narrowed to their kind. */
+  readonly authorizers: ReadonlyMap<string, AuthorizerPlan>;
+  /** Each http_proxy route's compiled mapping (absent: nothing to map). */
+  readonly mappings: ReadonlyMap<RouteConfig, CompiledMapping>;
+  /** The authorizer each identity-flow route resolved to. */
+  readonly flowAuthorizers: ReadonlyMap<RouteConfig, string>;
+}
+
+export interface CheckedConfig {
+  readonly problems: ConfigProblem[];
+  readonly parts: CheckedParts;
+}
+
+export function checkConfig(source: SourceConfig, options: CheckOptions): CheckedConfig {
   const config = source.config as unknown as GatewayConfig;
   const valid = (pointer: string): boolean => !source.schemaErrorAt(pointer);
   const problems: ConfigProblem[] = [];
@@ -49,17 +67,25 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Config
       if (message) problems.push(configError(pointer, message));
     });
   });
-  if (config.cors && valid('/cors')) problems.push(...lintCors(config.cors, '/cors'));
+  const cors = config.cors && valid('/cors') ? checkCors(config.cors, '/cors') : undefined;
+  if (cors) problems.push(...cors.problems);
   if (valid('/gateway')) problems.push(...lintTrustedProxies(config.gateway?.trusted_proxies));
-  problems.push(...checkAuthorizers(config, valid, options));
+  const authorizers = checkAuthorizerDefinitions(
+    config,
+    { strict: options.strict, verifyingAuthorizers: verifyingAuthorizers(config) },
+    valid,
+  );
+  problems.push(...authorizers.problems);
   // Traffic control reads policies, consumers, authorizers and routes together: it runs when
   // the schema accepted all of them (docs/TRAFFIC.md "Validation").
   if (['/rate_limits', '/consumers', '/gateway', '/authorizer', '/authorizers', '/paths'].every(valid))
     problems.push(...lintTraffic(config));
 
   const refs = { serverAliases, serviceAliases, bindingAliases };
+  const mappings = new Map<RouteConfig, CompiledMapping>();
   const routes = entries(config.paths, '/paths', valid);
-  for (const [route, index] of routes) problems.push(...lintRoute(config, route, `/paths/${index}`, refs));
+  for (const [route, index] of routes)
+    problems.push(...lintRoute(config, route, `/paths/${index}`, refs, mappings));
 
   const routeIndex = routes.map(([, index]) => index);
   for (const { first, duplicate } of findDuplicateRoutes(routes.map(([route]) => route))) {
@@ -71,8 +97,14 @@ export function checkConfig(source: SourceConfig, options: CheckOptions): Config
       ),
     );
   }
-  problems.push(...lintIdentityFlows(config, options.env, (index) => valid(`/paths/${index}`)));
-  return problems;
+  const flowAuthorizers = new Map<RouteConfig, string>();
+  problems.push(
+    ...lintIdentityFlows(config, options.env, (index) => valid(`/paths/${index}`), flowAuthorizers),
+  );
+  return {
+    problems,
+    parts: { cors: cors?.value, authorizers: authorizers.plans, mappings, flowAuthorizers },
+  };
 }
 
 type Valid = (pointer: string) => boolean;
@@ -83,29 +115,6 @@ function entries<T>(list: readonly T[] | undefined, pointer: string, valid: Vali
   return list.flatMap((entry, index) =>
     valid(`${pointer}/${index}`) ? [[entry, index] as [T, number]] : [],
   );
-}
-
-/**
- * Every authorizer the schema accepted, plus the one rule about names: `default` is what
- * `auth: true` means, so a named authorizer may not take that name while a top-level
- * `authorizer` exists.
- */
-function checkAuthorizers(config: GatewayConfig, valid: Valid, options: CheckOptions): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const verifying = verifyingAuthorizers(config);
-  const optionsFor = (name: string) => ({ ...options, verifiesTokens: verifying.has(name) });
-  if (config.authorizer && valid('/authorizer')) {
-    problems.push(...lintAuthorizer(config.authorizer, '/authorizer', optionsFor('default')));
-  }
-  const named = isRecord(config.authorizers) ? config.authorizers : {};
-  for (const [name, def] of Object.entries(named) as Array<[string, AuthorizerConfig]>) {
-    const pointer = `/authorizers/${pointerToken(name)}`;
-    if (name === 'default' && config.authorizer) {
-      problems.push(configError(pointer, '"default" names the top-level "authorizer"; choose another name'));
-    }
-    if (valid(pointer)) problems.push(...lintAuthorizer(def, pointer, optionsFor(name)));
-  }
-  return problems;
 }
 
 /**
@@ -139,7 +148,13 @@ interface AliasRefs {
   readonly bindingAliases: AliasTable;
 }
 
-function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: AliasRefs): ConfigProblem[] {
+function lintRoute(
+  config: GatewayConfig,
+  route: RouteConfig,
+  at: string,
+  refs: AliasRefs,
+  mappings: Map<RouteConfig, CompiledMapping>,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const parsedPath = parsePathPattern(route.path);
   if (parsedPath.error) problems.push(configError(`${at}/path`, parsedPath.error));
@@ -200,9 +215,13 @@ function lintRoute(config: GatewayConfig, route: RouteConfig, at: string, refs: 
     if (integration.type !== 'http_proxy') {
       problems.push(configWarning(`${at}/mapping`, 'mapping applies to http_proxy routes only'));
     }
-    problems.push(
-      ...lintMapping(route.mapping, `${at}/mapping`, route.variables, config.variables, pathParams),
-    );
+    const mapping = checkMapping(route.mapping, `${at}/mapping`, {
+      routeVariables: route.variables,
+      globalVariables: config.variables,
+      pathParams,
+    });
+    problems.push(...mapping.problems);
+    if (mapping.value && integration.type === 'http_proxy') mappings.set(route, mapping.value);
   }
   return problems;
 }

@@ -1,8 +1,8 @@
-import { createAuthorizers } from '../auth/create-authorizers.js';
+import { buildAuthorizers } from '../auth/create-authorizers.js';
 import type { Authorizer } from '../auth/types.js';
-import { compileCors, type CompiledCors } from '../cors/index.js';
+import type { CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
-import { createPreProcessStep } from '../hooks/pre-process.js';
+import { createPreProcessStep } from '../pipeline/pre-process.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { routeForDefinition } from '../integrations/definition.js';
 import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
@@ -83,16 +83,12 @@ export function compileGateway(
   platform: Platform,
   options: CompileOptions = {},
 ): CompiledGateway {
-  const { config } = loaded;
-  const bindingProblems = [
-    ...checkBindings(config, platform.bindings, options.missingBindings ?? 'error'),
-    ...checkSessionStores(config, platform.bindings, options.missingBindings ?? 'error'),
-  ];
-  const instantiated = instantiateServices(config, options.serviceModules ?? {});
-  const targetErrors = [...bindingProblems, ...instantiated.problems].filter((p) => p.severity === 'error');
+  const { config, parts } = loaded;
+  const targets = checkTargets(config, platform, options);
+  const targetErrors = targets.problems.filter((p) => p.severity === 'error');
   if (targetErrors.length > 0) throw new ConfigInvalidError(targetErrors);
 
-  const authorizers = createAuthorizers(config, platform);
+  const authorizers = buildAuthorizers(parts.authorizers, platform);
   const servers = new Map<string, CompiledServer>(
     (config.servers ?? []).map((server) => [
       server.alias,
@@ -104,8 +100,10 @@ export function compileGateway(
     platform,
     authorizers,
     servers,
-    services: instantiated.services,
+    services: targets.services,
     envJson: createBindingEnv(config, loaded.referenced, platform.env),
+    mappings: parts.mappings,
+    flowAuthorizers: parts.flowAuthorizers,
   };
 
   const problems: ConfigProblem[] = [];
@@ -127,7 +125,7 @@ export function compileGateway(
   return {
     config,
     router: createRouter(routes),
-    cors: config.cors ? compileCors(config.cors) : undefined,
+    cors: parts.cors,
     poweredBy: gateway?.powered_by ?? true,
     serverTiming: gateway?.server_timing ?? false,
     limits: {
@@ -139,10 +137,34 @@ export function compileGateway(
     rateLimitStore: traffic.store(),
     authorizers,
     servers,
-    warnings: [...loaded.warnings, ...bindingProblems],
+    warnings: [...loaded.warnings, ...targets.problems],
     prefetch: async () => {
       await Promise.all([...authorizers.values()].map((a) => a.prefetch()));
     },
+  };
+}
+
+/**
+ * What only the runtime knows: the service modules `services[]` names and the bindings routes
+ * call (`service_binding`, `pre_process`, KV session stores). The build step reports these in the
+ * same run as the config's own problems.
+ */
+export function checkTargets(
+  config: GatewayConfig,
+  platform: Pick<Platform, 'bindings'>,
+  options: CompileOptions,
+): {
+  readonly problems: ConfigProblem[];
+  readonly services: ReturnType<typeof instantiateServices>['services'];
+} {
+  const instantiated = instantiateServices(config, options.serviceModules ?? {});
+  return {
+    problems: [
+      ...checkBindings(config, platform.bindings, options.missingBindings ?? 'error'),
+      ...checkSessionStores(config, platform.bindings, options.missingBindings ?? 'error'),
+      ...instantiated.problems,
+    ],
+    services: instantiated.services,
   };
 }
 

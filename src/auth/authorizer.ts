@@ -51,6 +51,7 @@ export function createAuthorizer<C extends CheckedAuthorizerConfig>(
     },
     prefetch: () => verifier.prefetch().catch(() => undefined),
     remoteKeySet: verifier.remoteKeySet,
+    keySetProbe: verifier.keySetProbe,
   };
 }
 

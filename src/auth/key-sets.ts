@@ -28,6 +28,18 @@ export interface KeySource {
   resolve(header: JWSHeaderParameters, token: FlattenedJWSInput, now: number): Promise<CryptoKey>;
   /** Imports or fetches now; rejects when that fails (callers log, never crash). */
   prefetch(now: number): Promise<void>;
+  /**
+   * Remote sources only (`jwks_uri`, OpenID Connect discovery): whether requests can be verified
+   * now, for readiness (docs/OBSERVABILITY.md "/readyz"). A source that is not ready is fetched
+   * again within its own retry policy; a ready one is not polled.
+   */
+  probe?(now: number): Promise<KeySetProbeOutcome>;
+}
+
+export interface KeySetProbeOutcome {
+  readonly ready: boolean;
+  /** What was checked (the URL), or why it is not ready. */
+  readonly detail: string;
 }
 
 /** Facts about a key source for explanations ("kid abc not among the 2 keys fetched 41 s ago from …"). */

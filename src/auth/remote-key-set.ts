@@ -5,16 +5,18 @@ import {
   type JSONWebKeySet,
   type JWSHeaderParameters,
 } from 'jose';
-import { readCappedBytes } from '../capped-body.js';
+import { controlPlaneGet } from '../control-plane-fetch.js';
 import { KeySetUnavailableError } from './errors.js';
-import type { KeySource, KeySourceInfo } from './key-sets.js';
+import type { KeySetProbeOutcome, KeySource, KeySourceInfo } from './key-sets.js';
 
 /**
  * A remote key set (`jwks_uri`), one per URL per process or isolate (docs/AUTH.md "Remote key sets").
- * We fetch the set ourselves and hand it to jose's `createLocalJWKSet` rather than using
- * `createRemoteJWKSet`, to own the policy: a timeout that also covers the body, no redirects,
- * a size cap, a cooldown counted from the last attempt, fast failure after a failed fetch, and
- * the facts explanations need (keys, when, from where). Time comes from the caller's clock so
+ * We fetch the set ourselves, under the one control-plane policy (src/control-plane-fetch.ts:
+ * a timeout that also covers the body, no redirects, a size cap), and hand it to jose's
+ * `createLocalJWKSet` rather than using `createRemoteJWKSet`, to own what jose's client does
+ * differently: a cooldown counted from the last attempt, fast failure after a failed fetch, one
+ * shared fetch on Workers too, the caller's clock, and the facts explanations need (keys, when,
+ * from where). The comparison is in docs/AUTH.md "Remote key sets". Time comes from the caller's clock so
  * tests can move it; only the fetch timeout uses real timers.
  */
 export interface RemoteKeySetOptions {
@@ -73,6 +75,13 @@ export class RemoteKeySet implements KeySource {
   /** Holds keys and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */
   get healthy(): boolean {
     return this.local !== undefined && this.failure === undefined;
+  }
+
+  async probe(now: number): Promise<KeySetProbeOutcome> {
+    if (!this.healthy) await this.refresh(now).catch(() => undefined);
+    return this.healthy
+      ? { ready: true, detail: this.url }
+      : { ready: false, detail: this.failure?.message ?? `key set ${this.url} not fetched yet` };
   }
 
   info(): RemoteKeySetStats {
@@ -170,92 +179,49 @@ export class RemoteKeySet implements KeySource {
   }
 }
 
-/** GETs a key set without following redirects, within the timeout and size cap. Resolves with parsed JSON. */
+/**
+ * GETs a key set under the control-plane policy (src/control-plane-fetch.ts: no redirects, the
+ * timeout covering the body, the size cap). Resolves with parsed JSON.
+ */
 async function fetchKeySet(
   url: string,
   options: RemoteKeySetOptions,
   fetchImpl: typeof fetch,
 ): Promise<unknown> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
-  const timedOut = () => new KeySetUnavailableError(url, `timed out after ${options.timeoutMs} ms`);
-  try {
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method: 'GET',
-        redirect: 'manual',
-        signal: controller.signal,
-        headers: { accept: 'application/jwk-set+json, application/json' },
-      });
-    } catch (error) {
-      if (controller.signal.aborted) throw timedOut();
-      throw new KeySetUnavailableError(url, `request failed (${errorMessage(error)})`);
-    }
-    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-      discard(response);
+  const result = await controlPlaneGet(fetchImpl, url, 'application/jwk-set+json, application/json', options);
+  switch (result.kind) {
+    case 'unreachable':
       throw new KeySetUnavailableError(
         url,
-        `answered a ${response.status || 'redirect'}; redirects are not followed`,
+        result.timedOut ? `timed out after ${options.timeoutMs} ms` : `request failed (${result.reason})`,
       );
-    }
-    if (response.status !== 200) {
-      discard(response);
-      throw new KeySetUnavailableError(url, `answered HTTP ${response.status}`);
-    }
-    const text = await readLimited(
-      response,
-      url,
-      options.maxBytes,
-      () => controller.signal.aborted,
-      timedOut,
-    );
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new errors.JWKSInvalid('the key set response is not JSON');
-    }
-  } finally {
-    clearTimeout(timer);
+    case 'redirect':
+      throw new KeySetUnavailableError(
+        url,
+        `answered a ${result.status || 'redirect'}; redirects are not followed`,
+      );
+    case 'too_large':
+      throw new KeySetUnavailableError(
+        url,
+        result.status === 200
+          ? `response larger than the ${options.maxBytes}-byte limit`
+          : `answered HTTP ${result.status}`,
+      );
+    case 'answer':
+      break;
   }
-}
-
-async function readLimited(
-  response: Response,
-  url: string,
-  maxBytes: number,
-  aborted: () => boolean,
-  timedOut: () => Error,
-): Promise<string> {
-  const tooLarge = () => new KeySetUnavailableError(url, `response larger than the ${maxBytes}-byte limit`);
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    discard(response);
-    throw tooLarge();
-  }
-  let bytes: Uint8Array | undefined;
+  if (result.status !== 200) throw new KeySetUnavailableError(url, `answered HTTP ${result.status}`);
+  let text: string;
   try {
-    bytes = await readCappedBytes(response.body, maxBytes);
-  } catch (error) {
-    throw aborted()
-      ? timedOut()
-      : new KeySetUnavailableError(url, `reading the response failed (${errorMessage(error)})`);
-  }
-  if (bytes === undefined) throw tooLarge();
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(result.bytes);
   } catch {
     throw new errors.JWKSInvalid('the key set response is not UTF-8 text');
   }
-}
-
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => undefined);
-}
-
-function errorMessage(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return error instanceof Error ? `${error.message}${cause}` : String(error);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new errors.JWKSInvalid('the key set response is not JSON');
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AuthorizerConfig, CheckedAuthorizerConfig } from '../config/schema
 import type { ConfigProblem } from '../config/problems.js';
 import type { JwsAlgorithm } from './algorithms.js';
 import type { RemoteKeySet } from './remote-key-set.js';
+import type { KeySetProbeOutcome } from './key-sets.js';
 
 export type AuthorizerType = 'jwt' | 'auth0' | 'supabase' | 'oidc';
 
@@ -62,8 +63,13 @@ export interface Authorizer<C extends CheckedAuthorizerConfig = CheckedAuthorize
   explain(token: string): Promise<TokenReport>;
   /** Fetches remote key sets (and imports keys) now so the first request is not slow; never rejects. */
   prefetch(): Promise<void>;
-  /** The remote key set (`jwks_uri`) requests depend on, if any: `/readyz` checks it. */
+  /** The remote key set (`jwks_uri`) requests depend on, if any (key-set fetch metrics). */
   readonly remoteKeySet?: RemoteKeySet | undefined;
+  /**
+   * Readiness of the remote key source requests depend on — a `jwks_uri`, or the key set found
+   * through OpenID Connect discovery — if any: `/readyz` checks it.
+   */
+  readonly keySetProbe?: ((now: number) => Promise<KeySetProbeOutcome>) | undefined;
 }
 
 /** Where an authorizer's keys come from, as configured (validated by lint before use). */

@@ -48,8 +48,10 @@ export interface Verifier {
   cached(token: string, now: number): JWTPayload | undefined;
   keyInfo(alg: unknown, now: number): KeySourceInfo | undefined;
   prefetch(): Promise<void>;
-  /** The remote key set (`jwks_uri`) this verifier depends on, if any (readiness). */
+  /** The remote key set (`jwks_uri`) this verifier depends on, if any (metrics). */
   readonly remoteKeySet: RemoteKeySet | undefined;
+  /** Readiness of a remote key source (`jwks_uri` or OpenID Connect discovery), if any. */
+  readonly keySetProbe: KeySource['probe'];
 }
 
 export interface VerifierOptions {
@@ -175,6 +177,9 @@ export function createVerifier(
     settings,
     keyInfo,
     remoteKeySet,
+    keySetProbe: publicSource?.probe
+      ? (now) => (publicSource.probe as NonNullable<KeySource['probe']>)(now)
+      : undefined,
     cached: (token, now) => cache?.get(token, now),
     async verify(token, now, audienceOverride, useCache = true) {
       const cacheable = cache !== undefined && useCache && audienceOverride === undefined;

@@ -8,6 +8,21 @@ export interface ConfigProblem {
   readonly severity: 'error' | 'warning';
 }
 
+/**
+ * What checking one config part gives: its compiled value, and the problems found on the way.
+ * `value` is undefined when a problem is an error: a part with errors is never compiled, so no
+ * later step needs a second check or a "validation guarantees this" guard.
+ */
+export interface Checked<T> {
+  readonly value: T | undefined;
+  readonly problems: readonly ConfigProblem[];
+}
+
+/** The value when `problems` holds no error. */
+export function checked<T>(problems: readonly ConfigProblem[], compile: () => T): Checked<T> {
+  return { value: problems.some((p) => p.severity === 'error') ? undefined : compile(), problems };
+}
+
 export function configError(pointer: string, message: string): ConfigProblem {
   return { pointer, message, severity: 'error' };
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../config/problems.js';
 import type { CorsConfig } from '../config/schema.js';
-import { compileCors } from './compile.js';
+import { checkCors, type CompiledCors } from './compile.js';
+
+/** The compiled policy of a config the checks accept. */
+function compileCors(config: CorsConfig): CompiledCors {
+  const { value, problems } = checkCors(config);
+  if (!value) throw new ConfigInvalidError(problems);
+  return value;
+}
 
 const full: CorsConfig = {
   allow_origins: ['https://app.example.com', 'https://*.example.org'],
@@ -166,13 +173,25 @@ describe('compileCors().apply', () => {
   });
 });
 
-describe('compileCors refusals', () => {
+describe('checkCors refusals: a policy with errors is never built', () => {
   it('refuses "*" with credentials (docs/COMPAT.md row 8)', () => {
-    expect(() => compileCors({ allow_origins: ['*'], allow_credentials: true })).toThrow(ConfigInvalidError);
+    const { value, problems } = checkCors({ allow_origins: ['*'], allow_credentials: true });
+    expect(value).toBeUndefined();
+    expect(problems).toContainEqual(
+      expect.objectContaining({ pointer: '/cors/allow_credentials', severity: 'error' }),
+    );
   });
 
   it('refuses a misplaced wildcard (docs/COMPAT.md row 9)', () => {
-    expect(() => compileCors({ allow_origins: ['https://example.*'] })).toThrow(/leftmost label/);
+    const { value, problems } = checkCors({ allow_origins: ['https://example.*'] });
+    expect(value).toBeUndefined();
+    expect(problems[0]?.message).toMatch(/leftmost label/);
+  });
+
+  it('builds a policy whose only problems are warnings', () => {
+    const { value, problems } = checkCors({ allow_origins: [] });
+    expect(problems.map((p) => p.severity)).toEqual(['warning']);
+    expect(value).toBeDefined();
   });
 });
 

@@ -1,8 +1,9 @@
-import { ConfigInvalidError } from '../config/problems.js';
+import { checked, type Checked } from '../config/problems.js';
 import type { CorsConfig } from '../config/schema.js';
 import { appendVaryOrigin, removeAccessControlHeaders, varyWithOrigin } from './headers.js';
 import { lintCors } from './lint.js';
 import { compileOriginPolicy } from './origin.js';
+import { ANSWER_STATUS } from '../errors/statuses.js';
 
 export interface CompiledCors {
   /** 204 preflight response with all CORS headers for this request's Origin (no auth, nothing forwarded). */
@@ -54,13 +55,16 @@ function withRequestId(expose: readonly string[] | undefined): readonly string[]
 }
 
 /**
- * Compiles `cors` once. Refuses a config lint finds errors in (notably `"*"` with credentials,
- * docs/COMPAT.md row 8), so a caller that skipped validation still cannot serve an unsafe policy.
+ * Checks and compiles `cors` in one pass: the rules of lint.ts (notably `"*"` with credentials,
+ * docs/COMPAT.md row 8, is an error), then, only when none is an error, the policy. A policy
+ * with errors is never built, so no caller can serve an unsafe one.
  */
-export function compileCors(config: CorsConfig): CompiledCors {
-  const errors = lintCors(config, '/cors').filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
+export function checkCors(config: CorsConfig, pointer = '/cors'): Checked<CompiledCors> {
+  return checked(lintCors(config, pointer), () => compileCors(config));
+}
 
+/** Builds a policy checkCors accepted. */
+function compileCors(config: CorsConfig): CompiledCors {
   const allowOriginFor = compileOriginPolicy(config.allow_origins);
   const credentials = config.allow_credentials === true;
   const fixed = fixedHeaders(config);
@@ -99,7 +103,7 @@ export function compileCors(config: CorsConfig): CompiledCors {
     preflight(request) {
       const headers = new Headers();
       apply(request.headers.get('origin'), headers);
-      return new Response(null, { status: 204, headers });
+      return new Response(null, { status: ANSWER_STATUS.preflight, headers });
     },
   };
 }

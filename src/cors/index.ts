@@ -1,3 +1,3 @@
-export { compileCors, type CompiledCors } from './compile.js';
+export { checkCors, type CompiledCors } from './compile.js';
 export { lintCors } from './lint.js';
 export { compileOriginPolicy, parseAllowedOrigin, type AllowedOrigin, type InvalidOrigin } from './origin.js';

@@ -11,6 +11,15 @@ export interface ErrorDefinition {
   readonly legacyMessage?: boolean;
   /** The public `code` of the body, when two rows share one (default: the row's key). */
   readonly code?: string;
+  /**
+   * (flows) The identity provider's own 4xx/5xx status is answered in place of `status` when the
+   * error carries one (docs/ERRORS.md "Provider statuses and words"); anything else keeps `status`.
+   */
+  readonly passesProviderStatus?: boolean;
+  /** (flows) The body's `error` is the provider's own (cleaned) words when the error carries them. */
+  readonly passesProviderMessage?: boolean;
+  /** (flows) Extra body fields this row may carry, filled per answer (the provider's `error` code). */
+  readonly fields?: readonly string[];
 }
 
 export const ERROR_CATALOGUE = {
@@ -30,6 +39,8 @@ export const ERROR_CATALOGUE = {
   ERR_UPSTREAM_POOL_DOWN: { status: 503, message: 'No upstream available', code: 'ERR_UPSTREAM_UNAVAILABLE' },
   ERR_CONFIG_INVALID: { status: 500, message: 'Gateway configuration is invalid' },
   ERR_HOOK_FAILED: { status: 500, message: 'Hook failed' },
+  // The client left before its answer: logged (status 499), never read (docs/ERRORS.md).
+  CLIENT_CLOSED_REQUEST: { status: 499, message: 'Client closed request' },
   // WebSocket upgrades (docs/PROTOCOLS.md).
   ERR_WEBSOCKET_DISABLED: { status: 426, message: 'WebSocket upgrades are not enabled on this route' },
   ERR_UPSTREAM_UPGRADE_REFUSED: { status: 502, message: 'Upstream refused the WebSocket upgrade' },
@@ -81,6 +92,63 @@ export const ERROR_CATALOGUE = {
     message: 'Supabase Auth request failed',
     code: 'SUPABASE_NETWORK_ERROR',
   },
+  // Supabase refused to send (docs/FLOWS.md "Supabase"): 400 with GoTrue's own message.
+  SUPABASE_OTP_SEND_FAILED: { status: 400, message: 'Failed to send OTP', passesProviderMessage: true },
+  SUPABASE_OTP_ALT_FAILED: {
+    status: 400,
+    message: 'Failed to send confirmation email',
+    passesProviderMessage: true,
+  },
+  // Auth0 provider calls (docs/FLOWS.md "Auth0"): a provider 4xx/5xx is passed on with its status,
+  // any other unusable answer is 502; no answer is 502, or 504 past timeout_ms.
+  AUTH0_TOKEN_EXCHANGE_FAILED: {
+    status: 502,
+    message: 'Auth0 token exchange failed',
+    code: 'AUTH0_UPSTREAM_ERROR',
+    passesProviderStatus: true,
+  },
+  AUTH0_USERINFO_FAILED: {
+    status: 502,
+    message: 'Auth0 userinfo failed',
+    code: 'AUTH0_UPSTREAM_ERROR',
+    passesProviderStatus: true,
+  },
+  AUTH0_REFRESH_FAILED: {
+    status: 502,
+    message: 'Auth0 refresh token failed',
+    code: 'AUTH0_UPSTREAM_ERROR',
+    passesProviderStatus: true,
+  },
+  AUTH0_TOKEN_EXCHANGE_UNREACHABLE: {
+    status: 502,
+    message: 'Auth0 token exchange request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
+  AUTH0_TOKEN_EXCHANGE_TIMEOUT: {
+    status: 504,
+    message: 'Auth0 token exchange request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
+  AUTH0_USERINFO_UNREACHABLE: {
+    status: 502,
+    message: 'Auth0 userinfo request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
+  AUTH0_USERINFO_TIMEOUT: {
+    status: 504,
+    message: 'Auth0 userinfo request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
+  AUTH0_REFRESH_UNREACHABLE: {
+    status: 502,
+    message: 'Auth0 refresh token request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
+  AUTH0_REFRESH_TIMEOUT: {
+    status: 504,
+    message: 'Auth0 refresh token request failed',
+    code: 'AUTH0_NETWORK_ERROR',
+  },
   // The admin listener's web console (docs/CONSOLE.md "Security model").
   ERR_ADMIN_UNAUTHORIZED: { status: 401, message: 'Admin token required' },
   ERR_CONSOLE_NOT_BUILT: { status: 503, message: 'Console assets are not built: run npm run build' },
@@ -94,7 +162,11 @@ export const ERROR_CATALOGUE = {
   OIDC_PROVIDER_TIMEOUT: { status: 504, message: 'OpenID provider timed out' },
   OIDC_PROVIDER_REFUSED: { status: 502, message: 'OpenID provider refused the request' },
   OIDC_ID_TOKEN_INVALID: { status: 502, message: 'OpenID provider sent an invalid ID token' },
-  OIDC_LOGIN_FAILED: { status: 400, message: 'The identity provider did not complete the login' },
+  OIDC_LOGIN_FAILED: {
+    status: 400,
+    message: 'The identity provider did not complete the login',
+    fields: ['provider_error', 'provider_error_description'],
+  },
   OIDC_MISSING_CODE: { status: 400, message: 'Missing authorization code' },
   OIDC_INVALID_STATE: { status: 400, message: 'Invalid or missing state' },
   OIDC_RETURN_TO_NOT_ALLOWED: { status: 400, message: 'return_to is not an allowed URL' },
@@ -114,4 +186,9 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export function publicCode(code: ErrorCode): string {
   const def: ErrorDefinition = ERROR_CATALOGUE[code];
   return def.code ?? code;
+}
+
+/** The row of a code, typed as the general definition (optional fields readable). */
+export function errorDefinition(code: ErrorCode): ErrorDefinition {
+  return ERROR_CATALOGUE[code];
 }

@@ -9,17 +9,35 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly detail: Record<string, unknown> | undefined;
   readonly headers: Readonly<Record<string, string>> | undefined;
+  /** What the answer takes from the provider, where the row allows it (see ProviderVariation). */
+  readonly variation: ProviderVariation | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { detail?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+    options: {
+      detail?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      cause?: unknown;
+      variation?: ProviderVariation;
+    } = {},
   ) {
     super(code, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.detail = options.detail;
     this.headers = options.headers;
+    this.variation = options.variation;
   }
+}
+
+/**
+ * The parts of an identity flow's error answer that come from the provider, each used only where
+ * the catalogue row declares it (`passesProviderStatus`, `passesProviderMessage`, `fields`).
+ */
+export interface ProviderVariation {
+  readonly status?: number;
+  readonly message?: string;
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 export function isGatewayError(value: unknown): value is GatewayError {

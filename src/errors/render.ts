@@ -1,6 +1,6 @@
 import { Answer } from '../answer.js';
-import { ERROR_CATALOGUE, publicCode, type ErrorCode } from './codes.js';
-import type { GatewayError } from './gateway-error.js';
+import { ERROR_CATALOGUE, errorDefinition, publicCode, type ErrorCode } from './codes.js';
+import type { GatewayError, ProviderVariation } from './gateway-error.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -41,24 +41,37 @@ export function renderUndecoratedError(code: ErrorCode): Response {
 const UNDECORATED_HEADERS = { 'x-powered-by': 'Gatehouse' } as const;
 
 /**
- * A catalogue error with extra body fields — the identity provider's own `provider_error` code
- * at a failed login (docs/ERRORS.md). Status, `error` and `code` still come from the catalogue.
+ * The status and body of a catalogue row with what its error took from the provider — only what
+ * the row allows: the provider's 4xx/5xx status (`passesProviderStatus`), its words as `error`
+ * (`passesProviderMessage`), the row's declared extra `fields`. Everything else is the row's.
  */
-export function renderErrorWithFields(
-  code: ErrorCode,
-  fields: Readonly<Record<string, string>>,
-  headers?: Readonly<Record<string, string>>,
-): Response {
-  const def = ERROR_CATALOGUE[code];
-  const body = JSON.stringify({ error: def.message, code: publicCode(code), ...fields });
-  return new Response(body, {
-    status: def.status,
-    headers: headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS,
-  });
+function variedAnswer(code: ErrorCode, variation: ProviderVariation): { status: number; body: string } {
+  const def = errorDefinition(code);
+  const status =
+    def.passesProviderStatus === true &&
+    variation.status !== undefined &&
+    variation.status >= 400 &&
+    variation.status <= 599
+      ? variation.status
+      : def.status;
+  const body: Record<string, string> = {};
+  if (def.legacyMessage === true) body.message = def.message;
+  body.error = def.passesProviderMessage === true && variation.message ? variation.message : def.message;
+  body.code = publicCode(code);
+  for (const name of def.fields ?? []) {
+    const value = variation.fields?.[name];
+    if (value !== undefined) body[name] = value;
+  }
+  return { status, body: JSON.stringify(body) };
 }
 
 export function renderGatewayError(error: GatewayError): Response {
-  return renderError(error.code, error.headers);
+  if (!error.variation) return renderError(error.code, error.headers);
+  const { status, body } = variedAnswer(error.code, error.variation);
+  return new Response(body, {
+    status,
+    headers: error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
+  });
 }
 
 /** The same error as an Answer, for the gateway's own exit (no Headers object on the way). */
@@ -77,10 +90,7 @@ const PLAIN_ANSWERS = new Map<ErrorCode, Answer>(
 );
 
 export function gatewayErrorAnswer(error: GatewayError): Answer {
-  return errorAnswer(error.code, error.headers);
-}
-
-/** Flow errors (Auth0, Supabase) carry their own documented `error`/`code` pairs. */
-export function renderJsonError(status: number, error: string, code: string): Response {
-  return new Response(JSON.stringify({ error, code }), { status, headers: JSON_HEADERS });
+  if (!error.variation) return errorAnswer(error.code, error.headers);
+  const { status, body } = variedAnswer(error.code, error.variation);
+  return new Answer(status, error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS, body);
 }

@@ -11,6 +11,7 @@ import type { Platform } from '../platform.js';
 import type { CompiledServer } from '../proxy/targets.js';
 import type { ServiceHandler } from './service.js';
 import type { BindingEnv } from './service-binding.js';
+import type { CompiledMapping } from '../mapping/compile.js';
 
 /**
  * Everything the gateway knows about one `integration.type`, in one place: the fields it needs,
@@ -65,6 +66,10 @@ export interface IntegrationDeps {
   readonly services: ReadonlyMap<string, ServiceHandler>;
   /** What hooks, bindings and services get as `env`: non-secret referenced variables only. */
   readonly envJson: BindingEnv;
+  /** Each http_proxy route's mapping, checked and compiled by the config checks (none: nothing to map). */
+  readonly mappings: ReadonlyMap<RouteConfig, CompiledMapping>;
+  /** The authorizer each identity-flow route resolved to in the config checks, by name. */
+  readonly flowAuthorizers: ReadonlyMap<RouteConfig, string>;
 }
 
 export type IntegrationFactory = (route: RouteConfig, deps: IntegrationDeps) => Handler;

@@ -1,7 +1,7 @@
 import { DEFAULT_LIMITS } from '../config/limits.js';
 import type { HttpProxyIntegrationConfig, RouteConfig, RouteWithIntegration } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
-import { compileMapping, type CompiledMapping } from '../mapping/index.js';
+import type { CompiledMapping } from '../mapping/index.js';
 import { traceUpstreamClient } from '../observability/tracing/upstream.js';
 import { apiKeyCredentials, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
 import { ContextMappingSources } from '../mapping/context-sources.js';
@@ -33,7 +33,7 @@ export function createHttpProxyIntegration(
   // The checker refuses an alias no `servers` entry has; a map lookup still needs the branch.
   if (!server) throw new Error(`http_proxy route ${route.method} ${route.path}: unknown server "${alias}"`);
 
-  const mapping = compileMapping(route.mapping, route.variables, deps.config.variables);
+  const mapping = deps.mappings.get(route);
   const logger = deps.platform.logger;
   const tracing = deps.platform.telemetry?.tracing;
   const apiKey = apiKeyRemoval(route, deps);

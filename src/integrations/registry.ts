@@ -1,7 +1,9 @@
-import { auth0CallbackIntegration } from './auth0/callback.js';
-import { auth0RedirectIntegration } from './auth0/redirect.js';
-import { auth0RefreshIntegration } from './auth0/refresh.js';
-import { auth0UserinfoIntegration } from './auth0/userinfo.js';
+import {
+  auth0CallbackIntegration,
+  auth0RedirectIntegration,
+  auth0RefreshIntegration,
+  auth0UserinfoIntegration,
+} from './auth0/integrations.js';
 import type { IntegrationDefinition } from './definition.js';
 import { httpProxyIntegration } from './http-proxy.js';
 import { oidcCallbackIntegration } from './oidc/callback.js';

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.js';
+import { ANSWER_STATUS, isNullBodyStatus } from '../errors/statuses.js';
 
 /**
  * Turns what a `service` module or a `service_binding` function returned into the client's
@@ -29,10 +30,11 @@ const ERROR_MESSAGE = 'An error occurred.';
 export function resultToResponse(value: unknown): Response {
   const response = asResponse(value);
   if (response) return response;
-  if (value === null) return new Response(null, { status: 200 });
-  if (typeof value === 'string') return new Response(value, { status: 200, headers: JSON_HEADERS });
+  if (value === null) return new Response(null, { status: ANSWER_STATUS.serviceResultOk });
+  if (typeof value === 'string')
+    return new Response(value, { status: ANSWER_STATUS.serviceResultOk, headers: JSON_HEADERS });
   if (typeof value === 'object') return wrapObject(value);
-  return new Response(null, { status: 400 });
+  return new Response(null, { status: ANSWER_STATUS.serviceResultUnusable });
 }
 
 function wrapObject(result: object): Response {
@@ -40,7 +42,10 @@ function wrapObject(result: object): Response {
   const isArray = Array.isArray(result);
   const error = isArray ? undefined : fields.error;
   const isError = Boolean(error);
-  const status = statusOf(isArray ? undefined : fields.statusCode, isError ? 500 : 200);
+  const status = statusOf(
+    isArray ? undefined : fields.statusCode,
+    isError ? ANSWER_STATUS.serviceResultError : ANSWER_STATUS.serviceResultOk,
+  );
   const message = (isArray ? undefined : fields.message) || (isError ? ERROR_MESSAGE : SUCCESS_MESSAGE);
   const body: Record<string, unknown> = { status: isError ? 'error' : 'success', message };
   if (!isError) body.data = isArray ? result : dataOf(fields);
@@ -81,8 +86,7 @@ function envelope(status: number, body: Record<string, unknown>): Response {
       cause: error,
     });
   }
-  // A 204/205/304 may not carry a body (Fetch standard: "null body status").
-  const sent = status === 204 || status === 205 || status === 304 ? null : text;
+  const sent = isNullBodyStatus(status) ? null : text;
   return new Response(sent, { status, headers: JSON_HEADERS });
 }
 

@@ -35,6 +35,8 @@ function deps(bindings: Record<string, unknown>, envJson: Record<string, string>
     servers: new Map(),
     services: new Map(),
     envJson,
+    mappings: new Map(),
+    flowAuthorizers: new Map(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Answer } from '../answer.js';
 import type { Handler } from '../context.js';
 import type { RouteConfig } from '../config/schema.js';
+import { isNullBodyStatus } from '../errors/statuses.js';
 
 /**
  * A route without an integration answers its `response` as JSON (docs/BEHAVIOUR.md "Static
@@ -12,8 +13,7 @@ export function createStaticHandler(route: RouteConfig): Handler {
   const status = route.status ?? 200;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [name, value] of Object.entries(route.headers ?? {})) headers[name.toLowerCase()] = value;
-  // A 204/304 may not carry a body (Fetch standard: "null body status").
-  const sentBody = status !== 204 && status !== 304 ? body : null;
+  const sentBody = isNullBodyStatus(status) ? null : body;
   const answer = new Answer(status, headers, sentBody);
   return () => answer;
 }

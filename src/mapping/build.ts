@@ -56,7 +56,7 @@ function buildEntry(
 
 /**
  * Parses and compiles `mapping` once, collecting every config problem with its JSON pointer.
- * Shared by lint (which reports the problems) and compile (which refuses to build with any).
+ * compile.ts `checkMapping` turns it into the route's compiled mapping and its problems.
  */
 export function buildMapping(mapping: MappingConfig, pointer: string, scope: TemplateScope): BuiltMapping {
   const problems: ConfigProblem[] = [];

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
-import { compileMapping, type CompiledMapping } from './compile.js';
+import { checkMapping, type CompiledMapping } from './compile.js';
+
+/** The compiled mapping of a config the checks accept (undefined: nothing to map). */
+function compileMapping(
+  mapping: MappingConfig | undefined,
+  routeVariables: Record<string, unknown> | undefined,
+  globalVariables: Record<string, unknown> | undefined,
+  pointer = '/mapping',
+): CompiledMapping | undefined {
+  if (mapping === undefined) return undefined;
+  const { value, problems } = checkMapping(mapping, pointer, { routeVariables, globalVariables });
+  if (problems.some((p) => p.severity === 'error')) throw new ConfigInvalidError(problems);
+  return value;
+}
 import type { MappingSources } from './compile-template.js';
 
 interface Sources {

@@ -1,7 +1,7 @@
-import { ConfigInvalidError } from '../config/problems.js';
+import type { Checked } from '../config/problems.js';
 import type { MappingConfig } from '../config/schema.js';
 import { buildMapping, type MappingEntry } from './build.js';
-import type { MappingSources } from './compile-template.js';
+import type { MappingSources, TemplateScope } from './compile-template.js';
 import { headerValueRefusal, queryValueRefusal } from './text.js';
 
 export interface CompiledMapping {
@@ -57,24 +57,24 @@ function applyEntries(
 }
 
 /**
- * Compiles a route's `mapping` once: templates parsed, `$config` folded, claim paths split.
- * `undefined` when there is nothing to map. Throws {@link ConfigInvalidError} on any problem
- * lint would report as an error (`pointer` only places those problems), so an unchecked config
- * cannot send a typo'd reference as a constant.
+ * Checks and compiles a route's `mapping` in one pass: templates parsed, `$config` folded, claim
+ * paths split, and every problem found on the way, placed under `pointer`. The value is
+ * undefined when a problem is an error (an unchecked typo is never sent as a constant) or when
+ * there is nothing to map (the route then pays nothing for mapping).
  */
-export function compileMapping(
-  mapping: MappingConfig | undefined,
-  routeVariables: Record<string, unknown> | undefined,
-  globalVariables: Record<string, unknown> | undefined,
-  pointer = '/mapping',
-): CompiledMapping | undefined {
-  if (mapping === undefined) return undefined;
-  const built = buildMapping(mapping, pointer, { routeVariables, globalVariables });
-  const errors = built.problems.filter((problem) => problem.severity === 'error');
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
-  const { headers, query } = built;
-  if (headers.length === 0 && query.length === 0) return undefined;
+export function checkMapping(
+  mapping: MappingConfig,
+  pointer: string,
+  scope: TemplateScope,
+): Checked<CompiledMapping> {
+  const built = buildMapping(mapping, pointer, scope);
+  const { headers, query, problems } = built;
+  if (problems.some((problem) => problem.severity === 'error')) return { value: undefined, problems };
+  if (headers.length === 0 && query.length === 0) return { value: undefined, problems };
+  return { value: compiledMapping(headers, query), problems };
+}
 
+function compiledMapping(headers: readonly MappingEntry[], query: readonly MappingEntry[]): CompiledMapping {
   return {
     headerNames: headers.map((entry) => entry.name),
     queryNames: query.map((entry) => entry.name),

@@ -1,5 +1,4 @@
-export { compileMapping, type CompiledMapping } from './compile.js';
-export { lintMapping } from './lint.js';
+export { checkMapping, type CompiledMapping } from './compile.js';
 export type { MappingSources } from './compile-template.js';
 export { compileClaimReader, readClaim, type Claims } from './claims.js';
 export {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { MappingConfig } from '../config/schema.js';
-import { lintMapping } from './lint.js';
+import { checkMapping } from './compile.js';
+
+/** The problems checkMapping reports for a route's mapping (docs/BEHAVIOUR.md "7. Value mapping"). */
+function lintMapping(
+  mapping: MappingConfig,
+  pointer: string,
+  routeVariables: Record<string, unknown> | undefined,
+  globalVariables: Record<string, unknown> | undefined,
+  pathParams?: readonly string[],
+) {
+  return [...checkMapping(mapping, pointer, { routeVariables, globalVariables, pathParams }).problems];
+}
 
 const at = '/paths/0/mapping';
 

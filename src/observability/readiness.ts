@@ -1,9 +1,11 @@
 import type { Authorizer } from '../auth/types.js';
 import type { CompiledGateway } from '../assembly/compile-gateway.js';
+import { ANSWER_STATUS } from '../errors/statuses.js';
 
 /**
  * Readiness (`/readyz` on Node's admin listener, `gateway.health_path` on Workers): the config is
- * loaded, and every remote key set a route needs holds keys and its last fetch succeeded. A key
+ * loaded, and every remote key set a route needs (a `jwks_uri`, or one found through OpenID
+ * Connect discovery) holds keys and its last fetch succeeded. A key
  * set that is not ready is fetched again on the probe (bounded by its own retry policy), so
  * readiness returns as soon as the issuer answers; and the rate-limit store the routes count in
  * answers (a Redis store is pinged within its `timeout_ms`). Other checks join through
@@ -56,7 +58,7 @@ export async function evaluateReadiness(
 /** The body of a readiness answer (200 when ready, else 503). */
 export function readinessResponse(report: ReadinessReport): Response {
   return new Response(JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report }), {
-    status: report.ready ? 200 : 503,
+    status: report.ready ? ANSWER_STATUS.ready : ANSWER_STATUS.notReady,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }
@@ -71,18 +73,9 @@ function keySetChecks(compiled: CompiledGateway, now: () => number): ReadinessCh
   const checks: ReadinessCheck[] = [];
   for (const name of needed) {
     const authorizer: Authorizer | undefined = compiled.authorizers.get(name);
-    const keySet = authorizer?.remoteKeySet;
-    if (!keySet) continue;
-    checks.push({
-      name: `key_set:${name}`,
-      async check() {
-        if (!keySet.healthy) await keySet.refresh(now()).catch(() => undefined);
-        const info = keySet.info();
-        return keySet.healthy
-          ? { ready: true, detail: info.url ?? keySet.url }
-          : { ready: false, detail: info.lastError ?? `key set ${keySet.url} not fetched yet` };
-      },
-    });
+    const probe = authorizer?.keySetProbe;
+    if (!probe) continue;
+    checks.push({ name: `key_set:${name}`, check: () => probe(now()) });
   }
   return checks;
 }

@@ -41,5 +41,19 @@ export function createDiscoveredKeySource(
     async prefetch(now) {
       await (await keySet(now)).prefetch(now);
     },
+    // Ready when the discovery document and the key set it names were both fetched and neither's
+    // last fetch failed: the same rule as a configured `jwks_uri`, one step earlier.
+    async probe(now) {
+      const set = discovery.healthy ? lastUri : undefined;
+      if (set !== undefined) return getRemoteKeySet(set, options, fetchImpl).probe(now);
+      const resolved = await keySet(now).catch(() => undefined);
+      if (!discovery.healthy || resolved === undefined) {
+        return {
+          ready: false,
+          detail: `discovery ${discovery.url}: ${discovery.lastError ?? 'not fetched yet'}`,
+        };
+      }
+      return resolved.probe(now);
+    },
   };
 }

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import { readCappedText } from '../integrations/identity/provider-call.js';
+import { controlPlaneGet } from '../control-plane-fetch.js';
 import type { RemoteKeySetOptions } from '../auth/remote-key-set.js';
 
 /**
@@ -43,6 +43,16 @@ export class IssuerDiscovery {
     private readonly fetchImpl: typeof fetch,
   ) {
     this.url = discoveryUrl(issuer);
+  }
+
+  /** A document is held and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */
+  get healthy(): boolean {
+    return this.document !== undefined && this.failure === undefined;
+  }
+
+  /** Why the last fetch failed, while it is the latest outcome. */
+  get lastError(): string | undefined {
+    return this.failure?.message;
   }
 
   /** The provider's metadata; rejects with DiscoveryError. */
@@ -93,39 +103,17 @@ export class IssuerDiscovery {
 
   private async fetchDocument(): Promise<oauth.AuthorizationServer> {
     const fail = (message: string) => new DiscoveryError('unavailable', message, this.url);
-    let response: Response;
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
-    try {
-      response = await this.fetchImpl(this.url, {
-        method: 'GET',
-        redirect: 'manual',
-        signal,
-        headers: { accept: 'application/json' },
-      });
-    } catch (error) {
-      throw fail(
-        signal.aborted
-          ? `timed out after ${this.options.timeoutMs} ms`
-          : `request failed (${message(error)})`,
-      );
-    }
-    if (response.status !== 200) {
-      response.body?.cancel().catch(() => undefined);
-      throw fail(
-        `answered HTTP ${response.status}${response.status >= 300 && response.status < 400 ? '; redirects are not followed' : ''}`,
-      );
-    }
-    let text: string | undefined;
-    try {
-      text = await readCappedText(response, this.options.maxBytes);
-    } catch (error) {
-      throw fail(
-        signal.aborted
-          ? `timed out after ${this.options.timeoutMs} ms`
-          : `reading failed (${message(error)})`,
-      );
-    }
-    if (text === undefined) throw fail(`document larger than ${this.options.maxBytes} bytes`);
+    const { timeoutMs, maxBytes } = this.options;
+    const result = await controlPlaneGet(this.fetchImpl, this.url, 'application/json', {
+      timeoutMs,
+      maxBytes,
+    });
+    if (result.kind === 'unreachable')
+      throw fail(result.timedOut ? `timed out after ${timeoutMs} ms` : `request failed (${result.reason})`);
+    if (result.kind === 'redirect') throw fail(`answered HTTP ${result.status}; redirects are not followed`);
+    if (result.status !== 200) throw fail(`answered HTTP ${result.status}`);
+    if (result.kind === 'too_large') throw fail(`document larger than ${maxBytes} bytes`);
+    const text = new TextDecoder().decode(result.bytes);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -159,11 +147,6 @@ function isHttpUrl(value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function message(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return error instanceof Error ? `${error.message}${cause}` : String(error);
 }
 
 /** One discovery client per issuer (and policy) per process or isolate, like remote key sets. */

@@ -24,6 +24,7 @@ import {
   type WebSocketOptions,
 } from './websocket.js';
 import { rewriteUpstreamLocations } from './location-rewrite.js';
+import { ANSWER_STATUS } from '../errors/statuses.js';
 
 export interface ProxyRouteOptions extends HeaderPolicyOptions {
   readonly server: CompiledServer;
@@ -141,7 +142,7 @@ export function createProxyHandler(
     ctx.log.upstreamMs = elapsedMs(started);
     ctx.log.upstreamStatus = response.status;
     // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
-    if (response.status === 101) return response;
+    if (response.status === ANSWER_STATUS.switchingProtocols) return response;
     const reply = response instanceof Answer ? response : withCleanHeaders(response);
     return rewriteLocation ? rewriteUpstreamLocations(reply, base, ctx) : reply;
   };

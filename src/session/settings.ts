@@ -111,7 +111,14 @@ function sessionStore(
 
 function unavailableStore(reason: string): SessionStore {
   const fail = () => Promise.reject(new Error(reason));
-  return { get: fail, put: fail, delete: fail };
+  return {
+    get: fail,
+    put: fail,
+    delete: fail,
+    acquireLease: fail,
+    releaseLease: fail,
+    atomicLeases: false,
+  };
 }
 
 /**

@@ -62,10 +62,19 @@ async function readSession(
   settings: SessionSettings,
   payload: Record<string, unknown> | undefined,
 ): Promise<SessionRecord | undefined> {
-  const { store } = settings;
-  if (!store) return asSessionRecord(payload);
+  if (!settings.store) return asSessionRecord(payload);
   const sid = payload?.sid;
   if (typeof sid !== 'string' || !/^[\w-]{43}$/.test(sid)) return undefined;
+  return readStoredSession(settings, sid);
+}
+
+/** The record of session `sid` as the server-side store holds it now (another process may have renewed it). */
+export async function readStoredSession(
+  settings: SessionSettings,
+  sid: string,
+): Promise<SessionRecord | undefined> {
+  const { store } = settings;
+  if (!store) return undefined;
   const text = await store.get(SESSION_KEY_PREFIX + sid);
   if (text === null) return undefined;
   let value: unknown;
@@ -79,8 +88,13 @@ async function readSession(
   return record ? { ...record, sid } : undefined;
 }
 
+/** Forgets session `sid` in the server-side store: every copy of its cookie stops opening. */
+export async function forgetStoredSession(settings: SessionSettings, sid: string): Promise<void> {
+  await settings.store?.delete(SESSION_KEY_PREFIX + sid);
+}
+
 /** 32 random bytes, base64url: the session id a server-side session's cookie carries. */
-function randomId(): string {
+export function randomId(): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
 }
 

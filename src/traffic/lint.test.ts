@@ -4,7 +4,6 @@ import { createWorkersPlatform } from '../adapters/workers/platform.js';
 import { compileGateway } from '../assembly/compile-gateway.js';
 import { loadConfig } from '../assembly/load-config.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import type { GatewayConfig } from '../config/schema.js';
 import { keyHash } from '../consumers/hash.js';
 import { silentLogger } from '../observability/logger.js';
 import type { Platform } from '../platform.js';
@@ -187,10 +186,7 @@ describe('stores a runtime does not have', () => {
   });
 
   it('a config without rate limits opens no store', () => {
-    const config: GatewayConfig = loadConfig(
-      { ...base, paths: [{ method: 'GET', path: '/', response: {} }] },
-      { env: {} },
-    ).config;
-    expect(() => compileGateway({ config, warnings: [], referenced: new Map() }, node)).not.toThrow();
+    const loaded = loadConfig({ ...base, paths: [{ method: 'GET', path: '/', response: {} }] }, { env: {} });
+    expect(() => compileGateway(loaded, node)).not.toThrow();
   });
 });

@@ -122,3 +122,21 @@ describe('an unknown key does not hide the rules of the object around it', () =>
     );
   });
 });
+
+describe('problems only compiling finds are reported in the same run', () => {
+  it('a service module that does not load beside a bad pattern and an unknown authorizer', async () => {
+    const { code, lines } = await validate({
+      services: [{ alias: 'svc', entrypoint: './no-such-module.mjs' }],
+      paths: [
+        { method: 'GET', path: '/svc', integration: { type: 'service', alias: 'svc' } },
+        { method: 'GET', path: '/a/{.+}/b' },
+        { method: 'GET', path: '/guarded', auth: 'missing' },
+      ],
+    });
+    expect(code).toBe(1);
+    const pointers = lines.map((line) => line.split(': ')[0]);
+    expect(pointers).toEqual(
+      expect.arrayContaining(['/services/0/entrypoint', '/paths/1/path', '/paths/2/auth']),
+    );
+  });
+});

@@ -26,7 +26,30 @@ export interface SuiteContext {
  * workerd), with one real recording upstream on 127.0.0.1.
  */
 export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget: TargetFactory): void {
-  describe(`conformance: ${runtime}`, () => {
+  againstConformanceTarget(`conformance: ${runtime}`, runtime, startTarget, (ctx) => {
+    describe('routing', () => routingCases(ctx));
+    describe('paths', () => pathCases(ctx));
+    describe('static responses', () => staticCases(ctx));
+    describe('http_proxy', () => proxyCases(ctx));
+    describe('CORS', () => corsCases(ctx));
+    describe('mapping', () => mappingCases(ctx));
+    describe('errors and decoration', () => errorCases(ctx));
+    describe('hostile input', () => hostileCases(ctx));
+  });
+}
+
+/**
+ * `cases` against one runtime target serving the conformance config, with a recording upstream
+ * reset before each case. The conformance suite and the runtime-neutral regression files
+ * (test/regressions/path-traversal.test.ts, header-injection.test.ts) run through it.
+ */
+export function againstConformanceTarget(
+  title: string,
+  runtime: GatewayTarget['runtime'],
+  startTarget: TargetFactory,
+  cases: (ctx: SuiteContext) => void,
+): void {
+  describe(title, () => {
     let upstream: RecordingUpstream;
     let target: GatewayTarget;
     const ctx: SuiteContext = {
@@ -50,14 +73,7 @@ export function conformanceSuite(runtime: GatewayTarget['runtime'], startTarget:
     });
     beforeEach(() => upstream.reset());
 
-    describe('routing', () => routingCases(ctx));
-    describe('paths', () => pathCases(ctx));
-    describe('static responses', () => staticCases(ctx));
-    describe('http_proxy', () => proxyCases(ctx));
-    describe('CORS', () => corsCases(ctx));
-    describe('mapping', () => mappingCases(ctx));
-    describe('errors and decoration', () => errorCases(ctx));
-    describe('hostile input', () => hostileCases(ctx));
+    cases(ctx);
   });
 }
 

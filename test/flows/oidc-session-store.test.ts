@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
-import { closeRedisSessionStores } from '../../src/adapters/node/redis-session-store.js';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
@@ -62,7 +61,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await gateway?.close(500);
-  closeRedisSessionStores();
   inspect?.disconnect();
   await provider?.close();
   await upstream?.close();

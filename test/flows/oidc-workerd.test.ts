@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import type { Browser } from 'playwright-core';
+import type { OpenIdProvider } from '../fixtures/openid-provider.js';
+import type { RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { startOidcWebLogin } from '../helpers/oidc-web-login.js';
 import { startWorkerd, type RunningWorkerd } from '../helpers/workerd-target.js';
-import {
-  CHROMIUM_ARGS,
-  gatewayOrigin,
-  localOnly,
-  oidcSessionConfig,
-  signInAtProvider,
-  WEB_CLIENT_ID,
-  WEB_CLIENT_SECRET,
-} from './oidc-setup.js';
+import { localOnly, oidcSessionConfig, signInAtProvider } from './oidc-setup.js';
 
 /**
  * The browser login round trip through the Worker in real workerd (Miniflare), with the session
@@ -25,18 +18,7 @@ let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  origin = await gatewayOrigin();
-  upstream = await startRecordingUpstream();
-  provider = await startOpenIdProvider({
-    clients: [
-      {
-        client_id: WEB_CLIENT_ID,
-        client_secret: WEB_CLIENT_SECRET,
-        redirect_uris: [`${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/app/logged-out`],
-      },
-    ],
-  });
+  ({ origin, upstream, provider, browser } = await startOidcWebLogin());
   const config = oidcSessionConfig(
     provider.issuer,
     origin,
@@ -49,7 +31,6 @@ beforeAll(async () => {
     bindings: { SAG_API_CONFIG_JSON: JSON.stringify(config), GATEHOUSE_LOG_LEVEL: 'warn' },
     kvNamespaces: ['SESSIONS'],
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 });
 
 afterAll(async () => {

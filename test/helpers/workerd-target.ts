@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare, type WorkerOptions } from 'miniflare';
 import { buildWorker } from '../../scripts/build-worker.mjs';
 import type { TargetFactory } from './targets.js';
+import { ANALYTICS_ENGINE_RECORDER_SCRIPT } from '../fixtures/analytics-engine-recorder.js';
 
 /**
  * The Worker in real workerd, through Miniflare (the engine under `wrangler dev`). It runs the
@@ -42,6 +43,12 @@ export interface WorkerdOptions {
   readonly serviceWorkers?: Readonly<Record<string, string>>;
   /** Workers Analytics Engine dataset bindings: binding name → dataset (writes are dropped locally). */
   readonly analyticsEngineDatasets?: Readonly<Record<string, string>>;
+  /**
+   * Analytics Engine stand-ins that keep what is written: binding name → dataset. Each is a
+   * workerd wrapped binding (as Miniflare's own dataset simulator is) whose `writeDataPoint`
+   * prints the data point as one log line (test/fixtures/analytics-engine-recorder.ts).
+   */
+  readonly recordedAnalyticsEngineDatasets?: Readonly<Record<string, string>>;
   /** A fixed port (a login's redirect_uri must name it before start); default: any free one. */
   readonly port?: number;
 }
@@ -89,7 +96,16 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
       ]),
     ),
     serviceBindings: Object.fromEntries(serviceWorkers.map(([binding]) => [binding, workerName(binding)])),
+    wrappedBindings: Object.fromEntries(
+      Object.entries(options.recordedAnalyticsEngineDatasets ?? {}).map(([binding, dataset]) => [
+        binding,
+        { scriptName: ANALYTICS_ENGINE_RECORDER, bindings: { dataset } },
+      ]),
+    ),
   };
+  const recorders: WorkerOptions[] = options.recordedAnalyticsEngineDatasets
+    ? [{ name: ANALYTICS_ENGINE_RECORDER, modules: true, script: ANALYTICS_ENGINE_RECORDER_SCRIPT }]
+    : [];
   const miniflare = new Miniflare({
     workers: [
       gateway,
@@ -98,6 +114,7 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
         ...common,
         script,
       })),
+      ...recorders,
     ],
     host: '127.0.0.1',
     port: options.port ?? 0,
@@ -123,6 +140,8 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
     close: () => miniflare.dispose(),
   };
 }
+
+const ANALYTICS_ENGINE_RECORDER = 'analytics-engine-recorder';
 
 const workerName = (binding: string): string => `binding-${binding.toLowerCase()}`;
 

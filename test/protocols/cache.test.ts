@@ -6,7 +6,7 @@ import {
   startGatehouse,
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
-import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
+import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../fixtures/keys.js';
 
 /**
  * Response caching through `gatehouse start` (docs/PROTOCOLS.md "Response caching") against a

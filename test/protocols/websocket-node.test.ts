@@ -8,7 +8,7 @@ import {
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
 import { rawRequest } from '../helpers/raw-http.js';
-import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
+import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../fixtures/keys.js';
 
 /**
  * WebSocket relay through `gatehouse start` on Node (docs/PROTOCOLS.md "WebSocket"), against a

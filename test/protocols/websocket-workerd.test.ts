@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { startWebSocketUpstream, type WebSocketUpstream } from '../fixtures/websocket-upstream.js';
 import { startWorkerdTarget } from '../helpers/workerd-target.js';
 import type { GatewayTarget } from '../helpers/targets.js';
-import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../helpers/tokens.js';
+import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../fixtures/keys.js';
 
 /**
  * The Worker relays WebSockets through the runtime's pass-through (docs/PROTOCOLS.md

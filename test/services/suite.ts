@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONFORMANCE_AUDIENCE, CONFORMANCE_ISSUER, CONFORMANCE_SECRET } from '../conformance/config.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import type { GatewayTarget, TargetFactory } from '../helpers/targets.js';
-import { conformanceToken } from '../helpers/tokens.js';
+import { conformanceToken } from '../fixtures/keys.js';
 
 /**
  * `service`, `service_binding` and `pre_process` over HTTP against any runtime target, like the

@@ -68,6 +68,12 @@ describe('Worker observability in workerd', () => {
       (s) => s.kind === 3 && s.attributes['gatehouse.upstream'] === 'up',
     ) as ReceivedSpan;
     expect(call).toMatchObject({ traceId: CLIENT_TRACE, parentSpanId: server.spanId });
+    // Times are epoch nanoseconds in workerd too (its clock is the wall clock, frozen between I/O).
+    for (const span of [server, call]) {
+      expect(span.startTimeUnixNano).toMatch(/^\d{19}$/);
+      expect(Math.abs(Number(span.startTimeUnixNano) / 1e6 - Date.now())).toBeLessThan(60_000);
+      expect(BigInt(span.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(span.startTimeUnixNano));
+    }
     expect(upstream.requests[0]?.headers.traceparent).toBe(`00-${CLIENT_TRACE}-${call.spanId}-01`);
     // The access-log line carries the ids.
     const line = worker.logs

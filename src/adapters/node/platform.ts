@@ -3,7 +3,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient, UpstreamUpgrader } from '../../platform.js';
-import { redisSessionStore } from './redis-session-store.js';
+import { createRedisSessionStores } from './redis-session-store.js';
 import { createNodeRateLimitStores } from './rate-limit-stores.js';
 
 /** The Node host: process env, Date.now, undici upstream client, no waitUntil needed. */
@@ -17,7 +17,8 @@ export function createNodePlatform(options: {
   /** Open Redis connections for a `redis` rate-limit store (false for validate and routes). */
   connectStores?: boolean;
   selfOrigin?: () => string | undefined;
-}): Platform {
+}): Platform & { readonly closeSessionStores: () => void } {
+  const sessionStores = createRedisSessionStores();
   const plainFetch = globalThis.fetch.bind(globalThis);
   const tracing = options.telemetry?.tracing;
   const now = (): number => Date.now();
@@ -36,7 +37,8 @@ export function createNodePlatform(options: {
     },
     bindings: options.bindings ?? {},
     telemetry: options.telemetry,
-    redisStore: redisSessionStore,
+    redisStore: (url) => sessionStores.open(url),
+    closeSessionStores: () => sessionStores.close(),
     // Native one-shot hashing (Node ≥ 20.12): several times faster than the portable SHA-256.
     sha256Hex: (text) => hash('sha256', text, 'hex'),
     rateLimitStores: createNodeRateLimitStores({

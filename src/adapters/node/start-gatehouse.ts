@@ -77,6 +77,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   } catch (error) {
     await upstream.close();
     await platform.rateLimitStores?.close();
+    platform.closeSessionStores();
     await telemetry.tracing?.shutdown();
     throw error;
   }
@@ -93,6 +94,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
     await server?.close(drainMs);
     await upstream.close();
     await platform.rateLimitStores?.close();
+    platform.closeSessionStores();
     await telemetry.tracing?.shutdown();
   };
   let server: Awaited<ReturnType<typeof startNodeServer>> | undefined;

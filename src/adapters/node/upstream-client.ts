@@ -5,6 +5,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
 import { responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
 import { Answer, type Reply } from '../../answer.js';
+import { splitOrigin } from '../../url-parts.js';
 import { announcedTrailers, passableTrailers } from './trailers.js';
 
 /**
@@ -59,7 +60,7 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions 
 }
 
 async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
-  const { origin, path } = splitUrl(request.url);
+  const { origin, path } = splitOrigin(request.url);
 
   // One emitter for both reasons to stop: the client left (its reason is rethrown as is) or no
   // response headers within the timeout (a GatewayError). undici documents EventEmitter
@@ -122,19 +123,6 @@ function subscribeClientAbort(request: UpstreamRequest, abort: (reason: unknown)
   const onAbort = (): void => abort(signal.reason ?? new Error('client disconnected'));
   signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
-}
-
-/** `http://host:port/p?q` → origin and path without `new URL` (the URL was built from a parsed base). */
-function splitUrl(url: string): { origin: string; path: string } {
-  const authority = url.indexOf('//') + 2;
-  let end = authority;
-  while (end < url.length) {
-    const c = url.charCodeAt(end);
-    if (c === 0x2f /* / */ || c === 0x3f /* ? */) break;
-    end++;
-  }
-  const rest = url.slice(end);
-  return { origin: url.slice(0, end), path: rest.charCodeAt(0) === 0x2f ? rest : '/' + rest };
 }
 
 /** Flat `[name, value, …]`, the form undici reads without allocating a pair per header. */

@@ -1,6 +1,7 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
 import { withMutableCleanHeaders } from '../../proxy/headers.js';
+import { originOf } from '../../url-parts.js';
 
 /**
  * The Workers upstream client: the runtime's own `fetch`, which is the only outbound HTTP there
@@ -97,9 +98,4 @@ function unavailableError(request: UpstreamRequest, error: unknown): GatewayErro
     },
     cause: error,
   });
-}
-
-function originOf(url: string): string {
-  const end = url.indexOf('/', url.indexOf('//') + 2);
-  return end === -1 ? url : url.slice(0, end);
 }

@@ -3,7 +3,7 @@ import { configError, configWarning, type ConfigProblem } from '../../config/pro
 import { jwksUriIgnored, lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../lint-rules.js';
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
 import { EXTRA_PARAM_FIELDS, lintAuthorizationParams } from '../../oidc/authorization-params.js';
-import { algorithmsOf, claimSettings } from './common.js';
+import { issuerSettings } from './common.js';
 
 /**
  * `type: "auth0"` — tokens of an Auth0 tenant: issuer `https://{domain}/` (trailing slash, as
@@ -92,17 +92,10 @@ function lintDomain(domain: string, pointer: string): ConfigProblem[] {
   return [];
 }
 
+/** The `oidc` settings with Auth0's fixes: issuer `https://{domain}/`, RS256, the tenant's key set. */
 function settings(def: Auth0AuthorizerConfig): AuthorizerSettings {
   const issuer = auth0Issuer(def.domain);
-  return {
-    algorithms: algorithmsOf(def, ['RS256']),
-    issuer,
-    ...claimSettings(def),
-    keys:
-      def.jwks !== undefined
-        ? { jwks: def.jwks }
-        : { jwksUri: def.jwks_uri ?? `${issuer}.well-known/jwks.json` },
-  };
+  return issuerSettings(def, issuer, ['RS256'], { jwksUri: `${issuer}.well-known/jwks.json` });
 }
 
 export const auth0Authorizer: AuthorizerKind<Auth0AuthorizerConfig> = {

@@ -1,5 +1,6 @@
 import type { AuthorizerConfig } from '../../config/schema.js';
 import type { JwsAlgorithm } from '../algorithms.js';
+import type { AuthorizerSettings, KeySpec } from '../types.js';
 
 /** Settings every type reads the same way: claim-check knobs with their defaults (docs/AUTH.md `jwt`). */
 export function claimSettings(def: AuthorizerConfig, extraRequired: readonly string[] = []) {
@@ -20,4 +21,28 @@ export function algorithmsOf(
   if (def.algorithms) return def.algorithms as JwsAlgorithm[];
   if (def.algorithm) return [def.algorithm as JwsAlgorithm];
   return defaults;
+}
+
+/**
+ * The settings of an OpenID provider's authorizer (`oidc`, and the `auth0` preset of it): tokens
+ * of `issuer`, keys from `jwks` / `jwks_uri` when configured, else the type's own source —
+ * discovery for `oidc`, the tenant's fixed `/.well-known/jwks.json` for `auth0`.
+ */
+export function issuerSettings(
+  def: AuthorizerConfig,
+  issuer: string,
+  defaultAlgorithms: readonly JwsAlgorithm[],
+  keysOtherwise: KeySpec,
+): AuthorizerSettings {
+  return {
+    algorithms: algorithmsOf(def, defaultAlgorithms),
+    issuer,
+    ...claimSettings(def),
+    keys:
+      def.jwks !== undefined
+        ? { jwks: def.jwks }
+        : def.jwks_uri !== undefined
+          ? { jwksUri: def.jwks_uri }
+          : keysOtherwise,
+  };
 }

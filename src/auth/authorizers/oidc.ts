@@ -4,7 +4,7 @@ import { lintAlgorithms, lintHttpUrl, lintInlineJwks, type LintEnv } from '../li
 import type { AuthorizerKind, AuthorizerSettings } from '../types.js';
 import { EXTRA_PARAM_FIELDS, lintAuthorizationParams } from '../../oidc/authorization-params.js';
 import { auth0Issuer } from './auth0.js';
-import { algorithmsOf, claimSettings } from './common.js';
+import { issuerSettings } from './common.js';
 
 /**
  * `type: "oidc"` (ext) — any OpenID Connect provider, named by its `issuer` (docs/CONFIG.md
@@ -128,17 +128,7 @@ export function clientAuthMethod(def: AuthorizerConfig): NonNullable<AuthorizerC
 
 function settings(def: AuthorizerConfig): AuthorizerSettings {
   const issuer = oidcIssuer(def);
-  return {
-    algorithms: algorithmsOf(def, OIDC_DEFAULT_ALGORITHMS),
-    issuer,
-    ...claimSettings(def),
-    keys:
-      def.jwks !== undefined
-        ? { jwks: def.jwks }
-        : def.jwks_uri !== undefined
-          ? { jwksUri: def.jwks_uri }
-          : { discoveryIssuer: issuer },
-  };
+  return issuerSettings(def, issuer, OIDC_DEFAULT_ALGORITHMS, { discoveryIssuer: issuer });
 }
 
 export const oidcAuthorizer: AuthorizerKind<OidcAuthorizerConfig> = {

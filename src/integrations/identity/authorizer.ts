@@ -2,27 +2,24 @@ import type { Authorizer } from '../../auth/types.js';
 import { ConfigInvalidError, configError } from '../../config/problems.js';
 import type { CheckedAuthorizerConfig, RouteConfig } from '../../config/schema.js';
 import type { IntegrationDeps } from '../definition.js';
-import { flowRouteProblems } from './lint.js';
-import { chooseFlowAuthorizer, type IdentityProviderType } from './select.js';
+import type { IdentityProviderType } from './select.js';
 
 /**
- * The authorizer a flow route uses, resolved at compile time. The route's own lint rules run
- * here too, so a flow is never built on a half-configured authorizer even where the lint pass
- * did not run (fail closed, docs/COMPAT.md row 4).
+ * The authorizer a flow route uses: the one the config checks resolved for it
+ * (`deps.flowAuthorizers`, filled by lintIdentityFlows), of the flow's provider type. The checks
+ * do not run again here.
  */
 export function requireFlowAuthorizer<P extends IdentityProviderType>(
   route: RouteConfig,
   deps: IntegrationDeps,
   provider: P,
 ): Authorizer<ProviderConfig<P>> {
-  const at = `/paths/${deps.config.paths.indexOf(route)}`;
-  const errors = flowRouteProblems(deps.config, route, at).filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new ConfigInvalidError(errors);
-  const choice = chooseFlowAuthorizer(deps.config, route, at);
-  if (!choice.ok) throw new ConfigInvalidError([configError(choice.pointer, choice.message)]);
-  const authorizer = deps.authorizers.get(choice.name);
+  const name = deps.flowAuthorizers.get(route);
+  const authorizer = name === undefined ? undefined : deps.authorizers.get(name);
+  // A map lookup still needs the branch: the compiler was handed a config that was not checked.
   if (!authorizer || !isOfProvider(authorizer, provider)) {
-    throw new ConfigInvalidError([configError(choice.pointer, `no ${provider} authorizer was built`)]);
+    const at = `/paths/${deps.config.paths.indexOf(route)}`;
+    throw new ConfigInvalidError([configError(at, `no checked ${provider} authorizer for this flow route`)]);
   }
   return authorizer;
 }

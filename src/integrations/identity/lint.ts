@@ -19,6 +19,8 @@ export function lintIdentityFlows(
   env?: Readonly<Record<string, unknown>>,
   /** Routes to check by index (the config checker skips routes the schema refused). */
   includeRoute: (index: number) => boolean = () => true,
+  /** Filled with the authorizer each flow route resolved to, for the compiler to build on. */
+  chosen?: Map<RouteConfig, string>,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
@@ -41,7 +43,7 @@ export function lintIdentityFlows(
     }
     misplacedSession(route, at).forEach(add);
     if (!isIdentityFlow(type)) return;
-    flowRouteProblems(config, route, at).forEach(add);
+    flowRouteProblems(config, route, at, (name) => chosen?.set(route, name)).forEach(add);
     if (type.startsWith('supabase_')) usesSupabase = true;
   });
 
@@ -60,7 +62,12 @@ export function lintIdentityFlows(
 }
 
 /** The rules for one flow route (`at` is its pointer); empty for other routes. */
-export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at: string): ConfigProblem[] {
+export function flowRouteProblems(
+  config: GatewayConfig,
+  route: RouteConfig,
+  at: string,
+  onChosen?: (authorizerName: string) => void,
+): ConfigProblem[] {
   const type = route.integration?.type;
   if (!isIdentityFlow(type)) return [];
   const problems: ConfigProblem[] = [];
@@ -87,6 +94,7 @@ export function flowRouteProblems(config: GatewayConfig, route: RouteConfig, at:
   if (usesEnvironmentOnly(config, route)) return problems;
   const choice = chooseFlowAuthorizer(config, route, at);
   if (!choice.ok) return [...problems, configError(choice.pointer, choice.message)];
+  onChosen?.(choice.name);
   for (const field of integrationDefinition(type)?.identityFlow?.authorizerFields ?? []) {
     if (choice.def[field] === undefined) {
       problems.push(configError(`${choice.pointer}/${field}`, `is required by the ${type} route at ${at}`));

@@ -1,9 +1,10 @@
 import { readCappedBytes } from '../../capped-body.js';
+import { boundedFetch, ControlPlaneFetchError, readBounded } from '../../control-plane-fetch.js';
 /**
- * One outbound call of an identity flow (docs/FLOWS.md, first paragraph): through the
- * platform's fetch, redirects never followed, one deadline covering headers and body (10 s by
- * default, the authorizer's `timeout_ms`), a cap on the body read, and the client's disconnect
- * signal. Failures come back as values, so each flow maps them to its own documented codes:
+ * One outbound call of an identity flow (docs/FLOWS.md, first paragraph), under the one
+ * control-plane policy (src/control-plane-fetch.ts): the platform's fetch, redirects never
+ * followed, one deadline covering headers and body (10 s by default, the authorizer's
+ * `timeout_ms`), a cap on the body read, and the client's disconnect signal. Failures come back as values, so each flow maps them to its own documented codes:
  * the provider answered (any status) / the provider could not be reached or timed out.
  */
 export const DEFAULT_FLOW_TIMEOUT_MS = 10_000;
@@ -30,53 +31,32 @@ export interface ProviderCallOptions {
   readonly maxBytes?: number;
 }
 
-/** Marks a rejection of fetch itself, so it is told apart from a protocol library's own errors. */
-class ProviderFetchError extends Error {
-  constructor(cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
-    this.name = 'ProviderFetchError';
-  }
-}
-
 /**
- * Runs `send` (which must issue exactly one request through the fetch it is given) and reads the
- * answer. Errors thrown by `send` before any request went out (a protocol library refusing its
- * arguments: a configuration fault) propagate unchanged.
+ * Runs `send` (which must issue exactly one request through the fetch it is given) under the
+ * control-plane policy (src/control-plane-fetch.ts) and reads the answer. Errors thrown by `send`
+ * before any request went out (a protocol library refusing its arguments: a configuration fault)
+ * propagate unchanged.
  */
 export async function callProvider(
   send: (fetchImpl: typeof fetch, signal: AbortSignal) => Promise<Response>,
   options: ProviderCallOptions,
 ): Promise<ProviderResult> {
-  const deadline = AbortSignal.timeout(options.timeoutMs);
-  const signal = AbortSignal.any([deadline, options.signal]);
-  const fetchImpl: typeof fetch = (input, init) =>
-    options.fetch(input, { ...init, redirect: 'manual', signal }).catch((error: unknown) => {
-      throw new ProviderFetchError(error);
-    });
+  const call = boundedFetch(options.fetch, { timeoutMs: options.timeoutMs, signal: options.signal });
   let response: Response;
   try {
-    response = await send(fetchImpl, signal);
+    response = await send(call.fetch, call.signal);
   } catch (error) {
-    if (!(error instanceof ProviderFetchError)) throw error;
-    return { kind: 'unreachable', timedOut: deadline.aborted, reason: error.message };
+    if (!(error instanceof ControlPlaneFetchError)) throw error;
+    return { kind: 'unreachable', timedOut: call.timedOut(), reason: error.message };
   }
-  try {
-    const text = await readCappedText(response, options.maxBytes ?? MAX_PROVIDER_BODY_BYTES);
-    if (text === undefined) return { kind: 'too_large', status: response.status };
-    return {
-      kind: 'answer',
-      status: response.status,
-      contentType: response.headers.get('content-type'),
-      text,
-    };
-  } catch (error) {
-    // The connection broke or the deadline passed while the body was streaming.
-    return {
-      kind: 'unreachable',
-      timedOut: deadline.aborted,
-      reason: error instanceof Error ? error.message : String(error),
-    };
-  }
+  const result = await readBounded(response, call, options.maxBytes ?? MAX_PROVIDER_BODY_BYTES);
+  if (result.kind !== 'answer') return result;
+  return {
+    kind: 'answer',
+    status: result.status,
+    contentType: result.headers.get('content-type'),
+    text: new TextDecoder().decode(result.bytes),
+  };
 }
 
 /** The body as text, or undefined once it exceeds `maxBytes` (the rest is not read). */

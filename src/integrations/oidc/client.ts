@@ -7,7 +7,7 @@ import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { DiscoveryError, getIssuerDiscovery, type IssuerDiscovery } from '../../oidc/discovery.js';
 import type { Platform } from '../../platform.js';
-import { createSealedCookies, type SealedCookies } from '../../session/sealed-cookie.js';
+import { createSealedCookies } from '../../session/sealed-cookie.js';
 import {
   cookieSecret,
   createSessionSettings,
@@ -15,17 +15,21 @@ import {
   type SessionSettings,
 } from '../../session/settings.js';
 import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
-export { replayAnswer } from '../auth0/client.js';
 import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
-import { DEFAULT_FLOW_TIMEOUT_MS } from '../identity/provider-call.js';
+import { DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
+import { OIDC_ERRORS, type FlowErrors } from './errors.js';
+import { sealedTransactions, type LoginTransactions } from './transactions.js';
 
 /**
- * Everything the `oidc_*` flows of one authorizer share, built once per compiled config
- * (docs/FLOWS.md "OpenID Connect"): the provider's metadata by discovery, the client and its
- * authentication, the authorization parameters, the login transaction cookie and, when the
- * login route has `session`, the browser session.
+ * Everything the provider flows of one authorizer share, built once per compiled config
+ * (docs/FLOWS.md "OpenID Connect"): the provider's metadata, the client and its authentication,
+ * the authorization parameters, the login transaction cookie and, when the login route has
+ * `session`, the browser session. The `oidc` type builds it from `issuer` with discovery
+ * (createOidcFlows); the `auth0` type is a preset of it (auth0/preset.ts: `domain` → issuer
+ * `https://{domain}/` and Auth0's fixed endpoints, its cookie, its error codes), and both run
+ * the same login, callback, userinfo and refresh code.
  */
 export interface OidcFlows {
   readonly authorizer: Authorizer;
@@ -37,7 +41,16 @@ export interface OidcFlows {
   /** Fixed authorization parameters (prompt, audience, organization, … and `authorization_params`). */
   readonly authorizationParams: readonly (readonly [string, string])[];
   readonly postLogoutRedirectUri: string | undefined;
-  readonly transactions: SealedCookies;
+  readonly transactions: LoginTransactions;
+  /** The catalogue rows this preset answers with. */
+  readonly errors: FlowErrors;
+  readonly login: LoginShape;
+  readonly refresh: RefreshShape;
+  /**
+   * The callback answers a provider `error` itself (redirect to the app, or OIDC_LOGIN_FAILED);
+   * the `auth0` preset treats a callback without a code as `missing_code`, whatever it carries.
+   */
+  readonly reportsProviderErrors: boolean;
   readonly session: SessionSettings | undefined;
   /** Cookies get `Secure` when the callback the provider redirects to is https. */
   readonly secureCookies: boolean;
@@ -46,12 +59,37 @@ export interface OidcFlows {
   clientAuth(): Promise<oauth.ClientAuth>;
   /** Sends exactly one request through oauth4webapi with the flow's fetch, deadline and signal. */
   readonly call: OAuthProviderCall;
+  /** The deadline of one provider call (`timeout_ms`). */
+  readonly providerTimeoutMs: number;
   readonly platform: Pick<Platform, 'fetch' | 'now'>;
 }
 
+/** How a preset's login request is written. */
+export interface LoginShape {
+  /** The client's own `?state=` (at most MAX_CLIENT_STATE_LENGTH) is used when given (`auth0`). */
+  readonly clientState: boolean;
+  /** An OpenID Connect `nonce` is sent and checked (`oidc`). */
+  readonly nonce: boolean;
+  /** The request may choose `?login_hint=`, `?prompt=`, `?screen_hint=` (`oidc`). */
+  readonly requestChoices: boolean;
+  /** Parameters written after the protocol's own (the `auth0` preset's `audience`). */
+  readonly trailingParams: readonly (readonly [string, string])[];
+}
+
+/** How a preset's `*_refresh` route reads and judges its request. */
+export interface RefreshShape {
+  /**
+   * (`auth0`) The bearer token is verified first: still valid → `token_still_valid` and no
+   * provider call; expired → the grant; any other failure → the auth error table.
+   */
+  readonly stillValidCheck: boolean;
+  /** (`oidc`) A body is read only when its content type is JSON. */
+  readonly jsonBodyOnly: boolean;
+  /** (`oidc`) Concurrent grants with one refresh token share one call (refresh-grant.ts). */
+  readonly shareGrants: boolean;
+}
+
 export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
-/** A login has this long between the redirect and the callback. */
-export const TRANSACTION_MAX_AGE_MS = 10 * 60_000;
 
 const flows = perAuthorizer<OidcFlows>();
 
@@ -95,11 +133,17 @@ export function createOidcFlows(
     scope: (def.scopes ?? DEFAULT_OIDC_SCOPES).join(' '),
     authorizationParams: authorizationParams(def),
     postLogoutRedirectUri: def.post_logout_redirect_uri,
-    transactions: createSealedCookies({
-      name: transactionCookieName(authorizer.name),
-      secret: cookieSecret(authorizer, sessionConfig),
-      context: `login|${issuer}|${clientId}`,
-    }),
+    transactions: sealedTransactions(
+      createSealedCookies({
+        name: transactionCookieName(authorizer.name),
+        secret: cookieSecret(authorizer, sessionConfig),
+        context: `login|${issuer}|${clientId}`,
+      }),
+    ),
+    errors: OIDC_ERRORS,
+    login: { clientState: false, nonce: true, requestChoices: true, trailingParams: [] },
+    refresh: { stillValidCheck: false, jsonBodyOnly: true, shareGrants: true },
+    reportsProviderErrors: true,
     session: sessionConfig ? createSessionSettings(authorizer, sessionConfig, platform) : undefined,
     secureCookies: def.redirect_uri?.startsWith('https:') ?? false,
     metadata: () => metadataOf(discovery, platform.now()),
@@ -109,6 +153,7 @@ export function createOidcFlows(
         throw error;
       })),
     call: oauthProviderCall(platform.fetch, timeoutMs, insecure),
+    providerTimeoutMs: timeoutMs,
     platform,
   };
 }
@@ -158,4 +203,15 @@ async function importClientKey(value: unknown): Promise<oauth.PrivateKey> {
   const key = await importJWK(jwk, jwk.alg ?? 'RS256');
   if (key instanceof Uint8Array) throw new Error('client_private_key is a symmetric key');
   return { key, ...(jwk.kid === undefined ? {} : { kid: jwk.kid }) };
+}
+
+/**
+ * The provider's answer as a Response oauth4webapi can process: the body was already read
+ * (bounded), so it is replayed from text with the headers the library looks at.
+ */
+export function replayAnswer(result: Extract<ProviderResult, { kind: 'answer' }>): Response {
+  return new Response(result.text, {
+    status: result.status,
+    headers: result.contentType ? { 'content-type': result.contentType } : {},
+  });
 }

@@ -1,9 +1,9 @@
 import * as oauth from 'oauth4webapi';
-import type { RouteConfig } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
-import { oidcFlows, TRANSACTION_MAX_AGE_MS, type OidcFlows } from './client.js';
+import type { IntegrationDefinition } from '../definition.js';
+import { oidcFlows, type OidcFlows } from './client.js';
+import type { LoginTransaction } from './transactions.js';
 
 /**
  * `oidc_login` (docs/FLOWS.md "OpenID Connect"): sends the browser to the provider's
@@ -12,31 +12,33 @@ import { oidcFlows, TRANSACTION_MAX_AGE_MS, type OidcFlows } from './client.js';
  * the return URL — is sealed into a short-lived cookie; with `session`, `?return_to=` must be on
  * the allow-list (else 400 OIDC_RETURN_TO_NOT_ALLOWED, no redirect at all). The request may
  * choose `?login_hint=`, `?prompt=` (none, login, consent, select_account, create) and
- * `?screen_hint=` (signup, login); they override the configured values.
+ * `?screen_hint=` (signup, login); they override the configured values. The `auth0` preset
+ * (`auth0_callback_redirect`) sends no nonce, takes the client's `?state=` when given, and
+ * writes `audience` last, as it always has.
  */
 const MAX_HINT_LENGTH = 256;
+/** (auth0) The longest `?state=` a client may carry through the login. */
+export const MAX_CLIENT_STATE_LENGTH = 512;
 /** What a request may choose itself (a silent-login attempt, a sign-up button): standard values only. */
 const REQUEST_PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const REQUEST_SCREEN_HINTS = new Set(['signup', 'login']);
 
-export interface LoginTransaction {
-  readonly state: string;
-  readonly nonce: string;
-  readonly verifier: string;
-  /** Where the browser goes after the callback (session logins only). */
-  readonly returnTo?: string;
-}
-
 export const oidcLoginIntegration: IntegrationDefinition = {
   required: [],
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
-  create: createOidcLoginIntegration,
+  create: (route, deps) => loginHandler(oidcFlows(route, deps)),
 };
 
-export function createOidcLoginIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const flows = oidcFlows(route, deps);
+/** The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`). */
+export function loginHandler(flows: OidcFlows): Handler {
   return async (ctx) => {
     const query = new URLSearchParams(ctx.search);
+    const given = flows.login.clientState ? query.get('state') : null;
+    if (given !== null && given.length > MAX_CLIENT_STATE_LENGTH) {
+      throw new GatewayError(flows.errors.invalidState, {
+        detail: { reason: `state longer than ${MAX_CLIENT_STATE_LENGTH} characters` },
+      });
+    }
     let returnTo: string | undefined;
     if (flows.session) {
       returnTo = flows.session.returnTo.resolve(query.get('return_to'));
@@ -51,18 +53,19 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
     }
     const as = await flows.metadata();
     const transaction: LoginTransaction = {
-      state: oauth.generateRandomState(),
-      nonce: oauth.generateRandomNonce(),
+      state: given || oauth.generateRandomState(),
       verifier: oauth.generateRandomCodeVerifier(),
+      ...(flows.login.nonce ? { nonce: oauth.generateRandomNonce() } : {}),
       ...(returnTo === undefined ? {} : { returnTo }),
     };
     const challenge = await oauth.calculatePKCECodeChallenge(transaction.verifier);
     const now = flows.platform.now();
+    // Secure when this request, or the callback the provider will send the browser to, is https
+    // (behind a TLS-terminating proxy the gateway itself may only see http).
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
-    const choices = requestChoices(query);
-    const cookies = await flows.transactions.seal(
-      { ...transaction },
-      now + TRANSACTION_MAX_AGE_MS,
+    const choices = flows.login.requestChoices ? requestChoices(query) : [];
+    const cookies = await flows.transactions.issue(
+      transaction,
       now,
       secure,
       ctx.request.headers.get('cookie'),
@@ -77,6 +80,10 @@ export function createOidcLoginIntegration(route: RouteConfig, deps: Integration
   };
 }
 
+/**
+ * The authorization request (every parameter encoded by URLSearchParams): the preset's fixed
+ * parameters, the request's choices, the protocol's own (which win), then trailing ones.
+ */
 export function authorizationUrl(
   flows: OidcFlows,
   as: oauth.AuthorizationServer,
@@ -96,9 +103,10 @@ export function authorizationUrl(
   params.set('redirect_uri', flows.redirectUri ?? '');
   params.set('scope', flows.scope);
   params.set('state', transaction.state);
-  params.set('nonce', transaction.nonce);
+  if (transaction.nonce !== undefined) params.set('nonce', transaction.nonce);
   params.set('code_challenge', challenge);
   params.set('code_challenge_method', 'S256');
+  for (const [name, value] of flows.login.trailingParams) params.set(name, value);
   return url.href;
 }
 

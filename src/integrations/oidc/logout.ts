@@ -6,7 +6,7 @@ import { csrfRefusal } from '../../session/csrf.js';
 import { endSession } from '../../session/store.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows, type OidcFlows } from './client.js';
-import { describe, providerFailure } from './errors.js';
+import { describe } from './errors.js';
 import { forgetRefreshGrant } from './refresh-grant.js';
 
 /**
@@ -91,7 +91,7 @@ async function revokeRefreshToken(
         additionalParameters: { token_type_hint: 'refresh_token' },
       }),
     );
-    const failed = providerFailure('logout', result);
+    const failed = flows.errors.providerFailure('logout', result);
     ctx.log.revocation = failed ? (failed.detail ?? 'failed') : 'ok';
   } catch (error) {
     ctx.log.revocation = { reason: describe(error) };

@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import type { RequestContext } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { replayAnswer, type OidcFlows } from './client.js';
-import { describe, providerFailure } from './errors.js';
+import { describe } from './errors.js';
 
 /**
  * One `refresh_token` grant per refresh token (docs/FLOWS.md "Refresh"). Providers that rotate
@@ -34,6 +34,8 @@ export function refreshGrant(
   ctx: RequestContext,
   refreshToken: string,
 ): Promise<RefreshOutcome> {
+  // A preset that keeps one grant per request (`auth0_refresh`, as it always has).
+  if (!flows.refresh.shareGrants) return runGrant(flows, ctx, refreshToken);
   let memo = memos.get(flows);
   if (!memo) {
     memo = new Map();
@@ -86,7 +88,7 @@ async function runGrant(
   const result = await flows.call(ctx, (options) =>
     oauth.refreshTokenGrantRequest(as, flows.client, clientAuth, refreshToken, options),
   );
-  const failed = providerFailure(action, result);
+  const failed = flows.errors.providerFailure(action, result);
   if (failed) throw failed;
   if (result.kind !== 'answer')
     throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
@@ -94,6 +96,6 @@ async function runGrant(
     const tokens = await oauth.processRefreshTokenResponse(as, flows.client, replayAnswer(result));
     return { tokens, text: result.text };
   } catch (error) {
-    throw new GatewayError('OIDC_PROVIDER_REFUSED', { detail: { action, reason: describe(error) } });
+    throw flows.errors.invalidAnswer(action, false, { reason: describe(error) });
   }
 }

@@ -3,7 +3,7 @@ import { replyToResponse, type Reply } from '../../answer.js';
 import { requireScopes } from '../../auth/scopes.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { RequestContext, Step } from '../../context.js';
-import { isGatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { renderError } from '../../errors/render.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { csrfRefusal } from '../../session/csrf.js';
@@ -14,6 +14,7 @@ import { useSessionCredentials } from '../../session/upstream-request.js';
 import type { IntegrationDeps } from '../definition.js';
 import { oidcFlowsOf, type OidcFlows } from './client.js';
 import { refreshGrant } from './refresh-grant.js';
+import { LEASE_MARGIN_MS, refreshOnce } from './shared-refresh.js';
 
 /**
  * The authorization step of a route protected by an `oidc` authorizer whose login has `session`
@@ -61,7 +62,7 @@ export function createSessionAuthorizeStep(
       return next(ctx);
     }
     const refused = csrfRefusal(ctx, trusted);
-    if (refused) return failure(ctx, 'SESSION_CSRF_REJECTED', { reason: refused });
+    if (refused) throw new GatewayError('SESSION_CSRF_REJECTED', { detail: { reason: refused } });
     const active = await activeSession(flows, session, ctx);
     if (active instanceof Response) return active;
     const { record, commit } = active;
@@ -95,12 +96,33 @@ export async function activeSession(
   let record = await openSession(session, cookieHeader, now);
   if (!record) return ended(ctx, session, cookieHeader, secure, 'session cookie missing, altered or expired');
   let changed = false;
+  let sealed: string[] | undefined;
   if (options.force === true || refreshDue(record, now)) {
-    const refreshed = await refresh(flows, ctx, record, now);
-    if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
-    record = refreshed;
-    changed = true;
-    ctx.log.session = 'refreshed';
+    const { store } = session;
+    if (store && record.sid !== undefined) {
+      // A shared store: one refresh across every process sharing it (shared-refresh.ts).
+      const outcome = await refreshOnce(ctx, {
+        session,
+        store,
+        record: { ...record, sid: record.sid },
+        leaseMs: flows.providerTimeoutMs + LEASE_MARGIN_MS,
+        now: () => flows.platform.now(),
+        refresh: (current) => refresh(flows, ctx, current, now),
+        save: (renewed) => sealSession(session, renewed, now, secure, cookieHeader),
+      });
+      if (outcome.kind === 'ended') return ended(ctx, session, cookieHeader, secure, outcome.reason);
+      record = outcome.record;
+      if (outcome.kind === 'renewed') {
+        changed = true;
+        sealed = outcome.cookies;
+      }
+    } else {
+      const refreshed = await refresh(flows, ctx, record, now);
+      if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
+      record = refreshed;
+      changed = true;
+      ctx.log.session = 'refreshed';
+    }
   } else if (wantsTouch(session, record, now)) {
     record = { ...record, la: now };
     changed = true;
@@ -111,7 +133,7 @@ export async function activeSession(
     async commit(reply) {
       if (!changed) return reply;
       const response = replyToResponse(reply);
-      for (const line of await sealSession(session, final, now, secure, cookieHeader)) {
+      for (const line of sealed ?? (await sealSession(session, final, now, secure, cookieHeader))) {
         response.headers.append('set-cookie', line);
       }
       return response;
@@ -131,7 +153,7 @@ async function refresh(
     const { tokens } = await refreshGrant(flows, ctx, record.rt);
     return sessionFromTokens(tokens, oauth.getValidatedIdTokenClaims(tokens), now, record);
   } catch (error) {
-    if (isGatewayError(error) && error.code === 'OIDC_PROVIDER_REFUSED') {
+    if (isGatewayError(error)) {
       const status = error.detail?.providerStatus;
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return `refresh refused by the provider (${String(error.detail?.providerError ?? status)})`;
@@ -141,6 +163,11 @@ async function refresh(
   }
 }
 
+/**
+ * 401 SESSION_EXPIRED, clearing every part of the session cookie. Rendered here rather than
+ * thrown, because a split cookie needs several Set-Cookie lines and a thrown error carries one
+ * value per header; the code is recorded on the log line all the same.
+ */
 function ended(
   ctx: RequestContext,
   session: SessionSettings,

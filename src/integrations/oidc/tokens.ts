@@ -1,29 +1,28 @@
 import * as oauth from 'oauth4webapi';
-import type { RouteConfig } from '../../config/schema.js';
+import { MAX_TOKEN_LENGTH, readBearerCredential } from '../../auth/bearer.js';
 import type { Handler, RequestContext } from '../../context.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { csrfRefusal } from '../../session/csrf.js';
-import { accessToken } from '../auth0/userinfo.js';
 import { readJsonBody, stringField } from '../identity/request-body.js';
-import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
+import type { IntegrationDefinition } from '../definition.js';
 import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
-import { describe, providerFailure, TOKEN_HEADERS } from './errors.js';
+import { describe, TOKEN_HEADERS } from './errors.js';
 import { refreshGrant } from './refresh-grant.js';
 import { activeSession } from './session-step.js';
 
 /**
- * `oidc_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, the bearer token, or
- * — for a session login — the session (refreshed first when expired) is sent to the provider's
- * `userinfo_endpoint`; its claims are the answer.
+ * `oidc_userinfo` / `auth0_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, the
+ * bearer token, or — for a session login — the session (refreshed first when expired) is sent to
+ * the provider's `userinfo_endpoint`, which judges it (access tokens may be opaque, so the
+ * gateway does not verify them itself); its claims are the answer.
  */
 export const oidcUserinfoIntegration: IntegrationDefinition = {
   required: [],
   identityFlow: { provider: 'oidc', authorizerFields: [] },
-  create: createOidcUserinfoIntegration,
+  create: (route, deps) => userinfoHandler(oidcFlows(route, deps)),
 };
 
-export function createOidcUserinfoIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const flows = oidcFlows(route, deps);
+export function userinfoHandler(flows: OidcFlows): Handler {
   const action = 'userinfo';
   return async (ctx) => {
     let token = accessToken(ctx.request.headers);
@@ -39,14 +38,14 @@ export function createOidcUserinfoIntegration(route: RouteConfig, deps: Integrat
       commit = async (response) => (await active.commit(response)) as Response;
     }
     if (token === undefined) {
-      throw new GatewayError('OIDC_MISSING_ACCESS_TOKEN', { headers: { 'www-authenticate': 'Bearer' } });
+      throw new GatewayError(flows.errors.missingAccessToken, { headers: { 'www-authenticate': 'Bearer' } });
     }
     const as = await flows.metadata();
     const bearer = token;
     const result = await flows.call(ctx, (options) =>
       oauth.userInfoRequest(as, flows.client, bearer, options),
     );
-    const failed = providerFailure(action, result);
+    const failed = flows.errors.providerFailure(action, result);
     if (failed) throw failed;
     if (result.kind !== 'answer')
       throw new GatewayError('ERR_INTERNAL', { detail: { action, reason: 'no answer' } });
@@ -59,35 +58,37 @@ export function createOidcUserinfoIntegration(route: RouteConfig, deps: Integrat
         replayAnswer(result),
       );
     } catch (error) {
-      throw new GatewayError('OIDC_PROVIDER_REFUSED', { detail: { action, reason: describe(error) } });
+      throw flows.errors.invalidAnswer(action, false, { reason: describe(error) });
     }
     return commit(new Response(JSON.stringify(claims), { status: 200, headers: TOKEN_HEADERS }));
   };
 }
 
 /**
- * `oidc_refresh` (docs/FLOWS.md): with a refresh token from `X-Refresh-Token` or the JSON body's
- * `refresh_token`, exactly one `refresh_token` grant, answered with the provider's JSON. For a
- * session login, a request with only the session cookie refreshes the session now (Origin-checked
- * like any state-changing session request) and answers `{"expires_at": seconds}` with the new
- * cookie; the tokens stay in the cookie.
+ * `oidc_refresh` / `auth0_refresh` (docs/FLOWS.md): with a refresh token from `X-Refresh-Token`
+ * or the JSON body's `refresh_token`, exactly one `refresh_token` grant, answered with the
+ * provider's JSON. For a session login, a request with only the session cookie refreshes the
+ * session now (Origin-checked like any state-changing session request) and answers
+ * `{"expires_at": seconds}` with the new cookie; the tokens stay in the cookie. The `auth0`
+ * preset verifies the bearer token first: still valid → `token_still_valid`, no provider call.
  */
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
 
 export const oidcRefreshIntegration: IntegrationDefinition = {
   required: [],
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
-  create: createOidcRefreshIntegration,
+  create: (route, deps) => refreshHandler(oidcFlows(route, deps)),
 };
 
-export function createOidcRefreshIntegration(route: RouteConfig, deps: IntegrationDeps): Handler {
-  const flows = oidcFlows(route, deps);
+export function refreshHandler(flows: OidcFlows): Handler {
   const trusted = new Set(flows.session?.returnTo.origins ?? []);
   if (flows.redirectUri) trusted.add(new URL(flows.redirectUri).origin);
   return async (ctx) => {
-    const refreshToken = await readRefreshToken(ctx);
+    const refreshToken = await readRefreshToken(ctx, flows.refresh.jsonBodyOnly);
+    // Thrown, so the gateway's exit renders the catalogue row and logs its code.
     if (refreshToken === 'too_large') throw new GatewayError('ERR_PAYLOAD_TOO_LARGE');
     if (refreshToken !== undefined) {
+      if (flows.refresh.stillValidCheck && (await bearerStillValid(flows, ctx))) return tokenStillValid();
       const { text } = await refreshGrant(flows, ctx, refreshToken);
       return new Response(text, { status: 200, headers: TOKEN_HEADERS });
     }
@@ -97,13 +98,38 @@ export function createOidcRefreshIntegration(route: RouteConfig, deps: Integrati
       if (refused) throw new GatewayError('SESSION_CSRF_REJECTED', { detail: { reason: refused } });
       return refreshSessionNow(flows, ctx);
     }
-    throw new GatewayError('OIDC_MISSING_REFRESH_TOKEN');
+    throw new GatewayError(flows.errors.missingRefreshToken);
   };
+}
+
+/**
+ * The bearer token, verified by the authorizer: valid → true; expired (the signature and every
+ * other claim checked out — jose checks `exp` last) → false, refresh; any other failure is
+ * thrown: the auth error table, with its WWW-Authenticate, as on a protected route.
+ */
+async function bearerStillValid(flows: OidcFlows, ctx: RequestContext): Promise<boolean> {
+  try {
+    ctx.claims = await flows.authorizer.authenticate(ctx.request.headers);
+    ctx.log.auth = 'ok';
+    return true;
+  } catch (error) {
+    if (!isGatewayError(error) || error.code !== 'ERR_JWT_EXPIRED') throw error;
+    ctx.log.auth = 'expired';
+    return false;
+  }
+}
+
+/** The success answer of a refresh that was not needed. */
+function tokenStillValid(): Response {
+  return new Response(JSON.stringify({ message: 'Token is still valid', code: 'token_still_valid' }), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 async function refreshSessionNow(flows: OidcFlows, ctx: RequestContext): Promise<Response> {
   const session = flows.session;
-  if (!session) throw new GatewayError('OIDC_MISSING_REFRESH_TOKEN');
+  if (!session) throw new GatewayError(flows.errors.missingRefreshToken);
   // Treat the access token as expired so activeSession refreshes it.
   const active = await activeSession(flows, session, ctx, { force: true });
   if (active instanceof Response) return active;
@@ -111,14 +137,36 @@ async function refreshSessionNow(flows: OidcFlows, ctx: RequestContext): Promise
   return (await active.commit(new Response(body, { status: 200, headers: TOKEN_HEADERS }))) as Response;
 }
 
-async function readRefreshToken(ctx: RequestContext): Promise<string | 'too_large' | undefined> {
+async function readRefreshToken(
+  ctx: RequestContext,
+  jsonBodyOnly: boolean,
+): Promise<string | 'too_large' | undefined> {
   const header = ctx.request.headers.get('x-refresh-token')?.trim();
   if (header) return header.length <= MAX_REFRESH_TOKEN_LENGTH ? header : undefined;
-  if (ctx.method !== 'POST' || ctx.request.headers.get('content-type')?.includes('json') !== true)
-    return undefined;
+  if (ctx.method !== 'POST') return undefined;
+  if (jsonBodyOnly && ctx.request.headers.get('content-type')?.includes('json') !== true) return undefined;
   const body = await readJsonBody(ctx);
   if (body.kind === 'too_large') return 'too_large';
   return body.kind === 'object'
     ? stringField(body.value, 'refresh_token', MAX_REFRESH_TOKEN_LENGTH)
     : undefined;
+}
+
+/** RFC 6750 §2.1 `b64token`: what may follow `Bearer ` (opaque, JWS and JWE tokens all fit). */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** The access token to send to userinfo (`X-Access-Token`, else the bearer token), or undefined. */
+export function accessToken(headers: Headers): string | undefined {
+  const explicit = headers.get('x-access-token');
+  let token: string;
+  if (explicit !== null) {
+    token = explicit.trim();
+  } else {
+    try {
+      token = readBearerCredential(headers);
+    } catch {
+      return undefined;
+    }
+  }
+  return token.length > 0 && token.length <= MAX_TOKEN_LENGTH && B64TOKEN.test(token) ? token : undefined;
 }

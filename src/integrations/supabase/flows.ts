@@ -9,7 +9,7 @@ import { readJsonBody, stringField } from '../identity/request-body.js';
 import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { createSupabaseAuthClient, type SupabaseAuthClient, type SupabaseAuthEndpoint } from './client.js';
 import { readSupabaseEnvironment } from './environment.js';
-import * as answer from './responses.js';
+import { providerErrorCode, providerMessage } from './provider-text.js';
 
 /**
  * The Supabase passwordless flows (docs/FLOWS.md "Supabase"), spoken over GoTrue's REST
@@ -22,8 +22,8 @@ interface ProviderRequest {
   readonly payload: Readonly<Record<string, unknown>>;
   /** The provider answered 2xx. */
   readonly succeeded: (text: string) => Response;
-  /** The provider refused (4xx). */
-  readonly refused: (text: string) => Response;
+  /** The provider refused (4xx): throws the flow's catalogue error. */
+  readonly refused: (text: string, detail: Record<string, unknown>) => never;
 }
 
 interface SupabaseFlow {
@@ -43,20 +43,19 @@ const passwordlessAuth: SupabaseFlow = {
     const email = stringField(body, 'email', MAX_EMAIL);
     const phone = email === undefined ? stringField(body, 'phone', MAX_PHONE) : undefined;
     if (email === undefined && phone === undefined) throw new GatewayError('missing_email_or_phone');
-    const refused = (text: string) =>
-      answer.sendFailed(answer.providerMessage(text, 'Failed to send OTP'), 'SUPABASE_OTP_SEND_FAILED');
+    const refused = refusedToSend('SUPABASE_OTP_SEND_FAILED');
     // The body supabase-js `signInWithOtp` sends; create_user true is its default.
     return email !== undefined
       ? {
           endpoint: 'otp',
           payload: { email, create_user: true },
-          succeeded: () => answer.jsonMessage('Email OTP sent successfully'),
+          succeeded: () => jsonMessage('Email OTP sent successfully'),
           refused,
         }
       : {
           endpoint: 'otp',
           payload: { phone, create_user: true, channel: 'sms' },
-          succeeded: () => answer.jsonMessage('SMS OTP sent successfully'),
+          succeeded: () => jsonMessage('SMS OTP sent successfully'),
           refused,
         };
   },
@@ -74,8 +73,8 @@ const passwordlessVerify: SupabaseFlow = {
       endpoint: 'verify',
       payload: email !== undefined ? { type: 'email', email, token } : { type: 'sms', phone, token },
       succeeded: sessionAnswer,
-      refused: () => {
-        throw new GatewayError('SUPABASE_OTP_VERIFY_FAILED');
+      refused: (_text, detail) => {
+        throw new GatewayError('SUPABASE_OTP_VERIFY_FAILED', { detail });
       },
     };
   },
@@ -92,15 +91,26 @@ const passwordlessAuthAlt: SupabaseFlow = {
     return {
       endpoint: 'signup',
       payload: { email, password },
-      succeeded: () => answer.jsonMessage('Confirmation email sent successfully'),
-      refused: (text) =>
-        answer.sendFailed(
-          answer.providerMessage(text, 'Failed to send confirmation email'),
-          'SUPABASE_OTP_ALT_FAILED',
-        ),
+      succeeded: () => jsonMessage('Confirmation email sent successfully'),
+      refused: refusedToSend('SUPABASE_OTP_ALT_FAILED'),
     };
   },
 };
+
+/** A refusal to send: the row (400) with GoTrue's own words, when it gave any. */
+function refusedToSend(code: 'SUPABASE_OTP_SEND_FAILED' | 'SUPABASE_OTP_ALT_FAILED') {
+  return (text: string, detail: Record<string, unknown>): never => {
+    const message = providerMessage(text);
+    throw new GatewayError(code, { detail, ...(message === undefined ? {} : { variation: { message } }) });
+  };
+}
+
+function jsonMessage(message: string): Response {
+  return new Response(JSON.stringify({ message }), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+}
 
 /** `/verify` answers the session; without an access token it is not one. */
 function sessionAnswer(text: string): Response {
@@ -170,7 +180,7 @@ function toResponse(ctx: RequestContext, result: ProviderResult, request: Provid
   const detail = {
     endpoint: request.endpoint,
     providerStatus: result.status,
-    ...(result.kind === 'answer' ? { providerCode: answer.providerErrorCode(result.text) } : {}),
+    ...(result.kind === 'answer' ? { providerCode: providerErrorCode(result.text) } : {}),
   };
   // docs/FLOWS.md: a provider error (4xx or 5xx) is the flow's own refusal (400 …_FAILED, or
   // 401 for verify); only answers that are not HTTP errors but still unusable (a redirect, an
@@ -178,8 +188,11 @@ function toResponse(ctx: RequestContext, result: ProviderResult, request: Provid
   if (result.kind === 'too_large' || (result.status >= 300 && result.status < 400)) {
     throw new GatewayError('SUPABASE_UPSTREAM_ERROR', { detail });
   }
-  ctx.log.detail = detail;
-  return result.status < 300 ? request.succeeded(result.text) : request.refused(result.text);
+  if (result.status < 300) {
+    ctx.log.detail = detail;
+    return request.succeeded(result.text);
+  }
+  return request.refused(result.text, detail);
 }
 
 export const createSupabasePasswordlessAuth = createFlowFactory(passwordlessAuth);

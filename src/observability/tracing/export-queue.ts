@@ -1,6 +1,5 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { encodeBatch, encodeSpan, envelopeOf, type Envelope } from './otlp-json.js';
+import { encodeBatch, encodeSpan, type Envelope } from './otlp-json.js';
+import type { RecordingSpan, SpanSink } from './recording-span.js';
 
 /** Sends one batch (an OTLP JSON body of `spans` spans); must never reject (failures are the sender's to report). */
 export type SpanSender = (body: string, spans: number) => Promise<void>;
@@ -18,24 +17,26 @@ export interface ExportQueueOptions {
 }
 
 /**
- * A bounded batching span processor that drops rather than blocks: a finished, sampled span is
+ * A bounded batching export queue that drops rather than blocks: a finished (sampled) span is
  * queued while the queue has room and counted as dropped otherwise, so a slow or absent
  * collector can cost memory up to `maxQueueSize` spans and nothing on the request path. Written
  * instead of the SDK's BatchSpanProcessor because that one relies on timers between requests,
  * which Workers do not run.
  */
-export class ExportQueue implements SpanProcessor {
+export class ExportQueue implements SpanSink {
   /** Spans already encoded (otlp-json.ts), oldest first. */
   #queue: string[] = [];
-  #envelope: Envelope | undefined;
+  readonly #envelope: Envelope;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #exporting: Promise<void> | undefined;
   #dropped = 0;
   readonly #send: SpanSender;
   readonly #options: ExportQueueOptions;
 
-  constructor(send: SpanSender, options: ExportQueueOptions) {
+  /** `envelope`: the resource and instrumentation scope every batch is wrapped in (otlp-json.ts). */
+  constructor(send: SpanSender, envelope: Envelope, options: ExportQueueOptions) {
     this.#send = send;
+    this.#envelope = envelope;
     this.#options = options;
   }
 
@@ -48,17 +49,11 @@ export class ExportQueue implements SpanProcessor {
     return this.#queue.length;
   }
 
-  onStart(_span: Span, _parentContext: Context): void {
-    // Nothing to do before a span ends.
-  }
-
-  onEnd(span: ReadableSpan): void {
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+  onEnd(span: RecordingSpan): void {
     if (this.#queue.length >= this.#options.maxQueueSize) {
       this.#dropped++;
       return;
     }
-    this.#envelope ??= envelopeOf(span);
     this.#queue.push(encodeSpan(span));
     if (this.#options.mode === 'timer') this.#schedule();
   }
@@ -67,7 +62,7 @@ export class ExportQueue implements SpanProcessor {
   async flush(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
-      await this.#send(encodeBatch(this.#envelope as Envelope, batch), batch.length);
+      await this.#send(encodeBatch(this.#envelope, batch), batch.length);
     }
   }
 
@@ -102,7 +97,7 @@ export class ExportQueue implements SpanProcessor {
   #exportBatch(): void {
     const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
     if (batch.length === 0) return;
-    this.#exporting = this.#send(encodeBatch(this.#envelope as Envelope, batch), batch.length).finally(() => {
+    this.#exporting = this.#send(encodeBatch(this.#envelope, batch), batch.length).finally(() => {
       this.#exporting = undefined;
       if (this.#queue.length > 0) this.#schedule();
     });

@@ -1,16 +1,38 @@
-import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
+import type { RecordingSpan, SpanEvent } from './recording-span.js';
 
 /**
  * OTLP/HTTP JSON request bodies (ExportTraceServiceRequest in the protobuf JSON mapping of the
  * OTLP specification: ids as hex strings, times as decimal nanosecond strings, enums as
  * integers). Each span is encoded to its JSON text as soon as it ends, so the export queue holds
- * one flat string per span rather than the SDK's span objects (less for the garbage collector to
- * trace while a batch fills); a batch is those texts joined inside the envelope of their
- * resource and scope, which every span of one tracer shares.
+ * one flat string per span rather than span objects (less for the garbage collector to trace
+ * while a batch fills); a batch is those texts joined inside the envelope of their resource and
+ * instrumentation scope, which every span shares. The text is written directly: ids are
+ * validated hex and numbers are numbers, so only names, keys and string values go through
+ * `JSON.stringify`.
  */
-export function encodeSpan(span: ReadableSpan): string {
-  return JSON.stringify(spanObject(span));
+export function encodeSpan(span: RecordingSpan): string {
+  const { traceId, spanId, traceFlags, traceState } = span.context;
+  const state = traceState?.serialize();
+  // OTLP numbers kinds from 1 (INTERNAL); the API from 0. Flags carry "has is_remote" (0x100)
+  // and "parent is remote" (0x200) beside the W3C trace flags.
+  let text =
+    `{"traceId":"${traceId}","spanId":"${spanId}"` +
+    (state ? `,"traceState":${JSON.stringify(state)}` : '') +
+    (span.parentSpanId === undefined ? '' : `,"parentSpanId":"${span.parentSpanId}"`) +
+    `,"flags":${(traceFlags & 0xff) | (span.parentIsRemote ? 0x300 : 0x100)}` +
+    `,"name":${JSON.stringify(span.name)},"kind":${span.kind + 1}` +
+    `,"startTimeUnixNano":"${nanos(span.startMs)}","endTimeUnixNano":"${nanos(span.endMs)}"` +
+    `,"attributes":${encodeAttributes(span.attributes)}`;
+  if (span.droppedAttributesCount > 0) text += `,"droppedAttributesCount":${span.droppedAttributesCount}`;
+  if (span.events) text += `,"events":[${span.events.map(encodeEvent).join(',')}]`;
+  if (span.links) text += `,"links":[${span.links.map(encodeLink).join(',')}]`;
+  const { code, message } = span.status;
+  text +=
+    code === 0 && !message
+      ? ',"status":{}}'
+      : `,"status":{"code":${code}${message ? `,"message":${JSON.stringify(message)}` : ''}}}`;
+  return text;
 }
 
 /** The body around encoded spans: their resource and instrumentation scope. */
@@ -19,12 +41,13 @@ export interface Envelope {
   readonly suffix: string;
 }
 
-export function envelopeOf(span: ReadableSpan): Envelope {
-  const { name, version } = span.instrumentationScope;
-  const resource = JSON.stringify({ attributes: encodeAttributes(span.resource.attributes as Attributes) });
-  const scope = JSON.stringify({ name, ...(version === undefined ? {} : { version }) });
+export function envelopeOf(
+  resource: Attributes,
+  scope: { readonly name: string; readonly version?: string | undefined },
+): Envelope {
+  const scopeText = JSON.stringify(scope.version === undefined ? { name: scope.name } : scope);
   return {
-    prefix: `{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"scope":${scope},"spans":[`,
+    prefix: `{"resourceSpans":[{"resource":{"attributes":${encodeAttributes(resource)}},"scopeSpans":[{"scope":${scopeText},"spans":[`,
     suffix: ']}]}]}',
   };
 }
@@ -33,61 +56,62 @@ export function encodeBatch(envelope: Envelope, spans: readonly string[]): strin
   return `${envelope.prefix}${spans.join(',')}${envelope.suffix}`;
 }
 
-function spanObject(span: ReadableSpan): object {
-  const context = span.spanContext();
-  const parent = span.parentSpanContext;
-  const traceState = context.traceState?.serialize();
-  return {
-    traceId: context.traceId,
-    spanId: context.spanId,
-    ...(traceState ? { traceState } : {}),
-    ...(parent ? { parentSpanId: parent.spanId } : {}),
-    flags: context.traceFlags | (parent?.isRemote ? 0x300 : 0x100),
-    name: span.name,
-    // OTLP numbers kinds from 1 (INTERNAL); the API from 0.
-    kind: span.kind + 1,
-    startTimeUnixNano: nanos(span.startTime),
-    endTimeUnixNano: nanos(span.endTime),
-    attributes: encodeAttributes(span.attributes),
-    droppedAttributesCount: span.droppedAttributesCount,
-    events: span.events.map((event) => ({
-      timeUnixNano: nanos(event.time),
-      name: event.name,
-      attributes: encodeAttributes(event.attributes ?? {}),
-    })),
-    status: {
-      code: span.status.code,
-      ...(span.status.message ? { message: span.status.message } : {}),
-    },
-  };
+function encodeEvent(event: SpanEvent): string {
+  return `{"timeUnixNano":"${nanos(event.timeMs)}","name":${JSON.stringify(event.name)},"attributes":${encodeAttributes(event.attributes ?? {})}}`;
 }
 
-/** Seconds and nanoseconds as one decimal string, without BigInt (several times slower here). */
-function nanos([seconds, nanoseconds]: HrTime): string {
-  if (seconds === 0) return String(nanoseconds);
-  return `${seconds}${String(nanoseconds).padStart(9, '0')}`;
+function encodeLink(link: Link): string {
+  const { traceId, spanId, traceState } = link.context;
+  const state = traceState?.serialize();
+  return (
+    `{"traceId":${JSON.stringify(traceId)},"spanId":${JSON.stringify(spanId)}` +
+    (state ? `,"traceState":${JSON.stringify(state)}` : '') +
+    `,"attributes":${encodeAttributes(link.attributes ?? {})}}`
+  );
 }
 
-function encodeAttributes(attributes: Attributes): object[] {
-  const out: object[] = [];
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value !== undefined) out.push({ key, value: encodeValue(value) });
+/**
+ * Epoch milliseconds (with a fraction) as decimal nanoseconds, without BigInt: the whole
+ * milliseconds, then six digits of nanoseconds.
+ */
+export function nanos(ms: number): string {
+  let whole = Math.floor(ms);
+  let fraction = Math.round((ms - whole) * 1e6);
+  if (fraction >= 1e6) {
+    whole += 1;
+    fraction -= 1e6;
   }
-  return out;
+  if (whole === 0) return String(fraction);
+  return `${whole}${String(fraction).padStart(6, '0')}`;
 }
 
-function encodeValue(value: AttributeValue | null | undefined): object {
-  if (Array.isArray(value)) {
-    return { arrayValue: { values: (value as unknown[]).map((v) => encodeValue(v as AttributeValue)) } };
+function encodeAttributes(attributes: Attributes): string {
+  let text = '';
+  for (const key in attributes) {
+    const value = encodeValue(attributes[key]);
+    if (value === undefined) continue;
+    text += `${text === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${value}}`;
   }
+  return `[${text}]`;
+}
+
+function encodeValue(value: AttributeValue | null | undefined): string | undefined {
   switch (typeof value) {
     case 'string':
-      return { stringValue: value };
+      return `{"stringValue":${JSON.stringify(value)}}`;
     case 'boolean':
-      return { boolValue: value };
+      return `{"boolValue":${value}}`;
     case 'number':
-      return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+      // OTLP's int64 is a decimal string in JSON; NaN and ±Infinity are not JSON numbers.
+      if (Number.isSafeInteger(value)) return `{"intValue":"${value}"}`;
+      return `{"doubleValue":${Number.isFinite(value) ? value : JSON.stringify(String(value))}}`;
+    case 'object':
+      if (Array.isArray(value)) {
+        const values = (value as unknown[]).map((item) => encodeValue(item as AttributeValue) ?? '{}');
+        return `{"arrayValue":{"values":[${values.join(',')}]}}`;
+      }
+      return undefined;
     default:
-      return {};
+      return undefined;
   }
 }

@@ -1,40 +1,35 @@
 import {
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
-  TraceFlags,
   type Attributes,
   type Span,
   type SpanContext,
-  type Tracer,
 } from '@opentelemetry/api';
-import { parseTraceParent, TraceState } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  ParentBasedSampler,
-  RandomIdGenerator,
-  type Sampler,
-} from '@opentelemetry/sdk-trace-base';
 import { ExportQueue } from './export-queue.js';
+import { RandomIds } from './ids.js';
+import { envelopeOf } from './otlp-json.js';
 import { createOtlpHttpSender, type OtlpPost } from './otlp-http.js';
-import { TraceIdRatioSampler } from './ratio-sampler.js';
-import type { SamplerSpec, TracingSettings } from './settings.js';
+import { RecordingSpan } from './recording-span.js';
+import { createSampler } from './sampler.js';
+import type { HeaderReader } from '../../proxy/client-address.js';
+import type { TracingSettings } from './settings.js';
+import { formatTraceparent, parseTraceparent } from './trace-context.js';
 
 export { SpanKind, type Span };
 
 /**
- * Request tracing with W3C Trace Context (https://www.w3.org/TR/trace-context/) over the
- * OpenTelemetry API and the SDK's tracer and samplers: no global provider and no context
- * manager — the request's span travels on the request context, so the same code runs on Node
- * and Workers. Span names and attributes: docs/OBSERVABILITY.md "Traces".
+ * Request tracing with W3C Trace Context (https://www.w3.org/TR/trace-context/) behind the
+ * OpenTelemetry API's `Span` interface: spans handed out are the API's non-recording spans
+ * (not sampled: an id pair and nothing else) or RecordingSpans (sampled: recorded into a plain
+ * object and encoded to OTLP JSON when they end). No global provider, no context manager and no
+ * SDK objects: the request's span travels on the request context and is passed as the parent
+ * explicitly, so the same code runs on Node and Workers. Span names and attributes:
+ * docs/OBSERVABILITY.md "Traces".
  */
 export interface Tracing {
   /** The server span of one request, continuing the client's `traceparent`/`tracestate` if valid. */
-  startRequest(method: string, path: string, headers: Headers, requestId: string): Span;
+  startRequest(method: string, path: string, headers: HeaderReader, requestId: string): Span;
   /** Renames the server span after routing: `GET /users/{id}` (bounded cardinality). */
   nameRequest(span: Span, method: string, routePattern: string): void;
   /** Ends the server span; 5xx answers mark it as an error. */
@@ -69,21 +64,22 @@ export interface TracingOptions {
 }
 
 const INSTRUMENTATION = 'gatehouse';
-const SERVER = { kind: SpanKind.SERVER };
-/** Span options per kind, allocated once. */
-const KIND_OPTIONS: Readonly<Record<SpanKind, { kind: SpanKind }>> = {
-  [SpanKind.INTERNAL]: { kind: SpanKind.INTERNAL },
-  [SpanKind.SERVER]: SERVER,
-  [SpanKind.CLIENT]: { kind: SpanKind.CLIENT },
-  [SpanKind.PRODUCER]: { kind: SpanKind.PRODUCER },
-  [SpanKind.CONSUMER]: { kind: SpanKind.CONSUMER },
-};
+const NOT_SAMPLED = 0;
+const SAMPLED = 1;
 
 export function createTracing(options: TracingOptions): Tracing {
   const { settings } = options;
-  const ids = new RandomIdGenerator();
+  const ids = new RandomIds();
+  const sampled = createSampler(settings.sampler);
   const parentDecides = settings.sampler.parentBased;
+  const origin = performance.timeOrigin;
+  const clock = (): number => origin + performance.now();
   let failedSpans = 0;
+  const resource: Attributes = {
+    ...settings.resourceAttributes,
+    'service.name': settings.serviceName,
+    ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+  };
   const queue = new ExportQueue(
     createOtlpHttpSender({
       url: settings.url,
@@ -95,19 +91,9 @@ export function createTracing(options: TracingOptions): Tracing {
         options.onExportFailure(reason, spans);
       },
     }),
+    envelopeOf(resource, { name: INSTRUMENTATION, version: options.serviceVersion }),
     { ...settings, mode: options.mode },
   );
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      ...settings.resourceAttributes,
-      'service.name': settings.serviceName,
-      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
-    }),
-    sampler: samplerOf(settings.sampler),
-    idGenerator: ids,
-    spanProcessors: [queue],
-  });
-  const tracer: Tracer = provider.getTracer(INSTRUMENTATION, options.serviceVersion);
   const flushAfterRequest =
     options.mode === 'request' && options.waitUntil
       ? (() => {
@@ -118,6 +104,34 @@ export function createTracing(options: TracingOptions): Tracing {
         })()
       : undefined;
 
+  /** A span of `traceId` with a new span id: recorded when sampled, else the API's non-recording span. */
+  function open(
+    name: string,
+    kind: SpanKind,
+    traceId: string,
+    parent: SpanContext | undefined,
+    isSampled: boolean,
+  ): Span {
+    const traceState = parent?.traceState;
+    const context: SpanContext = {
+      traceId,
+      spanId: ids.spanId(),
+      traceFlags: isSampled ? SAMPLED : NOT_SAMPLED,
+      ...(traceState ? { traceState } : {}),
+    };
+    if (!isSampled) return trace.wrapSpanContext(context);
+    return new RecordingSpan(
+      context,
+      name,
+      kind,
+      parent?.spanId,
+      parent?.isRemote === true,
+      clock(),
+      queue,
+      clock,
+    );
+  }
+
   return {
     queue,
     get failedSpans() {
@@ -125,16 +139,14 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     settings,
     startRequest(method, path, headers, requestId) {
-      const remote = remoteParent(headers);
-      const parent = remote ? trace.setSpanContext(ROOT_CONTEXT, remote) : ROOT_CONTEXT;
+      const remote = parseTraceparent(headers.get('traceparent'), headers.get('tracestate'));
+      const traceId = remote ? remote.traceId : ids.traceId();
+      const span = open(method, SpanKind.SERVER, traceId, remote, sampled(traceId, remote));
       // Attributes only on spans that are recorded: most are not, with ratio sampling.
-      const span = tracer.startSpan(method, SERVER, parent);
       if (span.isRecording()) {
-        span.setAttributes({
-          'http.request.method': method,
-          'url.path': path,
-          'gatehouse.request_id': requestId,
-        });
+        span.setAttribute('http.request.method', method);
+        span.setAttribute('url.path', path);
+        span.setAttribute('gatehouse.request_id', requestId);
       }
       return span;
     },
@@ -151,30 +163,29 @@ export function createTracing(options: TracingOptions): Tracing {
           span.setAttribute('error.type', code ?? String(status));
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
+        span.end();
       }
-      span.end();
       flushAfterRequest?.();
     },
     startSpan(parent, name, kind, attributes) {
-      if (parent !== undefined && parentDecides && !parent.isRecording()) {
-        // The parent-based sampler would decide "not sampled" anyway: skip the SDK's span
-        // creation, keep the trace (and its tracestate) with a span id of this hop's own.
-        const { traceId, traceState } = parent.spanContext();
-        return trace.wrapSpanContext({
-          traceId,
-          spanId: ids.generateSpanId(),
-          traceFlags: TraceFlags.NONE,
-          ...(traceState ? { traceState } : {}),
-        });
+      if (parent === undefined) {
+        const traceId = ids.traceId();
+        const span = open(name, kind, traceId, undefined, sampled(traceId, undefined));
+        if (attributes && span.isRecording()) span.setAttributes(attributes);
+        return span;
       }
-      const context = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-      const span = tracer.startSpan(name, KIND_OPTIONS[kind], context);
+      const context = parent.spanContext();
+      // A parent-based sampler follows the parent; another decides from the same trace id.
+      const isSampled = parentDecides
+        ? (context.traceFlags & SAMPLED) === SAMPLED
+        : sampled(context.traceId, context);
+      const span = open(name, kind, context.traceId, context, isSampled);
       if (attributes && span.isRecording()) span.setAttributes(attributes);
       return span;
     },
     inject(span, headers) {
       const context = span.spanContext();
-      headers.set('traceparent', traceparentOf(context));
+      headers.set('traceparent', formatTraceparent(context));
       // A trace state comes from the client's `tracestate`, which the proxy forwards as is; without
       // one there is nothing to replace.
       const state = context.traceState?.serialize();
@@ -182,33 +193,8 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     flush: () => queue.forceFlush(),
     shutdown: async () => {
-      await provider.shutdown();
+      await queue.shutdown();
       await options.onShutdown?.();
     },
   };
-}
-
-/** The client's trace context, when its `traceparent` is valid (an invalid one starts a new trace). */
-function remoteParent(headers: Headers): SpanContext | undefined {
-  const header = headers.get('traceparent');
-  if (header === null) return undefined;
-  const context = parseTraceParent(header);
-  if (!context) return undefined;
-  const state = headers.get('tracestate');
-  if (state !== null) context.traceState = new TraceState(state);
-  return context;
-}
-
-export function traceparentOf(context: SpanContext): string {
-  return `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & 0xff).toString(16)}`;
-}
-
-function samplerOf(spec: SamplerSpec): Sampler {
-  const root =
-    spec.root === 'always_on'
-      ? new AlwaysOnSampler()
-      : spec.root === 'always_off'
-        ? new AlwaysOffSampler()
-        : new TraceIdRatioSampler(spec.ratio ?? 1);
-  return spec.parentBased ? new ParentBasedSampler({ root }) : root;
 }

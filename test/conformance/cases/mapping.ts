@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { conformanceToken } from '../../helpers/tokens.js';
+import { conformanceToken } from '../../fixtures/keys.js';
 import type { SuiteContext } from '../suite.js';
 
 export function mappingCases(ctx: SuiteContext): void {
@@ -51,16 +51,6 @@ export function mappingCases(ctx: SuiteContext): void {
     expect(headers['x-org']).toBe('org-7');
     expect(headers['x-roles']).toBe('admin,ops');
     expect(headers.authorization).toBe('Bearer alice');
-  });
-
-  it('a claim containing CR/LF is never sent as a header value', async () => {
-    const token = await conformanceToken({ sub: 'bob', note: 'line1\r\nx-injected: yes' });
-    const response = await ctx.request('/me/profile', { headers: { authorization: `Bearer ${token}` } });
-    expect(response.status).toBe(200);
-    const headers = ctx.upstream.requests[0]?.headers ?? {};
-    expect(headers['x-note']).toBeUndefined();
-    expect(headers['x-injected']).toBeUndefined();
-    expect(headers['x-user']).toBe('bob');
   });
 
   it('a protected route without a token is refused and nothing is forwarded', async () => {

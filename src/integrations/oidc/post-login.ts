@@ -4,7 +4,7 @@ import type { IntegrationDeps } from '../definition.js';
 import { createBindingCall } from '../service-binding.js';
 
 /**
- * `integration.post_process` of `auth0_callback` (docs/CONFIG.md "Services, service bindings and hooks"): after a successful
+ * `integration.post_process` of a login callback (`auth0_callback`, `oidc_callback`) (docs/CONFIG.md "Services, service bindings and hooks"): after a successful
  * login, the binding function is called like any hook — `(request, envJson, contextJson)`, with
  * the verified ID-token claims in `contextJson.claims` — and its result is ignored. A failure is
  * logged and does not fail the login: the tokens were already issued by the provider.

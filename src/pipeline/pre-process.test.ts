@@ -22,6 +22,8 @@ function stepWith(hook: (request: Request, env: unknown, ctx: unknown) => unknow
     servers: new Map(),
     services: new Map(),
     envJson: {},
+    mappings: new Map(),
+    flowAuthorizers: new Map(),
   };
   return createPreProcessStep({ binding: 'hooks', function: 'hook' }, route, deps);
 }

@@ -5,7 +5,7 @@ import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/reco
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
 
 /**
- * The auth error table through real requests to the real Node gateway (issue #3 item 6): each
+ * Hostile tokens: the auth error table through real requests to the real Node gateway: each
  * hostile or broken token gets its table row and the upstream behind the protected route is
  * never reached. Unit tests in src/auth cover each check in depth; these prove the wiring.
  */

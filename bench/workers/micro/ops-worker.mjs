@@ -1,0 +1,73 @@
+// One Worker for bench/workers/micro-ops.mjs: GET /?op=NAME&n=N runs one step N times (see there).
+/* global Response, crypto */
+// The gateway's own list (src/proxy/hop-by-hop.ts), written beside this file by micro-ops.mjs.
+import { HOP_BY_HOP_HEADERS as HOP } from './hop-by-hop.mjs';
+const HOPSET = new Set(HOP);
+function mkUp() {
+  return new Response('hello', {
+    status: 200,
+    headers: {
+      'content-type': 'text/plain',
+      'content-length': '5',
+      date: 'Tue, 01 Dec 2026 05:00:00 GMT',
+      server: 'nginx',
+      etag: '"abc"',
+      'cache-control': 'max-age=60',
+    },
+  });
+}
+const ops = {
+  base(up) {
+    return up;
+  },
+  copyDel(up) {
+    const c = new Response(up.body, { status: up.status, statusText: up.statusText, headers: up.headers });
+    for (const n of HOP) c.headers.delete(n);
+    c.headers.set('x-request-id', 'abc');
+    c.headers.set('x-powered-by', 'Gatehouse');
+    return c;
+  },
+  copyNoDeletes(up) {
+    const c = new Response(up.body, { status: up.status, statusText: up.statusText, headers: up.headers });
+    c.headers.set('x-request-id', 'abc');
+    c.headers.set('x-powered-by', 'Gatehouse');
+    return c;
+  },
+  iterRecord(up) {
+    const rec = {};
+    for (const [k, v] of up.headers) {
+      if (!HOPSET.has(k)) rec[k] = v;
+    }
+    rec['x-request-id'] = 'abc';
+    rec['x-powered-by'] = 'Gatehouse';
+    return new Response(up.body, { status: up.status, statusText: up.statusText, headers: rec });
+  },
+  iterPairs(up) {
+    const p = [];
+    for (const e of up.headers) {
+      if (!HOPSET.has(e[0])) p.push(e);
+    }
+    p.push(['x-request-id', 'abc'], ['x-powered-by', 'Gatehouse']);
+    return new Response(up.body, { status: up.status, statusText: up.statusText, headers: p });
+  },
+  uuid() {
+    return crypto.randomUUID();
+  },
+  timer() {
+    const t = setTimeout(() => {}, 30000);
+    clearTimeout(t);
+  },
+};
+export default {
+  async fetch(req) {
+    const u = new URL(req.url);
+    const op = ops[u.searchParams.get('op')];
+    const n = +u.searchParams.get('n');
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const r = op(mkUp());
+      if (r) k++;
+    }
+    return new Response(String(k));
+  },
+};

@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  inlineConfigSource,
+  startGatehouse,
+  type RunningGatehouse,
+} from '../../src/adapters/node/start-gatehouse.js';
+import { claimsAt, createKeyPair, signToken } from '../fixtures/keys.js';
+import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
+
+/**
+ * Readiness of key sets found through OpenID Connect discovery (an `oidc` authorizer, a `jwt`
+ * authorizer with only `issuer`), against panva's oidc-provider on 127.0.0.1: 503 naming them
+ * while the provider is down, 200 once discovery and the key set were fetched, 503 again when a
+ * refresh (due after the cache age, triggered by a request) fails, 200 when the provider is back.
+ */
+let provider: OpenIdProvider;
+let gatehouse: RunningGatehouse | undefined;
+
+beforeAll(async () => {
+  provider = await startOpenIdProvider({
+    clients: [
+      { client_id: 'web', client_secret: 'web-secret', redirect_uri: ['http://127.0.0.1/cb'] } as never,
+    ],
+  });
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  provider.setAvailable(true);
+  await gatehouse?.close(200);
+  gatehouse = undefined;
+});
+
+afterAll(async () => {
+  await provider?.close();
+});
+
+async function readyz(): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${gatehouse?.adminUrl}/readyz`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Polls by the monotonic clock: Date may be moved by the test. */
+async function eventually(status: number, timeoutMs = 8_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const answer = await readyz();
+    if (answer.status === status || performance.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const detailOf = (body: Record<string, unknown>, check: string): string =>
+  String((body.checks as Record<string, { detail?: string }>)[check]?.detail);
+
+describe('readiness of key sets found through OpenID Connect discovery', () => {
+  it('is 503 naming them until discovery and the key set are fetched, 200 after, and flips back when a refresh fails', async () => {
+    provider.setAvailable(false);
+    gatehouse = await startGatehouse({
+      source: inlineConfigSource({
+        authorizers: {
+          // A jwt authorizer named by its issuer alone: keys through discovery.
+          api: { type: 'jwt', issuer: provider.issuer, audience: 'api' },
+          login: {
+            type: 'oidc',
+            issuer: provider.issuer,
+            client_id: 'web',
+            client_secret: 'web-secret',
+            redirect_uri: 'http://127.0.0.1/cb',
+          },
+        },
+        paths: [
+          { method: 'GET', path: '/api', auth: 'api', response: { ok: true } },
+          { method: 'GET', path: '/app', auth: 'login', response: { ok: true } },
+        ],
+      }),
+      env: {},
+      port: 0,
+      admin: { port: 0 },
+    });
+
+    const down = await eventually(503);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ ready: false, notReady: ['key_set:api', 'key_set:login'] });
+    const discoveryUrl = `${provider.issuer}/.well-known/openid-configuration`;
+    expect(detailOf(down.body, 'key_set:api')).toBe(`discovery ${discoveryUrl}: answered HTTP 503`);
+
+    provider.setAvailable(true);
+    const up = await eventually(200);
+    expect(up.status).toBe(200);
+    expect(up.body).toMatchObject({ ready: true, notReady: [] });
+    // Ready names the key set discovery pointed to (oidc-provider serves it at /jwks).
+    expect(detailOf(up.body, 'key_set:api')).toBe(`${provider.issuer}/jwks`);
+    expect(detailOf(up.body, 'key_set:login')).toBe(`${provider.issuer}/jwks`);
+
+    // The provider goes down. Readiness does not poll it: still 200 ...
+    provider.setAvailable(false);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 11 * 60_000);
+    expect((await readyz()).status).toBe(200);
+    // ... until a request needs the document and the keys again (past their 10-minute cache age)
+    // and the refresh fails: the request is refused, and readiness follows.
+    const key = await createKeyPair('RS256', 'some-key');
+    const token = await signToken(key, claimsAt(Date.now(), { iss: provider.issuer, aud: 'api' }));
+    const refused = await fetch(`${gatehouse.url}/api`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'ERR_JWKS_UNAVAILABLE' });
+    const again = await readyz();
+    expect(again.status).toBe(503);
+    expect(again.body.notReady).toEqual(['key_set:api', 'key_set:login']);
+    expect(detailOf(again.body, 'key_set:api')).toContain('HTTP 503');
+
+    // Back up: the probe fetches again (past the 1 s retry pause) and readiness returns.
+    provider.setAvailable(true);
+    vi.setSystemTime(Date.now() + 2_000);
+    const back = await eventually(200);
+    expect(back.status).toBe(200);
+  });
+});
