@@ -36,10 +36,11 @@ export interface RequestContext {
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
   /**
-   * True once a step replaced `request` (withRequest): the adapter's own view of the request's
-   * headers (ClientInfo.requestHeaders / rawRequestHeaders) no longer describes it.
+   * The request as the adapter handed it over. While `request` is still this one, the adapter's
+   * own view of its headers (ClientInfo.requestHeaders / rawRequestHeaders) describes it; a step
+   * that replaced `request` (withRequest, a session's credentials) makes it stale.
    */
-  readonly requestReplaced?: boolean;
+  readonly adapterRequest?: Request;
 }
 
 /** Answers one request; synchronous where nothing needs to wait (static responses). */
@@ -57,7 +58,6 @@ export function withRequest(ctx: RequestContext, request: Request, search: strin
   const derived = Object.create(ctx) as RequestContext;
   Object.defineProperty(derived, 'request', { value: request });
   Object.defineProperty(derived, 'search', { value: search });
-  Object.defineProperty(derived, 'requestReplaced', { value: true });
   return derived;
 }
 

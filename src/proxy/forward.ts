@@ -85,8 +85,8 @@ export function createProxyHandler(
 
   return async (ctx) => {
     // The adapter's header reader (Node) spares the framework building the request's Headers.
-    // A request replaced by a step (context.ts withRequest) is read as that step built it.
-    const adapter = ctx.requestReplaced === true ? undefined : ctx.client;
+    // A request a step replaced (withRequest, session credentials) is read as that step built it.
+    const adapter = ctx.request === ctx.adapterRequest ? ctx.client : undefined;
     const incoming = adapter?.requestHeaders ?? ctx.request.headers;
     const upgrading = isWebSocketUpgrade(ctx.method, incoming);
     const raw = adapter?.rawRequestHeaders;
