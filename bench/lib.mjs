@@ -1,6 +1,6 @@
 // Shared plumbing of the benchmark: server processes, /proc sampling, wrk, a checking HTTP client.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -79,20 +79,68 @@ async function stopProcess(child, exited, graceMs = 15_000) {
   await exited;
 }
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc/PID/stat. */
-export function cpuSeconds(pid) {
+/** Fields of /proc/PID/stat after the command name (which may contain spaces and ends at the last ')'). */
+function statFields(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces), which ends at the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** Peak resident set size (VmHWM) of a process so far, in MiB. */
-export function peakRssMiB(pid) {
+/**
+ * The process and its descendants (the workers of `gatehouse start --workers N`), from the
+ * parent pid of every /proc/PID/stat; processes that end while being read are skipped.
+ */
+export function processTree(pid) {
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), Number(statFields(entry)[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+const sumOverTree = (pid, read) =>
+  processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + read(p);
+    } catch {
+      return sum; // a process that just ended
+    }
+  }, 0);
+
+/** CPU seconds (user + system, all threads) a process and its descendants have used so far. */
+export function cpuSeconds(pid) {
+  // utime and stime are fields 14 and 15 of stat(5); statFields()[0] is field 3.
+  return sumOverTree(pid, (p) => {
+    const fields = statFields(p);
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  });
+}
+
+function statusMiB(pid, field) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * Peak resident set size (VmHWM) so far, in MiB: of the process, plus each descendant's peak
+ * (for a cluster, the sum of the processes' peaks: an upper bound of their peak together).
+ */
+export function peakRssMiB(pid) {
+  return sumOverTree(pid, (p) => statusMiB(p, 'VmHWM'));
+}
+
+/** Resident set size now (VmRSS), in MiB, of the process and its descendants together. */
+export function rssMiB(pid) {
+  return sumOverTree(pid, (p) => statusMiB(p, 'VmRSS'));
 }
 
 /** Whether `wrk` is on the PATH, and its version line. */

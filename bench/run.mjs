@@ -15,7 +15,16 @@ import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, median, peakRssMiB, runWrk, timeNodeCommand, wrkVersion } from './lib.mjs';
+import {
+  cpuSeconds,
+  median,
+  peakRssMiB,
+  rssMiB as residentMiB,
+  runWrk,
+  sleep,
+  timeNodeCommand,
+  wrkVersion,
+} from './lib.mjs';
 import {
   consoleReport,
   machineDescription,
@@ -35,6 +44,8 @@ import {
 } from './setup.mjs';
 
 const DOCS = join(ROOT, 'docs', 'BENCHMARKS.md');
+/** How long a server is left alone after its checks before its idle RSS is read. */
+const IDLE_SETTLE_MS = 1000;
 const STARTUP_PROBE = fileURLToPath(new URL('./startup.mjs', import.meta.url));
 const ENV_SETTINGS = [
   'BENCH_DURATION',
@@ -144,6 +155,10 @@ async function measure(variant, settings, upstream) {
   const server = await track(variant.start());
   try {
     await checkVariant(variant, server.url);
+    // Idle: resident memory once the checks (every route kind of the variant answered once,
+    // modules and parsers loaded) have settled, before any load.
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssMiB = residentMiB(server.pid);
     const url = server.url + variant.path;
     const load = { connections: settings.connections, threads: settings.threads, headers: variant.headers };
     if (settings.warmup > 0) {
@@ -159,7 +174,7 @@ async function measure(variant, settings, upstream) {
     if (result.non2xx > 0) throw new Error(`${result.non2xx} non-2xx answers under load`);
     await checkVariant(variant, server.url); // still right after the load
     const { raw: _raw, ...figures } = result;
-    return { ...figures, cpu, upstreamCpu, rssMiB, startMs: server.startMs };
+    return { ...figures, cpu, upstreamCpu, rssMiB, idleRssMiB, startMs: server.startMs };
   } finally {
     await server.stop();
   }
@@ -260,7 +275,7 @@ async function main() {
           samples[variant.name].push(s);
           console.log(
             `${tag} ${Math.round(s.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  ` +
-              `p99 ${s.p99.toFixed(2)} ms  cpu ${s.cpu.toFixed(1)} s  rss ${s.rssMiB.toFixed(0)} MiB` +
+              `p99 ${s.p99.toFixed(2)} ms  cpu ${s.cpu.toFixed(1)} s  rss idle ${s.idleRssMiB.toFixed(0)} / peak ${s.rssMiB.toFixed(0)} MiB` +
               (s.errors > 0 ? `  socket errors ${s.errors}` : ''),
           );
         } catch (error) {

@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { startNodeProcess } from './lib.mjs';
 import { SUBJECT } from './configs.mjs';
+import { nginxInstalled, startNginx } from './nginx.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { trafficVariants } from './traffic.mjs';
 
@@ -239,6 +240,51 @@ export function createVariants(ctx) {
       check: expectStatusOk,
     },
   ];
+  // Every core (docs/BEHAVIOUR.md "Several processes"): CPU and RSS are summed over the primary
+  // and its workers (bench/lib.mjs processTree).
+  variants.push(
+    {
+      name: 'gatehouse-static-workers2',
+      label: `Gatehouse, static route, --workers 2 (${small})`,
+      group: 'gatehouse-cluster',
+      start: gatehouse(smallRoutes, ['--workers', '2']),
+      path: '/static',
+      headers: {},
+      check: expectStatusOk,
+    },
+    {
+      name: 'gatehouse-proxied-workers2',
+      label: `Gatehouse, proxied route, --workers 2 (${small})`,
+      group: 'gatehouse-cluster',
+      start: gatehouse(smallRoutes, ['--workers', '2']),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+    },
+  );
+  // The reference: nginx (Debian nginx-light), when installed (bench/nginx.mjs).
+  if (nginxInstalled()) {
+    variants.push(
+      {
+        name: 'nginx-static',
+        label: 'nginx, `return 200` (one process)',
+        group: 'reference',
+        start: () => startNginx(upstream.url),
+        path: '/static',
+        headers: {},
+        check: expectStatusOk,
+      },
+      {
+        name: 'nginx-proxy',
+        label: 'nginx, `proxy_pass` with keep-alive (one process)',
+        group: 'reference',
+        start: () => startNginx(upstream.url),
+        path: '/api/items/42',
+        headers: {},
+        check: expectUpstreamBody('/items/42'),
+      },
+    );
+  }
   if (ctx.traffic) variants.push(...trafficVariants(ctx, { expectUpstreamBody }));
   if (ctx.workers) variants.push(...workersVariants(ctx, small, large));
   // Run order: each pair a target compares runs back to back, so slow drifts of a shared machine
@@ -246,9 +292,13 @@ export function createVariants(ctx) {
   // on Workers, each floor just before the Worker compared with it, P5).
   const order = [
     'upstream-direct',
+    'nginx-static',
     'gatehouse-static',
+    'gatehouse-static-workers2',
     'hono-hello',
+    'nginx-proxy',
     'gatehouse-proxied',
+    'gatehouse-proxied-workers2',
     'gatehouse-metrics',
     'gatehouse-tracing-10',
     'gatehouse-propagation',

@@ -6,6 +6,7 @@ import type { Telemetry } from './observability/telemetry.js';
 import type { Span } from './observability/tracing/tracing.js';
 import type { SessionStore } from './session/server-store.js';
 import type { RateLimitStoreFactory } from './traffic/stores.js';
+import type { ResponseStore } from './proxy/cache/memory-store.js';
 
 /**
  * Everything the runtime-independent core needs from its host, behind one small interface
@@ -118,6 +119,17 @@ export interface Platform {
    * the Worker's origin as its first request saw it. Undefined while unknown (validate, routes).
    */
   readonly selfOrigin?: () => string | undefined;
+  /**
+   * The response cache's store for a bound of `maxBytes` (docs/PROTOCOLS.md "Response caching");
+   * absent: the memory store. Workers: memory in front of the Cache API.
+   */
+  readonly responseStore?: (maxBytes: number) => ResponseStore;
+  /**
+   * True where no timer outlives a request (Workers): pools' `health_check` probes are started
+   * by the requests through them, at most once per `interval_ms` (docs/WORKERS.md "Health
+   * checks"). Absent: the adapter runs them on timers (Node).
+   */
+  readonly requestDrivenHealthChecks?: boolean;
 }
 
 /** What the adapter knows about the connection a request arrived on. */

@@ -15,7 +15,8 @@ import { instrumentAuthorizeStep } from '../observability/instrument-authorize.j
 import { createAuthorizeStep } from '../pipeline/authorize.js';
 import { createWebSocketTokenStep } from '../pipeline/websocket-token.js';
 import { createCacheStep } from '../proxy/cache/cache-step.js';
-import { MemoryStore } from '../proxy/cache/memory-store.js';
+import { createHealthTickStep } from '../proxy/health-tick-step.js';
+import { MemoryStore, type ResponseStore } from '../proxy/cache/memory-store.js';
 import type { Platform } from '../platform.js';
 import { compileServer, type CompiledServer } from '../proxy/targets.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
@@ -179,6 +180,9 @@ function compileRouteHandler(
   // (docs/TRAFFIC.md), the others count verified identities.
   const limits = traffic.routeSteps(route, index);
   const steps: Step[] = [...limits.beforeAuth];
+  // Workers: this route's requests drive its pool's health checks (nothing else runs there).
+  const healthTick = createHealthTickStep(route, deps);
+  if (healthTick) steps.unshift(healthTick);
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
     route.integration?.type === 'http_proxy'
@@ -214,7 +218,14 @@ function compileRouteHandler(
   if (route.pre_process) steps.push(createPreProcessStep(route.pre_process, route, deps));
   // After authorization and hooks: a stored answer is only for requests that got this far.
   if (route.cache && route.integration?.type === 'http_proxy') {
-    steps.push(createCacheStep(route.cache, responseCacheOf(deps), () => deps.platform.now()));
+    steps.push(
+      createCacheStep(
+        route.cache,
+        responseCacheOf(deps),
+        () => deps.platform.now(),
+        (work) => deps.platform.waitUntil(work),
+      ),
+    );
   }
   return composeSteps(steps, integrationHandler(route, index, deps, problems));
 }
@@ -244,13 +255,17 @@ function integrationHandler(
 
 /** docs/PROTOCOLS.md "Response caching": the memory store's default bound. */
 const DEFAULT_CACHE_MAX_BYTES = 32 * 1024 * 1024;
-const RESPONSE_CACHES = new WeakMap<IntegrationDeps, MemoryStore>();
+const RESPONSE_CACHES = new WeakMap<IntegrationDeps, ResponseStore>();
 
-/** One response store per compiled config, shared by its cached routes; a reload starts empty. */
-function responseCacheOf(deps: IntegrationDeps): MemoryStore {
+/**
+ * One response store per compiled config, shared by its cached routes; a reload starts with an
+ * empty memory store (on Workers the Cache API behind it outlives the config).
+ */
+function responseCacheOf(deps: IntegrationDeps): ResponseStore {
   let store = RESPONSE_CACHES.get(deps);
   if (store === undefined) {
-    store = new MemoryStore(deps.config.gateway?.cache_max_bytes ?? DEFAULT_CACHE_MAX_BYTES);
+    const maxBytes = deps.config.gateway?.cache_max_bytes ?? DEFAULT_CACHE_MAX_BYTES;
+    store = deps.platform.responseStore?.(maxBytes) ?? new MemoryStore(maxBytes);
     RESPONSE_CACHES.set(deps, store);
   }
   return store;

@@ -1,19 +1,14 @@
-import { resolveConfigSource } from '../adapters/node/config-source.js';
-import { compileFromSource } from '../adapters/node/runtime.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
-import { EnvFileError, isStrict, loadEnvironment } from './env.js';
+import { EnvFileError } from './env.js';
 import { processIo, type CliIo } from './io.js';
-import { KEYS_USAGE, runKeys } from './keys.js';
-import { offlinePlatform } from './offline-platform.js';
-import { runRoutes } from './routes.js';
-import { runSchema } from './schema.js';
-import { runStart } from './start.js';
-import { runTokenCommand } from './token.js';
-import { runValidate } from './validate.js';
+import { KEYS_USAGE } from './keys.js';
+
+// Each command's module is loaded when it runs: `gatehouse start --workers N`'s primary process
+// loads no gateway code at all, and no command pays for another's (docs/ARCHITECTURE.md "Memory").
 
 const USAGE = `usage:
   gatehouse start    [--config FILE] [--env-file FILE] [--port N] [--host H] [--log-level L] [--drain-ms MS] [--binding NAME=PATH]...
-                     [--admin-port N [--admin-host H]]
+                     [--admin-port N [--admin-host H]] [--workers N|auto]
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
   gatehouse routes   [--config FILE] [--env-file FILE] [METHOD PATH]
@@ -30,17 +25,17 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   try {
     switch (command) {
       case 'start':
-        return await runStart(rest, io);
+        return await (await import('./start.js')).runStart(rest, io);
       case 'validate':
-        return await runValidate(rest, io);
+        return await (await import('./validate.js')).runValidate(rest, io);
       case 'schema':
-        return runSchema(io);
+        return (await import('./schema.js')).runSchema(io);
       case 'routes':
-        return await runRoutes(rest, io);
+        return await (await import('./routes.js')).runRoutes(rest, io);
       case 'token':
         return await runToken(rest, io);
       case 'keys':
-        return runKeys(rest, io);
+        return (await import('./keys.js')).runKeys(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -63,7 +58,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   }
 }
 
-function runToken(argv: string[], io: CliIo): Promise<number> {
+async function runToken(argv: string[], io: CliIo): Promise<number> {
+  const [{ resolveConfigSource }, { compileFromSource }, { isStrict, loadEnvironment }, { offlinePlatform }] =
+    await Promise.all([
+      import('../adapters/node/config-source.js'),
+      import('../adapters/node/runtime.js'),
+      import('./env.js'),
+      import('./offline-platform.js'),
+    ]);
+  const { runTokenCommand } = await import('./token.js');
   const platform = offlinePlatform(process.env);
   return runTokenCommand(argv, {
     stdout: io.stdout,

@@ -1,7 +1,15 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import {
+  parseWorkerCount,
+  runClusterPrimary,
+  WORKER_INDEX_ENV,
+  type WorkerListening,
+} from '../adapters/node/cluster-primary.js';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { BindingLoadError, parseBindingFlag, type BindingSpec } from '../adapters/node/services.js';
-import { startGatehouse } from '../adapters/node/start-gatehouse.js';
+import { capYoungGeneration } from '../adapters/node/young-generation.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { createJsonLogger, type LogLevel } from '../observability/logger.js';
 import { isStrict, loadEnvironment } from './env.js';
@@ -29,12 +37,23 @@ function describeListenError(error: unknown, host: string, port: number): string
 
 /**
  * `gatehouse start [--config FILE] [--port N] [--host H] [--env-file FILE] [--log-level L]
- * [--binding NAME=PATH]... [--tls-cert FILE --tls-key FILE] [--h2c]`. Each `--binding` provides the service binding NAME (what
+ * [--binding NAME=PATH]... [--tls-cert FILE --tls-key FILE] [--h2c] [--workers N|auto]`. With
+ * `--workers`, this process becomes the primary of N worker processes, each running this same
+ * command on the one port (src/adapters/node/cluster-primary.ts). Each `--binding` provides the service binding NAME (what
  * `serviceBindings[].binding` names) from a local module, for `service_binding` routes and hooks.
  * Prints one line with `http://HOST:PORT` once accepting connections; refuses an invalid config
  * before listening; reloads on file change; drains in-flight requests on SIGTERM/SIGINT.
  */
 export async function runStart(argv: string[], io: CliIo): Promise<number> {
+  const code = await startProcess(argv, io);
+  // A cluster worker's IPC channel would keep it alive after its server closed.
+  if (cluster.isWorker) process.disconnect();
+  return code;
+}
+
+async function startProcess(argv: string[], io: CliIo): Promise<number> {
+  // Before the gateway's modules load: their loading is what first grows the young generation.
+  capYoungGeneration();
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -50,6 +69,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       h2c: { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
   });
   const env = loadEnvironment(values['env-file']);
@@ -94,8 +114,41 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
     }
     bindingModules.push(spec);
   }
-  const logger = createJsonLogger(level, (line) => void process.stderr.write(`${line}\n`));
+  let workers = 1;
+  if (values.workers !== undefined) {
+    const parsed = parseWorkerCount(values.workers, availableParallelism());
+    if ('error' in parsed) {
+      io.stderr(parsed.error);
+      return 2;
+    }
+    workers = parsed.count;
+  }
+  // In a worker of `--workers N`, log lines name the process that wrote them.
+  const workerIndex = cluster.isWorker ? Number(process.env[WORKER_INDEX_ENV] ?? '0') : 0;
+  const linePrefix = cluster.isWorker ? `{"worker":${workerIndex},"pid":${process.pid},` : '{';
+  const logger = createJsonLogger(
+    level,
+    (line) => void process.stderr.write(`${linePrefix}${line.slice(1)}\n`),
+  );
   const source = resolveConfigSource(values.config, env);
+  if (values.workers !== undefined && cluster.isPrimary) {
+    return runClusterPrimary({
+      workers,
+      logger,
+      announce: (listening: WorkerListening, count: number) => {
+        io.stdout(
+          `Gatehouse listening on ${listening.url} (config: ${source.label}, ${count} worker${count === 1 ? '' : 's'})`,
+        );
+        if (listening.adminUrl)
+          io.stdout(`Admin listener on ${listening.adminUrl} (/metrics, /healthz, /readyz of worker 1)`);
+        if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
+      },
+    });
+  }
+  // The admin listener runs in one process: worker 1 of a cluster (docs/BEHAVIOUR.md "Several processes").
+  const adminListener = workerIndex <= 1;
+  // Loaded here, not at the top: the primary of `--workers N` never loads the gateway.
+  const { startGatehouse } = await import('../adapters/node/start-gatehouse.js');
   let gatehouse;
   try {
     gatehouse = await startGatehouse({
@@ -107,6 +160,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
       strict: isStrict(env),
       bindingModules,
       ...(admin ? { admin } : {}),
+      adminListener,
       ...(tlsCert !== undefined && tlsKey !== undefined
         ? { tls: { certFile: tlsCert, keyFile: tlsKey } }
         : {}),
@@ -145,9 +199,22 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
         problems: result.problems.map(formatProblem),
       });
   });
-  io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
-  if (gatehouse.adminUrl) io.stdout(`Admin listener on ${gatehouse.adminUrl} (/metrics, /healthz, /readyz)`);
-  if (gatehouse.admin?.handlers.paths.includes('/')) io.stdout(`Web console on ${gatehouse.adminUrl}/`);
+  const consoleUrl = gatehouse.admin?.handlers.paths.includes('/') ? `${gatehouse.adminUrl}/` : undefined;
+  if (cluster.isWorker) {
+    // The primary prints one URL line for all workers.
+    const listening: WorkerListening = {
+      type: 'gatehouse:listening',
+      url: gatehouse.url,
+      adminUrl: gatehouse.adminUrl,
+      consoleUrl,
+    };
+    process.send?.(listening);
+  } else {
+    io.stdout(`Gatehouse listening on ${gatehouse.url} (config: ${source.label})`);
+    if (gatehouse.adminUrl)
+      io.stdout(`Admin listener on ${gatehouse.adminUrl} (/metrics, /healthz, /readyz)`);
+    if (consoleUrl) io.stdout(`Web console on ${consoleUrl}`);
+  }
 
   // Never let one request's bug end the process (docs/SECURITY.md "Faults and load").
   process.on('unhandledRejection', (reason) =>
@@ -155,7 +222,12 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   );
 
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: string): void => {
+      // A cluster worker may get the signal twice: from the terminal's process group and from
+      // the primary, which forwards it.
+      if (stopping) return;
+      stopping = true;
       logger.info('shutting down', { signal });
       stopWatching();
       void gatehouse.close(Number(values['drain-ms'])).then(() => resolve(0));

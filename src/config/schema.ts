@@ -180,6 +180,9 @@ const RouteCache = Type.Object(
     ttl_s: PositiveInt,
     key: Type.Optional(Type.Array(Type.String({ pattern: '^(header|query|claim):.+$' }))),
     vary: Type.Optional(Type.Array(NonEmpty)),
+    /** RFC 5861, when the response says nothing (docs/PROTOCOLS.md "Response caching"). */
+    stale_while_revalidate_s: Type.Optional(Type.Integer({ minimum: 0 })),
+    stale_if_error_s: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   strict,
 );

@@ -51,6 +51,8 @@ export interface WorkerdOptions {
   readonly recordedAnalyticsEngineDatasets?: Readonly<Record<string, string>>;
   /** A fixed port (a login's redirect_uri must name it before start); default: any free one. */
   readonly port?: number;
+  /** A directory the Cache API keeps its entries in, so a later workerd sees them (default: memory). */
+  readonly cachePersist?: string;
 }
 
 export interface RunningWorkerd {
@@ -120,6 +122,7 @@ export async function startWorkerd(options: WorkerdOptions = {}): Promise<Runnin
     port: options.port ?? 0,
     // A placeholder `request.cf`: Miniflare would otherwise fetch the real one from the internet.
     cf: false,
+    ...(options.cachePersist !== undefined ? { cachePersist: options.cachePersist } : {}),
     log: new Log(LogLevel.WARN),
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       collect(stdout);

@@ -126,13 +126,18 @@ describe('a limited route (memory store)', () => {
     const first = answers[0] as Response;
     expect(first.headers.get('ratelimit-policy')).toBe('"five";q=5;w=60');
     expect(first.headers.get('ratelimit')).toBe('"five";r=4;t=12');
-    expect((answers[4] as Response).headers.get('ratelimit')).toBe('"five";r=0;t=60');
+    // t counts down from 60 s while the five requests run: a loaded machine can take seconds.
+    const resetOf = (response: Response): number =>
+      Number(/^"five";r=0;t=(\d+)$/.exec(response.headers.get('ratelimit') ?? '')?.[1]);
+    expect(resetOf(answers[4] as Response)).toBeGreaterThanOrEqual(55);
+    expect(resetOf(answers[4] as Response)).toBeLessThanOrEqual(60);
 
     const refused = answers[5] as Response;
     expect(refused.headers.get('ratelimit-policy')).toBe('"five";q=5;w=60');
-    expect(refused.headers.get('ratelimit')).toMatch(/^"five";r=0;t=(59|60)$/);
-    // One request is admitted every window/limit = 12 s.
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(11);
+    expect(resetOf(refused)).toBeGreaterThanOrEqual(55);
+    expect(resetOf(refused)).toBeLessThanOrEqual(60);
+    // One request is admitted every window/limit = 12 s, counted from the first of the burst.
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(12);
     const body = (await get('/five').then((r) => r.json())) as Record<string, unknown>;
     expect(body).toEqual({ error: 'Too many requests', code: 'ERR_RATE_LIMITED' });

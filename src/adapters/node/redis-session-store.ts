@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { SessionStore } from '../../session/server-store.js';
+import { redisClientClass } from './load-ioredis.js';
 
 /**
  * Browser sessions on a Redis server (`session.store: {"type": "redis", "url": …}`, docs/FLOWS.md
@@ -28,7 +29,8 @@ export function createRedisSessionStores(): RedisSessionStores {
     open(url) {
       const known = clients.get(url);
       if (known) return known.store;
-      const client = new Redis(url, {
+      const RedisClient = redisClientClass();
+      const client = new RedisClient(url, {
         commandTimeout: COMMAND_TIMEOUT_MS,
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),

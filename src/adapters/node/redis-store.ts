@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import { GCRA_EPOCH_MS } from '../../traffic/gcra.js';
 import type { Decision, Rate, RateLimitStore } from '../../traffic/types.js';
+import { redisClientClass } from './load-ioredis.js';
 
 /**
  * The `redis` rate-limit store (docs/TRAFFIC.md "Stores"): every gateway process counts in the
@@ -64,7 +65,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   constructor(options: RedisStoreOptions) {
     this.onError = options.onError ?? 'allow';
     this.#prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
-    const client = new Redis(options.url, {
+    const RedisClient = redisClientClass();
+    const client = new RedisClient(options.url, {
       commandTimeout: options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS,
       // Queued only until the first connection (bounded by commandTimeout); see check().
       enableOfflineQueue: true,

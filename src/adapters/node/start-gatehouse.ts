@@ -37,6 +37,11 @@ export interface StartOptions {
    * Off when neither is set (docs/OBSERVABILITY.md).
    */
   readonly admin?: { readonly port: number; readonly host?: string | undefined };
+  /**
+   * Whether this process runs the admin listener at all (default true). Workers 2…N of
+   * `--workers N` pass false: only worker 1 runs it (docs/BEHAVIOUR.md "Several processes").
+   */
+  readonly adminListener?: boolean;
   /** `--tls-cert`/`--tls-key`: serve HTTPS, HTTP/2 by ALPN beside HTTP/1.1 (docs/PROTOCOLS.md). */
   readonly tls?: TlsFiles;
   /** `--h2c`: HTTP/2 with prior knowledge on the cleartext port. */
@@ -85,7 +90,12 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const port = options.port ?? 8787;
   // Flags choose where the admin listener binds; the console and its token come from the config.
   const configAdmin = runtime.current().config.gateway?.admin;
-  const adminConfig = options.admin ? { ...configAdmin, ...options.admin } : configAdmin;
+  const adminConfig =
+    options.adminListener === false
+      ? undefined
+      : options.admin
+        ? { ...configAdmin, ...options.admin }
+        : configAdmin;
   let admin: RunningAdminListener | undefined;
   const stopHealthChecks = superviseHealthChecks(runtime.current, platform);
   const stopAll = async (drainMs?: number) => {

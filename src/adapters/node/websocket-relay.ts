@@ -25,21 +25,58 @@ export interface RelayEnds {
   readonly idleTimeoutMs: number;
 }
 
+/** How many idle checks fit in one idle timeout: the relay closes within 1¼ of it. */
+const IDLE_CHECKS_PER_TIMEOUT = 4;
+
+/**
+ * Bytes a stream has read and written so far. A net.Socket (TLS included) counts them itself,
+ * so nothing runs per chunk; another Duplex (the h2c front's wrapper) is counted by listeners.
+ */
+function byteCounter(stream: Duplex): () => { read: number; written: number } {
+  if (typeof (stream as Partial<Socket>).bytesRead === 'number') {
+    const socket = stream as Socket;
+    return () => ({ read: socket.bytesRead, written: socket.bytesWritten });
+  }
+  let read = 0;
+  let written = 0;
+  stream.on('data', (chunk: Buffer) => (read += chunk.length));
+  const write = stream.write.bind(stream) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+  stream.write = ((chunk: Buffer, ...rest: unknown[]) => {
+    written += chunk.length;
+    return write(chunk, ...rest);
+  }) as Duplex['write'];
+  return () => ({ read, written });
+}
+
 /**
  * Pipes the two sockets both ways (pipe pauses the faster side while the slower one's buffer is
  * full), closes both after `idleTimeoutMs` without traffic in either direction, and reports once
  * when both are closed: bytes each way and who ended it.
+ *
+ * Nothing of the gateway's runs per chunk besides `pipe` itself (docs/BENCHMARKS.md "Protocols"):
+ * bytes are the sockets' own counters, read at close, and idleness is a timer that fires a few
+ * times per idle timeout and compares those counters, instead of a socket timeout re-armed by
+ * every read and write.
  */
 export function startRelay(ends: RelayEnds): Relay {
   const { client, upstream } = ends;
-  let fromClient = ends.clientHead.length;
-  let toClient = ends.upstreamHead.length;
+  const counted = byteCounter(client);
+  const base = counted();
+  const transferred = (): { fromClient: number; toClient: number } => {
+    const now = counted();
+    return {
+      fromClient: ends.clientHead.length + now.read - base.read,
+      toClient: now.written - base.written,
+    };
+  };
   let closedBy: string | undefined;
   let open = 2;
   let stats: RelayStats | undefined;
   const listeners: ((stats: RelayStats) => void)[] = [];
 
   const finished = (): void => {
+    clearInterval(idleCheck);
+    const { fromClient, toClient } = transferred();
     stats = { bytesFromClient: fromClient, bytesToClient: toClient, closedBy: closedBy ?? 'error' };
     for (const listener of listeners) listener(stats);
   };
@@ -56,8 +93,6 @@ export function startRelay(ends: RelayEnds): Relay {
   (client as Partial<Socket>).setNoDelay?.(true);
   client.on('error', () => client.destroy());
   upstream.on('error', () => upstream.destroy());
-  client.on('data', (chunk: Buffer) => (fromClient += chunk.length));
-  upstream.on('data', (chunk: Buffer) => (toClient += chunk.length));
   client.once('close', onClosed('client', upstream));
   upstream.once('close', onClosed('upstream', client));
 
@@ -66,10 +101,29 @@ export function startRelay(ends: RelayEnds): Relay {
   client.pipe(upstream);
   upstream.pipe(client);
 
-  // The client socket's timer sees both directions: reading what the client sends and writing
-  // what the upstream sends both count as activity on it.
-  const clientSocket = client as Partial<Socket>;
-  clientSocket.setTimeout?.(ends.idleTimeoutMs, () => {
+  // Everything the upstream sends goes to the client and everything the client sends is read
+  // from it: the client's two counters see both directions.
+  let lastTotal = -1;
+  let quietSince = Date.now();
+  const idleCheck = setInterval(
+    () => {
+      const { read, written } = counted();
+      const total = read + written;
+      const now = Date.now();
+      if (total !== lastTotal) {
+        lastTotal = total;
+        quietSince = now;
+        return;
+      }
+      if (now - quietSince < ends.idleTimeoutMs) return;
+      clearInterval(idleCheck);
+      closeIdle();
+    },
+    Math.max(1, Math.floor(ends.idleTimeoutMs / IDLE_CHECKS_PER_TIMEOUT)),
+  );
+  idleCheck.unref();
+
+  const closeIdle = (): void => {
     closedBy ??= 'idle_timeout';
     client.unpipe(upstream);
     upstream.unpipe(client);
@@ -83,7 +137,7 @@ export function startRelay(ends: RelayEnds): Relay {
       client.destroy();
       upstream.destroy();
     }, CLOSE_GRACE_MS).unref();
-  });
+  };
 
   return {
     onClose(listener) {

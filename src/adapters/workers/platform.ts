@@ -2,6 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { traceControlPlaneFetch } from '../../observability/tracing/upstream.js';
 import type { Platform, UpstreamClient } from '../../platform.js';
+import { createCacheApiStore } from './cache-api-store.js';
 import { createWorkersRateLimitStores } from './rate-limit-stores.js';
 import type { WorkerEnv } from './types.js';
 import { createFetchUpgrader } from './websocket-upstream.js';
@@ -38,5 +39,15 @@ export function createWorkersPlatform(options: {
     telemetry: options.telemetry,
     rateLimitStores: createWorkersRateLimitStores(options.env, () => Date.now()),
     selfOrigin: options.selfOrigin,
+    requestDrivenHealthChecks: true,
+    responseStore: (maxBytes) =>
+      createCacheApiStore({
+        caches,
+        maxBytes,
+        now: () => Date.now(),
+        waitUntil: options.waitUntil,
+        logger: options.logger,
+        origin: options.selfOrigin,
+      }),
   };
 }

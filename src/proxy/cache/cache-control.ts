@@ -75,3 +75,21 @@ export function freshnessLifetime(
   }
   return ttlS;
 }
+
+/**
+ * How long past its lifetime a stored answer may still be served (RFC 5861): while revalidating
+ * (`stale-while-revalidate`) and instead of an upstream error (`stale-if-error`), in ms. The
+ * response's directives win; the route's `stale_while_revalidate_s` / `stale_if_error_s` apply
+ * when it says nothing. `must-revalidate`, `proxy-revalidate` and `s-maxage` forbid serving
+ * stale (RFC 9111 §4.2.4), as does `no-cache`.
+ */
+export function staleWindows(
+  response: Directives,
+  route: { stale_while_revalidate_s?: number; stale_if_error_s?: number },
+): { staleWhileRevalidateMs: number; staleIfErrorMs: number } {
+  if (['no-cache', 'must-revalidate', 'proxy-revalidate', 's-maxage'].some((name) => response.has(name)))
+    return { staleWhileRevalidateMs: 0, staleIfErrorMs: 0 };
+  const whileRevalidate = seconds(response, 'stale-while-revalidate') ?? route.stale_while_revalidate_s ?? 0;
+  const ifError = seconds(response, 'stale-if-error') ?? route.stale_if_error_s ?? 0;
+  return { staleWhileRevalidateMs: whileRevalidate * 1000, staleIfErrorMs: ifError * 1000 };
+}

@@ -2,8 +2,9 @@ import { Answer, type Reply } from '../../answer.js';
 import { concatBytes } from '../../capped-body.js';
 import type { RouteCacheConfig } from '../../config/schema.js';
 import { withRequest, type Handler, type RequestContext, type Step } from '../../context.js';
-import { freshnessLifetime, mayStore, parseCacheControl } from './cache-control.js';
-import type { CachedResponse, MemoryStore } from './memory-store.js';
+import { freshnessLifetime, mayStore, parseCacheControl, staleWindows } from './cache-control.js';
+import { notModified, notModifiedHeaders } from './conditional.js';
+import type { CachedResponse, ResponseStore } from './memory-store.js';
 
 /** One `cache.key` entry: `header:NAME`, `query:NAME` or `claim:NAME`. */
 interface KeyPart {
@@ -11,17 +12,31 @@ interface KeyPart {
   readonly name: string;
 }
 
-/** Request headers that ask for something a stored answer cannot give: forwarded untouched. */
-const CONDITIONAL = ['if-none-match', 'if-modified-since', 'range', 'if-range'];
+/** What a stored answer is served as: fresh, stale (RFC 5861), or what just came from upstream. */
+type Outcome = 'HIT' | 'STALE' | 'MISS';
+
+/** Statuses after which a stale answer may stand in for the upstream's (RFC 5861 §4). */
+const ERROR_STATUS = new Set([500, 502, 503, 504]);
+
+/** The background revalidations of a stale-while-revalidate hit; Workers keep them alive. */
+export type KeepAlive = (promise: Promise<unknown>) => void;
 
 /**
  * Response caching of one route (docs/PROTOCOLS.md "Response caching"), after authorization and
  * hooks, before the upstream: a fresh stored answer to the same key (path, query, the route's
- * `key` parts, and the `Vary`ed request headers) is served with `Age` and `X-Cache: HIT`; a miss
- * goes upstream, once per key at a time (concurrent misses wait for it), and is stored when RFC
- * 9111 allows; a stale answer with an `ETag` is revalidated with `If-None-Match`.
+ * `key` parts, and the `Vary`ed request headers) is served with `Age` and `X-Cache: HIT` (to a
+ * `HEAD` without its body, to a matching conditional request as a 304); a miss goes upstream,
+ * once per key at a time (concurrent misses wait for it), and is stored when RFC 9111 allows; a
+ * stale answer is revalidated (`If-None-Match` / `If-Modified-Since`), served at once while that
+ * happens in the background within `stale-while-revalidate`, and served instead of an upstream
+ * failure within `stale-if-error` (RFC 5861).
  */
-export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, now: () => number): Step {
+export function createCacheStep(
+  config: RouteCacheConfig,
+  store: ResponseStore,
+  now: () => number,
+  keepAlive: KeepAlive,
+): Step {
   const parts: KeyPart[] = (config.key ?? []).map((entry) => {
     const colon = entry.indexOf(':');
     return { kind: entry.slice(0, colon) as KeyPart['kind'], name: entry.slice(colon + 1) };
@@ -30,59 +45,146 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
     (p) => p.kind === 'claim' || (p.kind === 'header' && p.name.toLowerCase() === 'authorization'),
   );
   const routeVary = (config.vary ?? []).map((name) => name.toLowerCase());
-  const maxEntryBytes = Math.floor(store.maxBytes / 4);
   const inFlight = new Map<string, Promise<void>>();
 
-  // A fresh hit answers synchronously, like a static route: no promise on the hit path.
+  // A fresh hit in memory answers synchronously, like a static route: no promise on that path.
   return (ctx, next) => {
     const headers = ctx.request.headers;
-    if (ctx.method !== 'GET' || CONDITIONAL.some((name) => headers.has(name))) return next(ctx);
+    const head = ctx.method === 'HEAD';
+    if ((ctx.method !== 'GET' && !head) || headers.has('range') || headers.has('if-range')) return next(ctx);
     const requestDirectives = parseCacheControl(headers.get('cache-control'));
-    if (requestDirectives.has('no-store'))
+    if (requestDirectives.has('no-store') || (head && requestDirectives.has('no-cache')))
       return Promise.resolve(next(ctx)).then((r) => withXCache(r, 'MISS'));
     const key = primaryKey(ctx, parts);
-    const bypass = requestDirectives.has('no-cache');
-    const entry = bypass ? undefined : findVariant(store.get(key), headers);
-    if (entry && isFresh(entry, now())) return serve(entry, now(), 'HIT');
-    return missed(ctx, next, key, bypass);
+    if (requestDirectives.has('no-cache')) return missed(ctx, next, key, undefined, true);
+    const found = store.find(key, headers);
+    return found instanceof Promise
+      ? found.then((entry) => fromStore(ctx, next, key, entry))
+      : fromStore(ctx, next, key, found);
   };
 
-  async function missed(ctx: RequestContext, next: Handler, key: string, bypass: boolean): Promise<Reply> {
+  function fromStore(
+    ctx: RequestContext,
+    next: Handler,
+    key: string,
+    entry: CachedResponse | undefined,
+  ): Reply | Promise<Reply> {
+    if (entry !== undefined) {
+      const age = now() - entry.storedAt;
+      if (age < entry.lifetimeMs) return serve(entry, ctx, 'HIT');
+      if (age < entry.lifetimeMs + entry.staleWhileRevalidateMs) {
+        revalidateInBackground(ctx, next, key, entry);
+        return serve(entry, ctx, 'STALE');
+      }
+    }
+    // Nothing fresh for a HEAD or a client's own conditional request: the upstream answers it.
     const headers = ctx.request.headers;
+    if (ctx.method === 'HEAD' || headers.has('if-none-match') || headers.has('if-modified-since'))
+      return Promise.resolve(next(ctx)).then((r) => withXCache(r, 'MISS'));
+    return missed(ctx, next, key, entry, false);
+  }
+
+  async function missed(
+    ctx: RequestContext,
+    next: Handler,
+    key: string,
+    known: CachedResponse | undefined,
+    bypass: boolean,
+  ): Promise<Reply> {
+    let stale = known;
     const pending = inFlight.get(key);
     if (pending !== undefined) {
       // Another request is fetching this key: wait for it, then look again (no stampede).
       await pending;
-      const entry = bypass ? undefined : findVariant(store.get(key), headers);
-      if (entry && isFresh(entry, now())) return serve(entry, now(), 'HIT');
+      stale = await store.find(key, ctx.request.headers);
+      if (!bypass && stale && now() - stale.storedAt < stale.lifetimeMs) return serve(stale, ctx, 'HIT');
     }
     let done!: () => void;
     const leader = new Promise<void>((resolve) => (done = resolve));
     inFlight.set(key, leader);
     try {
-      const stale = findVariant(store.get(key), headers);
-      const etag = stale?.headers.etag;
-      if (stale && etag !== undefined) {
-        const conditional = new Headers(headers);
-        conditional.set('if-none-match', etag);
-        const reply = await next(
-          withRequest(ctx, new Request(ctx.request.url, { headers: conditional }), ctx.search),
-        );
-        if (reply.status === 304) {
-          const refreshed = refresh(stale, reply, config.ttl_s, now());
-          store.put(key, refreshed);
-          return serve(refreshed, now(), 'HIT');
-        }
-        return await storeAndServe(reply, ctx, key);
+      let reply: Reply;
+      try {
+        reply = await fetchUpstream(ctx, next, stale);
+      } catch (error) {
+        if (stale && usableOnError(stale)) return serve(stale, ctx, 'STALE');
+        throw error;
       }
-      return await storeAndServe(await next(ctx), ctx, key);
+      if (stale && ERROR_STATUS.has(reply.status) && usableOnError(stale)) {
+        await discard(reply);
+        return serve(stale, ctx, 'STALE');
+      }
+      const kept = await keep(reply, ctx, key, stale);
+      return 'lifetimeMs' in kept
+        ? serve(kept, ctx, reply.status === 304 ? 'HIT' : 'MISS')
+        : withXCache(kept, 'MISS');
     } finally {
       if (inFlight.get(key) === leader) inFlight.delete(key);
       done();
     }
   }
 
-  async function storeAndServe(reply: Reply, ctx: RequestContext, key: string): Promise<Reply> {
+  /** stale-while-revalidate: one revalidation per key, after the stale answer went out. */
+  function revalidateInBackground(
+    ctx: RequestContext,
+    next: Handler,
+    key: string,
+    stale: CachedResponse,
+  ): void {
+    if (inFlight.has(key)) return;
+    let done!: () => void;
+    const leader = new Promise<void>((resolve) => (done = resolve));
+    inFlight.set(key, leader);
+    const work = (async () => {
+      const reply = await fetchUpstream(ctx, next, stale);
+      if (ERROR_STATUS.has(reply.status)) return discard(reply);
+      const kept = await keep(reply, ctx, key, stale);
+      if (!('lifetimeMs' in kept)) await discard(kept);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        if (inFlight.get(key) === leader) inFlight.delete(key);
+        done();
+      });
+    keepAlive(work);
+  }
+
+  function usableOnError(entry: CachedResponse): boolean {
+    return now() - entry.storedAt < entry.lifetimeMs + entry.staleIfErrorMs;
+  }
+
+  /** The upstream's answer; conditional (RFC 9111 §4.3.1) when a stale entry has a validator. */
+  function fetchUpstream(
+    ctx: RequestContext,
+    next: Handler,
+    stale: CachedResponse | undefined,
+  ): Promise<Reply> {
+    const etag = stale?.headers.etag;
+    const lastModified = stale?.headers['last-modified'];
+    if (etag === undefined && lastModified === undefined) return Promise.resolve(next(ctx));
+    const conditional = new Headers(ctx.request.headers);
+    if (etag !== undefined) conditional.set('if-none-match', etag);
+    else if (lastModified !== undefined) conditional.set('if-modified-since', lastModified);
+    return Promise.resolve(
+      next(withRequest(ctx, new Request(ctx.request.url, { headers: conditional }), ctx.search)),
+    );
+  }
+
+  /**
+   * Stores what the upstream said when RFC 9111 allows (a 304 refreshes the stale entry it
+   * answered); returns the stored entry, or the reply to pass on unstored.
+   */
+  async function keep(
+    reply: Reply,
+    ctx: RequestContext,
+    key: string,
+    stale: CachedResponse | undefined,
+  ): Promise<CachedResponse | Reply> {
+    if (reply.status === 304 && stale) {
+      const refreshed = refresh(stale, reply, config, now());
+      await store.put(key, refreshed);
+      return refreshed;
+    }
     const replyHeaders = headerGetter(reply);
     const directives = parseCacheControl(replyHeaders.get('cache-control'));
     const storable = mayStore(
@@ -92,9 +194,9 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
       ctx.request.headers.has('authorization'),
       keyHasIdentity,
     );
-    if (!storable) return withXCache(reply, 'MISS');
-    const body = await wholeBody(reply, maxEntryBytes);
-    if (!(body instanceof Uint8Array)) return withXCache(body, 'MISS');
+    if (!storable) return reply;
+    const body = await wholeBody(reply, store.maxEntryBytes);
+    if (!(body instanceof Uint8Array)) return body;
     const record = headerRecord(reply);
     const varyNames = [
       ...new Set(
@@ -111,11 +213,27 @@ export function createCacheStep(config: RouteCacheConfig, store: MemoryStore, no
       bodyBytes: body.byteLength,
       storedAt: received - (Number.isFinite(upstreamAge) ? upstreamAge * 1000 : 0),
       lifetimeMs: freshnessLifetime(directives, replyHeaders, config.ttl_s) * 1000,
+      ...staleWindows(directives, config),
       varyNames,
       varyValues: varyNames.map((name) => ctx.request.headers.get(name)),
     };
-    store.put(key, entry);
-    return serve(entry, received, 'MISS');
+    await store.put(key, entry);
+    return entry;
+  }
+
+  /** A stored answer to this request: whole (headers only on the wire for HEAD), or 304 when the client has it. */
+  function serve(entry: CachedResponse, ctx: RequestContext, outcome: Outcome): Answer {
+    const age = String(Math.max(0, Math.floor((now() - entry.storedAt) / 1000)));
+    const headers = ctx.request.headers;
+    if (
+      (headers.has('if-none-match') || headers.has('if-modified-since')) &&
+      entry.status === 200 &&
+      notModified(entry, headers)
+    )
+      return new Answer(304, { ...notModifiedHeaders(entry), age, 'x-cache': outcome }, null);
+    // HEAD gets the body too: both runtimes drop a HEAD response's body on the wire (RFC 9110
+    // §9.3.2) and keep the Content-Length it implies, which a null body would lose.
+    return new Answer(entry.status, { ...entry.headers, age, 'x-cache': outcome }, entry.body);
   }
 }
 
@@ -133,35 +251,26 @@ function primaryKey(ctx: RequestContext, parts: readonly KeyPart[]): string {
   return key;
 }
 
-function findVariant(
-  variants: readonly CachedResponse[] | undefined,
-  headers: Headers,
-): CachedResponse | undefined {
-  return variants?.find((v) => v.varyNames.every((name, i) => headers.get(name) === v.varyValues[i]));
-}
-
-function isFresh(entry: CachedResponse, now: number): boolean {
-  return now - entry.storedAt < entry.lifetimeMs;
-}
-
-function serve(entry: CachedResponse, now: number, outcome: 'HIT' | 'MISS'): Answer {
-  const age = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
-  return new Answer(entry.status, { ...entry.headers, age: String(age), 'x-cache': outcome }, entry.body);
-}
-
 /** A 304 refreshes the stored answer's freshness and the headers it sent (RFC 9111 §4.3.4). */
-function refresh(stale: CachedResponse, reply: Reply, ttlS: number, now: number): CachedResponse {
+function refresh(stale: CachedResponse, reply: Reply, config: RouteCacheConfig, now: number): CachedResponse {
   const updates = headerRecord(reply);
   delete updates['content-length'];
   delete updates.age;
   const headers = { ...stale.headers, ...updates };
   const getter = { get: (name: string) => headers[name] ?? null };
+  const directives = parseCacheControl(headers['cache-control']);
   return {
     ...stale,
     headers,
     storedAt: now,
-    lifetimeMs: freshnessLifetime(parseCacheControl(headers['cache-control']), getter, ttlS) * 1000,
+    lifetimeMs: freshnessLifetime(directives, getter, config.ttl_s) * 1000,
+    ...staleWindows(directives, config),
   };
+}
+
+/** Reads and drops a reply that will not be passed on, so its connection is freed. */
+async function discard(reply: Reply): Promise<void> {
+  if (!(reply instanceof Answer)) await reply.body?.cancel().catch(() => undefined);
 }
 
 function headerGetter(reply: Reply): { get(name: string): string | null } {
@@ -237,7 +346,7 @@ function asText(bytes: Uint8Array<ArrayBuffer>): string | undefined {
   }
 }
 
-function withXCache(reply: Reply, outcome: 'HIT' | 'MISS'): Reply {
+function withXCache(reply: Reply, outcome: Outcome): Reply {
   if (reply instanceof Answer)
     return new Answer(reply.status, { ...reply.headers, 'x-cache': outcome }, reply.body);
   try {

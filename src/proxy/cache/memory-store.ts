@@ -13,9 +13,34 @@ export interface CachedResponse {
   /** When it was received (ms), less the `Age` the upstream reported. */
   readonly storedAt: number;
   readonly lifetimeMs: number;
+  /** After the lifetime: how long it may still be served while revalidating (RFC 5861 §3). */
+  readonly staleWhileRevalidateMs: number;
+  /** After the lifetime: how long it may still be served when the upstream fails (RFC 5861 §4). */
+  readonly staleIfErrorMs: number;
   /** Request header values the response varies on (its `Vary` and the route's `vary`). */
   readonly varyValues: readonly (string | null)[];
   readonly varyNames: readonly string[];
+}
+
+/**
+ * Where a route's cache keeps its answers: the memory store below, or on Workers the Cache API
+ * behind one (src/adapters/workers/cache-api-store.ts). `find` is synchronous when the answer is
+ * in memory, so a fresh hit costs no promise.
+ */
+export interface ResponseStore {
+  /** The largest body kept; a larger one streams through unstored. */
+  readonly maxEntryBytes: number;
+  /** The variant of `key` whose `Vary`ed request headers match `headers`. */
+  find(key: string, headers: Headers): CachedResponse | undefined | Promise<CachedResponse | undefined>;
+  put(key: string, entry: CachedResponse): void | Promise<void>;
+}
+
+/** The variant whose vary values are the request's. */
+export function findVariant(
+  variants: readonly CachedResponse[] | undefined,
+  headers: Headers,
+): CachedResponse | undefined {
+  return variants?.find((v) => v.varyNames.every((name, i) => headers.get(name) === v.varyValues[i]));
 }
 
 /**
@@ -24,11 +49,18 @@ export interface CachedResponse {
  * variants (one per combination of `Vary`ed request header values). Runtime-neutral; on Workers
  * each isolate has its own.
  */
-export class MemoryStore {
+export class MemoryStore implements ResponseStore {
   private readonly entries = new Map<string, CachedResponse[]>();
   private bytes = 0;
+  readonly maxEntryBytes: number;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    this.maxEntryBytes = Math.floor(maxBytes / 4);
+  }
+
+  find(key: string, headers: Headers): CachedResponse | undefined {
+    return findVariant(this.get(key), headers);
+  }
 
   /** The variants of `key`, most recently used first; marks the key as recently used. */
   get(key: string): readonly CachedResponse[] | undefined {

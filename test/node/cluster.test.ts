@@ -1,0 +1,216 @@
+// `gatehouse start --workers N` (docs/BEHAVIOUR.md "Several processes"): real processes through
+// the CLI on a free port. Which worker served a request is read from its access-log line, which
+// names the worker and its pid in cluster mode.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { runGatehouse, startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
+
+let dir: string;
+let upstream: RecordingUpstream;
+const running = new Set<StartedGatehouse>();
+
+const baseConfig = (upstreamUrl: string): { servers: object[]; paths: object[] } => ({
+  servers: [{ alias: 'up', url: upstreamUrl }],
+  paths: [
+    { method: 'GET', path: '/health', response: { status: 'ok' } },
+    { method: 'ANY', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } },
+  ],
+});
+
+async function writeConfig(name: string, config: unknown): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+async function startCluster(args: string[]): Promise<StartedGatehouse> {
+  const gatehouse = await startGatehouseProcess(['--workers', '2', '--log-level', 'info', ...args]);
+  running.add(gatehouse);
+  return gatehouse;
+}
+
+/** One GET on a fresh connection, so the primary hands each request to the next worker. */
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface LogLine {
+  readonly worker?: number;
+  readonly pid?: number;
+  readonly msg?: string;
+  readonly path?: string;
+  readonly status?: number;
+}
+
+function logLines(gatehouse: StartedGatehouse): LogLine[] {
+  return gatehouse
+    .output()
+    .stderr.split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+/** Worker pids that served `path` with `status`, from the access-log lines. */
+function servedBy(gatehouse: StartedGatehouse, path: string, status = 200): Set<number> {
+  return new Set(
+    logLines(gatehouse)
+      .filter((l) => l.msg === 'request' && l.path === path && l.status === status)
+      .map((l) => l.pid ?? 0),
+  );
+}
+
+/** The pid the primary last started for worker `index`. */
+function workerPid(gatehouse: StartedGatehouse, index: number): number | undefined {
+  return logLines(gatehouse)
+    .filter((l) => l.msg === 'worker started' && l.worker === index)
+    .at(-1)?.pid;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends requests to `path` until both workers served it with `status` (bounded). */
+async function untilBothServe(gatehouse: StartedGatehouse, path: string, status = 200): Promise<Set<number>> {
+  return until(`both workers to answer ${path} with ${status}`, async () => {
+    await get(`${gatehouse.url}${path}`);
+    const pids = servedBy(gatehouse, path, status);
+    return pids.size >= 2 ? pids : undefined;
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-cluster-'));
+  upstream = await startRecordingUpstream();
+});
+afterEach(async () => {
+  for (const gatehouse of running) {
+    if (gatehouse.child.exitCode === null) await gatehouse.stop();
+  }
+  running.clear();
+});
+afterAll(async () => {
+  await upstream.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('gatehouse start --workers', () => {
+  it('prints one URL line and serves requests from every worker on one port', async () => {
+    const file = await writeConfig('serve.json', baseConfig(upstream.url));
+    const gatehouse = await startCluster(['--config', file]);
+    const { stdout } = gatehouse.output();
+    expect(stdout.match(/listening on/g)).toHaveLength(1);
+    expect(stdout).toMatch(/^Gatehouse listening on http:\/\/127\.0\.0\.1:\d+ \(config: .+, 2 workers\)/);
+
+    for (let i = 0; i < 6; i++) expect((await get(`${gatehouse.url}/health`)).status).toBe(200);
+    const pids = await untilBothServe(gatehouse, '/health');
+    expect(pids).toEqual(new Set([workerPid(gatehouse, 1), workerPid(gatehouse, 2)]));
+    expect(pids.has(gatehouse.child.pid ?? 0)).toBe(false); // the primary serves nothing
+    // Proxied routes too: each worker has its own upstream pool.
+    await untilBothServe(gatehouse, '/up/items/1');
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
+  it('restarts a worker that dies, and the new one serves', async () => {
+    const file = await writeConfig('restart.json', baseConfig(upstream.url));
+    const gatehouse = await startCluster(['--config', file]);
+    const victim = workerPid(gatehouse, 2);
+    expect(victim).toBeTypeOf('number');
+    process.kill(victim ?? 0, 'SIGKILL');
+
+    const replacement = await until('worker 2 to be restarted', () =>
+      Promise.resolve(
+        ((pid) => (pid !== undefined && pid !== victim ? pid : undefined))(workerPid(gatehouse, 2)),
+      ),
+    );
+    const exitLine = logLines(gatehouse).find((l) => l.msg === 'worker exited; restarting');
+    expect(exitLine).toMatchObject({ worker: 2, pid: victim, signal: 'SIGKILL' });
+    // Requests keep being answered meanwhile and afterwards, by both workers.
+    await until('the replacement to serve', async () => {
+      expect((await get(`${gatehouse.url}/health`)).status).toBe(200);
+      return servedBy(gatehouse, '/health').has(replacement) ? true : undefined;
+    });
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
+  it('drains in-flight requests on every worker on SIGTERM, then exits 0', async () => {
+    const file = await writeConfig('drain.json', baseConfig(upstream.url));
+    const gatehouse = await startCluster(['--config', file]);
+    // Four slow requests on fresh connections: the primary hands them to both workers in turn.
+    const inFlight = [0, 1, 2, 3].map(() => get(`${gatehouse.url}/up/slow/800`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = gatehouse.stop();
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(await exit).toBe(0);
+    expect(servedBy(gatehouse, '/up/slow/800').size).toBe(2);
+    const stops = logLines(gatehouse).filter((l) => l.msg === 'shutting down' && l.worker !== undefined);
+    expect(new Set(stops.map((l) => l.worker))).toEqual(new Set([1, 2]));
+  });
+
+  it('reloads an edited config in every worker', async () => {
+    const file = await writeConfig('reload.json', baseConfig(upstream.url));
+    const gatehouse = await startCluster(['--config', file]);
+    expect((await get(`${gatehouse.url}/added`)).status).toBe(404);
+
+    const edited = baseConfig(upstream.url);
+    edited.paths.push({ method: 'GET', path: '/added', response: { added: true } });
+    await writeFile(file, JSON.stringify(edited));
+    const pids = await untilBothServe(gatehouse, '/added');
+    expect(pids).toEqual(new Set([workerPid(gatehouse, 1), workerPid(gatehouse, 2)]));
+    const reloads = logLines(gatehouse).filter((l) => l.msg === 'config reloaded');
+    expect(new Set(reloads.map((l) => l.worker))).toEqual(new Set([1, 2]));
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
+  it('runs one admin listener (worker 1) and prints its URL once', async () => {
+    const file = await writeConfig('admin.json', baseConfig(upstream.url));
+    const gatehouse = await startCluster(['--config', file, '--admin-port', '0']);
+    const adminLines = await until('the admin URL line', () => {
+      const lines = gatehouse.output().stdout.split('\n');
+      const found = lines.filter((l) => l.startsWith('Admin listener on'));
+      return Promise.resolve(found.length > 0 ? found : undefined);
+    });
+    expect(adminLines).toHaveLength(1);
+    const adminUrl = /http:\/\/[\d.]+:\d+/.exec(adminLines[0] ?? '')?.[0];
+    expect((await get(`${adminUrl}/healthz`)).status).toBe(200);
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
+  it('refuses an invalid config once, before forking the other workers, and exits 1', async () => {
+    const file = await writeConfig('invalid.json', {
+      paths: [{ method: 'GET', path: '/x', integration: { type: 'http_proxy', server: 'nope' } }],
+    });
+    const result = await runGatehouse(['start', '--config', file, '--port', '0', '--workers', '2']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('listening on');
+    const problem = '/paths/0/integration/server: no servers entry has alias "nope"';
+    expect(result.stderr.split(problem)).toHaveLength(2); // printed once, by worker 1 alone
+  });
+
+  it('refuses a --workers value that is not a count or auto', async () => {
+    const result = await runGatehouse(['start', '--port', '0', '--workers', 'many']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --workers "many" (a whole number from 1, or auto)');
+  });
+});
