@@ -35,6 +35,12 @@ export interface RequestContext {
   rateLimits?: RateLimitOutcome[] | undefined;
   /** Fields added to this request's access-log line (auth outcome, upstream status, detail). */
   readonly log: Record<string, unknown>;
+  /**
+   * The request as the adapter handed it over. While `request` is still this one, the adapter's
+   * own view of its headers (ClientInfo.requestHeaders / rawRequestHeaders) describes it; a step
+   * that replaced `request` (withRequest, a session's credentials) makes it stale.
+   */
+  readonly adapterRequest?: Request;
 }
 
 /** Answers one request; synchronous where nothing needs to wait (static responses). */

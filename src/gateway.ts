@@ -321,6 +321,7 @@ class RouteContext implements RequestContext {
   readonly clientAddress: ResolvedClient;
   readonly log: Record<string, unknown>;
   readonly trace: Span | undefined;
+  readonly adapterRequest: Request;
   claims: RequestContext['claims'] = undefined;
   // Declared so every request keeps one hidden class whether or not a route sets them.
   consumer: RequestContext['consumer'] = undefined;
@@ -336,6 +337,7 @@ class RouteContext implements RequestContext {
     private readonly neverAborted: AbortSignal,
   ) {
     this.request = exchange.request;
+    this.adapterRequest = exchange.request;
     this.requestId = exchange.requestId;
     this.search = exchange.search;
     this.client = exchange.client;

@@ -16,6 +16,12 @@ export interface UpstreamRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: Headers;
+  /**
+   * The same headers as flat `[name, value, …]` pairs (lower-case names, hop-by-hop ones left
+   * out), present while nothing has read `headers`: a client that sends pairs (Node's undici)
+   * reads this first, and the Headers object is then never built.
+   */
+  readonly headerList?: readonly string[] | undefined;
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborted when the client goes away; the upstream call must stop then. */
   readonly signal: AbortSignal;
@@ -170,6 +176,11 @@ export interface ClientInfo {
    * as `request.headers.get` (repeats joined by `, `), without building a Headers object.
    */
   readonly requestHeaders?: HeaderReader;
+  /**
+   * (Node) The same headers as the parser's lines, `[name, value, …]` in the client's case and
+   * order: the proxy builds its upstream header list from them without a Headers object.
+   */
+  readonly rawRequestHeaders?: readonly string[];
   /** (Node) True when the response can carry trailer fields (HTTP/1.1 or HTTP/2 client). */
   readonly acceptsTrailers?: boolean;
   /** (Node) See UpstreamRequest.sendTrailers; only called when `acceptsTrailers`. */

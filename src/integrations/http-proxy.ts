@@ -5,6 +5,7 @@ import type { CompiledMapping } from '../mapping/index.js';
 import { traceUpstreamClient } from '../observability/tracing/upstream.js';
 import { apiKeyCredentials, routeApiKeyAuthorizer } from '../auth/authorizers/api-key.js';
 import { ContextMappingSources } from '../mapping/context-sources.js';
+import type { HeaderTarget } from '../mapping/compile.js';
 import { compileWebSocketOptions } from '../proxy/websocket.js';
 import {
   createProxyHandler,
@@ -69,7 +70,7 @@ export function createHttpProxyIntegration(
 function mappingApplier(
   mapping: CompiledMapping,
   logger: IntegrationDeps['platform']['logger'],
-): (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void {
+): (ctx: RequestContext, headers: HeaderTarget, query: URLSearchParams) => void {
   return (ctx, headers, query) => {
     const sources = new ContextMappingSources(ctx);
     mapping.apply(sources, headers, query, (name, reason) => {
@@ -90,7 +91,7 @@ function apiKeyRemoval(
   return { headers: [header], query };
 }
 
-type Applier = (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void;
+type Applier = (ctx: RequestContext, headers: HeaderTarget, query: URLSearchParams) => void;
 
 function withoutKeyParameter(apply: Applier | undefined, parameter: string | undefined): Applier {
   if (parameter === undefined) return apply as Applier;

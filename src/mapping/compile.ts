@@ -15,14 +15,17 @@ export interface CompiledMapping {
    */
   apply(
     sources: MappingSources,
-    target: Headers,
+    target: HeaderTarget,
     targetQuery: URLSearchParams,
     onDropped: (name: string, reason: string) => void,
   ): void;
 }
 
+/** What applying mapped headers needs: a Headers object, or the Node proxy's pair list. */
+export type HeaderTarget = Pick<Headers, 'get' | 'set' | 'delete'>;
+
 /** Headers and URLSearchParams both offer what applying needs. */
-type Target = Pick<Headers, 'set' | 'delete'> | Pick<URLSearchParams, 'set' | 'delete'>;
+type Target = HeaderTarget | Pick<URLSearchParams, 'set' | 'delete'>;
 
 /**
  * Sets or removes each entry. Nothing, or a refused value, deletes the name even though the

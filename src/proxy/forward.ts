@@ -4,12 +4,16 @@ import { isGatewayError } from '../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest, UpstreamUpgrader } from '../platform.js';
 import { limitBodySize } from './body-limit.js';
 import {
+  buildUpstreamHeaderList,
   buildUpstreamHeaders,
   cleanResponseHeaders,
+  HeaderPairs,
+  headersFromList,
   compileRequestDrops,
   withMutableCleanHeaders,
 } from './headers.js';
 import type { HeaderPolicyOptions } from './request-header-policy.js';
+import type { HeaderTarget } from '../mapping/compile.js';
 import type { CompiledServer } from './targets.js';
 import { mayRetry } from './retry.js';
 import { buildUpstreamUrl, upstreamPath, type UpstreamBase } from './upstream-url.js';
@@ -43,7 +47,7 @@ export interface ProxyRouteOptions extends HeaderPolicyOptions {
 
 export interface ProxyHandlerOptions extends ProxyRouteOptions {
   /** Sets mapped headers and query parameters on the upstream request. */
-  readonly applyMapping?: (ctx: RequestContext, headers: Headers, query: URLSearchParams) => void;
+  readonly applyMapping?: (ctx: RequestContext, headers: HeaderTarget, query: URLSearchParams) => void;
   /** Whether `applyMapping` touches the query; if not, the raw query string is forwarded untouched. */
   readonly hasQueryMapping: boolean;
 }
@@ -80,17 +84,33 @@ export function createProxyHandler(
   const websocket = options.websocket ?? compileWebSocketOptions(undefined);
 
   return async (ctx) => {
-    const upgrading = isWebSocketUpgrade(ctx.method, ctx.request.headers);
-    const headers = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
+    // The adapter's header reader (Node) spares the framework building the request's Headers.
+    // A request a step replaced (withRequest, session credentials) is read as that step built it.
+    const adapter = ctx.request === ctx.adapterRequest ? ctx.client : undefined;
+    const incoming = adapter?.requestHeaders ?? ctx.request.headers;
+    const upgrading = isWebSocketUpgrade(ctx.method, incoming);
+    const raw = adapter?.rawRequestHeaders;
+    let headers: Headers | string[];
     let query: URLSearchParams | undefined;
-    if (applyMapping !== undefined) {
-      if (hasQueryMapping) query = new URLSearchParams(ctx.search);
-      applyMapping(ctx, headers, query ?? UNUSED_QUERY);
+    if (raw !== undefined && !upgrading) {
+      const list = buildUpstreamHeaderList(raw, incoming, drops, ctx);
+      if (applyMapping !== undefined) {
+        if (hasQueryMapping) query = new URLSearchParams(ctx.search);
+        applyMapping(ctx, new HeaderPairs(list), query ?? UNUSED_QUERY);
+      }
+      headers = list;
+    } else {
+      const built = buildUpstreamHeaders(ctx.request.headers, drops, ctx);
+      if (applyMapping !== undefined) {
+        if (hasQueryMapping) query = new URLSearchParams(ctx.search);
+        applyMapping(ctx, built, query ?? UNUSED_QUERY);
+      }
+      headers = built;
     }
     const path = upstreamPath(ctx.path, ctx.wildcardRest);
     let base = server.next();
     server.retryBudget?.noteRequest();
-    const outgoing = upgrading ? NO_BODY : requestBody(ctx, maxBodyBytes);
+    const outgoing = upgrading ? NO_BODY : requestBody(ctx, incoming, maxBodyBytes);
 
     ctx.log.upstream = server.alias;
     const started = performance.now();
@@ -99,7 +119,7 @@ export function createProxyHandler(
       const url = buildUpstreamUrl(base, path, ctx.search, query);
       try {
         response = upgrading
-          ? await relayUpgrade(ctx, url, headers, websocket, timeoutMs, upgrader)
+          ? await relayUpgrade(ctx, url, headers as Headers, websocket, timeoutMs, upgrader)
           : await upstream(new UpstreamCall(ctx, url, headers, outgoing, limits, server.http2));
       } catch (error) {
         ctx.log.upstreamMs = elapsedMs(started);
@@ -151,10 +171,11 @@ function otherUrl(server: CompiledServer, failed: UpstreamBase): UpstreamBase | 
  */
 function requestBody(
   ctx: RequestContext,
+  incoming: Pick<Headers, 'get'>,
   maxBodyBytes: number,
 ): { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal } {
   if (ctx.method === 'GET' || ctx.method === 'HEAD') return { body: null };
-  const declared = ctx.request.headers.get('content-length');
+  const declared = incoming.get('content-length');
   if (declared === '0') return { body: null };
   const body = ctx.request.body;
   // A declared length was already checked against the limit; only undeclared sizes are counted.
@@ -201,6 +222,8 @@ class UpstreamCall implements UpstreamRequest {
   readonly abortResponse: ((reason: string) => void) | undefined;
   readonly sendTrailers: ((trailers: Readonly<Record<string, string>>) => void) | undefined;
   readonly body: ReadableStream<Uint8Array> | null;
+  #headers: Headers | undefined;
+  #headerList: string[] | undefined;
   readonly onDisconnect: ((listener: () => void) => () => void) | undefined;
   readonly trace: RequestContext['trace'];
   readonly #ctx: RequestContext;
@@ -210,12 +233,14 @@ class UpstreamCall implements UpstreamRequest {
   constructor(
     ctx: RequestContext,
     readonly url: string,
-    readonly headers: Headers,
+    headers: Headers | string[],
     outgoing: { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal },
     limits: UpstreamLimits,
     http2: boolean,
   ) {
     this.http2 = http2;
+    if (Array.isArray(headers)) this.#headerList = headers;
+    else this.#headers = headers;
     this.method = ctx.method;
     this.timeoutMs = limits.timeoutMs;
     this.idleTimeoutMs = limits.idleTimeoutMs;
@@ -236,5 +261,18 @@ class UpstreamCall implements UpstreamRequest {
 
   get signal(): AbortSignal {
     return this.#limitSignal ?? this.#ctx.signal;
+  }
+
+  /** Built from the pair list on first read (tracing injects here); the list is then retired. */
+  get headers(): Headers {
+    if (this.#headers === undefined) {
+      this.#headers = headersFromList(this.#headerList ?? []);
+      this.#headerList = undefined;
+    }
+    return this.#headers;
+  }
+
+  get headerList(): readonly string[] | undefined {
+    return this.#headerList;
   }
 }

@@ -81,17 +81,26 @@ export function publicAuthority(view: ForwardingView): { protocol: string; host:
 }
 
 export function setForwardingHeaders(headers: Headers, view: ForwardingView): void {
+  const pairs: string[] = [];
+  appendForwardingHeaders(pairs, view);
+  for (let i = 0; i < pairs.length; i += 2) headers.set(pairs[i]!, pairs[i + 1]!);
+}
+
+/**
+ * The forwarding headers as flat `[name, value, …]` pairs appended to `out` (the form the Node
+ * upstream client sends without a Headers object). The caller left out any client-sent copies.
+ */
+export function appendForwardingHeaders(out: string[], view: ForwardingView): void {
   const { resolved } = view;
   const { protocol, host, port } = publicAuthority(view);
   if (resolved.chain.length > 0) {
-    headers.set('x-forwarded-for', resolved.chain.join(', '));
-    headers.set('x-real-ip', resolved.address);
+    out.push('x-forwarded-for', resolved.chain.join(', '), 'x-real-ip', resolved.address);
   }
-  headers.set('x-forwarded-proto', protocol);
-  if (host !== '') headers.set('x-forwarded-host', host);
-  headers.set('x-forwarded-port', port);
+  out.push('x-forwarded-proto', protocol);
+  if (host !== '') out.push('x-forwarded-host', host);
+  out.push('x-forwarded-port', port);
   const forwardedFor = resolved.address === '' ? '' : `for=${forwardedNode(resolved.address)};`;
-  headers.set('forwarded', `${forwardedFor}${host === '' ? '' : `host=${quoted(host)};`}proto=${protocol}`);
+  out.push('forwarded', `${forwardedFor}${host === '' ? '' : `host=${quoted(host)};`}proto=${protocol}`);
 }
 
 function lastValue(value: string | null): string | undefined {

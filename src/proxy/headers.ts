@@ -1,7 +1,12 @@
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
 import type { ClientInfo } from '../platform.js';
-import type { ResolvedClient } from './client-address.js';
-import { FORWARDING_HEADERS, setForwardingHeaders, SPOOFABLE_HEADERS } from './forwarding-headers.js';
+import type { HeaderReader, ResolvedClient } from './client-address.js';
+import {
+  appendForwardingHeaders,
+  FORWARDING_HEADERS,
+  setForwardingHeaders,
+  SPOOFABLE_HEADERS,
+} from './forwarding-headers.js';
 import { compileHeaderDrops, type HeaderDrops, type HeaderPolicyOptions } from './request-header-policy.js';
 
 /**
@@ -111,6 +116,72 @@ export function buildUpstreamHeaders(incoming: Headers, drops: HeaderDrops, fact
     localPort: facts.client.localPort,
     incoming,
   });
+  return headers;
+}
+
+/**
+ * The same upstream headers as buildUpstreamHeaders, as flat `[name, value, …]` pairs read
+ * straight from the HTTP parser's header lines (Node's `rawHeaders`): no Web Headers is built
+ * for the request or for the upstream call (docs/ARCHITECTURE.md "Speed devices"). Names are
+ * lower-cased as Headers would; a repeated header stays as its lines (the same field, RFC 9110
+ * §5.3); HTTP/2 pseudo-headers (`:path`, …) are not headers. `incoming` reads the same request.
+ */
+export function buildUpstreamHeaderList(
+  raw: readonly string[],
+  incoming: HeaderReader,
+  drops: HeaderDrops,
+  facts: ForwardingFacts,
+): string[] {
+  const connectionNamed = connectionNamedHeaders(incoming.get('connection'));
+  const flat: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name.charCodeAt(0) === 0x3a /* : */ || name === 'x-request-id') continue;
+    if (!isHopByHop(name, drops, connectionNamed)) flat.push(name, raw[i + 1]!);
+  }
+  flat.push('x-request-id', facts.requestId);
+  appendForwardingHeaders(flat, {
+    resolved: facts.clientAddress,
+    protocol: facts.client.protocol,
+    host: facts.host,
+    localPort: facts.client.localPort,
+    incoming,
+  });
+  return flat;
+}
+
+/**
+ * `set`/`delete` over a flat pair list, as mapping writes into a Headers object: names lower-
+ * cased, values stripped of surrounding spaces and tabs as `Headers.set` does (the mapping
+ * refused CR, LF, NUL and non-Latin-1 values before).
+ */
+export class HeaderPairs {
+  constructor(private readonly list: string[]) {}
+
+  set(name: string, value: string): void {
+    this.delete(name);
+    this.list.push(name.toLowerCase(), value.replace(EDGE_WHITESPACE, ''));
+  }
+
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    const values: string[] = [];
+    for (let i = 0; i < this.list.length; i += 2) if (this.list[i] === lower) values.push(this.list[i + 1]!);
+    return values.length === 0 ? null : values.join(', ');
+  }
+
+  delete(name: string): void {
+    const lower = name.toLowerCase();
+    for (let i = this.list.length - 2; i >= 0; i -= 2) if (this.list[i] === lower) this.list.splice(i, 2);
+  }
+}
+
+const EDGE_WHITESPACE = /^[\t ]+|[\t ]+$/g;
+
+/** Flat `[name, value, …]` pairs as a Headers object, for a caller that needs one after all. */
+export function headersFromList(list: readonly string[]): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < list.length; i += 2) headers.append(list[i]!, list[i + 1]!);
   return headers;
 }
 

@@ -28,7 +28,7 @@ export function compileWebSocketOptions(config: WebSocketConfig | undefined): We
 }
 
 /** RFC 6455 §4.1: a GET whose `Upgrade` lists `websocket` (any case). */
-export function isWebSocketUpgrade(method: string, headers: Headers): boolean {
+export function isWebSocketUpgrade(method: string, headers: Pick<Headers, 'get'>): boolean {
   if (method !== 'GET') return false;
   const upgrade = headers.get('upgrade');
   return upgrade !== null && /(^|,)\s*websocket\s*(,|$)/i.test(upgrade);

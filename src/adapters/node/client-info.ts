@@ -19,6 +19,8 @@ class NodeClientInfo implements ClientInfo {
   readonly malformed: string | undefined;
   readonly malformedCode: ErrorCode | undefined;
   readonly requestHeaders: HeaderReader;
+  /** The parser's header lines, `[name, value, …]` as the client wrote them (ClientInfo). */
+  readonly rawRequestHeaders: readonly string[];
   /** HTTP/1.1 (chunked responses) and HTTP/2 carry trailer fields; HTTP/1.0 cannot. */
   readonly acceptsTrailers: boolean;
   answeredByAdapter: ErrorCode | undefined;
@@ -37,6 +39,7 @@ class NodeClientInfo implements ClientInfo {
     this.malformed = typeof problem === 'string' ? problem : problem?.reason;
     this.malformedCode = typeof problem === 'object' ? problem.code : undefined;
     this.requestHeaders = new IncomingHeaders(incoming.headers);
+    this.rawRequestHeaders = incoming.rawHeaders;
     this.acceptsTrailers = incoming.httpVersionMajor >= 2 || incoming.httpVersion === '1.1';
     this.#outgoing = outgoing;
     (outgoing as ServerResponse & { [CLIENT_INFO]?: NodeClientInfo })[CLIENT_INFO] = this;

@@ -89,7 +89,8 @@ async function send(agent: Agent, request: UpstreamRequest): Promise<Reply> {
       origin,
       path,
       method: request.method,
-      headers: toUndiciHeaders(request.headers),
+      // undici only reads the list.
+      headers: (request.headerList as string[] | undefined) ?? toUndiciHeaders(request.headers),
       // undici streams any async iterable (lib/core/request.js); its types only list Readable.
       body: request.body as Readable | null,
       signal: stop,
