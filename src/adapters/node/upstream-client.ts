@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
 import { responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
 import { Answer, type Reply } from '../../answer.js';
 import { splitOrigin } from '../../url-parts.js';
 import { announcedTrailers, passableTrailers } from './trailers.js';
+import { Agent } from './undici-agent.js';
 
 /**
  * The Node upstream client: undici's pooled `Agent` + `request()` (keep-alive connections per
