@@ -9,6 +9,7 @@ import {
 } from '../adapters/node/cluster-primary.js';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { BindingLoadError, parseBindingFlag, type BindingSpec } from '../adapters/node/services.js';
+import { keepWasmAtBaseline } from '../adapters/node/wasm-baseline.js';
 import { capYoungGeneration } from '../adapters/node/young-generation.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { createJsonLogger, type LogLevel } from '../observability/logger.js';
@@ -54,6 +55,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
 async function startProcess(argv: string[], io: CliIo): Promise<number> {
   // Before the gateway's modules load: their loading is what first grows the young generation.
   capYoungGeneration();
+  keepWasmAtBaseline();
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -27,10 +27,34 @@ export function foldHeaderName(name: string): string {
 }
 
 /**
+ * Routes with the same drops share one `HeaderDrops`: nearly every route of a config drops the
+ * same names, and two sets of some 25 names per proxied route were 2.6 KiB each, 13 MiB of heap
+ * at 10,000 routes (docs/ARCHITECTURE.md "Memory"). Keyed by everything the result depends on;
+ * bounded, as reloads may bring new combinations.
+ */
+const shared = new Map<string, HeaderDrops>();
+const MAX_SHARED = 256;
+
+/**
  * `exact` is every lower-case name the route drops; `gatewaySet` the names the gateway itself
  * sets upstream. Both are fixed per route, so the folded set is built once.
  */
 export function compileHeaderDrops(
+  exact: ReadonlySet<string>,
+  gatewaySet: readonly string[],
+  options: HeaderPolicyOptions,
+): HeaderDrops {
+  const key = `${options.allowUnderscores === true}|${options.allowMethodOverride === true}|${[...exact].join(',')}|${gatewaySet.join(',')}`;
+  let found = shared.get(key);
+  if (found === undefined) {
+    if (shared.size >= MAX_SHARED) shared.clear();
+    found = buildHeaderDrops(exact, gatewaySet, options);
+    shared.set(key, found);
+  }
+  return found;
+}
+
+function buildHeaderDrops(
   exact: ReadonlySet<string>,
   gatewaySet: readonly string[],
   options: HeaderPolicyOptions,

@@ -7,6 +7,7 @@ import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { Platform } from '../../platform.js';
 import { ConfigNotFoundError, type ConfigSource } from './config-source.js';
 import { loadServiceModules } from './services.js';
+import { whileCompiling } from './young-generation.js';
 
 /**
  * Holds the compiled gateway for a Node process and swaps it atomically on reload: a request
@@ -47,11 +48,13 @@ export function nodeConfigLifecycle(
       }
     },
     build: async (text) => {
-      const compiled = await buildGateway(text, platform, {
-        strict,
-        missingBindings: options.missingBindings ?? 'warning',
-        serviceModules: (config) => loadServiceModules(config, source.baseDir),
-      });
+      const compiled = await whileCompiling(() =>
+        buildGateway(text, platform, {
+          strict,
+          missingBindings: options.missingBindings ?? 'warning',
+          serviceModules: (config) => loadServiceModules(config, source.baseDir),
+        }),
+      );
       if (options.prefetchBeforeSwap?.()) await compiled.prefetch();
       return compiled;
     },
