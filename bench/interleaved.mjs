@@ -4,9 +4,15 @@
 // per variant (to the first one named, by requests/s and by server CPU µs per request); the
 // median over the rounds is printed. Prints only; docs/BENCHMARKS.md quotes its output.
 //   node bench/interleaved.mjs gatehouse-proxied,gatehouse-metrics,… [--rounds 8] [--seconds 2]
+// With `--baseline-bin PATH` (another build's bin/gatehouse.js, e.g. a copy of main's bin/, dist/
+// and package.json), every named Gatehouse variant also runs from that build as `NAME@baseline`,
+// interleaved with this build's: a before/after comparison in one run. Each variant's idle RSS
+// (read as bench/run.mjs reads it: 1 s after the checks, before any load) is printed beside.
 import { parseArgs } from 'node:util';
-import { cpuSeconds, median, peakRssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
+import { resolve } from 'node:path';
+import { cpuSeconds, IDLE_SETTLE_MS, median, peakRssMiB, rssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
 import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES } from './setup.mjs';
+import { createVariants } from './variants.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -14,6 +20,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
+    'baseline-bin': { type: 'string' },
   },
 });
 const names = (
@@ -27,11 +34,12 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
+const largeRoutes = names.some((name) => name.endsWith('-large'))
+  ? Number(process.env.BENCH_ROUTES || 10_000)
+  : SMALL_ROUTES;
 const bench = await prepareBench({
   gatehouseBin: DEFAULT_BIN,
-  largeRoutes: names.some((name) => name.endsWith('-large'))
-    ? Number(process.env.BENCH_ROUTES || 10_000)
-    : SMALL_ROUTES,
+  largeRoutes,
   nodeArgs: [],
   // The Workers variants (bench/workers/): the bundle is built only when one is named.
   workers: names.some((name) => name.startsWith('workers-')),
@@ -41,10 +49,27 @@ try {
   const variants = selectVariants(bench.variants, names).sort(
     (a, b) => names.indexOf(a.name) - names.indexOf(b.name),
   );
+  if (values['baseline-bin'] !== undefined) {
+    const baseline = createVariants({
+      upstream: bench.upstream,
+      gatehouseBin: resolve(values['baseline-bin']),
+      configs: bench.configs,
+      smallRoutes: SMALL_ROUTES,
+      largeRoutes,
+      tokens: bench.tokens,
+    });
+    for (const name of names.filter((n) => n.startsWith('gatehouse-'))) {
+      const variant = baseline.find((v) => v.name === name);
+      if (variant) variants.push({ ...variant, name: `${name}@baseline` });
+    }
+  }
+  const idle = [];
   for (const variant of variants) {
     const server = await variant.start();
     running.push(server);
     await checkVariant(variant, server.url);
+    await sleep(IDLE_SETTLE_MS);
+    idle.push(rssMiB(server.pid));
     // Warm-up, so JIT and pools are settled before the first measured turn.
     await runWrk(server.url + variant.path, { seconds: 1, connections, headers: variant.headers });
   }
@@ -82,7 +107,7 @@ try {
           .padStart(6)}` +
         `  ratio by req/s ${median(byRps).toFixed(3)} (${Math.min(...byRps).toFixed(2)}–${Math.max(...byRps).toFixed(2)})` +
         `  by CPU ${median(byCpu).toFixed(3)}` +
-        `  peak RSS ${peakRssMiB(running[i].pid).toFixed(0)} MiB`,
+        `  RSS idle ${idle[i].toFixed(0)} / peak ${peakRssMiB(running[i].pid).toFixed(0)} MiB`,
     );
   }
 } finally {

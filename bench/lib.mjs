@@ -138,6 +138,12 @@ export function peakRssMiB(pid) {
   return sumOverTree(pid, (p) => statusMiB(p, 'VmHWM'));
 }
 
+/**
+ * How long a server is left alone after its checks before its idle RSS is read: the same for
+ * every variant (Gatehouse, Hono, Fastify, nginx, workerd), in run.mjs and interleaved.mjs.
+ */
+export const IDLE_SETTLE_MS = 1000;
+
 /** Resident set size now (VmRSS), in MiB, of the process and its descendants together. */
 export function rssMiB(pid) {
   return sumOverTree(pid, (p) => statusMiB(p, 'VmRSS'));

@@ -166,6 +166,8 @@ export const RSS_BUDGETS = [
     max: 180,
   },
 ];
+/** Shown beside P6: the reference servers' idle and peak RSS, read the same way. */
+const RSS_REFERENCES = ['hono-hello', 'fastify-proxy'];
 /** P7: validate + compile a 10,000-route config, ms. */
 export const STARTUP_BUDGET_MS = 1000;
 /** P8: the anchor's Worker bundle, in KB of 1,024 bytes as scripts/build-worker.mjs prints them. */
@@ -254,9 +256,13 @@ export function verdicts(samples, summary, startup, bundle) {
     if (group.length === 0) continue;
     const worst = group.reduce((a, b) => (b[budget.key] > a[budget.key] ? b : a));
     const miB = worst[budget.key];
+    // The reference servers, measured the same way in the same run (bench/lib.mjs IDLE_SETTLE_MS).
+    const beside = RSS_REFERENCES.map((name) => summary[name])
+      .filter((v) => v && v.runs > 0 && Number.isFinite(v[budget.key]))
+      .map((v) => `${v.name} ${fmt(v[budget.key], 0)}`);
     rows.push({
       id: 'P6',
-      what: `${budget.what} (largest: ${worst.name})`,
+      what: `${budget.what} (largest: ${worst.name}${beside.length > 0 ? `; ${beside.join(', ')} MiB` : ''})`,
       measured: `${fmt(miB, 0)} MiB`,
       range: '',
       byCpu: '',

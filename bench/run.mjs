@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   cpuSeconds,
+  IDLE_SETTLE_MS,
   median,
   peakRssMiB,
   rssMiB as residentMiB,
@@ -44,8 +45,6 @@ import {
 } from './setup.mjs';
 
 const DOCS = join(ROOT, 'docs', 'BENCHMARKS.md');
-/** How long a server is left alone after its checks before its idle RSS is read. */
-const IDLE_SETTLE_MS = 1000;
 const STARTUP_PROBE = fileURLToPath(new URL('./startup.mjs', import.meta.url));
 const ENV_SETTINGS = [
   'BENCH_DURATION',

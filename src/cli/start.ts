@@ -54,7 +54,7 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
 
 async function startProcess(argv: string[], io: CliIo): Promise<number> {
   // Before the gateway's modules load: their loading is what first grows the young generation.
-  capYoungGeneration();
+  const letYoungGenerationGrow = capYoungGeneration();
   keepWasmAtBaseline();
   const { values } = parseArgs({
     args: argv,
@@ -186,6 +186,8 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
     for (const problem of error.problems) io.stderr(formatProblem(problem));
     return 1;
   }
+  // Serving from here on: the young generation may grow to its cap under load.
+  letYoungGenerationGrow();
   for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
   const stopWatching = gatehouse.runtime.watch((result) => {
     // The certificate and key are reloaded with the config (docs/PROTOCOLS.md "TLS and HTTP/2").

@@ -28,15 +28,29 @@ function setFactor(next: number): void {
   setFlagsFromString(`--semi-space-growth-factor=${next}`);
 }
 
-export function capYoungGeneration(): void {
+/**
+ * Stops the young generation's growth now, for start-up, and returns the function that lets it
+ * grow up to the cap once the process serves: module loading and the first compile then run in
+ * V8's initial semi-spaces, and an idle process holds no young generation it grew only to load
+ * its code (about 8 MiB of resident memory, docs/ARCHITECTURE.md "Memory").
+ */
+export function capYoungGeneration(): () => void {
   const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
     /--max[-_]semi[-_]space[-_]size/.test(arg),
   );
-  if (given || capped) return;
+  if (given || capped) return () => undefined;
   capped = true;
+  setFactor(1);
+  return letGrowUpToTheCap;
+}
+
+let growing = false;
+
+function letGrowUpToTheCap(): void {
+  if (growing) return;
+  growing = true;
   // The new space is two semi-spaces.
   const limit = 2 * MAX_SEMI_SPACE_MIB * 2 ** 20;
-  setFactor(1);
   const timer = setInterval(() => {
     if (compiling > 0) return;
     const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
