@@ -82,7 +82,12 @@ let gatehouse;
 try {
   // A throw-away RS256 key for the config's inline JWKS, by node:crypto (jose is measured below).
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const rsPublicJwk = { ...publicKey.export({ format: 'jwk' }), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
+  const rsPublicJwk = {
+    ...publicKey.export({ format: 'jwk' }),
+    kid: 'bench-rs256',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const routes = Number(values.routes);
   const configs = await writeConfigs(dir, { upstreamUrl: upstream.url, rsPublicJwk, routeCounts: [routes] });
   console.log(

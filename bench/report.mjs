@@ -152,12 +152,14 @@ export const RSS_BUDGETS = [
     variants: ['gatehouse-static', 'gatehouse-proxied'],
     key: 'idleRssMiB',
     max: 80,
+    withReferences: true,
   },
   {
     what: 'peak RSS under load, 10-route config',
     variants: ['gatehouse-static', 'gatehouse-proxied'],
     key: 'rssMiB',
     max: 120,
+    withReferences: true,
   },
   {
     what: 'peak RSS under load, 10,000-route config',
@@ -257,7 +259,8 @@ export function verdicts(samples, summary, startup, bundle) {
     const worst = group.reduce((a, b) => (b[budget.key] > a[budget.key] ? b : a));
     const miB = worst[budget.key];
     // The reference servers, measured the same way in the same run (bench/lib.mjs IDLE_SETTLE_MS).
-    const beside = RSS_REFERENCES.map((name) => summary[name])
+    const beside = (budget.withReferences ? RSS_REFERENCES : [])
+      .map((name) => summary[name])
       .filter((v) => v && v.runs > 0 && Number.isFinite(v[budget.key]))
       .map((v) => `${v.name} ${fmt(v[budget.key], 0)}`);
     rows.push({

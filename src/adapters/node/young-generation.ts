@@ -1,3 +1,4 @@
+import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
@@ -6,19 +7,23 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * (32 MiB resident) under allocation pressure: module loading at start-up and every load reach
  * it, and it stays committed. `--max-semi-space-size` would cap it but only on Node's command
  * line, which `gatehouse start` does not own; V8 reads `--semi-space-growth-factor` at each
- * growth, so this sets it to 1 (no growth) from start-up on, and lets the young generation grow
- * (factor 2, V8's default) only while it is below the cap, checked every CHECK_EVERY_MS.
- * A timer cannot stop a growth in the middle of synchronous work, so compiling a config (seconds
- * of it at 10,000 routes) runs with growth off (`whileCompiling`): without that, a large config
- * could leave 32 MiB of young generation behind. Measured (docs/BENCHMARKS.md): 8 MiB
- * semi-spaces cost no measurable CPU per request and keep 15–25 MiB off the peak. A
+ * growth, so this sets it to 1 (no growth) from start-up on, and once the process serves lets
+ * the young generation grow (factor 2, V8's default) only while it is below the cap, checked
+ * after every garbage collection (a `gc` performance observer: no timer, nothing at idle).
+ * The check runs between tasks, so growth is also turned off around the long synchronous work
+ * the gateway knows of, compiling a config (`whileCompiling`; seconds at 10,000 routes): without
+ * that, a large config left 32 MiB of young generation behind. Measured (docs/BENCHMARKS.md):
+ * 8 MiB semi-spaces cost no measurable CPU per request and keep 15–25 MiB off the peak. A
  * `--max-semi-space-size` given to Node (command line or NODE_OPTIONS) is the operator's choice:
  * then nothing here runs.
  */
 export const MAX_SEMI_SPACE_MIB = 8;
-const CHECK_EVERY_MS = 100;
+
+/** The new space is two semi-spaces. */
+const LIMIT_BYTES = 2 * MAX_SEMI_SPACE_MIB * 2 ** 20;
 
 let capped = false;
+let serving = false;
 let compiling = 0;
 let factor = 0;
 
@@ -26,6 +31,13 @@ function setFactor(next: number): void {
   if (next === factor) return;
   factor = next;
   setFlagsFromString(`--semi-space-growth-factor=${next}`);
+}
+
+/** After a collection: growth on only when serving, not compiling, and one doubling stays within the cap. */
+function adjust(): void {
+  if (!serving || compiling > 0) return setFactor(1);
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  setFactor(newSpace !== undefined && newSpace.space_size * 2 <= LIMIT_BYTES ? 2 : 1);
 }
 
 /**
@@ -41,22 +53,11 @@ export function capYoungGeneration(): () => void {
   if (given || capped) return () => undefined;
   capped = true;
   setFactor(1);
-  return letGrowUpToTheCap;
-}
-
-let growing = false;
-
-function letGrowUpToTheCap(): void {
-  if (growing) return;
-  growing = true;
-  // The new space is two semi-spaces.
-  const limit = 2 * MAX_SEMI_SPACE_MIB * 2 ** 20;
-  const timer = setInterval(() => {
-    if (compiling > 0) return;
-    const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-    if (newSpace) setFactor(newSpace.space_size < limit ? 2 : 1);
-  }, CHECK_EVERY_MS);
-  timer.unref();
+  new PerformanceObserver(adjust).observe({ entryTypes: ['gc'] });
+  return () => {
+    serving = true;
+    adjust();
+  };
 }
 
 /** Runs `work` (a config compile) with the young generation's growth off, when it is capped. */
@@ -68,5 +69,6 @@ export async function whileCompiling<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     compiling--;
+    adjust();
   }
 }
