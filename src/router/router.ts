@@ -2,7 +2,14 @@ import { ROUTE_METHODS, type RouteMethod } from '../config/schema.js';
 import { explainMatch } from './explain.js';
 import { parsePathPattern } from './pattern.js';
 import { comparePrecedence, rankKeyOf } from './precedence.js';
-import { buildTree, findExact, findWildcard, someMatchingTable, type CompiledRoute } from './tree.js';
+import {
+  allowedMethods,
+  buildTree,
+  findExact,
+  findWildcard,
+  someMatchingTable,
+  type CompiledRoute,
+} from './tree.js';
 
 export { findDuplicateRoutes } from './duplicates.js';
 
@@ -56,7 +63,7 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
     if (route !== undefined) return found(route, parts, canonicalPath);
     const allow = new Set<string>();
     someMatchingTable(root, parts, 1, (table) => {
-      for (const allowed of table.allow) allow.add(allowed);
+      for (const allowed of allowedMethods(table)) allow.add(allowed);
       return false;
     });
     return allow.size === 0 ? NOT_FOUND : { kind: 'method-not-allowed', allow: [...allow].sort() };

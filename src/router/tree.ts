@@ -23,11 +23,21 @@ export interface CompiledRoute<T> {
   readonly paramSlots: readonly { readonly position: number; readonly name: string }[];
 }
 
-/** The routes ending at one node: the first route per method (rule 5: a later one never wins). */
+/**
+ * The routes ending at one node: the first route per method (rule 5: a later one never wins).
+ * A 405's `Allow` is derived from it when needed (`allowedMethods`), not stored: a set per
+ * table was 150 bytes per route at 10,000 routes (docs/ARCHITECTURE.md "Memory").
+ */
 export interface MethodTable<T> {
   readonly byMethod: Map<string, CompiledRoute<T>>;
-  /** Methods for a 405's `Allow`: HEAD wherever GET is (RFC 9110 §9.3.2). */
-  readonly allow: Set<string>;
+}
+
+/** Methods for a 405's `Allow`: the table's own (ANY is none), HEAD wherever GET is (RFC 9110 §9.3.2). */
+export function allowedMethods<T>(table: MethodTable<T>): string[] {
+  const allow: string[] = [];
+  for (const method of table.byMethod.keys()) if (method !== 'ANY') allow.push(method);
+  if (table.byMethod.has('GET') && !table.byMethod.has('HEAD')) allow.push('HEAD');
+  return allow;
 }
 
 export interface TreeNode<T> {
@@ -167,9 +177,7 @@ function paramChild<T>(node: TreeNode<T>): TreeNode<T> {
 }
 
 function addToTable<T>(table: MethodTable<T> | undefined, route: CompiledRoute<T>): MethodTable<T> {
-  const target = table ?? { byMethod: new Map(), allow: new Set() };
+  const target = table ?? { byMethod: new Map() };
   if (!target.byMethod.has(route.method)) target.byMethod.set(route.method, route);
-  if (route.method !== 'ANY') target.allow.add(route.method);
-  if (route.method === 'GET') target.allow.add('HEAD');
   return target;
 }
