@@ -1,4 +1,4 @@
-import type { RoutePattern } from './pattern.js';
+import { exactlySized, type RoutePattern } from './pattern.js';
 
 /**
  * Route precedence (docs/BEHAVIOUR.md "2. Paths"), the documented rule of the Serverless
@@ -30,7 +30,13 @@ export function rankKeyOf(pattern: RoutePattern, method: string, index: number):
     if (segment.kind === 'param') paramPositions.push(position);
   });
   const kind: RouteKind = pattern.wildcard ? 'wildcard' : paramPositions.length > 0 ? 'param' : 'literal';
-  return { kind, prefixLength: pattern.segments.length, paramPositions, method, index };
+  return {
+    kind,
+    prefixLength: pattern.segments.length,
+    paramPositions: exactlySized(paramPositions),
+    method,
+    index,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ROUTE_METHODS, type RouteMethod } from '../config/schema.js';
 import { explainMatch } from './explain.js';
-import { parsePathPattern } from './pattern.js';
+import { exactlySized, parsePathPattern } from './pattern.js';
 import { comparePrecedence, rankKeyOf } from './precedence.js';
 import {
   allowedMethods,
@@ -89,8 +89,10 @@ function compileRoute<T>(route: RouteDefinition<T>, index: number): CompiledRout
   const parsed = parsePathPattern(route.path);
   if (!parsed.ok) throw new Error(`route #${index} (${route.method} ${route.path}): ${parsed.error}`);
   const { pattern } = parsed;
-  const paramSlots = pattern.segments.flatMap((segment, position) =>
-    segment.kind === 'param' ? [{ position, name: asPropertyKey(segment.name) }] : [],
+  const paramSlots = exactlySized(
+    pattern.segments.flatMap((segment, position) =>
+      segment.kind === 'param' ? [{ position, name: asPropertyKey(segment.name) }] : [],
+    ),
   );
   return {
     method: route.method,
