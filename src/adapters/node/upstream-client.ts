@@ -33,7 +33,11 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions 
   // undici fixes both per agent, and a reload may change the limit. Nearly always there is one.
   // Servers with `http2: true` (docs/PROTOCOLS.md "Upstream HTTP/2"): ALPN offers h2, then http/1.1.
   const agents = new Map<string, Agent>();
+  // The agent of the previous call: nearly every call uses the same one, found without a key.
+  let last: { maxHeaderSize: number; allowH2: boolean; agent: Agent } | undefined;
   const agentFor = (maxHeaderSize: number, allowH2: boolean): Agent => {
+    if (last !== undefined && last.maxHeaderSize === maxHeaderSize && last.allowH2 === allowH2)
+      return last.agent;
     const key = `${maxHeaderSize}/${allowH2 ? 'h2' : 'h1'}`;
     let agent = agents.get(key);
     if (agent === undefined) {
@@ -44,12 +48,14 @@ export function createUndiciUpstreamClient(options: UndiciUpstreamClientOptions 
       });
       agents.set(key, agent);
     }
+    last = { maxHeaderSize, allowH2, agent };
     return agent;
   };
   const client: UpstreamClient = (request) =>
     send(agentFor(request.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES, request.http2 === true), request);
   return Object.assign(client, {
     close: async () => {
+      last = undefined;
       await Promise.all([...agents.values()].map((agent) => agent.close()));
     },
   });
