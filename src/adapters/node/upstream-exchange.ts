@@ -82,16 +82,16 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  /**
-   * The client left, or no response head within the timeout: the caller is answered at once
-   * (a timeout is a 504 even while the connection is still being made), and the upstream
-   * exchange is aborted as soon as undici lets it be.
-   */
   /** True once the caller was answered before anything went upstream (the client already left). */
   get settled(): boolean {
     return this.#phase === Phase.Done;
   }
 
+  /**
+   * The client left, or no response head within the timeout: the caller is answered at once
+   * (a timeout is a 504 even while the connection is still being made), and the upstream
+   * exchange is aborted as soon as undici lets it be.
+   */
   #stop(reason: unknown): void {
     if (this.#stopReason !== undefined) return;
     this.#stopReason = reason;
