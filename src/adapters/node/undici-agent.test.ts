@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from './undici-agent.js';
+import { Agent, undiciUtil } from './undici-agent.js';
 
 describe("undici's Agent loaded without undici's entry", () => {
   let server: Server;
@@ -22,6 +22,7 @@ describe("undici's Agent loaded without undici's entry", () => {
     // The entry is loaded here only to compare; the gateway never loads it.
     const entry = createRequire(import.meta.url)('undici') as typeof import('undici');
     expect(Agent).toBe(entry.Agent);
+    expect(undiciUtil.parseHeaders).toBe(entry.util.parseHeaders);
     expect(typeof new Agent().request).toBe('function');
   });
 

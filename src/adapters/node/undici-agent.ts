@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Agent as AgentClass } from 'undici';
+import type { Agent as AgentClass, util as UtilNamespace } from 'undici';
 
 /**
  * undici's `Agent` without the rest of undici (docs/ARCHITECTURE.md "Memory"). undici's package
@@ -8,7 +8,7 @@ import type { Agent as AgentClass } from 'undici';
  * memory more than the agent, its pools and its HTTP/1.1 and HTTP/2 clients, which are all the
  * upstream client uses. The entry also adds the `request`/`stream`/… methods to every dispatcher
  * (`Object.assign(Dispatcher.prototype, api)`); this does the same, so an `Agent` loaded here is
- * the one the entry exports, with the same methods. The paths are undici's own files (the
+ * the one the entry exports, with the same methods; `undiciUtil` is the entry's `util.parseHeaders`. The paths are undici's own files (the
  * package has no `exports` map); undici is pinned to an exact version in package.json, and every
  * proxied test goes through this agent.
  */
@@ -19,3 +19,8 @@ Object.assign(dispatcher.prototype, load('undici/lib/api/index.js') as object);
 
 export const Agent = load('undici/lib/dispatcher/agent.js') as typeof AgentClass;
 export type Agent = AgentClass;
+
+/** undici's header-list parser, as its entry exports it (`util.parseHeaders`). */
+export const undiciUtil: Pick<typeof UtilNamespace, 'parseHeaders'> = {
+  parseHeaders: (load('undici/lib/core/util.js') as Pick<typeof UtilNamespace, 'parseHeaders'>).parseHeaders,
+};
