@@ -137,6 +137,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
     if (reply.status === ANSWER_STATUS.switchingProtocols) return switched(exchange, reply);
+    // An error answer nothing threw (the router's 404/405, a 414…) is logged with its code too.
+    if (reply instanceof Answer && reply.code !== undefined) exchange.log.code ??= reply.code;
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
