@@ -22,6 +22,11 @@ export interface UpstreamRequest {
    * reads this first, and the Headers object is then never built.
    */
   readonly headerList?: readonly string[] | undefined;
+  /**
+   * Where a wrapper adds a header (tracing's `traceparent`) without reading `headers`: a pair
+   * list stays a list, so the client still sends it as is.
+   */
+  outgoingHeaders?(): Pick<Headers, 'set'>;
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborted when the client goes away; the upstream call must stop then. */
   readonly signal: AbortSignal;

@@ -263,7 +263,7 @@ class UpstreamCall implements UpstreamRequest {
     return this.#limitSignal ?? this.#ctx.signal;
   }
 
-  /** Built from the pair list on first read (tracing injects here); the list is then retired. */
+  /** Built from the pair list on first read; the list is then retired. */
   get headers(): Headers {
     if (this.#headers === undefined) {
       this.#headers = headersFromList(this.#headerList ?? []);
@@ -274,5 +274,9 @@ class UpstreamCall implements UpstreamRequest {
 
   get headerList(): readonly string[] | undefined {
     return this.#headerList;
+  }
+
+  outgoingHeaders(): Pick<Headers, 'set'> {
+    return this.#headerList === undefined ? this.headers : new HeaderPairs(this.#headerList);
   }
 }

@@ -40,7 +40,7 @@ export interface Tracing {
    */
   startSpan(parent: Span | undefined, name: string, kind: SpanKind, attributes?: Attributes): Span;
   /** Sets `traceparent` (and `tracestate`) naming `span` as the parent of the next hop. */
-  inject(span: Span, headers: Headers): void;
+  inject(span: Span, headers: Pick<Headers, 'set'>): void;
   /** Exports everything queued now (Workers: at the end of each request, in waitUntil). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;

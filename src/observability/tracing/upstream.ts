@@ -27,7 +27,8 @@ export function traceUpstreamClient(
         'gatehouse.upstream': server,
       });
     }
-    tracing.inject(span, request.headers);
+    // Into the upstream's pair list when it has one (Node): reading `headers` would build a Headers.
+    tracing.inject(span, request.outgoingHeaders?.() ?? request.headers);
     if (!recording) {
       // Nothing to record: the span ends now (a no-op), and the call goes out untouched.
       span.end();
