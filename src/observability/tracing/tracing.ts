@@ -113,12 +113,11 @@ export function createTracing(options: TracingOptions): Tracing {
     isSampled: boolean,
   ): Span {
     const traceState = parent?.traceState;
-    const context: SpanContext = {
-      traceId,
-      spanId: ids.spanId(),
-      traceFlags: isSampled ? SAMPLED : NOT_SAMPLED,
-      ...(traceState ? { traceState } : {}),
-    };
+    // Two literal shapes, no spread: a spread into a literal is V8's slow copy, on every request.
+    const flags = isSampled ? SAMPLED : NOT_SAMPLED;
+    const context: SpanContext = traceState
+      ? { traceId, spanId: ids.spanId(), traceFlags: flags, traceState }
+      : { traceId, spanId: ids.spanId(), traceFlags: flags };
     if (!isSampled) return trace.wrapSpanContext(context);
     return new RecordingSpan(
       context,
