@@ -67,7 +67,10 @@ describe('Analytics Engine data points from the Worker in workerd', () => {
     ];
     const statuses: number[] = [];
     for (const [path, headers, method] of requests) {
-      const response = await fetch(`${worker.url}${path}`, { method: method ?? 'GET', headers: headers ?? {} });
+      const response = await fetch(`${worker.url}${path}`, {
+        method: method ?? 'GET',
+        headers: headers ?? {},
+      });
       await response.arrayBuffer();
       statuses.push(response.status);
     }
