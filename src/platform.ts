@@ -23,10 +23,10 @@ export interface UpstreamRequest {
    */
   readonly headerList?: readonly string[] | undefined;
   /**
-   * Where a wrapper adds a header (tracing's `traceparent`) without reading `headers`: a pair
-   * list stays a list, so the client still sends it as is.
+   * Sets a header on the call, as `headers.set` would, without retiring `headerList` (the pair
+   * list gets the line): what a step or tracing adds to the upstream request costs no Headers.
    */
-  outgoingHeaders?(): Pick<Headers, 'set'>;
+  setHeader?(name: string, value: string): void;
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborted when the client goes away; the upstream call must stop then. */
   readonly signal: AbortSignal;

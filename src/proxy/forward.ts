@@ -263,7 +263,7 @@ class UpstreamCall implements UpstreamRequest {
     return this.#limitSignal ?? this.#ctx.signal;
   }
 
-  /** Built from the pair list on first read; the list is then retired. */
+  /** Built from the pair list on first read (tracing injects here); the list is then retired. */
   get headers(): Headers {
     if (this.#headers === undefined) {
       this.#headers = headersFromList(this.#headerList ?? []);
@@ -276,7 +276,12 @@ class UpstreamCall implements UpstreamRequest {
     return this.#headerList;
   }
 
-  outgoingHeaders(): Pick<Headers, 'set'> {
-    return this.#headerList === undefined ? this.headers : new HeaderPairs(this.#headerList);
+  /**
+   * Sets one header on the call (tracing's `traceparent`, a step's own header): appended to the
+   * pair list while there is one, so no Headers object is built for it; else set on `headers`.
+   */
+  setHeader(name: string, value: string): void {
+    if (this.#headerList !== undefined) new HeaderPairs(this.#headerList).set(name, value);
+    else this.headers.set(name, value);
   }
 }

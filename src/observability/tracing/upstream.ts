@@ -28,8 +28,9 @@ export function traceUpstreamClient(
         'gatehouse.upstream': server,
       });
     }
-    // Into the upstream's pair list when it has one (Node): reading `headers` would build a Headers.
-    tracing.inject(span, request.outgoingHeaders?.() ?? request.headers);
+    // Onto the upstream's pair list when it has one (Node): reading `headers` would build a Headers.
+    const setHeader = request.setHeader?.bind(request);
+    tracing.inject(span, setHeader ? { set: setHeader } : request.headers);
     if (!recording) {
       // Nothing to record: the span ends now (a no-op), and the call goes out untouched.
       span.end();
