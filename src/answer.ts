@@ -11,6 +11,11 @@ export class Answer {
     /** Lower-case names. Never modified: answers are shared between requests. */
     readonly headers: Readonly<Record<string, string>>,
     readonly body: string | Uint8Array<ArrayBuffer> | null,
+    /**
+     * The error catalogue key of an error answer (src/errors/render.ts), so the gateway's exit
+     * can log the code of an answer nothing threw (a 404 from the router) like a thrown one.
+     */
+    readonly code?: string,
   ) {}
 }
 

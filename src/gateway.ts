@@ -137,6 +137,8 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   function finish(exchange: Exchange, reply: Reply): Response {
     inFlight--;
     if (reply.status === ANSWER_STATUS.switchingProtocols) return switched(exchange, reply);
+    // An error answer nothing threw (the router's 404/405, a 414…) is logged with its code too.
+    if (reply instanceof Answer && reply.code !== undefined) exchange.log.code ??= reply.code;
     const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
@@ -162,7 +164,9 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       status = ERROR_CATALOGUE[adapterCode].status;
       exchange.log.code = adapterCode;
     }
-    const line: AccessLogLine = {
+    // Filled by assignment, not spreads: spreading three objects into a literal is V8's slow
+    // copy, on every request that is logged or counted (docs/ARCHITECTURE.md "Performance devices").
+    const line: Record<string, unknown> = {
       requestId: exchange.requestId,
       method: exchange.request.method,
       path: exchange.pathname + redactSearch(exchange.search),
@@ -170,12 +174,13 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
       status,
       durationMs: platform.now() - exchange.started,
       client: exchange.clientAddress.address,
-      ...traceFields(exchange),
-      ...exchange.log,
-      ...relay,
     };
+    addTraceFields(exchange, line);
+    const { log } = exchange;
+    for (const name in log) line[name] = log[name];
+    if (relay !== undefined) Object.assign(line, relay);
     if (logger.level !== 'silent') logger.info('request', line);
-    accessLog?.publish({ line, routePattern: exchange.route?.path, durationSeconds });
+    accessLog?.publish({ line: line as AccessLogLine, routePattern: exchange.route?.path, durationSeconds });
   }
 
   /**
@@ -300,12 +305,13 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
 }
 
 /** The trace and span ids for the access-log line: the request's span, else the client's traceparent. */
-function traceFields(exchange: Exchange): { traceId?: string; spanId?: string } {
-  if (exchange.span) {
-    const { traceId, spanId } = exchange.span.spanContext();
-    return { traceId, spanId };
-  }
-  return traceIdsFromHeader(exchange.headers.get('traceparent')) ?? {};
+function addTraceFields(exchange: Exchange, line: Record<string, unknown>): void {
+  const ids = exchange.span
+    ? exchange.span.spanContext()
+    : traceIdsFromHeader(exchange.headers.get('traceparent'));
+  if (ids === undefined) return;
+  line.traceId = ids.traceId;
+  line.spanId = ids.spanId;
 }
 
 /**

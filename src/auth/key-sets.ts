@@ -34,7 +34,15 @@ export interface KeySource {
    * again within its own retry policy; a ready one is not polled.
    */
   probe?(now: number): Promise<KeySetProbeOutcome>;
+  /**
+   * Remote sources only: calls `listener` after every key set fetch with its outcome and the key
+   * set's URL (the `gatehouse_key_set_fetches_total` metric); one listener per `name`, so a
+   * reload replaces, never adds.
+   */
+  observeFetches?(name: string, listener: KeySetFetchListener): void;
 }
+
+export type KeySetFetchListener = (outcome: 'ok' | 'error', url: string) => void;
 
 export interface KeySetProbeOutcome {
   readonly ready: boolean;

@@ -7,7 +7,7 @@ import {
 } from 'jose';
 import { controlPlaneGet } from '../control-plane-fetch.js';
 import { KeySetUnavailableError } from './errors.js';
-import type { KeySetProbeOutcome, KeySource, KeySourceInfo } from './key-sets.js';
+import type { KeySetFetchListener, KeySetProbeOutcome, KeySource, KeySourceInfo } from './key-sets.js';
 
 /**
  * A remote key set (`jwks_uri`), one per URL per process or isolate (docs/AUTH.md "Remote key sets").
@@ -67,9 +67,8 @@ export class RemoteKeySet implements KeySource {
     this.fetchImpl = fetchImpl;
   }
 
-  /** Calls `listener` after every fetch with its outcome; one listener per `name`. */
-  observe(name: string, listener: (outcome: 'ok' | 'error') => void): void {
-    this.observers.set(name, listener);
+  observeFetches(name: string, listener: KeySetFetchListener): void {
+    this.observers.set(name, (outcome) => listener(outcome, this.url));
   }
 
   /** Holds keys and the last fetch did not fail (readiness, docs/OBSERVABILITY.md). */

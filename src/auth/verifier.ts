@@ -83,9 +83,11 @@ export function createVerifier(
             : undefined;
   const remoteKeySet = publicSource instanceof RemoteKeySet ? publicSource : undefined;
   const keySetFetches = platform.telemetry?.keySetFetches;
-  if (remoteKeySet && keySetFetches) {
-    const url = remoteKeySet.url;
-    remoteKeySet.observe(name, (outcome) => keySetFetches.publish({ authorizer: name, url, outcome }));
+  // Configured (`jwks_uri`) and discovered key sets alike (docs/OBSERVABILITY.md "Metrics").
+  if (keySetFetches) {
+    publicSource?.observeFetches?.(name, (outcome, url) =>
+      keySetFetches.publish({ authorizer: name, url, outcome }),
+    );
   }
   const cache = options.cache === false ? undefined : new VerificationCache(options.cache);
 

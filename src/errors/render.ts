@@ -81,16 +81,25 @@ export function errorAnswer(code: ErrorCode, headers?: Readonly<Record<string, s
     ERROR_CATALOGUE[code].status,
     { ...JSON_HEADERS, ...headers },
     BODY_TEXT.get(code) ?? null,
+    code,
   );
 }
 
 /** Answers without extra headers never change, so each code's is built once. */
 const PLAIN_ANSWERS = new Map<ErrorCode, Answer>(
-  [...BODY_TEXT].map(([code, body]) => [code, new Answer(ERROR_CATALOGUE[code].status, JSON_HEADERS, body)]),
+  [...BODY_TEXT].map(([code, body]) => [
+    code,
+    new Answer(ERROR_CATALOGUE[code].status, JSON_HEADERS, body, code),
+  ]),
 );
 
 export function gatewayErrorAnswer(error: GatewayError): Answer {
   if (!error.variation) return errorAnswer(error.code, error.headers);
   const { status, body } = variedAnswer(error.code, error.variation);
-  return new Answer(status, error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS, body);
+  return new Answer(
+    status,
+    error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
+    body,
+    error.code,
+  );
 }

@@ -79,6 +79,8 @@ export class RequestMetrics {
   readonly upstreamErrors = new LabeledCells((labels) => new CounterCell(labels));
   readonly authFailures = new LabeledCells((labels) => new CounterCell(labels));
   readonly rateLimited = new LabeledCells((labels) => new CounterCell(labels));
+  /** The upstreamDuration cells by server, then outcome. */
+  readonly #upstreamCells = new Map<string, Map<string, HistogramCell>>();
 
   record({ line, routePattern, durationSeconds }: AccessLogEntry): void {
     const route = routePattern ?? NO_ROUTE;
@@ -127,9 +129,18 @@ export class RequestMetrics {
     const outcome = upstreamOutcome(line);
     if (outcome === undefined) return;
     const server = line.upstream as string;
-    this.upstreamDuration
-      .get(UPSTREAM_LABELS, [server, outcome])
-      .observe((line.upstreamMs ?? 0) / 1000, DURATION_BUCKETS);
+    // Found through two Maps by the label values: no label array or joined key per request.
+    let byOutcome = this.#upstreamCells.get(server);
+    if (byOutcome === undefined) {
+      byOutcome = new Map();
+      this.#upstreamCells.set(server, byOutcome);
+    }
+    let cell = byOutcome.get(outcome);
+    if (cell === undefined) {
+      cell = this.upstreamDuration.get(UPSTREAM_LABELS, [server, outcome]);
+      byOutcome.set(outcome, cell);
+    }
+    cell.observe((line.upstreamMs ?? 0) / 1000, DURATION_BUCKETS);
     if (outcome === 'timeout' || outcome === 'unavailable') {
       this.upstreamErrors.get(UPSTREAM_ERROR_LABELS, [server, publicErrorCode(line.code as string)]).value++;
     }

@@ -1,7 +1,7 @@
 import type { FlattenedJWSInput, JWSHeaderParameters } from 'jose';
 import { KeySetUnavailableError } from '../auth/errors.js';
-import type { KeySource, KeySourceInfo } from '../auth/key-sets.js';
-import { getRemoteKeySet, type RemoteKeySetOptions } from '../auth/remote-key-set.js';
+import type { KeySetFetchListener, KeySource, KeySourceInfo } from '../auth/key-sets.js';
+import { getRemoteKeySet, type RemoteKeySet, type RemoteKeySetOptions } from '../auth/remote-key-set.js';
 import { DiscoveryError, getIssuerDiscovery } from './discovery.js';
 
 /**
@@ -18,11 +18,20 @@ export function createDiscoveredKeySource(
 ): KeySource {
   const discovery = getIssuerDiscovery(issuer, options, fetchImpl);
   let lastUri: string | undefined;
+  const observers = new Map<string, KeySetFetchListener>();
+  /** The key set discovery named last, already told who observes its fetches. */
+  let observed: RemoteKeySet | undefined;
   const keySet = async (now: number) => {
     try {
       const metadata = await discovery.metadata(now);
       lastUri = String(metadata.jwks_uri);
-      return getRemoteKeySet(lastUri, options, fetchImpl);
+      const set = getRemoteKeySet(lastUri, options, fetchImpl);
+      if (set !== observed) {
+        // Before its first fetch: that one is counted too.
+        for (const [name, listener] of observers) set.observeFetches(name, listener);
+        observed = set;
+      }
+      return set;
     } catch (error) {
       if (error instanceof DiscoveryError) {
         throw new KeySetUnavailableError(error.url, `discovery: ${error.message}`);
@@ -40,6 +49,12 @@ export function createDiscoveredKeySource(
     },
     async prefetch(now) {
       await (await keySet(now)).prefetch(now);
+    },
+    // Counts the fetches of the key set discovery names (not of the discovery document: its
+    // failures show in readiness and in the requests' ERR_JWKS_UNAVAILABLE).
+    observeFetches(name, listener) {
+      observers.set(name, listener);
+      observed?.observeFetches(name, listener);
     },
     // Ready when the discovery document and the key set it names were both fetched and neither's
     // last fetch failed: the same rule as a configured `jwks_uri`, one step earlier.

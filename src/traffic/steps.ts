@@ -165,21 +165,28 @@ function fieldValues(outcomes: readonly RateLimitOutcome[]): { policy: string; r
   return { policy, rate };
 }
 
-/** A header record with the fields added (one literal: no intermediate copies). */
+/**
+ * A header record with the fields added. Copied by `for…in` into a fresh literal, never
+ * `{ ...headers, [name]: value }`: V8's spread copy that then gains computed properties became
+ * a dictionary-mode object, and both this copy and the exit's next one cost ~1 µs each
+ * (docs/ARCHITECTURE.md "Performance devices").
+ */
 function withFieldRecord(
   headers: Readonly<Record<string, string>> | undefined,
   outcomes: readonly RateLimitOutcome[],
 ): Record<string, string> {
   const { policy, rate } = fieldValues(outcomes);
-  return rate === ''
-    ? { ...headers, [RATELIMIT_POLICY]: policy }
-    : { ...headers, [RATELIMIT_POLICY]: policy, [RATELIMIT]: rate };
+  const record: Record<string, string> = {};
+  for (const name in headers) record[name] = headers[name] as string;
+  record[RATELIMIT_POLICY] = policy;
+  if (rate !== '') record[RATELIMIT] = rate;
+  return record;
 }
 
 function addFields(reply: Reply, outcomes: readonly RateLimitOutcome[] | undefined): Reply {
   if (outcomes === undefined || outcomes.length === 0) return reply;
   if (reply instanceof Answer)
-    return new Answer(reply.status, withFieldRecord(reply.headers, outcomes), reply.body);
+    return new Answer(reply.status, withFieldRecord(reply.headers, outcomes), reply.body, reply.code);
   const { policy, rate } = fieldValues(outcomes);
   let response = reply;
   try {

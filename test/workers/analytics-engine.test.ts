@@ -56,21 +56,25 @@ async function pointsAfter(count: number, timeoutMs = 5_000): Promise<RecordedDa
 describe('Analytics Engine data points from the Worker in workerd', () => {
   it('writes one data point per request: route, method, status, duration, auth code, upstream', async () => {
     const token = await signToken(hmacKey(SECRET), claimsAt(Date.now()));
-    const requests: [string, Record<string, string>?][] = [
+    const requests: [string, Record<string, string>?, string?][] = [
       ['/up/items/1'],
       ['/secure'],
       ['/secure', { authorization: `Bearer ${token}` }],
       ['/secure', { authorization: 'Bearer not-a-token' }],
       ['/nowhere'],
       ['/gone'],
+      ['/secure', {}, 'DELETE'],
     ];
     const statuses: number[] = [];
-    for (const [path, headers] of requests) {
-      const response = await fetch(`${worker.url}${path}`, { headers: headers ?? {} });
+    for (const [path, headers, method] of requests) {
+      const response = await fetch(`${worker.url}${path}`, {
+        method: method ?? 'GET',
+        headers: headers ?? {},
+      });
       await response.arrayBuffer();
       statuses.push(response.status);
     }
-    expect(statuses).toEqual([200, 401, 200, 401, 404, 502]);
+    expect(statuses).toEqual([200, 401, 200, 401, 404, 502, 405]);
 
     const points = await pointsAfter(requests.length);
     expect(points).toHaveLength(requests.length);
@@ -82,17 +86,18 @@ describe('Analytics Engine data points from the Worker in workerd', () => {
       // Duration in ms, non-negative (workerd's clock only moves on I/O, so it may be 0).
       expect(point.doubles[1]).toBeGreaterThanOrEqual(0);
     }
-    const [proxied, noToken, ok, badToken, noRoute, gone] = points as RecordedDataPoint[];
+    const [proxied, noToken, ok, badToken, noRoute, gone, wrongMethod] = points as RecordedDataPoint[];
     expect(proxied?.blobs).toEqual(['/up/{.+}', 'GET', '2xx', 'none', '', 'up']);
     expect(proxied?.doubles[0]).toBe(200);
     expect(noToken?.blobs).toEqual(['/secure', 'GET', '4xx', 'AUTH_ERROR', 'AUTH_ERROR', '']);
     expect(noToken?.doubles).toEqual([401, expect.any(Number), 0]);
     expect(ok?.blobs).toEqual(['/secure', 'GET', '2xx', 'ok', '', '']);
     expect(badToken?.blobs.slice(0, 4)).toEqual(['/secure', 'GET', '4xx', 'ERR_JWS_INVALID']);
-    // The router's own refusals (404, 405) carry no error code in the access-log line, so none
-    // here either: their status tells them apart (docs/OBSERVABILITY.md).
-    expect(noRoute?.blobs).toEqual(['(none)', 'GET', '4xx', 'none', '', '']);
+    // The router's own refusals carry their catalogue code like every other error answer.
+    expect(noRoute?.blobs).toEqual(['(none)', 'GET', '4xx', 'none', 'ERR_NO_ROUTE', '']);
     expect(noRoute?.doubles[0]).toBe(404);
+    expect(wrongMethod?.blobs).toEqual(['(none)', 'DELETE', '4xx', 'none', 'ERR_METHOD_NOT_ALLOWED', '']);
+    expect(wrongMethod?.doubles[0]).toBe(405);
     expect(gone?.blobs).toEqual(['/gone', 'GET', '5xx', 'none', 'ERR_UPSTREAM_UNAVAILABLE', 'gone']);
     expect(gone?.doubles[0]).toBe(502);
   });

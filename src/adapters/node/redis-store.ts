@@ -6,9 +6,10 @@ import { redisClientClass } from './load-ioredis.js';
 
 /**
  * The `redis` rate-limit store (docs/TRAFFIC.md "Stores"): every gateway process counts in the
- * same Redis, so a policy's limit holds across processes and machines. Each check is one
- * EVALSHA of the GCRA below — the arithmetic of src/traffic/gcra.ts — which Redis runs
- * atomically, with Redis's own clock (TIME) so the processes' clocks need not agree.
+ * same Redis, so a policy's limit holds across processes and machines. The checks of one turn
+ * of the event loop are one EVALSHA of the GCRA below — the arithmetic of src/traffic/gcra.ts,
+ * once per key — which Redis runs atomically, with Redis's own clock (TIME) so the processes'
+ * clocks need not agree.
  *
  * Failure behaviour: a check never waits longer than `timeout_ms` (ioredis `commandTimeout`).
  * Until the first connection is made, checks wait for it (within that timeout); once it was
@@ -22,28 +23,54 @@ export const DEFAULT_REDIS_PREFIX = 'gatehouse:rl:';
 /** The GCRA epoch in whole seconds (src/traffic/gcra.ts), so the script's subtraction is exact. */
 const EPOCH_S = GCRA_EPOCH_MS / 1000;
 
-const GCRA_LUA = `
-local limit = tonumber(ARGV[1])
-local window_us = tonumber(ARGV[2]) * 1000
+/**
+ * The GCRA for every check of one batch (KEYS[i] with its limit ARGV[2i] and window in ms
+ * ARGV[2i+1]; ARGV[1] the epoch), one TIME for the batch. Each key is read and written in
+ * turn, so two checks of one bucket in a batch count twice, as two calls would. Replies four
+ * integers per key: allowed (1/0), remaining, reset and retry-after in µs.
+ */
+const GCRA_BATCH_LUA = `
 local time = redis.call('TIME')
-local now = (tonumber(time[1]) - tonumber(ARGV[3])) * 1000000 + tonumber(time[2])
-local interval = math.ceil(window_us / limit)
-local tolerance = interval * limit
-local tat = tonumber(redis.call('GET', KEYS[1]))
-if tat == nil or tat < now then tat = now end
-local nextTat = tat + interval
-if nextTat - now > tolerance then
-  return {0, 0, tat - now, nextTat - now - tolerance}
+local now = (tonumber(time[1]) - tonumber(ARGV[1])) * 1000000 + tonumber(time[2])
+local out = {}
+for i = 1, #KEYS do
+  local limit = tonumber(ARGV[2 * i])
+  local interval = math.ceil(tonumber(ARGV[2 * i + 1]) * 1000 / limit)
+  local tolerance = interval * limit
+  local tat = tonumber(redis.call('GET', KEYS[i]))
+  if tat == nil or tat < now then tat = now end
+  local nextTat = tat + interval
+  local at = 4 * (i - 1)
+  if nextTat - now > tolerance then
+    out[at + 1] = 0
+    out[at + 2] = 0
+    out[at + 3] = tat - now
+    out[at + 4] = nextTat - now - tolerance
+  else
+    redis.call('SET', KEYS[i], string.format('%d', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
+    out[at + 1] = 1
+    out[at + 2] = limit - math.ceil((nextTat - now) / interval)
+    out[at + 3] = nextTat - now
+    out[at + 4] = 0
+  end
 end
-redis.call('SET', KEYS[1], string.format('%d', nextTat), 'PX', math.ceil((nextTat - now) / 1000))
-return {1, limit - math.ceil((nextTat - now) / interval), nextTat - now, 0}
+return out
 `;
 
-/** allowed (1/0), remaining, reset and retry-after in µs (integers: Lua numbers become Redis integers). */
-type GcraReply = [number, number, number, number];
+/** Checks sent in one script call at most (the arguments of one EVALSHA stay small). */
+const MAX_BATCH = 256;
 
 interface GcraClient extends Redis {
-  gatehouseGcra(key: string, limit: number, windowMs: number, epochS: number): Promise<GcraReply>;
+  /** `numkeys`, the keys, then the epoch and each key's limit and window (GCRA_BATCH_LUA). */
+  gatehouseGcraBatch(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+}
+
+/** One request's check, waiting for its batch. */
+interface PendingCheck {
+  readonly key: string;
+  readonly rate: Rate;
+  readonly resolve: (decision: Decision) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export interface RedisStoreOptions {
@@ -61,6 +88,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly #prefix: string;
   /** Whether the first connection was made: from then on, a lost connection fails checks at once. */
   #connected = false;
+  /** Checks of this turn of the event loop, sent together by `#flush`. */
+  #pending: PendingCheck[] = [];
 
   constructor(options: RedisStoreOptions) {
     this.onError = options.onError ?? 'allow';
@@ -74,10 +103,11 @@ export class RedisRateLimitStore implements RateLimitStore {
       // Reconnect for ever, at most every 2 s: the gateway keeps serving under on_error meanwhile.
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       connectionName: 'gatehouse-rate-limit',
-      // Checks of concurrent requests go out in one write (one syscall, one round trip).
-      enableAutoPipelining: true,
+      // The store batches its checks itself (check()): each batch is one command, written at once.
+      enableAutoPipelining: false,
     });
-    client.defineCommand('gatehouseGcra', { numberOfKeys: 1, lua: GCRA_LUA });
+    // No fixed key count: the batch script takes `numkeys` first.
+    client.defineCommand('gatehouseGcraBatch', { lua: GCRA_BATCH_LUA });
     this.#client = client as GcraClient;
     // One line per outage and one per recovery, not one per reconnect attempt.
     let down = false;
@@ -96,20 +126,51 @@ export class RedisRateLimitStore implements RateLimitStore {
     });
   }
 
-  async check(key: string, rate: Rate): Promise<Decision> {
-    if (this.#connected && this.#client.status !== 'ready') throw new Error(`redis ${this.#client.status}`);
-    const [allowed, remaining, resetUs, retryAfterUs] = await this.#client.gatehouseGcra(
-      this.#prefix + key,
-      rate.limit,
-      rate.windowMs,
-      EPOCH_S,
+  /**
+   * Queued, and sent with every other check of this turn of the event loop in one script call
+   * (flushed by `setImmediate`, after the I/O callbacks that parsed the turn's requests): one
+   * command, one reply to parse and one script run in Redis for the whole batch, instead of one
+   * each (docs/ARCHITECTURE.md "Performance devices").
+   */
+  check(key: string, rate: Rate): Promise<Decision> {
+    if (this.#connected && this.#client.status !== 'ready') {
+      return Promise.reject(new Error(`redis ${this.#client.status}`));
+    }
+    return new Promise<Decision>((resolve, reject) => {
+      if (this.#pending.push({ key: this.#prefix + key, rate, resolve, reject }) === 1) {
+        setImmediate(this.#flush);
+      }
+    });
+  }
+
+  readonly #flush = (): void => {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (let from = 0; from < pending.length; from += MAX_BATCH) {
+      this.#send(pending.slice(from, from + MAX_BATCH));
+    }
+  };
+
+  #send(batch: readonly PendingCheck[]): void {
+    const args: (string | number)[] = batch.map((check) => check.key);
+    args.push(EPOCH_S);
+    for (const { rate } of batch) args.push(rate.limit, rate.windowMs);
+    this.#client.gatehouseGcraBatch(batch.length, ...args).then(
+      (reply) => {
+        batch.forEach((check, i) => {
+          const at = 4 * i;
+          check.resolve({
+            allowed: reply[at] === 1,
+            remaining: reply[at + 1] as number,
+            resetMs: (reply[at + 2] as number) / 1000,
+            retryAfterMs: (reply[at + 3] as number) / 1000,
+          });
+        });
+      },
+      (error: unknown) => {
+        for (const check of batch) check.reject(error);
+      },
     );
-    return {
-      allowed: allowed === 1,
-      remaining,
-      resetMs: resetUs / 1000,
-      retryAfterMs: retryAfterUs / 1000,
-    };
   }
 
   /** A PING within `timeout_ms`; while the connection is down, not ready at once (with its state). */

@@ -98,7 +98,9 @@ export function createApiKeyStep(
   };
 
   return (ctx, next) => {
-    let key = ctx.request.headers.get(header);
+    // The adapter's header reader (Node) when the request is still the adapter's: no Web Headers.
+    const reader = ctx.request === ctx.adapterRequest ? ctx.client.requestHeaders : undefined;
+    let key = (reader ?? ctx.request.headers).get(header);
     if ((key === null || key === '') && query !== undefined && ctx.search.length > 1)
       key = new URLSearchParams(ctx.search).get(query);
     if (key === null || key === '') return refuse('ERR_API_KEY_MISSING');

@@ -1,5 +1,6 @@
 import { isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient } from '../../platform.js';
+import { splitOrigin } from '../../url-parts.js';
 import { SPAN_KIND_CLIENT, SPAN_STATUS_ERROR } from './span-constants.js';
 import type { Tracing } from './tracing.js';
 
@@ -27,7 +28,9 @@ export function traceUpstreamClient(
         'gatehouse.upstream': server,
       });
     }
-    tracing.inject(span, request.headers);
+    // Onto the upstream's pair list when it has one (Node): reading `headers` would build a Headers.
+    const setHeader = request.setHeader?.bind(request);
+    tracing.inject(span, setHeader ? { set: setHeader } : request.headers);
     if (!recording) {
       // Nothing to record: the span ends now (a no-op), and the call goes out untouched.
       span.end();
@@ -87,13 +90,11 @@ export function traceControlPlaneFetch(plain: typeof fetch, tracing: Tracing): t
   };
 }
 
+/** Origin and path without the query (it may carry credentials); no URL object per sampled call. */
 function splitForAttributes(url: string): { origin: string; pathname: string } {
-  try {
-    const parsed = new URL(url);
-    return { origin: parsed.origin, pathname: parsed.pathname };
-  } catch {
-    return { origin: url, pathname: '' };
-  }
+  const { origin, path } = splitOrigin(url);
+  const query = path.search(/[?#]/);
+  return { origin, pathname: query < 0 ? path : path.slice(0, query) };
 }
 
 function hostOf(origin: string): string {
