@@ -68,6 +68,13 @@ http {
       proxy_set_header Connection "";
       proxy_pass http://bench_upstream/;
     }
+    location /ws/ {
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_read_timeout 60s;
+      proxy_pass http://${upstream.hostname}:${upstream.port}/;
+    }
   }
 }
 `;
