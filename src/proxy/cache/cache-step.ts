@@ -48,15 +48,12 @@ export function createCacheStep(
   const routeVary = (config.vary ?? []).map((name) => name.toLowerCase());
   const inFlight = new Map<string, Promise<void>>();
   /**
-   * The header record a fresh hit is served with, per entry, rebuilt only when its `Age` (whole
-   * seconds) changed: a hit then copies nothing per request, like a static route's answer.
-   * Answers are never modified downstream (answer.ts), so one record serves every request of
-   * that second. A WeakMap, not a field: refresh() copies entries with a spread.
+   * The answer a fresh hit is served as, per entry, rebuilt only when its `Age` (whole seconds)
+   * changed: a hit then copies and allocates nothing per request, like a static route's answer.
+   * Answers are never modified downstream (answer.ts), so one serves every request of that
+   * second. A WeakMap, not a field: refresh() copies entries with a spread.
    */
-  const hitHeaders = new WeakMap<
-    CachedResponse,
-    { readonly age: number; readonly record: Record<string, string> }
-  >();
+  const hitAnswers = new WeakMap<CachedResponse, { readonly age: number; readonly answer: Answer }>();
 
   // A fresh hit in memory answers synchronously, like a static route: no promise on that path.
   return (ctx, next) => {
@@ -251,12 +248,12 @@ export function createCacheStep(
     // HEAD gets the body too: both runtimes drop a HEAD response's body on the wire (RFC 9110
     // §9.3.2) and keep the Content-Length it implies, which a null body would lose.
     if (outcome !== 'HIT') return new Answer(entry.status, servedRecord(entry, age, outcome), entry.body);
-    let served = hitHeaders.get(entry);
+    let served = hitAnswers.get(entry);
     if (served?.age !== age) {
-      served = { age, record: servedRecord(entry, age, outcome) };
-      hitHeaders.set(entry, served);
+      served = { age, answer: new Answer(entry.status, servedRecord(entry, age, outcome), entry.body) };
+      hitAnswers.set(entry, served);
     }
-    return new Answer(entry.status, served.record, entry.body);
+    return served.answer;
   }
 }
 
