@@ -1,7 +1,8 @@
 // `npm run bench:protocols`: the variants of docs/PROTOCOLS.md, each a ratio of the same run
 // (docs/BENCHMARKS.md "Protocols"):
 //   - WebSocket relay: echo messages/s through Gatehouse ÷ straight to the upstream (target ≥ 0.8),
-//     latency-bound (1 message in flight per connection) and throughput (BENCH_WINDOW in flight),
+//     latency-bound (one connection, one message in flight), BENCH_CONCURRENCY connections with
+//     one in flight each, and throughput (BENCH_CONCURRENCY connections, BENCH_WINDOW in flight each),
 //     with nginx's WebSocket proxy and a bare Node `pipe` relay measured beside it as references;
 //   - cache hit: a cached proxied route ÷ the static route, requests/s (target ≥ 1.0);
 //   - HTTP/2 over TLS beside HTTP/1.1 over TLS, requests/s of the static route (reported).
@@ -96,9 +97,9 @@ async function httpRateWithCpu(url, pid) {
  * message of this process (the client) and of each of `pids`, over exactly the counted messages;
  * `clientCore` is the share of one core the client used (near 1: the client limits the run).
  */
-async function wsRateWithCpu(url, pids, window) {
+async function wsRateWithCpu(url, pids, connections, window) {
   const result = await wsEchoRate(url, {
-    connections: CONCURRENCY,
+    connections,
     window,
     seconds: SECONDS,
     onMeasure() {
@@ -256,7 +257,7 @@ try {
 
   // Rounds interleave the direct run and every relay (in an order rotated each round), so a
   // burst of load from elsewhere hits all sides of a ratio alike.
-  const websocketRounds = async (label, window) => {
+  const websocketRounds = async (label, connections, window) => {
     const direct = [];
     const through = relays.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
@@ -266,7 +267,7 @@ try {
       for (const index of order) {
         const relay = relays[index];
         const pids = relay ? [upstream.pid, relay.pid] : [upstream.pid];
-        measured.set(index, await wsRateWithCpu(relay?.url ?? directUrl, pids, window));
+        measured.set(index, await wsRateWithCpu(relay?.url ?? directUrl, pids, connections, window));
       }
       direct.push(measured.get(-1));
       results.push([`WebSocket ${label}, direct (msg/s), round ${round + 1}`, measured.get(-1).perSecond]);
@@ -295,8 +296,13 @@ try {
     });
   };
   if (ONLY.has('websocket')) {
-    await websocketRounds('echo, 1 in flight per connection (latency-bound)', 1);
-    await websocketRounds(`echo, ${WINDOW} in flight per connection (throughput)`, WINDOW);
+    await websocketRounds('echo, 1 connection, 1 message in flight (latency-bound)', 1, 1);
+    await websocketRounds(`echo, ${CONCURRENCY} connections, 1 in flight each`, CONCURRENCY, 1);
+    await websocketRounds(
+      `echo, ${CONCURRENCY} connections, ${WINDOW} in flight each (throughput)`,
+      CONCURRENCY,
+      WINDOW,
+    );
   }
   if (ONLY.has('cache')) {
     const ratios = [];
