@@ -3,6 +3,7 @@
 // one that serves), serving `GET /static` → {"status":"ok"} itself and proxying `/api/…` to the
 // bench upstream with pooled keep-alive connections (`proxy_pass`, `keepalive 32`), the way
 // Gatehouse and Fastify do. Access logging off, as Gatehouse runs with `--log-level silent`.
+// `/ws/…` relays WebSocket handshakes and frames to the same upstream (bench:protocols).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
