@@ -2,6 +2,7 @@ import { Answer, type Reply } from '../../answer.js';
 import { concatBytes } from '../../capped-body.js';
 import type { RouteCacheConfig } from '../../config/schema.js';
 import { withRequest, type Handler, type RequestContext, type Step } from '../../context.js';
+import { requestHeaderReader } from '../../pipeline/request-headers.js';
 import type { HeaderReader } from '../client-address.js';
 import { freshnessLifetime, mayStore, parseCacheControl, staleWindows } from './cache-control.js';
 import { notModified, notModifiedHeaders } from './conditional.js';
@@ -57,7 +58,7 @@ export function createCacheStep(
 
   // A fresh hit in memory answers synchronously, like a static route: no promise on that path.
   return (ctx, next) => {
-    const headers = requestHeaders(ctx);
+    const headers = requestHeaderReader(ctx);
     const head = ctx.method === 'HEAD';
     if ((ctx.method !== 'GET' && !head) || headers.get('range') !== null || headers.get('if-range') !== null)
       return next(ctx);
@@ -110,9 +111,9 @@ export function createCacheStep(
     if (pending !== undefined) {
       // Another request is fetching this key: wait for it, then look again (no stampede).
       await pending;
-      stale = await store.find(key, requestHeaders(ctx));
+      stale = await store.find(key, requestHeaderReader(ctx));
       if (!bypass && stale && now() - stale.storedAt < stale.lifetimeMs)
-        return serve(stale, requestHeaders(ctx), 'HIT');
+        return serve(stale, requestHeaderReader(ctx), 'HIT');
     }
     let done!: () => void;
     const leader = new Promise<void>((resolve) => (done = resolve));
@@ -122,16 +123,16 @@ export function createCacheStep(
       try {
         reply = await fetchUpstream(ctx, next, stale);
       } catch (error) {
-        if (stale && usableOnError(stale)) return serve(stale, requestHeaders(ctx), 'STALE');
+        if (stale && usableOnError(stale)) return serve(stale, requestHeaderReader(ctx), 'STALE');
         throw error;
       }
       if (stale && ERROR_STATUS.has(reply.status) && usableOnError(stale)) {
         await discard(reply);
-        return serve(stale, requestHeaders(ctx), 'STALE');
+        return serve(stale, requestHeaderReader(ctx), 'STALE');
       }
       const kept = await keep(reply, ctx, key, stale);
       return 'lifetimeMs' in kept
-        ? serve(kept, requestHeaders(ctx), reply.status === 304 ? 'HIT' : 'MISS')
+        ? serve(kept, requestHeaderReader(ctx), reply.status === 304 ? 'HIT' : 'MISS')
         : withXCache(kept, 'MISS');
     } finally {
       if (inFlight.get(key) === leader) inFlight.delete(key);
@@ -206,7 +207,7 @@ export function createCacheStep(
       reply.status,
       directives,
       replyHeaders,
-      requestHeaders(ctx).get('authorization') !== null,
+      requestHeaderReader(ctx).get('authorization') !== null,
       keyHasIdentity,
     );
     if (!storable) return reply;
@@ -230,7 +231,7 @@ export function createCacheStep(
       lifetimeMs: freshnessLifetime(directives, replyHeaders, config.ttl_s) * 1000,
       ...staleWindows(directives, config),
       varyNames,
-      varyValues: varyNames.map((name) => requestHeaders(ctx).get(name)),
+      varyValues: varyNames.map((name) => requestHeaderReader(ctx).get(name)),
     };
     await store.put(key, entry);
     return entry;
@@ -265,15 +266,6 @@ function servedRecord(entry: CachedResponse, age: number, outcome: Outcome): Rec
   record.age = String(age);
   record['x-cache'] = outcome;
   return record;
-}
-
-/**
- * The request's headers: the adapter's own reader while the request is the one it handed over
- * (on Node, reading `request.headers` would build Web `Headers` from the raw list), else the
- * replaced request's.
- */
-function requestHeaders(ctx: RequestContext): HeaderReader {
-  return (ctx.request === ctx.adapterRequest ? ctx.client.requestHeaders : undefined) ?? ctx.request.headers;
 }
 
 function primaryKey(ctx: RequestContext, parts: readonly KeyPart[], headers: HeaderReader): string {
