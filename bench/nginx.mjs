@@ -3,6 +3,7 @@
 // one that serves), serving `GET /static` → {"status":"ok"} itself and proxying `/api/…` to the
 // bench upstream with pooled keep-alive connections (`proxy_pass`, `keepalive 32`), the way
 // Gatehouse and Fastify do. Access logging off, as Gatehouse runs with `--log-level silent`.
+// `/ws/…` relays WebSocket handshakes and frames to the same upstream (bench:protocols).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -67,6 +68,13 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_pass http://bench_upstream/;
+    }
+    location /ws/ {
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_read_timeout 60s;
+      proxy_pass http://${upstream.hostname}:${upstream.port}/;
     }
   }
 }

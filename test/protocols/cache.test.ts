@@ -36,6 +36,8 @@ beforeAll(async () => {
       return void res.end();
     }
     if (path === '/plain') return void res.writeHead(200).end(`plain ${n}`);
+    if (path === '/aged')
+      return void res.writeHead(200, { 'cache-control': 'max-age=60', age: '5' }).end(`aged ${n}`);
     if (path === '/public')
       return void res.writeHead(200, { 'cache-control': 'public, max-age=60' }).end(`pub ${n}`);
     if (path === '/vary') {
@@ -112,6 +114,23 @@ describe('response caching', () => {
     expect(calls.get('/item')).toBe(1);
     // Another query is another key.
     expect((await get('/c/item?page=2')).headers.get('x-cache')).toBe('MISS');
+  });
+
+  it("counts a hit's Age in whole seconds from the upstream's Age, and it grows as time passes", async () => {
+    // A hit's header record is kept per entry and rebuilt when Age changes (cache-step.ts):
+    // the same second gives the same Age, a later one a larger one, and entries never share it.
+    expect((await get('/c/aged')).headers.get('x-cache')).toBe('MISS');
+    const first = await get('/c/aged');
+    expect(first.headers.get('x-cache')).toBe('HIT');
+    const age = Number(first.headers.get('age'));
+    expect(age).toBeGreaterThanOrEqual(5);
+    expect(age).toBeLessThan(8);
+    expect((await get('/c/item')).headers.get('age')).not.toBe(first.headers.get('age'));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const later = await get('/c/aged');
+    expect(Number(later.headers.get('age'))).toBeGreaterThan(age);
+    expect(later.body).toBe(first.body);
+    expect(calls.get('/aged')).toBe(1);
   });
 
   it('uses the route ttl_s when the upstream says nothing; never stores no-store', async () => {

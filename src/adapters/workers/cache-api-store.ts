@@ -1,5 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import { MemoryStore, type CachedResponse, type ResponseStore } from '../../proxy/cache/memory-store.js';
+import type { HeaderReader } from '../../proxy/client-address.js';
 
 /** The named cache the gateway keeps its answers in (not `caches.default`: the zone's own). */
 const CACHE_NAME = 'gatehouse-responses';
@@ -71,7 +72,7 @@ export function createCacheApiStore(options: {
     return undefined;
   };
 
-  async function fromShared(key: string, headers: Headers): Promise<CachedResponse | undefined> {
+  async function fromShared(key: string, headers: HeaderReader): Promise<CachedResponse | undefined> {
     const primary = await keyUrl(key);
     const found = await (await cache()).match(primary);
     if (found === undefined) return undefined;

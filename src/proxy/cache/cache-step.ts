@@ -2,6 +2,8 @@ import { Answer, type Reply } from '../../answer.js';
 import { concatBytes } from '../../capped-body.js';
 import type { RouteCacheConfig } from '../../config/schema.js';
 import { withRequest, type Handler, type RequestContext, type Step } from '../../context.js';
+import { requestHeaderReader } from '../../pipeline/request-headers.js';
+import type { HeaderReader } from '../client-address.js';
 import { freshnessLifetime, mayStore, parseCacheControl, staleWindows } from './cache-control.js';
 import { notModified, notModifiedHeaders } from './conditional.js';
 import type { CachedResponse, ResponseStore } from './memory-store.js';
@@ -46,21 +48,29 @@ export function createCacheStep(
   );
   const routeVary = (config.vary ?? []).map((name) => name.toLowerCase());
   const inFlight = new Map<string, Promise<void>>();
+  /**
+   * The answer a fresh hit is served as, per entry, rebuilt only when its `Age` (whole seconds)
+   * changed: a hit then copies and allocates nothing per request, like a static route's answer.
+   * Answers are never modified downstream (answer.ts), so one serves every request of that
+   * second. A WeakMap, not a field: refresh() copies entries with a spread.
+   */
+  const hitAnswers = new WeakMap<CachedResponse, { readonly age: number; readonly answer: Answer }>();
 
   // A fresh hit in memory answers synchronously, like a static route: no promise on that path.
   return (ctx, next) => {
-    const headers = ctx.request.headers;
+    const headers = requestHeaderReader(ctx);
     const head = ctx.method === 'HEAD';
-    if ((ctx.method !== 'GET' && !head) || headers.has('range') || headers.has('if-range')) return next(ctx);
+    if ((ctx.method !== 'GET' && !head) || headers.get('range') !== null || headers.get('if-range') !== null)
+      return next(ctx);
     const requestDirectives = parseCacheControl(headers.get('cache-control'));
     if (requestDirectives.has('no-store') || (head && requestDirectives.has('no-cache')))
       return Promise.resolve(next(ctx)).then((r) => withXCache(r, 'MISS'));
-    const key = primaryKey(ctx, parts);
+    const key = primaryKey(ctx, parts, headers);
     if (requestDirectives.has('no-cache')) return missed(ctx, next, key, undefined, true);
     const found = store.find(key, headers);
     return found instanceof Promise
-      ? found.then((entry) => fromStore(ctx, next, key, entry))
-      : fromStore(ctx, next, key, found);
+      ? found.then((entry) => fromStore(ctx, next, key, entry, headers))
+      : fromStore(ctx, next, key, found, headers);
   };
 
   function fromStore(
@@ -68,18 +78,23 @@ export function createCacheStep(
     next: Handler,
     key: string,
     entry: CachedResponse | undefined,
+    headers: HeaderReader,
   ): Reply | Promise<Reply> {
     if (entry !== undefined) {
-      const age = now() - entry.storedAt;
-      if (age < entry.lifetimeMs) return serve(entry, ctx, 'HIT');
+      const at = now();
+      const age = at - entry.storedAt;
+      if (age < entry.lifetimeMs) return serve(entry, headers, 'HIT', at);
       if (age < entry.lifetimeMs + entry.staleWhileRevalidateMs) {
         revalidateInBackground(ctx, next, key, entry);
-        return serve(entry, ctx, 'STALE');
+        return serve(entry, headers, 'STALE', at);
       }
     }
     // Nothing fresh for a HEAD or a client's own conditional request: the upstream answers it.
-    const headers = ctx.request.headers;
-    if (ctx.method === 'HEAD' || headers.has('if-none-match') || headers.has('if-modified-since'))
+    if (
+      ctx.method === 'HEAD' ||
+      headers.get('if-none-match') !== null ||
+      headers.get('if-modified-since') !== null
+    )
       return Promise.resolve(next(ctx)).then((r) => withXCache(r, 'MISS'));
     return missed(ctx, next, key, entry, false);
   }
@@ -96,8 +111,9 @@ export function createCacheStep(
     if (pending !== undefined) {
       // Another request is fetching this key: wait for it, then look again (no stampede).
       await pending;
-      stale = await store.find(key, ctx.request.headers);
-      if (!bypass && stale && now() - stale.storedAt < stale.lifetimeMs) return serve(stale, ctx, 'HIT');
+      stale = await store.find(key, requestHeaderReader(ctx));
+      if (!bypass && stale && now() - stale.storedAt < stale.lifetimeMs)
+        return serve(stale, requestHeaderReader(ctx), 'HIT');
     }
     let done!: () => void;
     const leader = new Promise<void>((resolve) => (done = resolve));
@@ -107,16 +123,16 @@ export function createCacheStep(
       try {
         reply = await fetchUpstream(ctx, next, stale);
       } catch (error) {
-        if (stale && usableOnError(stale)) return serve(stale, ctx, 'STALE');
+        if (stale && usableOnError(stale)) return serve(stale, requestHeaderReader(ctx), 'STALE');
         throw error;
       }
       if (stale && ERROR_STATUS.has(reply.status) && usableOnError(stale)) {
         await discard(reply);
-        return serve(stale, ctx, 'STALE');
+        return serve(stale, requestHeaderReader(ctx), 'STALE');
       }
       const kept = await keep(reply, ctx, key, stale);
       return 'lifetimeMs' in kept
-        ? serve(kept, ctx, reply.status === 304 ? 'HIT' : 'MISS')
+        ? serve(kept, requestHeaderReader(ctx), reply.status === 304 ? 'HIT' : 'MISS')
         : withXCache(kept, 'MISS');
     } finally {
       if (inFlight.get(key) === leader) inFlight.delete(key);
@@ -191,7 +207,7 @@ export function createCacheStep(
       reply.status,
       directives,
       replyHeaders,
-      ctx.request.headers.has('authorization'),
+      requestHeaderReader(ctx).get('authorization') !== null,
       keyHasIdentity,
     );
     if (!storable) return reply;
@@ -215,35 +231,50 @@ export function createCacheStep(
       lifetimeMs: freshnessLifetime(directives, replyHeaders, config.ttl_s) * 1000,
       ...staleWindows(directives, config),
       varyNames,
-      varyValues: varyNames.map((name) => ctx.request.headers.get(name)),
+      varyValues: varyNames.map((name) => requestHeaderReader(ctx).get(name)),
     };
     await store.put(key, entry);
     return entry;
   }
 
   /** A stored answer to this request: whole (headers only on the wire for HEAD), or 304 when the client has it. */
-  function serve(entry: CachedResponse, ctx: RequestContext, outcome: Outcome): Answer {
-    const age = String(Math.max(0, Math.floor((now() - entry.storedAt) / 1000)));
-    const headers = ctx.request.headers;
+  function serve(entry: CachedResponse, headers: HeaderReader, outcome: Outcome, at = now()): Answer {
+    const age = Math.max(0, Math.floor((at - entry.storedAt) / 1000));
     if (
-      (headers.has('if-none-match') || headers.has('if-modified-since')) &&
+      (headers.get('if-none-match') !== null || headers.get('if-modified-since') !== null) &&
       entry.status === 200 &&
       notModified(entry, headers)
     )
-      return new Answer(304, { ...notModifiedHeaders(entry), age, 'x-cache': outcome }, null);
+      return new Answer(304, { ...notModifiedHeaders(entry), age: String(age), 'x-cache': outcome }, null);
     // HEAD gets the body too: both runtimes drop a HEAD response's body on the wire (RFC 9110
     // §9.3.2) and keep the Content-Length it implies, which a null body would lose.
-    return new Answer(entry.status, { ...entry.headers, age, 'x-cache': outcome }, entry.body);
+    if (outcome !== 'HIT') return new Answer(entry.status, servedRecord(entry, age, outcome), entry.body);
+    let served = hitAnswers.get(entry);
+    if (served?.age !== age) {
+      served = { age, answer: new Answer(entry.status, servedRecord(entry, age, outcome), entry.body) };
+      hitAnswers.set(entry, served);
+    }
+    return served.answer;
   }
 }
 
-function primaryKey(ctx: RequestContext, parts: readonly KeyPart[]): string {
+/** The stored header list with this answer's `Age` and `X-Cache` (a for-in copy: see gateway.ts). */
+function servedRecord(entry: CachedResponse, age: number, outcome: Outcome): Record<string, string> {
+  const record: Record<string, string> = {};
+  const stored = entry.headers;
+  for (const name in stored) record[name] = stored[name] as string;
+  record.age = String(age);
+  record['x-cache'] = outcome;
+  return record;
+}
+
+function primaryKey(ctx: RequestContext, parts: readonly KeyPart[], headers: HeaderReader): string {
   let key = `${ctx.host}${ctx.path}${ctx.search}`;
   if (parts.length === 0) return key;
   let query: URLSearchParams | undefined;
   for (const part of parts) {
     let value: unknown;
-    if (part.kind === 'header') value = ctx.request.headers.get(part.name);
+    if (part.kind === 'header') value = headers.get(part.name);
     else if (part.kind === 'query') value = (query ??= new URLSearchParams(ctx.search)).get(part.name);
     else value = ctx.claims?.[part.name];
     key += `\0${part.kind}:${part.name}=${JSON.stringify(value ?? null)}`;

@@ -1,3 +1,4 @@
+import type { HeaderReader } from '../client-address.js';
 import type { CachedResponse } from './memory-store.js';
 
 /**
@@ -5,7 +6,7 @@ import type { CachedResponse } from './memory-store.js';
  * §4.3.2): `If-None-Match` against the stored `ETag` (weak comparison, `*` matches any), else
  * `If-Modified-Since` against its `Last-Modified` (or `Date`, or when it was received).
  */
-export function notModified(entry: CachedResponse, headers: Headers): boolean {
+export function notModified(entry: CachedResponse, headers: HeaderReader): boolean {
   const ifNoneMatch = headers.get('if-none-match');
   if (ifNoneMatch !== null) {
     const etag = entry.headers.etag;

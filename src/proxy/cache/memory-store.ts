@@ -1,3 +1,5 @@
+import type { HeaderReader } from '../client-address.js';
+
 /** One stored response: a complete body and what is needed to serve and revalidate it. */
 export interface CachedResponse {
   readonly status: number;
@@ -31,16 +33,26 @@ export interface ResponseStore {
   /** The largest body kept; a larger one streams through unstored. */
   readonly maxEntryBytes: number;
   /** The variant of `key` whose `Vary`ed request headers match `headers`. */
-  find(key: string, headers: Headers): CachedResponse | undefined | Promise<CachedResponse | undefined>;
+  find(key: string, headers: HeaderReader): CachedResponse | undefined | Promise<CachedResponse | undefined>;
   put(key: string, entry: CachedResponse): void | Promise<void>;
 }
 
 /** The variant whose vary values are the request's. */
 export function findVariant(
   variants: readonly CachedResponse[] | undefined,
-  headers: Headers,
+  headers: HeaderReader,
 ): CachedResponse | undefined {
-  return variants?.find((v) => v.varyNames.every((name, i) => headers.get(name) === v.varyValues[i]));
+  if (variants === undefined) return undefined;
+  // Plain loops: a hit runs this per request, and the usual entry varies on nothing.
+  for (const variant of variants) if (matchesVary(variant, headers)) return variant;
+  return undefined;
+}
+
+function matchesVary(variant: CachedResponse, headers: HeaderReader): boolean {
+  const names = variant.varyNames;
+  for (let i = 0; i < names.length; i++)
+    if (headers.get(names[i] as string) !== variant.varyValues[i]) return false;
+  return true;
 }
 
 /**
@@ -52,13 +64,15 @@ export function findVariant(
 export class MemoryStore implements ResponseStore {
   private readonly entries = new Map<string, CachedResponse[]>();
   private bytes = 0;
+  /** The key last moved to the end of `entries`. */
+  private newest: string | undefined;
   readonly maxEntryBytes: number;
 
   constructor(readonly maxBytes: number) {
     this.maxEntryBytes = Math.floor(maxBytes / 4);
   }
 
-  find(key: string, headers: Headers): CachedResponse | undefined {
+  find(key: string, headers: HeaderReader): CachedResponse | undefined {
     return findVariant(this.get(key), headers);
   }
 
@@ -66,8 +80,13 @@ export class MemoryStore implements ResponseStore {
   get(key: string): readonly CachedResponse[] | undefined {
     const variants = this.entries.get(key);
     if (variants === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, variants);
+    // Moved to the end of the Map's order (the most recent), unless it is there already: a
+    // key hit over and over costs one lookup.
+    if (this.newest !== key) {
+      this.entries.delete(key);
+      this.entries.set(key, variants);
+      this.newest = key;
+    }
     return variants;
   }
 
@@ -84,6 +103,7 @@ export class MemoryStore implements ResponseStore {
     });
     this.entries.delete(key);
     this.entries.set(key, [entry, ...variants]);
+    this.newest = key;
     this.bytes += size;
     for (const [oldKey, oldVariants] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
