@@ -1,4 +1,3 @@
-import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
 import type { GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
@@ -57,9 +56,16 @@ export function cookieSecret(authorizer: Authorizer, session: SessionConfig | un
   return '';
 }
 
+/** The OpenID client a session belongs to: its cookies are sealed for this issuer and client only. */
+export interface SessionClient {
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
 export function createSessionSettings(
   authorizer: Authorizer,
   session: SessionConfig,
+  client: SessionClient,
   platform?: Pick<Platform, 'bindings' | 'redisStore'>,
 ): SessionSettings {
   const store = session.store && platform ? sessionStore(session.store, platform) : undefined;
@@ -68,7 +74,7 @@ export function createSessionSettings(
     cookies: createSealedCookies({
       name: session.cookie ?? defaultSessionCookieName(authorizer.name),
       secret: cookieSecret(authorizer, session),
-      context: `session|${oidcIssuer(authorizer.config)}|${authorizer.config.client_id ?? ''}`,
+      context: `session|${client.issuer}|${client.clientId}`,
     }),
     ttlMs: (session.ttl_s ?? DEFAULT_SESSION_TTL_S) * 1000,
     idleTtlMs: (session.idle_ttl_s ?? DEFAULT_IDLE_TTL_S) * 1000,

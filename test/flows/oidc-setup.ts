@@ -93,7 +93,11 @@ export async function mintSessionCookie(issuer: string, record: Record<string, u
     client_id: WEB_CLIENT_ID,
     client_secret: WEB_CLIENT_SECRET,
   } as AuthorizerConfig;
-  const settings = createSessionSettings({ name: 'default', config } as Authorizer, { return_to: ['/app'] });
+  const settings = createSessionSettings(
+    { name: 'default', config } as Authorizer,
+    { return_to: ['/app'] },
+    { issuer, clientId: WEB_CLIENT_ID },
+  );
   const now = Date.now();
   const lines = await settings.cookies.seal(
     { at: 'session-access-token', ate: now + 600_000, ct: now, la: now, cl: { sub: 'alice' }, ...record },

@@ -1,35 +1,61 @@
-import type { IntegrationDefinition } from '../definition.js';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Hook, type IntegrationConfig } from '../../config/schema.js';
+import type { IntegrationDefinition, ResolvedHook } from '../definition.js';
 import { callbackHandler } from '../oidc/callback.js';
 import { loginHandler } from '../oidc/login.js';
 import { refreshHandler, userinfoHandler } from '../oidc/tokens.js';
-import { auth0Flows, withInternalErrors } from './preset.js';
+import { requireFlowAuthorizer } from '../identity/authorizer.js';
+import { auth0Flows, auth0FlowsOf, withInternalErrors } from './preset.js';
 
 /**
  * The four Auth0 integration types (docs/FLOWS.md "Auth0"): the OpenID Connect flows' handlers
  * over the `auth0` preset (preset.ts). `identityFlow.authorizerFields` names the authorizer
  * fields each flow sends (client_secret also keys the transaction cookie).
  */
+/** The authorizer fields the login redirect and the callback send (each required by the checks). */
+const AUTH0_LOGIN_FIELDS = ['client_id', 'client_secret', 'redirect_uri'] as const;
+
 export const auth0RedirectIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
-  create: (route, deps) => withInternalErrors('authorize redirect', loginHandler(auth0Flows(route, deps))),
+  fields: {},
+  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_FIELDS },
+  create: (route, deps) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_FIELDS);
+    const flows = auth0FlowsOf(authorizer, deps);
+    return withInternalErrors('authorize redirect', loginHandler(flows, authorizer.config.redirect_uri));
+  },
 };
 
-export const auth0CallbackIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret', 'redirect_uri'] },
-  create: (route, deps) =>
-    withInternalErrors('token exchange', callbackHandler(auth0Flows(route, deps), route, deps)),
+/** `auth0_callback`'s schema part: a binding function called after a successful login (post-login.ts). */
+const AUTH0_CALLBACK_FIELDS = { post_process: Type.Optional(Hook) };
+type Auth0CallbackFields = Static<TObject<typeof AUTH0_CALLBACK_FIELDS>>;
+declare module '../../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends Auth0CallbackFields {}
+}
+
+export const auth0CallbackIntegration: IntegrationDefinition<IntegrationConfig, ResolvedHook | undefined> = {
+  fields: AUTH0_CALLBACK_FIELDS,
+  reference: { field: 'post_process', table: 'serviceBindings' },
+  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_FIELDS },
+  create: (route, deps, postProcess) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_FIELDS);
+    const flows = auth0FlowsOf(authorizer, deps);
+    const redirectUri = authorizer.config.redirect_uri;
+    return withInternalErrors(
+      'token exchange',
+      callbackHandler(flows, redirectUri, route, deps, postProcess),
+    );
+  },
 };
 
 export const auth0UserinfoIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'auth0', authorizerFields: [] },
   create: (route, deps) => withInternalErrors('userinfo', userinfoHandler(auth0Flows(route, deps))),
 };
 
 export const auth0RefreshIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'auth0', authorizerFields: ['client_id', 'client_secret'] },
   create: (route, deps) => withInternalErrors('refresh token', refreshHandler(auth0Flows(route, deps))),
 };

@@ -40,7 +40,14 @@ const presets = perAuthorizer<OidcFlows>();
 export const DEFAULT_AUTH0_SCOPE = 'openid profile email';
 
 export function auth0Flows(route: RouteConfig, deps: IntegrationDeps): OidcFlows {
-  const authorizer = requireFlowAuthorizer(route, deps, 'auth0');
+  return auth0FlowsOf(requireFlowAuthorizer(route, deps, 'auth0'), deps);
+}
+
+/** The preset's flows of an authorizer, built once per compiled config. */
+export function auth0FlowsOf(
+  authorizer: Authorizer<Auth0AuthorizerConfig>,
+  deps: Pick<IntegrationDeps, 'platform'>,
+): OidcFlows {
   return presets(authorizer, () => createAuth0Flows(authorizer, deps.platform));
 }
 
@@ -66,7 +73,11 @@ export function createAuth0Flows(
       ? def.audience[0]
       : undefined
     : def.audience;
-  const clientAuth = Promise.resolve(oauth.ClientSecretPost(def.client_secret ?? ''));
+  // client_secret_post; a tenant used only by auth0_userinfo routes needs no credentials (and
+  // the routes that authenticate require client_secret: see integrations.ts).
+  const clientAuth = Promise.resolve(
+    def.client_secret === undefined ? oauth.None() : oauth.ClientSecretPost(def.client_secret),
+  );
   const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
   return {
     authorizer,

@@ -6,8 +6,10 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { withParams } from '../../session/return-to.js';
 import { sessionFromTokens } from '../../session/record.js';
 import { sealSession } from '../../session/store.js';
-import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
-import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
+import type { IntegrationDefinition, IntegrationDeps, ResolvedHook } from '../definition.js';
+import { requireFlowAuthorizer } from '../identity/authorizer.js';
+import { oidcFlowsOf, replayAnswer, type OidcFlows } from './client.js';
+import { OIDC_LOGIN_AUTHORIZER_FIELDS } from './login.js';
 import { describe, loginFailed, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
 import { createPostLoginHook, type PostLoginHook } from './post-login.js';
 import type { LoginTransaction } from './transactions.js';
@@ -32,14 +34,25 @@ import type { LoginTransaction } from './transactions.js';
  * single-use); a callback that matches nothing leaves the cookie of a login in progress alone.
  */
 export const oidcCallbackIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
-  create: (route, deps) => callbackHandler(oidcFlows(route, deps), route, deps),
+  fields: {},
+  identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
+  create: (route, deps) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
+    return callbackHandler(oidcFlowsOf(authorizer, deps), authorizer.config.redirect_uri, route, deps);
+  },
 };
 
 /** The callback route of a preset's flows (`oidc_callback`, `auth0_callback`). */
-export function callbackHandler(flows: OidcFlows, route: RouteConfig, deps: IntegrationDeps): Handler {
-  const postLogin = createPostLoginHook(route, deps);
+export function callbackHandler(
+  flows: OidcFlows,
+  /** The authorizer's `redirect_uri`, which the checks require on callback routes. */
+  redirectUri: string,
+  route: RouteConfig,
+  deps: IntegrationDeps,
+  /** `auth0_callback`'s `post_process` with its binding, resolved by the config checks. */
+  postProcess?: ResolvedHook,
+): Handler {
+  const postLogin = postProcess && createPostLoginHook(postProcess, route, deps);
   return async (ctx) => {
     const cookieHeader = ctx.request.headers.get('cookie');
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
@@ -58,26 +71,29 @@ export function callbackHandler(flows: OidcFlows, route: RouteConfig, deps: Inte
       }
     }
     const found = await flows.transactions.match(cookieHeader, state, now);
-    if (!found.ok && providerError === null) {
-      throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
+    if (!found.ok) {
+      if (providerError === null) {
+        throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
+      }
+      // The provider's refusal of no known login: there is no transaction cookie to clear.
+      return refusedLogin(ctx, undefined, providerError, params);
     }
-    const transaction = found.ok ? found.transaction : undefined;
-    const clear = transaction ? flows.transactions.clear(cookieHeader, secure) : [];
+    const transaction = found.transaction;
+    const clear = flows.transactions.clear(cookieHeader, secure);
     try {
-      const response = transaction
-        ? providerError === null
-          ? await redeem(flows, ctx, params, transaction, postLogin, secure)
-          : refusedLogin(ctx, transaction, providerError, params)
-        : refusedLogin(ctx, undefined, providerError ?? '', params);
+      const response =
+        providerError === null
+          ? await redeem(flows, redirectUri, ctx, params, transaction, postLogin, secure)
+          : refusedLogin(ctx, transaction, providerError, params);
       for (const line of clear) response.headers.append('set-cookie', line);
       return response;
     } catch (error) {
-      if (!isGatewayError(error) || clear.length === 0) throw error;
+      if (!isGatewayError(error)) throw error;
       throw new GatewayError(error.code, {
         ...(error.detail ? { detail: error.detail } : {}),
         ...(error.variation ? { variation: error.variation } : {}),
-        // One line: the transaction cookie is never split.
-        headers: { ...error.headers, 'set-cookie': clear[0] ?? '' },
+        ...(error.headers ? { headers: error.headers } : {}),
+        setCookies: [...(error.setCookies ?? []), ...clear],
       });
     }
   };
@@ -101,6 +117,7 @@ function refusedLogin(
 /** Steps 4–6. */
 async function redeem(
   flows: OidcFlows,
+  redirectUri: string,
   ctx: RequestContext,
   params: URLSearchParams,
   transaction: LoginTransaction,
@@ -127,7 +144,7 @@ async function redeem(
       flows.client,
       clientAuth,
       validated,
-      flows.redirectUri ?? '',
+      redirectUri,
       transaction.verifier,
       options,
     ),

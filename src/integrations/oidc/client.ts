@@ -1,6 +1,6 @@
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { clientAuthMethod, oidcIssuer } from '../../auth/authorizers/oidc.js';
+import { clientAuthentication, oidcIssuer } from '../../auth/authorizers/oidc.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS } from '../../auth/remote-key-set.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
@@ -144,7 +144,10 @@ export function createOidcFlows(
     login: { clientState: false, nonce: true, requestChoices: true, trailingParams: [] },
     refresh: { stillValidCheck: false, jsonBodyOnly: true, shareGrants: true },
     reportsProviderErrors: true,
-    session: sessionConfig ? createSessionSettings(authorizer, sessionConfig, platform) : undefined,
+    // A session exists only beside an oidc_login route, which requires client_id (login.ts).
+    session: sessionConfig
+      ? createSessionSettings(authorizer, sessionConfig, { issuer, clientId }, platform)
+      : undefined,
     secureCookies: def.redirect_uri?.startsWith('https:') ?? false,
     metadata: () => metadataOf(discovery, platform.now()),
     clientAuth: () =>
@@ -182,15 +185,16 @@ function authorizationParams(def: Authorizer['config']): [string, string][] {
 }
 
 async function createClientAuth(authorizer: Authorizer): Promise<oauth.ClientAuth> {
-  const def = authorizer.config;
-  switch (clientAuthMethod(def)) {
+  const auth = clientAuthentication(authorizer.config);
+  switch (auth.method) {
     case 'client_secret_post':
-      return oauth.ClientSecretPost(def.client_secret ?? '');
-    case 'private_key_jwt':
-      return oauth.PrivateKeyJwt(await importClientKey(def.client_private_key));
+      return oauth.ClientSecretPost(auth.secret);
     case 'client_secret_basic':
-    default:
-      return def.client_secret === undefined ? oauth.None() : oauth.ClientSecretBasic(def.client_secret);
+      return oauth.ClientSecretBasic(auth.secret);
+    case 'private_key_jwt':
+      return oauth.PrivateKeyJwt(await importClientKey(auth.key));
+    case 'none':
+      return oauth.None();
   }
 }
 

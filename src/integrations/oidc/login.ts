@@ -1,8 +1,11 @@
 import * as oauth from 'oauth4webapi';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Session } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntegrationDefinition } from '../definition.js';
-import { oidcFlows, type OidcFlows } from './client.js';
+import { requireFlowAuthorizer } from '../identity/authorizer.js';
+import { oidcFlowsOf, type OidcFlows } from './client.js';
 import type { LoginTransaction } from './transactions.js';
 
 /**
@@ -23,14 +26,34 @@ export const MAX_CLIENT_STATE_LENGTH = 512;
 const REQUEST_PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const REQUEST_SCREEN_HINTS = new Set(['signup', 'login']);
 
+/**
+ * `oidc_login`'s schema part: the browser session its logins open (docs/CONFIG.md "session"; the
+ * route itself may carry it instead).
+ */
+const OIDC_LOGIN_FIELDS = { session: Type.Optional(Session) };
+type OidcLoginFields = Static<TObject<typeof OIDC_LOGIN_FIELDS>>;
+declare module '../../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends OidcLoginFields {}
+}
+
+/** The authorizer fields the login and callback send (each required by the checks). */
+export const OIDC_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'redirect_uri'] as const;
+
 export const oidcLoginIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
-  create: (route, deps) => loginHandler(oidcFlows(route, deps)),
+  fields: OIDC_LOGIN_FIELDS,
+  identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
+  create: (route, deps) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
+    return loginHandler(oidcFlowsOf(authorizer, deps), authorizer.config.redirect_uri);
+  },
 };
 
-/** The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`). */
-export function loginHandler(flows: OidcFlows): Handler {
+/**
+ * The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`); `redirectUri`
+ * is the authorizer's `redirect_uri`, which the checks require on these routes.
+ */
+export function loginHandler(flows: OidcFlows, redirectUri: string): Handler {
   return async (ctx) => {
     const query = new URLSearchParams(ctx.search);
     const given = flows.login.clientState ? query.get('state') : null;
@@ -71,7 +94,7 @@ export function loginHandler(flows: OidcFlows): Handler {
       ctx.request.headers.get('cookie'),
     );
     const headers = new Headers({
-      location: authorizationUrl(flows, as, transaction, challenge, choices),
+      location: authorizationUrl(flows, redirectUri, as, transaction, challenge, choices),
       'cache-control': 'no-store',
     });
     for (const line of cookies) headers.append('set-cookie', line);
@@ -86,6 +109,7 @@ export function loginHandler(flows: OidcFlows): Handler {
  */
 export function authorizationUrl(
   flows: OidcFlows,
+  redirectUri: string,
   as: oauth.AuthorizationServer,
   transaction: LoginTransaction,
   challenge: string,
@@ -100,7 +124,7 @@ export function authorizationUrl(
   for (const [name, value] of choices) params.set(name, value);
   params.set('response_type', 'code');
   params.set('client_id', flows.clientId);
-  params.set('redirect_uri', flows.redirectUri ?? '');
+  params.set('redirect_uri', redirectUri);
   params.set('scope', flows.scope);
   params.set('state', transaction.state);
   if (transaction.nonce !== undefined) params.set('nonce', transaction.nonce);

@@ -20,7 +20,7 @@ import { forgetRefreshGrant } from './refresh-grant.js';
  * Origin check (a GET logout is harmless to forge: it only ends a session).
  */
 export const oidcLogoutIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
   create: createOidcLogoutIntegration,
 };

@@ -17,7 +17,7 @@ import { activeSession } from './session-step.js';
  * gateway does not verify them itself); its claims are the answer.
  */
 export const oidcUserinfoIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: [] },
   create: (route, deps) => userinfoHandler(oidcFlows(route, deps)),
 };
@@ -33,7 +33,6 @@ export function userinfoHandler(flows: OidcFlows): Handler {
       flows.session.cookies.present(ctx.request.headers.get('cookie')).length > 0
     ) {
       const active = await activeSession(flows, flows.session, ctx);
-      if (active instanceof Response) return active;
       token = active.record.at;
       commit = async (response) => (await active.commit(response)) as Response;
     }
@@ -75,7 +74,7 @@ export function userinfoHandler(flows: OidcFlows): Handler {
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
 
 export const oidcRefreshIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
   create: (route, deps) => refreshHandler(oidcFlows(route, deps)),
 };
@@ -132,7 +131,6 @@ async function refreshSessionNow(flows: OidcFlows, ctx: RequestContext): Promise
   if (!session) throw new GatewayError(flows.errors.missingRefreshToken);
   // Treat the access token as expired so activeSession refreshes it.
   const active = await activeSession(flows, session, ctx, { force: true });
-  if (active instanceof Response) return active;
   const body = JSON.stringify({ expires_at: Math.floor(active.record.ate / 1000) });
   return (await active.commit(new Response(body, { status: 200, headers: TOKEN_HEADERS }))) as Response;
 }

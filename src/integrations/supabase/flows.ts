@@ -203,17 +203,17 @@ export const createSupabasePasswordlessAuthAlt = createFlowFactory(passwordlessA
 const SUPABASE_FLOW = { provider: 'supabase', authorizerFields: [] } as const;
 
 export const supabasePasswordlessAuthIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessAuth,
 };
 export const supabasePasswordlessVerifyIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessVerify,
 };
 export const supabasePasswordlessAuthAltIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessAuthAlt,
 };
