@@ -5,9 +5,9 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startSupabaseAuth, type SupabaseAuthServer } from '../fixtures/supabase-auth.js';
-import { auth0Config, API_AUDIENCE, CLIENT_ID, CLIENT_SECRET, PUBLIC } from './auth0-setup.js';
+import { auth0Config, PUBLIC, startAuth0Provider } from './auth0-setup.js';
 import { Browser } from './browser.js';
 import { oidcSessionConfig } from './oidc-setup.js';
 
@@ -47,11 +47,7 @@ let supabaseUrl: string;
 let oidcUrl: string;
 
 beforeAll(async () => {
-  auth0Provider = await startOidcProvider({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    audience: API_AUDIENCE,
-  });
+  auth0Provider = await startAuth0Provider();
   supabase = await startSupabaseAuth();
   auth0Url = await start(auth0Config(auth0Provider.url));
   supabaseUrl = await start(

@@ -5,23 +5,26 @@ import { callbackHandler } from '../oidc/callback.js';
 import { loginHandler } from '../oidc/login.js';
 import { refreshHandler, userinfoHandler } from '../oidc/tokens.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import { auth0Flows, auth0FlowsOf, withInternalErrors } from './preset.js';
+import {
+  AUTH0_LOGIN_AUTHORIZER_FIELDS,
+  auth0Flows,
+  auth0FlowsOf,
+  auth0LoginFlows,
+  withInternalErrors,
+} from './preset.js';
 
 /**
  * The four Auth0 integration types (docs/FLOWS.md "Auth0"): the OpenID Connect flows' handlers
  * over the `auth0` preset (preset.ts). `identityFlow.authorizerFields` names the authorizer
  * fields each flow sends (client_secret also keys the transaction cookie).
  */
-/** The authorizer fields the login redirect and the callback send (each required by the checks). */
-const AUTH0_LOGIN_FIELDS = ['client_id', 'client_secret', 'redirect_uri'] as const;
-
 export const auth0RedirectIntegration: IntegrationDefinition = {
   fields: {},
-  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_FIELDS },
+  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_AUTHORIZER_FIELDS },
   create: (route, deps) => {
-    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_FIELDS);
-    const flows = auth0FlowsOf(authorizer, deps);
-    return withInternalErrors('authorize redirect', loginHandler(flows, authorizer.config.redirect_uri));
+    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_AUTHORIZER_FIELDS);
+    const login = auth0LoginFlows(authorizer, deps.platform);
+    return withInternalErrors('authorize redirect', loginHandler(auth0FlowsOf(authorizer, deps), login));
   },
 };
 
@@ -36,15 +39,12 @@ declare module '../../config/schema.js' {
 export const auth0CallbackIntegration: IntegrationDefinition<IntegrationConfig, ResolvedHook | undefined> = {
   fields: AUTH0_CALLBACK_FIELDS,
   reference: { field: 'post_process', table: 'serviceBindings' },
-  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_FIELDS },
+  identityFlow: { provider: 'auth0', authorizerFields: AUTH0_LOGIN_AUTHORIZER_FIELDS },
   create: (route, deps, postProcess) => {
-    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_FIELDS);
+    const authorizer = requireFlowAuthorizer(route, deps, 'auth0', AUTH0_LOGIN_AUTHORIZER_FIELDS);
+    const login = auth0LoginFlows(authorizer, deps.platform);
     const flows = auth0FlowsOf(authorizer, deps);
-    const redirectUri = authorizer.config.redirect_uri;
-    return withInternalErrors(
-      'token exchange',
-      callbackHandler(flows, redirectUri, route, deps, postProcess),
-    );
+    return withInternalErrors('token exchange', callbackHandler(flows, login, route, deps, postProcess));
   },
 };
 

@@ -6,11 +6,11 @@ import type { Handler } from '../../context.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 import type { Platform } from '../../platform.js';
-import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
 import { oauthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
-import type { OidcFlows } from '../oidc/client.js';
+import type { LoginFlows, OidcFlows } from '../oidc/client.js';
 import { classifyProviderResult, describe, type FlowErrors, type OidcAction } from '../oidc/errors.js';
 import { matchState, TRANSACTION_MAX_AGE_MS, type LoginTransactions } from '../oidc/transactions.js';
 import {
@@ -88,15 +88,6 @@ export function createAuth0Flows(
     scope: def.scope ?? DEFAULT_AUTH0_SCOPE,
     authorizationParams: extraAuthorizationParams(def),
     postLogoutRedirectUri: undefined,
-    transactions: signedTransactions(
-      createTransactionCookies({
-        name: transactionCookieName(authorizer.name),
-        secret: def.client_secret ?? '',
-        context: `${issuer}|${clientId}`,
-        maxAgeSeconds: TRANSACTION_MAX_AGE_MS / 1000,
-        now: () => platform.now(),
-      }),
-    ),
     errors: AUTH0_ERRORS,
     login: {
       clientState: true,
@@ -115,6 +106,36 @@ export function createAuth0Flows(
     providerTimeoutMs: timeoutMs,
     platform,
   };
+}
+
+/** The authorizer fields the login redirect and the callback send (each required by the checks). */
+export const AUTH0_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'client_secret', 'redirect_uri'] as const;
+export type Auth0LoginAuthorizer = Authorizer<
+  WithFields<Auth0AuthorizerConfig, (typeof AUTH0_LOGIN_AUTHORIZER_FIELDS)[number]>
+>;
+
+const logins = perAuthorizer<LoginFlows>();
+
+/** The login part of the preset: the redirect URI and the signed `gatehouse_auth0` cookie. */
+export function auth0LoginFlows(
+  authorizer: Auth0LoginAuthorizer,
+  platform: Pick<Platform, 'now'>,
+): LoginFlows {
+  return logins(authorizer, () => {
+    const def = authorizer.config;
+    return {
+      redirectUri: def.redirect_uri,
+      transactions: signedTransactions(
+        createTransactionCookies({
+          name: transactionCookieName(authorizer.name),
+          secret: def.client_secret,
+          context: `${auth0Issuer(def.domain)}|${def.client_id}`,
+          maxAgeSeconds: TRANSACTION_MAX_AGE_MS / 1000,
+          now: () => platform.now(),
+        }),
+      ),
+    };
+  });
 }
 
 /** The signed `gatehouse_auth0` cookie as the flows' login transactions (one Set-Cookie line). */

@@ -8,8 +8,14 @@ import { sessionFromTokens } from '../../session/record.js';
 import { sealSession } from '../../session/store.js';
 import type { IntegrationDefinition, IntegrationDeps, ResolvedHook } from '../definition.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import { oidcFlowsOf, replayAnswer, type OidcFlows } from './client.js';
-import { OIDC_LOGIN_AUTHORIZER_FIELDS } from './login.js';
+import {
+  OIDC_LOGIN_AUTHORIZER_FIELDS,
+  oidcFlowsOf,
+  oidcLoginFlows,
+  replayAnswer,
+  type LoginFlows,
+  type OidcFlows,
+} from './client.js';
 import { describe, loginFailed, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
 import { createPostLoginHook, type PostLoginHook } from './post-login.js';
 import type { LoginTransaction } from './transactions.js';
@@ -38,15 +44,14 @@ export const oidcCallbackIntegration: IntegrationDefinition = {
   identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
   create: (route, deps) => {
     const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
-    return callbackHandler(oidcFlowsOf(authorizer, deps), authorizer.config.redirect_uri, route, deps);
+    return callbackHandler(oidcFlowsOf(authorizer, deps), oidcLoginFlows(authorizer, deps), route, deps);
   },
 };
 
 /** The callback route of a preset's flows (`oidc_callback`, `auth0_callback`). */
 export function callbackHandler(
   flows: OidcFlows,
-  /** The authorizer's `redirect_uri`, which the checks require on callback routes. */
-  redirectUri: string,
+  login: LoginFlows,
   route: RouteConfig,
   deps: IntegrationDeps,
   /** `auth0_callback`'s `post_process` with its binding, resolved by the config checks. */
@@ -70,7 +75,7 @@ export function callbackHandler(
         });
       }
     }
-    const found = await flows.transactions.match(cookieHeader, state, now);
+    const found = await login.transactions.match(cookieHeader, state, now);
     if (!found.ok) {
       if (providerError === null) {
         throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
@@ -79,11 +84,11 @@ export function callbackHandler(
       return refusedLogin(ctx, undefined, providerError, params);
     }
     const transaction = found.transaction;
-    const clear = flows.transactions.clear(cookieHeader, secure);
+    const clear = login.transactions.clear(cookieHeader, secure);
     try {
       const response =
         providerError === null
-          ? await redeem(flows, redirectUri, ctx, params, transaction, postLogin, secure)
+          ? await redeem(flows, login.redirectUri, ctx, params, transaction, postLogin, secure)
           : refusedLogin(ctx, transaction, providerError, params);
       for (const line of clear) response.headers.append('set-cookie', line);
       return response;

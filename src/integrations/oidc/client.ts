@@ -14,7 +14,8 @@ import {
   sessionConfigOf,
   type SessionSettings,
 } from '../../session/settings.js';
-import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
+import type { OidcAuthorizerConfig } from '../../config/schema.js';
 import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
@@ -41,7 +42,6 @@ export interface OidcFlows {
   /** Fixed authorization parameters (prompt, audience, organization, … and `authorization_params`). */
   readonly authorizationParams: readonly (readonly [string, string])[];
   readonly postLogoutRedirectUri: string | undefined;
-  readonly transactions: LoginTransactions;
   /** The catalogue rows this preset answers with. */
   readonly errors: FlowErrors;
   readonly login: LoginShape;
@@ -105,6 +105,45 @@ export function oidcFlowsOf(
   return flows(authorizer, () => createOidcFlows(authorizer, deps.config, deps.platform));
 }
 
+/**
+ * What the login and callback routes add to an authorizer's flows, from the fields the checks
+ * require on those routes: the redirect URI and the login transactions (state, PKCE verifier,
+ * nonce and return URL in a short-lived cookie).
+ */
+export interface LoginFlows {
+  readonly redirectUri: string;
+  readonly transactions: LoginTransactions;
+}
+
+/** The authorizer fields the `oidc_login` and `oidc_callback` routes send (each required by the checks). */
+export const OIDC_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'redirect_uri'] as const;
+export type OidcLoginAuthorizer = Authorizer<
+  WithFields<OidcAuthorizerConfig, (typeof OIDC_LOGIN_AUTHORIZER_FIELDS)[number]>
+>;
+
+const logins = perAuthorizer<LoginFlows>();
+
+/** The login part of an `oidc` authorizer's flows, built once per compiled config. */
+export function oidcLoginFlows(
+  authorizer: OidcLoginAuthorizer,
+  deps: Pick<IntegrationDeps, 'config'>,
+): LoginFlows {
+  return logins(authorizer, () => {
+    const def = authorizer.config;
+    return {
+      redirectUri: def.redirect_uri,
+      transactions: sealedTransactions(
+        createSealedCookies({
+          name: transactionCookieName(authorizer.name),
+          // The checks require a key for these routes: session.secret, client_secret or a private key.
+          secret: cookieSecret(authorizer, sessionConfigOf(deps.config, authorizer.name)),
+          context: `login|${oidcIssuer(def)}|${def.client_id}`,
+        }),
+      ),
+    };
+  });
+}
+
 export function transactionCookieName(authorizerName: string): string {
   return authorizerName === 'default'
     ? 'gatehouse_oidc_tx'
@@ -133,13 +172,6 @@ export function createOidcFlows(
     scope: (def.scopes ?? DEFAULT_OIDC_SCOPES).join(' '),
     authorizationParams: authorizationParams(def),
     postLogoutRedirectUri: def.post_logout_redirect_uri,
-    transactions: sealedTransactions(
-      createSealedCookies({
-        name: transactionCookieName(authorizer.name),
-        secret: cookieSecret(authorizer, sessionConfig),
-        context: `login|${issuer}|${clientId}`,
-      }),
-    ),
     errors: OIDC_ERRORS,
     login: { clientState: false, nonce: true, requestChoices: true, trailingParams: [] },
     refresh: { stillValidCheck: false, jsonBodyOnly: true, shareGrants: true },

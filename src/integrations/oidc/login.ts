@@ -5,7 +5,13 @@ import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntegrationDefinition } from '../definition.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import { oidcFlowsOf, type OidcFlows } from './client.js';
+import {
+  OIDC_LOGIN_AUTHORIZER_FIELDS,
+  oidcFlowsOf,
+  oidcLoginFlows,
+  type LoginFlows,
+  type OidcFlows,
+} from './client.js';
 import type { LoginTransaction } from './transactions.js';
 
 /**
@@ -37,23 +43,17 @@ declare module '../../config/schema.js' {
   interface IntegrationFields extends OidcLoginFields {}
 }
 
-/** The authorizer fields the login and callback send (each required by the checks). */
-export const OIDC_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'redirect_uri'] as const;
-
 export const oidcLoginIntegration: IntegrationDefinition = {
   fields: OIDC_LOGIN_FIELDS,
   identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
   create: (route, deps) => {
     const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
-    return loginHandler(oidcFlowsOf(authorizer, deps), authorizer.config.redirect_uri);
+    return loginHandler(oidcFlowsOf(authorizer, deps), oidcLoginFlows(authorizer, deps));
   },
 };
 
-/**
- * The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`); `redirectUri`
- * is the authorizer's `redirect_uri`, which the checks require on these routes.
- */
-export function loginHandler(flows: OidcFlows, redirectUri: string): Handler {
+/** The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`). */
+export function loginHandler(flows: OidcFlows, login: LoginFlows): Handler {
   return async (ctx) => {
     const query = new URLSearchParams(ctx.search);
     const given = flows.login.clientState ? query.get('state') : null;
@@ -87,14 +87,14 @@ export function loginHandler(flows: OidcFlows, redirectUri: string): Handler {
     // (behind a TLS-terminating proxy the gateway itself may only see http).
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
     const choices = flows.login.requestChoices ? requestChoices(query) : [];
-    const cookies = await flows.transactions.issue(
+    const cookies = await login.transactions.issue(
       transaction,
       now,
       secure,
       ctx.request.headers.get('cookie'),
     );
     const headers = new Headers({
-      location: authorizationUrl(flows, redirectUri, as, transaction, challenge, choices),
+      location: authorizationUrl(flows, login.redirectUri, as, transaction, challenge, choices),
       'cache-control': 'no-store',
     });
     for (const line of cookies) headers.append('set-cookie', line);
