@@ -16,10 +16,6 @@ const BODY_TEXT = new Map<ErrorCode, string>(
   }),
 );
 
-export function errorStatus(code: ErrorCode): number {
-  return ERROR_CATALOGUE[code].status;
-}
-
 /** The one renderer: every gateway-generated error response is built here. */
 export function renderError(code: ErrorCode, headers?: Readonly<Record<string, string>>): Response {
   const responseHeaders = headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS;

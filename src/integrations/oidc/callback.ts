@@ -19,6 +19,7 @@ import {
 import { describe, loginFailed, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
 import { createPostLoginHook, type PostLoginHook } from './post-login.js';
 import type { LoginTransaction } from './transactions.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * The login callback (docs/FLOWS.md "OpenID Connect", "Auth0"): the provider's redirect back.
@@ -185,7 +186,7 @@ async function redeem(
   ctx.log.auth = 'login';
   if (postLogin) await postLogin(ctx);
   if (!flows.session || transaction.returnTo === undefined) {
-    return new Response(result.text, { status: 200, headers: TOKEN_HEADERS });
+    return new Response(result.text, { status: ANSWER_STATUS.flowSuccess, headers: TOKEN_HEADERS });
   }
   const now = flows.platform.now();
   const cookieHeader = ctx.request.headers.get('cookie');
@@ -197,5 +198,8 @@ async function redeem(
 }
 
 function redirect(location: string): Response {
-  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } });
+  return new Response(null, {
+    status: ANSWER_STATUS.flowRedirect,
+    headers: { location, 'cache-control': 'no-store' },
+  });
 }

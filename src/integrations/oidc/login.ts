@@ -13,6 +13,7 @@ import {
   type OidcFlows,
 } from './client.js';
 import type { LoginTransaction } from './transactions.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * `oidc_login` (docs/FLOWS.md "OpenID Connect"): sends the browser to the provider's
@@ -99,7 +100,7 @@ export function loginHandler(flows: OidcFlows, login: LoginFlows): Handler {
     });
     for (const line of cookies) headers.append('set-cookie', line);
     ctx.log.auth = 'login started';
-    return new Response(null, { status: 302, headers });
+    return new Response(null, { status: ANSWER_STATUS.flowRedirect, headers });
   };
 }
 
