@@ -5,13 +5,8 @@ import { callbackHandler } from '../oidc/callback.js';
 import { loginHandler } from '../oidc/login.js';
 import { refreshHandler, userinfoHandler } from '../oidc/tokens.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import {
-  AUTH0_LOGIN_AUTHORIZER_FIELDS,
-  auth0Flows,
-  auth0FlowsOf,
-  auth0LoginFlows,
-  withInternalErrors,
-} from './preset.js';
+import { AUTH0_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import { auth0Flows, auth0FlowsOf, auth0LoginFlows, withInternalErrors } from './preset.js';
 
 /**
  * The four Auth0 integration types (docs/FLOWS.md "Auth0"): the OpenID Connect flows' handlers

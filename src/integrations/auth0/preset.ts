@@ -7,6 +7,7 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 import type { Platform } from '../../platform.js';
 import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
+import type { AUTH0_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
 import { oauthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
@@ -108,8 +109,6 @@ export function createAuth0Flows(
   };
 }
 
-/** The authorizer fields the login redirect and the callback send (each required by the checks). */
-export const AUTH0_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'client_secret', 'redirect_uri'] as const;
 export type Auth0LoginAuthorizer = Authorizer<
   WithFields<Auth0AuthorizerConfig, (typeof AUTH0_LOGIN_AUTHORIZER_FIELDS)[number]>
 >;

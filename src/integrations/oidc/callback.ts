@@ -8,14 +8,8 @@ import { sessionFromTokens } from '../../session/record.js';
 import { sealSession } from '../../session/store.js';
 import type { IntegrationDefinition, IntegrationDeps, ResolvedHook } from '../definition.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import {
-  OIDC_LOGIN_AUTHORIZER_FIELDS,
-  oidcFlowsOf,
-  oidcLoginFlows,
-  replayAnswer,
-  type LoginFlows,
-  type OidcFlows,
-} from './client.js';
+import { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import { oidcFlowsOf, oidcLoginFlows, replayAnswer, type LoginFlows, type OidcFlows } from './client.js';
 import { describe, loginFailed, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
 import { createPostLoginHook, type PostLoginHook } from './post-login.js';
 import type { LoginTransaction } from './transactions.js';

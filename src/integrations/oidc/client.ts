@@ -15,6 +15,7 @@ import {
   type SessionSettings,
 } from '../../session/settings.js';
 import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
+import type { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
 import type { OidcAuthorizerConfig } from '../../config/schema.js';
 import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
@@ -115,8 +116,6 @@ export interface LoginFlows {
   readonly transactions: LoginTransactions;
 }
 
-/** The authorizer fields the `oidc_login` and `oidc_callback` routes send (each required by the checks). */
-export const OIDC_LOGIN_AUTHORIZER_FIELDS = ['client_id', 'redirect_uri'] as const;
 export type OidcLoginAuthorizer = Authorizer<
   WithFields<OidcAuthorizerConfig, (typeof OIDC_LOGIN_AUTHORIZER_FIELDS)[number]>
 >;

@@ -5,13 +5,8 @@ import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntegrationDefinition } from '../definition.js';
 import { requireFlowAuthorizer } from '../identity/authorizer.js';
-import {
-  OIDC_LOGIN_AUTHORIZER_FIELDS,
-  oidcFlowsOf,
-  oidcLoginFlows,
-  type LoginFlows,
-  type OidcFlows,
-} from './client.js';
+import { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import { oidcFlowsOf, oidcLoginFlows, type LoginFlows, type OidcFlows } from './client.js';
 import type { LoginTransaction } from './transactions.js';
 import { ANSWER_STATUS } from '../../errors/statuses.js';
 
