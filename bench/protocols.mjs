@@ -16,7 +16,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { connect as h2connect } from 'node:http2';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -25,6 +24,7 @@ import { Pool } from 'undici';
 import { cpuSeconds, median, runWrk, startNodeProcess, wrkVersion } from './lib.mjs';
 import { nginxInstalled, startNginx } from './nginx.mjs';
 import { wsEchoRate } from './ws-load.mjs';
+import { createSelfSigned } from '../scripts/self-signed.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -171,31 +171,7 @@ const stops = [];
 try {
   const upstream = await startNodeProcess(here('./protocols-upstream.mjs'));
   stops.push(upstream.stop);
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
+  const { certFile, keyFile } = createSelfSigned(dir);
   const configFile = join(dir, 'api-config.json');
   writeFileSync(
     configFile,

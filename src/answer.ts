@@ -16,6 +16,11 @@ export class Answer {
      * can log the code of an answer nothing threw (a 404 from the router) like a thrown one.
      */
     readonly code?: string,
+    /**
+     * `Set-Cookie` lines, each its own header (a plain record holds one value per name): an error
+     * that clears a session split over several cookies. Undefined for every other answer.
+     */
+    readonly setCookies: readonly string[] | undefined = undefined,
   ) {}
 }
 
@@ -24,7 +29,13 @@ export type Reply = Response | Answer;
 
 /** A Reply as a standard Response (for callers outside the gateway's exit, such as tests). */
 export function replyToResponse(reply: Reply): Response {
-  return reply instanceof Answer
-    ? new Response(reply.body, { status: reply.status, headers: reply.headers })
-    : reply;
+  if (!(reply instanceof Answer)) return reply;
+  const response = new Response(reply.body, { status: reply.status, headers: reply.headers });
+  appendSetCookies(response, reply.setCookies);
+  return response;
+}
+
+/** Adds each `Set-Cookie` line as its own header. */
+export function appendSetCookies(response: Response, lines: readonly string[] | undefined): void {
+  if (lines) for (const line of lines) response.headers.append('set-cookie', line);
 }

@@ -1,4 +1,4 @@
-import { Answer, type Reply } from './answer.js';
+import { Answer, appendSetCookies, type Reply } from './answer.js';
 import type { CompiledGateway, CompiledRoute } from './assembly/compile-gateway.js';
 import type { RequestContext } from './context.js';
 import { ERROR_CATALOGUE, type ErrorCode } from './errors/codes.js';
@@ -364,7 +364,9 @@ function answerToResponse(answer: Answer, exchange: Exchange): Response {
   const origin = exchange.compiled.cors ? exchange.headers.get('origin') : null;
   const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
   if (exchange.compiled.serverTiming) headers['server-timing'] = timing(exchange);
-  return new Response(answer.body, { status: answer.status, headers });
+  const response = new Response(answer.body, { status: answer.status, headers });
+  if (answer.setCookies) appendSetCookies(response, answer.setCookies);
+  return response;
 }
 
 function decoratedRecord(

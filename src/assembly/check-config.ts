@@ -11,9 +11,17 @@ import { parsePathPattern } from '../router/pattern.js';
 import { pathStyleHints } from '../router/path-hints.js';
 import { isIdentityFlow } from '../integrations/identity/select.js';
 import { integrationDefinition } from '../integrations/registry.js';
+import { referencedAlias, requiredFields, type IntegrationDefinition } from '../integrations/definition.js';
 import type { SourceConfig } from '../config/load.js';
 import { configError, configWarning, type ConfigProblem } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig } from '../config/schema.js';
+import type {
+  GatewayConfig,
+  HookConfig,
+  IntegrationConfig,
+  RouteConfig,
+  RouteWithIntegration,
+  ServiceConfig,
+} from '../config/schema.js';
 
 /**
  * Semantic rules that a schema cannot express (docs/CONFIG.md "Semantic rules"): references
@@ -58,20 +66,34 @@ export type RouteAuth =
 
 /** The entry an integration's reference names, resolved (integrations/definition.ts `reference`). */
 export type RouteTarget =
-  | { readonly table: 'servers'; readonly server: ServerPlan }
-  | { readonly table: 'serviceBindings'; readonly binding: string };
+  | { readonly kind: 'server'; readonly server: ServerPlan }
+  | { readonly kind: 'service'; readonly service: ServiceConfig }
+  | { readonly kind: 'binding'; readonly binding: string }
+  | { readonly kind: 'hook'; readonly hook: HookConfig; readonly binding: string };
 
-/** A route the checks accepted, with its references resolved. */
-export interface RoutePlan {
-  readonly route: RouteConfig;
+interface RoutePlanBase {
   /** The route's index in `paths` (its pointer, `/paths/N`). */
   readonly index: number;
   /** Absent: the route verifies no token (no `auth`, or an identity flow, where `auth` selects the flow's authorizer). */
   readonly auth?: RouteAuth;
-  readonly target?: RouteTarget;
   /** The binding (`serviceBindings[].binding`) the route's `pre_process` hook calls. */
   readonly preProcessBinding?: string;
 }
+
+/**
+ * A route the checks accepted, with its references resolved: a static route, or a route with
+ * its integration's definition (every required field present) and what its reference names.
+ */
+export type RoutePlan = RoutePlanBase &
+  (
+    | { readonly route: RouteConfig; readonly definition?: undefined; readonly target?: undefined }
+    | {
+        readonly route: RouteWithIntegration<IntegrationConfig>;
+        readonly definition: IntegrationDefinition;
+        /** Absent: the type references nothing, or its optional hook is not configured. */
+        readonly target?: RouteTarget;
+      }
+  );
 
 export interface CheckedConfig {
   readonly problems: ConfigProblem[];
@@ -173,26 +195,34 @@ function planRoute(
     preProcessBinding = bindingOf(route.pre_process.binding);
     if (preProcessBinding === undefined) return undefined;
   }
-  let target: RouteTarget | undefined;
-  const integration = route.integration;
-  const reference = integrationDefinition(integration?.type)?.reference;
-  const alias = reference && integration ? integration[reference.field] : undefined;
-  if (reference?.table === 'servers' && alias !== undefined) {
-    const server = servers.get(alias);
-    if (!server) return undefined;
-    target = { table: 'servers', server };
-  } else if (reference?.table === 'serviceBindings' && alias !== undefined) {
-    const binding = bindingOf(alias);
-    if (binding === undefined) return undefined;
-    target = { table: 'serviceBindings', binding };
-  }
-  return {
-    route,
+  const base = {
     index,
     ...(auth ? { auth } : {}),
-    ...(target ? { target } : {}),
     ...(preProcessBinding !== undefined ? { preProcessBinding } : {}),
   };
+  if (!hasIntegration(route)) return { ...base, route };
+  const definition = integrationDefinition(route.integration.type);
+  if (!definition) return undefined;
+  const reference = definition.reference;
+  const alias = reference ? referencedAlias(route.integration, reference) : undefined;
+  if (reference === undefined || alias === undefined) return { ...base, route, definition };
+  let target: RouteTarget | undefined;
+  if (reference.table === 'servers') {
+    const server = servers.get(alias);
+    target = server && { kind: 'server', server };
+  } else if (reference.table === 'services') {
+    const service = config.services?.find((s) => s.alias === alias);
+    target = service && { kind: 'service', service };
+  } else {
+    const binding = bindingOf(alias);
+    const hook = reference.field === 'post_process' ? route.integration.post_process : undefined;
+    if (binding !== undefined) target = hook ? { kind: 'hook', hook, binding } : { kind: 'binding', binding };
+  }
+  return target ? { ...base, route, definition, target } : undefined;
+}
+
+function hasIntegration(route: RouteConfig): route is RouteWithIntegration<IntegrationConfig> {
+  return route.integration !== undefined;
 }
 
 type Valid = (pointer: string) => boolean;
@@ -276,7 +306,7 @@ function lintRoute(
     problems.push(configError(`${at}/integration/type`, `unknown integration type "${integration.type}"`));
     return problems;
   }
-  for (const field of definition.required) {
+  for (const field of requiredFields(definition)) {
     if (integration[field] === undefined)
       problems.push(configError(`${at}/integration/${field}`, 'is required'));
   }
@@ -286,10 +316,11 @@ function lintRoute(
     serviceBindings: refs.bindingAliases,
   };
   const reference = definition.reference;
-  const alias = reference ? integration[reference.field] : undefined;
+  const alias = reference ? referencedAlias(integration, reference) : undefined;
   if (reference && alias !== undefined && !aliasTables[reference.table].has(alias)) {
+    const field = reference.field === 'post_process' ? 'post_process/binding' : reference.field;
     problems.push(
-      configError(`${at}/integration/${reference.field}`, `no ${reference.table} entry has alias "${alias}"`),
+      configError(`${at}/integration/${field}`, `no ${reference.table} entry has alias "${alias}"`),
     );
   }
   for (const field of ['status', 'headers', 'response'] as const) {

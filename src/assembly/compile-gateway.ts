@@ -3,11 +3,11 @@ import type { Authorizer } from '../auth/types.js';
 import type { CompiledCors } from '../cors/index.js';
 import { composeSteps, type Handler, type Step } from '../context.js';
 import { createPreProcessStep } from '../pipeline/pre-process.js';
-import { routeForDefinition } from '../integrations/definition.js';
 import { createSessionAuthorizeStep } from '../integrations/oidc/session-step.js';
 import { checkSessionStores } from '../session/settings.js';
-import { integrationDefinition, type IntegrationDeps } from '../integrations/registry.js';
-import { instantiateServices, type ServiceModules } from '../integrations/service.js';
+import type { IntegrationDeps } from '../integrations/registry.js';
+import { instantiateServices, type ServiceHandler, type ServiceModules } from '../integrations/service.js';
+import type { ResolvedHook } from '../integrations/definition.js';
 import { checkBindings, createBindingEnv } from '../integrations/service-binding.js';
 import { createStaticHandler } from '../integrations/static.js';
 import { instrumentAuthorizeStep } from '../observability/instrument-authorize.js';
@@ -25,9 +25,9 @@ import { compileTraffic, type CompiledTraffic } from '../traffic/compile.js';
 import type { RateLimitStore } from '../traffic/types.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../config/limits.js';
 import type { LoadedConfig } from './load-config.js';
-import type { RoutePlan, RouteTarget } from './check-config.js';
+import type { RoutePlan } from './check-config.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from '../config/problems.js';
-import type { GatewayConfig, RouteConfig, RouteMethod } from '../config/schema.js';
+import type { GatewayConfig, RouteMethod } from '../config/schema.js';
 
 /**
  * Compiles a validated config into the immutable structure that serves requests
@@ -106,7 +106,6 @@ export function compileGateway(
     platform,
     authorizers,
     servers,
-    services: targets.services,
     envJson: createBindingEnv(config, loaded.referenced, platform.env),
     mappings: parts.mappings,
     flowAuthorizers: parts.flowAuthorizers,
@@ -118,8 +117,26 @@ export function compileGateway(
   // other way that lacks one is refused rather than served without that route.
   if (parts.routes.length !== config.paths.length)
     throw new ConfigInvalidError([configError('/paths', 'routes were not checked')]);
-  const targetOf = (target: RouteTarget | undefined): ResolvedTarget =>
-    target?.table === 'servers' ? serverOf(target.server) : target?.binding;
+  const targetOf = (plan: RoutePlan): ResolvedTarget => {
+    const target = plan.target;
+    switch (target?.kind) {
+      case undefined:
+        return undefined;
+      case 'server':
+        return serverOf(target.server);
+      case 'binding':
+        return target.binding;
+      case 'hook':
+        return { hook: target.hook, binding: target.binding };
+      case 'service': {
+        const service = targets.services.get(target.service);
+        // Every entry instantiated, or checkTargets reported why and the config was refused above.
+        if (service) return service;
+        problems.push(configError(`/paths/${plan.index}/integration/binding`, 'service not instantiated'));
+        return undefined;
+      }
+    }
+  };
   const routes = parts.routes.map((plan) => ({
     method: plan.route.method,
     path: plan.route.path,
@@ -128,7 +145,7 @@ export function compileGateway(
       method: plan.route.method,
       path: plan.route.path,
       label: `${plan.route.method} ${plan.route.path}`,
-      handler: compileRouteHandler(plan, deps, traffic, problems, authorizerOf, targetOf(plan.target)),
+      handler: compileRouteHandler(plan, deps, traffic, problems, authorizerOf, serverOf, targetOf(plan)),
     },
   }));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
@@ -186,6 +203,7 @@ function compileRouteHandler(
   traffic: CompiledTraffic,
   problems: ConfigProblem[],
   authorizerOf: AuthorizerOf,
+  serverOf: (plan: ServerPlan) => CompiledServer,
   target: ResolvedTarget,
 ): Handler {
   const { route, index } = plan;
@@ -194,7 +212,8 @@ function compileRouteHandler(
   const limits = traffic.routeSteps(route, index);
   const steps: Step[] = [...limits.beforeAuth];
   // Workers: this route's requests drive its pool's health checks (nothing else runs there).
-  const healthTick = typeof target === 'object' ? createHealthTickStep(target, deps) : undefined;
+  const healthTick =
+    plan.target?.kind === 'server' ? createHealthTickStep(serverOf(plan.target.server), deps) : undefined;
   if (healthTick) steps.unshift(healthTick);
   // Before authorization: an upgrade's token may arrive in its query or subprotocols.
   const tokenStep =
@@ -245,31 +264,10 @@ function compileRouteHandler(
       ),
     );
   }
-  return composeSteps(steps, integrationHandler(route, index, deps, problems, target));
-}
-
-function integrationHandler(
-  route: RouteConfig,
-  index: number,
-  deps: IntegrationDeps,
-  problems: ConfigProblem[],
-  target: unknown,
-): Handler {
-  if (!route.integration) return createStaticHandler(route);
-  const definition = integrationDefinition(route.integration.type);
-  const typed = definition && routeForDefinition(route, definition);
-  if (definition && typed) return definition.create(typed, deps, target);
-  // The checker reports unknown types and missing fields with their own pointers; compiling
-  // only such a config (an API caller that skipped the checks) is refused here.
-  problems.push(
-    configError(
-      `/paths/${index}/integration`,
-      definition
-        ? `integration "${route.integration.type}" lacks a required field (${definition.required.join(', ')})`
-        : `unknown integration type "${route.integration.type}"`,
-    ),
-  );
-  return () => Promise.reject(new Error('unreachable: config refused'));
+  const handler = plan.definition
+    ? plan.definition.create(plan.route, deps, target)
+    : createStaticHandler(plan.route);
+  return composeSteps(steps, handler);
 }
 
 /** docs/PROTOCOLS.md "Response caching": the memory store's default bound. */
@@ -292,8 +290,11 @@ function responseCacheOf(deps: IntegrationDeps): ResponseStore {
 
 type AuthorizerOf = ReturnType<typeof authorizerBuilder>;
 
-/** What a route's reference resolved to: its compiled server, or its binding's name. */
-type ResolvedTarget = CompiledServer | string | undefined;
+/**
+ * What a route's reference resolved to: its compiled server, its service's handler, its
+ * binding's name, or its hook with the binding's name.
+ */
+type ResolvedTarget = CompiledServer | ServiceHandler | string | ResolvedHook | undefined;
 
 /** `build` once per key (an identity-keyed cache over the checked plans). */
 function memoized<K extends object, V>(build: (key: K) => V): (key: K) => V {

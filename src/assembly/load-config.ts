@@ -3,6 +3,7 @@ import { isUnknownKeyProblem } from '../config/validate-schema.js';
 import { ConfigInvalidError, type ConfigProblem } from '../config/problems.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { checkConfig, type CheckedParts } from './check-config.js';
+import { CONFIG_SCHEMA } from './config-schema.js';
 
 /**
  * A parsed config → a checked config: the schema and reference problems of config/load.ts plus
@@ -40,7 +41,7 @@ export function loadConfig(input: unknown, options: LoadOptions): LoadedConfig {
 
 /** loadConfig without the throw: the build step adds the problems only compiling finds. */
 export function checkSource(input: unknown, options: LoadOptions): CheckedSource {
-  const source = readConfig(input, options.env);
+  const source = readConfig(input, options.env, CONFIG_SCHEMA);
   // A key the schema already reported as unknown is not reported a second time by a rule that
   // also looks at keys (an authorizer's "does not apply to this type"); a problem caused only by
   // an unresolved reference is not reported beside it.

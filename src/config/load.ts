@@ -1,3 +1,4 @@
+import type { TSchema } from '@sinclair/typebox';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { ConfigInvalidError, configError, type ConfigProblem } from './problems.js';
 import { resolveReferences } from './resolve.js';
@@ -7,8 +8,9 @@ import { isUnknownKeyProblem, validateAgainstSchema } from './validate-schema.js
 /**
  * Config text → the config object as the schema sees it, in the order of docs/CONFIG.md
  * "Loading, once": parse, normalize legacy spellings, resolve `$env`/`$secret` references,
- * validate against the schema. The semantic rules, which need the feature modules, run above
- * this folder (assembly/check-config.ts); nothing here imports a feature folder.
+ * validate against the schema. The schema (assembled from the integration types' parts) and the
+ * semantic rules, which need the feature modules, come from above this folder
+ * (src/assembly/config-schema.ts, check-config.ts); nothing here imports a feature folder.
  */
 export interface SourceConfig {
   /**
@@ -61,13 +63,17 @@ export function withoutFollowOns(
   );
 }
 
-export function readConfig(input: unknown, env: Readonly<Record<string, unknown>>): SourceConfig {
+export function readConfig(
+  input: unknown,
+  env: Readonly<Record<string, unknown>>,
+  schema: TSchema,
+): SourceConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigInvalidError([configError('', 'the configuration must be a JSON object')]);
   }
   const normalized = normalizeConfig(input);
   const resolved = resolveReferences(normalized.config, env);
-  const schemaProblems = validateAgainstSchema(resolved.config);
+  const schemaProblems = validateAgainstSchema(resolved.config, schema);
   // An unset reference keeps its `$env.NAME` text, which has the schema's shape, and an unknown
   // key leaves the known keys around it checked: only the other schema errors make a part
   // untrustworthy for the semantic rules. Schema warnings (unknown keys where they change

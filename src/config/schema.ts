@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 /**
  * The one source of the config format: the validator (TypeBox's `Value`, an interpreter, no
@@ -6,34 +6,20 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * both come from these definitions. Keys follow the Serverless API Gateway's spelling; our
  * extensions are marked (ext). Type-specific required fields are semantic rules (lint.ts) so
  * errors name the field instead of "no union member matched".
+ *
+ * The `integration` object is the one part this folder does not describe: each integration type's
+ * definition file (src/integrations/…) carries its own schema part, and the whole schema is
+ * assembled above this folder (src/assembly/config-schema.ts) from `buildConfigSchema` here.
  */
 
 const strict = { additionalProperties: false } as const;
-const NonEmpty = Type.String({ minLength: 1 });
+/** A string that is not empty (the building block of most fields, shared with the schema parts). */
+export const NonEmpty = Type.String({ minLength: 1 });
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
 const PositiveInt = Type.Integer({ minimum: 1 });
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'] as const;
 export const ROUTE_METHODS = [...HTTP_METHODS, 'ANY'] as const;
-
-export const INTEGRATION_TYPES = [
-  'http_proxy',
-  'http',
-  'service',
-  'service_binding',
-  'auth0_callback',
-  'auth0_userinfo',
-  'auth0_callback_redirect',
-  'auth0_refresh',
-  'supabase_passwordless_auth',
-  'supabase_passwordless_verify',
-  'supabase_passwordless_auth_alt',
-  'oidc_login',
-  'oidc_callback',
-  'oidc_userinfo',
-  'oidc_refresh',
-  'oidc_logout',
-] as const;
 
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
@@ -132,10 +118,11 @@ const Authorizer = Type.Object(
   strict,
 );
 
-const Hook = Type.Object({ binding: NonEmpty, function: NonEmpty }, strict);
+/** A binding function to call: a route's `pre_process`, an `auth0_callback`'s `post_process`. */
+export const Hook = Type.Object({ binding: NonEmpty, function: NonEmpty }, strict);
 
 /** (ext) Browser sessions of `oidc_login` (docs/CONFIG.md "session"). */
-const Session = Type.Object(
+export const Session = Type.Object(
   {
     cookie: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
     ttl_s: Type.Optional(PositiveInt),
@@ -152,17 +139,27 @@ const Session = Type.Object(
   strict,
 );
 
-const Integration = Type.Object(
-  {
-    type: NonEmpty,
-    server: Type.Optional(NonEmpty),
-    binding: Type.Optional(NonEmpty),
-    function: Type.Optional(NonEmpty),
-    post_process: Type.Optional(Hook),
-    session: Type.Optional(Session),
-  },
-  strict,
-);
+/**
+ * The fields of `integration` besides `type`, by name. Empty here: each integration type's
+ * definition file adds the fields of its schema part (TypeScript declaration merging,
+ * `declare module '…/config/schema.js'`), so the type follows the parts the schema is assembled
+ * from. Every field is optional on every type: which type needs which field is a semantic rule
+ * (assembly/check-config.ts), so the error names the field.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the schema parts
+export interface IntegrationFields {}
+
+export type IntegrationConfig = { type: string } & Partial<IntegrationFields>;
+
+/**
+ * The `integration` object from the integration types' schema parts (their fields merged, each
+ * optional, unknown keys refused like elsewhere).
+ */
+export function integrationSchema(fields: TProperties): TSchema {
+  const optional: TProperties = {};
+  for (const [name, schema] of Object.entries(fields)) optional[name] = Type.Optional(schema);
+  return Type.Object({ type: NonEmpty, ...optional }, strict);
+}
 
 const Mapping = Type.Object(
   {
@@ -200,36 +197,37 @@ const WebSocket = Type.Union([
   ),
 ]);
 
-const Route = Type.Object(
-  {
-    method: Type.Union(ROUTE_METHODS.map((m) => Type.Literal(m))),
-    path: Type.String({ pattern: '^/' }),
-    integration: Type.Optional(Integration),
-    response: Type.Optional(Type.Unknown()),
-    auth: Type.Optional(Type.Union([Type.Boolean(), NonEmpty])),
-    scopes: Type.Optional(Type.Array(NonEmpty)),
-    mapping: Type.Optional(Mapping),
-    variables: Type.Optional(Variables),
-    pre_process: Type.Optional(Hook),
-    timeout_ms: Type.Optional(PositiveInt),
-    status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    strip_authorization: Type.Optional(Type.Boolean()),
-    websocket: Type.Optional(WebSocket),
-    cache: Type.Optional(RouteCache),
-    // (ext) docs/BEHAVIOUR.md "Hostile input"
-    idle_timeout_ms: Type.Optional(PositiveInt),
-    allow_method_override: Type.Optional(Type.Boolean()),
-    rewrite_location: Type.Optional(Type.Boolean()),
-    // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
-    session: Type.Optional(Session),
-    // (ext) docs/TRAFFIC.md: one policy name, a list (every one must admit), or false (none).
-    rate_limit: Type.Optional(
-      Type.Union([Type.Literal(false), NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
-    ),
-  },
-  strict,
-);
+const routeSchema = <I extends TSchema>(integration: I) =>
+  Type.Object(
+    {
+      method: Type.Union(ROUTE_METHODS.map((m) => Type.Literal(m))),
+      path: Type.String({ pattern: '^/' }),
+      integration: Type.Optional(integration),
+      response: Type.Optional(Type.Unknown()),
+      auth: Type.Optional(Type.Union([Type.Boolean(), NonEmpty])),
+      scopes: Type.Optional(Type.Array(NonEmpty)),
+      mapping: Type.Optional(Mapping),
+      variables: Type.Optional(Variables),
+      pre_process: Type.Optional(Hook),
+      timeout_ms: Type.Optional(PositiveInt),
+      status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
+      headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+      strip_authorization: Type.Optional(Type.Boolean()),
+      websocket: Type.Optional(WebSocket),
+      cache: Type.Optional(RouteCache),
+      // (ext) docs/BEHAVIOUR.md "Hostile input"
+      idle_timeout_ms: Type.Optional(PositiveInt),
+      allow_method_override: Type.Optional(Type.Boolean()),
+      rewrite_location: Type.Optional(Type.Boolean()),
+      // (ext) the same as integration.session, on an oidc_login route (docs/CONFIG.md)
+      session: Type.Optional(Session),
+      // (ext) docs/TRAFFIC.md: one policy name, a list (every one must admit), or false (none).
+      rate_limit: Type.Optional(
+        Type.Union([Type.Literal(false), NonEmpty, Type.Array(NonEmpty, { minItems: 1 })]),
+      ),
+    },
+    strict,
+  );
 
 /** (ext) docs/TRAFFIC.md: one rate-limit policy. Ranges are checked here so errors name the field. */
 const RateLimitPolicy = Type.Object(
@@ -314,34 +312,42 @@ const Gateway = Type.Object(
   strict,
 );
 
-export const ConfigSchema = Type.Object(
-  {
-    $schema: Type.Optional(Type.String()),
-    title: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    servers: Type.Optional(Type.Array(Server)),
-    services: Type.Optional(Type.Array(Service)),
-    serviceBindings: Type.Optional(Type.Array(ServiceBinding)),
-    servicesBindings: Type.Optional(Type.Array(ServiceBinding)),
-    cors: Type.Optional(Cors),
-    authorizer: Type.Optional(Authorizer),
-    authorizers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Authorizer)),
-    variables: Type.Optional(Variables),
-    gateway: Type.Optional(Gateway),
-    rate_limits: Type.Optional(Type.Record(Type.String({ minLength: 1 }), RateLimitPolicy)),
-    consumers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Consumer)),
-    paths: Type.Array(Route),
-  },
-  { ...strict, $id: 'https://gatehouse.dev/schema/api-config.json', title: 'Gatehouse api-config.json' },
-);
+/**
+ * The whole config schema around the assembled `integration` object (src/assembly/config-schema.ts
+ * calls this once with the integration types' parts).
+ */
+export const buildConfigSchema = <I extends TSchema>(integration: I) =>
+  Type.Object(
+    {
+      $schema: Type.Optional(Type.String()),
+      title: Type.Optional(Type.String()),
+      description: Type.Optional(Type.String()),
+      servers: Type.Optional(Type.Array(Server)),
+      services: Type.Optional(Type.Array(Service)),
+      serviceBindings: Type.Optional(Type.Array(ServiceBinding)),
+      servicesBindings: Type.Optional(Type.Array(ServiceBinding)),
+      cors: Type.Optional(Cors),
+      authorizer: Type.Optional(Authorizer),
+      authorizers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Authorizer)),
+      variables: Type.Optional(Variables),
+      gateway: Type.Optional(Gateway),
+      rate_limits: Type.Optional(Type.Record(Type.String({ minLength: 1 }), RateLimitPolicy)),
+      consumers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Consumer)),
+      paths: Type.Array(routeSchema(integration)),
+    },
+    { ...strict, $id: 'https://gatehouse.dev/schema/api-config.json', title: 'Gatehouse api-config.json' },
+  );
 
-export type GatewayConfig = Static<typeof ConfigSchema>;
-export type RouteConfig = Static<typeof Route>;
+/** What the assembled `integration` schema accepts, at the type level. */
+type IntegrationSchema = TUnsafe<IntegrationConfig>;
+export type ConfigSchema = ReturnType<typeof buildConfigSchema<IntegrationSchema>>;
+export type GatewayConfig = Static<ConfigSchema>;
+export type RouteConfig = Static<ReturnType<typeof routeSchema<IntegrationSchema>>>;
 export type AuthorizerConfig = Static<typeof Authorizer>;
-export type IntegrationConfig = Static<typeof Integration>;
 export type CorsConfig = Static<typeof Cors>;
 export type MappingConfig = Static<typeof Mapping>;
 export type ServerConfig = Static<typeof Server>;
+export type ServiceConfig = Static<typeof Service>;
 export type HookConfig = Static<typeof Hook>;
 export type WebSocketConfig = Static<typeof WebSocket>;
 export type HealthCheckConfig = Static<typeof HealthCheck>;
@@ -353,29 +359,10 @@ export type ConsumerConfig = Static<typeof Consumer>;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
 
 /** The JSON Schema document `gatehouse schema` prints (draft 2020-12). */
-export function jsonSchemaDocument(): Record<string, unknown> {
-  const plain = JSON.parse(JSON.stringify(ConfigSchema as TSchema)) as Record<string, unknown>;
+export function jsonSchemaDocument(schema: TSchema): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...plain };
 }
-
-/**
- * `integration` as the config checker guarantees it, one member per type with the fields that
- * type requires (docs/CONFIG.md): a factory receives its own member and never needs a
- * `server ?? ''`-style fallback. Identity flows need no integration field.
- */
-export type HttpProxyIntegrationConfig = IntegrationConfig & {
-  readonly type: 'http_proxy';
-  readonly server: string;
-};
-export type ServiceIntegrationConfig = IntegrationConfig & {
-  readonly type: 'service';
-  readonly binding: string;
-};
-export type ServiceBindingIntegrationConfig = IntegrationConfig & {
-  readonly type: 'service_binding';
-  readonly binding: string;
-  readonly function: string;
-};
 
 /** A route whose `integration` is known to be the member `C`. */
 export type RouteWithIntegration<C extends IntegrationConfig> = RouteConfig & { readonly integration: C };

@@ -1,7 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { configError, configWarning, type ConfigProblem } from './problems.js';
-import { ConfigSchema } from './schema.js';
 import { closestMatch } from './suggest.js';
 
 /**
@@ -20,15 +19,15 @@ export function isUnknownKeyProblem(problem: ConfigProblem): boolean {
 
 const UNKNOWN_KEY = 'unknown key "';
 
-export function validateAgainstSchema(config: unknown): ConfigProblem[] {
+export function validateAgainstSchema(config: unknown, schema: TSchema): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  for (const error of Value.Errors(ConfigSchema, config)) {
+  for (const error of Value.Errors(schema, config)) {
     // A bad union member reports once per branch; one line per place is enough.
     if (seen.has(error.path)) continue;
     seen.add(error.path);
     if (error.type === ValueErrorType.ObjectAdditionalProperties)
-      problems.push(unknownKey(error.path, config));
+      problems.push(unknownKey(error.path, config, schema));
     else problems.push(configError(error.path, describe(error)));
   }
   return problems;
@@ -52,11 +51,11 @@ const LENIENT_OBJECTS = [
 /** A route key whose misspelling would leave the route less protected than written. */
 const SECURITY_ROUTE_KEYS = new Set(['auth', 'scopes', 'strip_authorization']);
 
-function unknownKey(pointer: string, config: unknown): ConfigProblem {
+function unknownKey(pointer: string, config: unknown, root: TSchema): ConfigProblem {
   const slash = pointer.lastIndexOf('/');
   const parentPointer = pointer.slice(0, slash);
   const key = decodeToken(pointer.slice(slash + 1));
-  const parent = schemaAt(parentPointer, config);
+  const parent = schemaAt(parentPointer, config, root);
   const known = parent?.properties ? Object.keys(parent.properties as object) : [];
   const suggestion = closestMatch(key, known);
   const message = suggestion
@@ -80,8 +79,8 @@ function describe(error: ValueError): string {
 }
 
 /** Walks the schema along a JSON pointer (objects, arrays, records, first object member of unions). */
-function schemaAt(pointer: string, config: unknown): TSchema | undefined {
-  let schema: TSchema | undefined = ConfigSchema;
+function schemaAt(pointer: string, config: unknown, root: TSchema): TSchema | undefined {
+  let schema: TSchema | undefined = root;
   let value: unknown = config;
   for (const raw of pointer.split('/').slice(1)) {
     const token = decodeToken(raw);

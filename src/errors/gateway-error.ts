@@ -11,6 +11,11 @@ export class GatewayError extends Error {
   readonly headers: Readonly<Record<string, string>> | undefined;
   /** What the answer takes from the provider, where the row allows it (see ProviderVariation). */
   readonly variation: ProviderVariation | undefined;
+  /**
+   * `Set-Cookie` lines the answer carries, each its own header (`headers` holds one value per
+   * name): a flow error that clears a login transaction or a session split over several cookies.
+   */
+  readonly setCookies: readonly string[] | undefined;
 
   constructor(
     code: ErrorCode,
@@ -19,6 +24,7 @@ export class GatewayError extends Error {
       headers?: Record<string, string>;
       cause?: unknown;
       variation?: ProviderVariation;
+      setCookies?: readonly string[];
     } = {},
   ) {
     super(code, options.cause === undefined ? undefined : { cause: options.cause });
@@ -27,6 +33,7 @@ export class GatewayError extends Error {
     this.detail = options.detail;
     this.headers = options.headers;
     this.variation = options.variation;
+    this.setCookies = options.setCookies;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Answer } from '../answer.js';
+import { Answer, appendSetCookies } from '../answer.js';
 import { ERROR_CATALOGUE, errorDefinition, publicCode, type ErrorCode } from './codes.js';
 import type { GatewayError, ProviderVariation } from './gateway-error.js';
 
@@ -15,10 +15,6 @@ const BODY_TEXT = new Map<ErrorCode, string>(
     return [code, JSON.stringify(body)];
   }),
 );
-
-export function errorStatus(code: ErrorCode): number {
-  return ERROR_CATALOGUE[code].status;
-}
 
 /** The one renderer: every gateway-generated error response is built here. */
 export function renderError(code: ErrorCode, headers?: Readonly<Record<string, string>>): Response {
@@ -66,12 +62,17 @@ function variedAnswer(code: ErrorCode, variation: ProviderVariation): { status: 
 }
 
 export function renderGatewayError(error: GatewayError): Response {
-  if (!error.variation) return renderError(error.code, error.headers);
-  const { status, body } = variedAnswer(error.code, error.variation);
-  return new Response(body, {
-    status,
-    headers: error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
-  });
+  let response: Response;
+  if (!error.variation) response = renderError(error.code, error.headers);
+  else {
+    const { status, body } = variedAnswer(error.code, error.variation);
+    response = new Response(body, {
+      status,
+      headers: error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
+    });
+  }
+  appendSetCookies(response, error.setCookies);
+  return response;
 }
 
 /** The same error as an Answer, for the gateway's own exit (no Headers object on the way). */
@@ -94,12 +95,13 @@ const PLAIN_ANSWERS = new Map<ErrorCode, Answer>(
 );
 
 export function gatewayErrorAnswer(error: GatewayError): Answer {
-  if (!error.variation) return errorAnswer(error.code, error.headers);
+  const headers = error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS;
+  if (!error.variation) {
+    const plain = errorAnswer(error.code, error.headers);
+    return error.setCookies
+      ? new Answer(plain.status, headers, plain.body, plain.code, error.setCookies)
+      : plain;
+  }
   const { status, body } = variedAnswer(error.code, error.variation);
-  return new Answer(
-    status,
-    error.headers ? { ...JSON_HEADERS, ...error.headers } : JSON_HEADERS,
-    body,
-    error.code,
-  );
+  return new Answer(status, headers, body, error.code, error.setCookies);
 }

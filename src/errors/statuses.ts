@@ -21,6 +21,10 @@ export const ANSWER_STATUS = {
   /** `/readyz` on the admin listener (docs/OBSERVABILITY.md). */
   ready: 200,
   notReady: 503,
+  /** An identity flow's success: tokens or claims (docs/FLOWS.md). */
+  flowSuccess: 200,
+  /** An identity flow's redirect: to the provider's login, back to the app, to the logout page. */
+  flowRedirect: 302,
 } as const;
 
 /** Fetch "null body status": a response with one of these may not carry a body. */

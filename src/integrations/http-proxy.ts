@@ -1,5 +1,11 @@
 import { DEFAULT_LIMITS } from '../config/limits.js';
-import type { HttpProxyIntegrationConfig, RouteConfig, RouteWithIntegration } from '../config/schema.js';
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  NonEmpty,
+  type IntegrationConfig,
+  type RouteConfig,
+  type RouteWithIntegration,
+} from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import type { CompiledMapping } from '../mapping/index.js';
 import { traceUpstreamClient } from '../observability/tracing/upstream.js';
@@ -15,12 +21,21 @@ import {
 import type { CompiledServer } from '../proxy/targets.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 
+/** `http_proxy`'s schema part: the alias of the `servers[]` entry it forwards to. */
+const HTTP_PROXY_FIELDS = { server: NonEmpty };
+type HttpProxyFields = Static<TObject<typeof HTTP_PROXY_FIELDS>>;
+declare module '../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends HttpProxyFields {}
+}
+export type HttpProxyIntegrationConfig = IntegrationConfig & { type: 'http_proxy' } & HttpProxyFields;
+
 /**
  * `http_proxy` (and legacy `http`): the route's server, timeout, header rules and mapping are
  * resolved here once; the handler built by proxy/forward.ts does the per-request work.
  */
 export const httpProxyIntegration: IntegrationDefinition<HttpProxyIntegrationConfig, CompiledServer> = {
-  required: ['server'],
+  fields: HTTP_PROXY_FIELDS,
   reference: { field: 'server', table: 'servers' },
   create: createHttpProxyIntegration,
 };

@@ -4,6 +4,7 @@ import {
   auth0RefreshIntegration,
   auth0UserinfoIntegration,
 } from './auth0/integrations.js';
+import type { TProperties } from '@sinclair/typebox';
 import type { IntegrationDefinition } from './definition.js';
 import { httpProxyIntegration } from './http-proxy.js';
 import { oidcCallbackIntegration } from './oidc/callback.js';
@@ -44,4 +45,25 @@ const INTEGRATIONS: Readonly<Record<string, IntegrationDefinition>> = {
 
 export function integrationDefinition(type: string | undefined): IntegrationDefinition | undefined {
   return type !== undefined && Object.hasOwn(INTEGRATIONS, type) ? INTEGRATIONS[type] : undefined;
+}
+
+/**
+ * Every type's schema part merged into the fields of one `integration` object
+ * (src/assembly/config-schema.ts). Two types may share a field only with the same schema (both
+ * `service` and `service_binding` name their alias `binding`); anything else is a mistake in a
+ * definition, refused when the schema is assembled (when src/assembly/config-schema.ts loads).
+ */
+export function integrationFields(
+  definitions: Readonly<Record<string, Pick<IntegrationDefinition, 'fields'>>> = INTEGRATIONS,
+): TProperties {
+  const fields: TProperties = {};
+  for (const [type, definition] of Object.entries(definitions)) {
+    for (const [name, schema] of Object.entries(definition.fields)) {
+      const known = fields[name];
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(schema))
+        throw new Error(`integration type "${type}" redefines the field "${name}" with another schema`);
+      fields[name] = schema;
+    }
+  }
+  return fields;
 }

@@ -4,7 +4,7 @@ import type { RequestContext } from '../context.js';
 import { isGatewayError } from '../errors/gateway-error.js';
 import type { Platform } from '../platform.js';
 import type { IntegrationDeps } from './definition.js';
-import { checkBindings, createBindingCall, createBindingEnv } from './service-binding.js';
+import { bindingCall, checkBindings, createBindingEnv } from './service-binding.js';
 
 const route = { method: 'GET' as const, path: '/r/{id}' };
 
@@ -33,7 +33,6 @@ function deps(bindings: Record<string, unknown>, envJson: Record<string, string>
     platform: { bindings } as unknown as Platform,
     authorizers: new Map(),
     servers: new Map(),
-    services: new Map(),
     envJson,
     mappings: new Map(),
     flowAuthorizers: new Map(),
@@ -111,7 +110,7 @@ describe('checkBindings', () => {
   });
 });
 
-describe('createBindingCall', () => {
+describe('bindingCall', () => {
   it('calls the function as a method with request, envJson and contextJson only', async () => {
     const target = {
       prefix: 'seen',
@@ -120,7 +119,7 @@ describe('createBindingCall', () => {
       },
     };
     const request = new Request('http://gw.test/r/1');
-    const call = createBindingCall(deps({ B: target }, { REGION: 'eu' }), route, 'b', 'fn');
+    const call = bindingCall(deps({ B: target }, { REGION: 'eu' }), route, 'B', 'fn');
     const result = (await call(request, context({ claims: { sub: 'u' } }))) as {
       self: string;
       args: unknown[];
@@ -138,7 +137,7 @@ describe('createBindingCall', () => {
   });
 
   it('fails the request with ERR_INTERNAL when compiled without the binding', async () => {
-    const call = createBindingCall(deps({}), route, 'b', 'fn');
+    const call = bindingCall(deps({}), route, 'B', 'fn');
     const error = await call(new Request('http://gw.test/'), context()).catch((e: unknown) => e);
     expect(isGatewayError(error) && error.code).toBe('ERR_INTERNAL');
   });

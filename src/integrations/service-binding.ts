@@ -1,11 +1,13 @@
 import type { JWTPayload } from 'jose';
 import type { ConfigProblem } from '../config/problems.js';
 import { configError, configWarning } from '../config/problems.js';
-import type {
-  GatewayConfig,
-  RouteConfig,
-  RouteWithIntegration,
-  ServiceBindingIntegrationConfig,
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  NonEmpty,
+  type GatewayConfig,
+  type IntegrationConfig,
+  type RouteConfig,
+  type RouteWithIntegration,
 } from '../config/schema.js';
 import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -89,20 +91,6 @@ export function bindingContext(route: RouteConfig, ctx: RequestContext): Binding
 }
 
 /**
- * The call for `serviceBindings` alias + `function` on `route`, for callers that hold only the
- * alias (the auth0 flows' `post_process`); the gateway's own routes get the binding resolved by
- * the config checks and call bindingCall.
- */
-export function createBindingCall(
-  deps: IntegrationDeps,
-  route: RouteConfig,
-  alias: string,
-  name: string,
-): BindingCall {
-  return bindingCall(deps, route, bindingName(deps.config, alias), name);
-}
-
-/**
  * The call for `binding` (a `serviceBindings[].binding`, resolved by the config checks) +
  * `function` on `route`. Compilation has already checked the target (checkBindings); when it
  * was compiled leniently (validate, routes) a missing target fails the request instead.
@@ -130,9 +118,20 @@ export function bindingCall(
   };
 }
 
+/** `service_binding`'s schema part: the `serviceBindings[]` alias and the function to call. */
+const SERVICE_BINDING_FIELDS = { binding: NonEmpty, function: NonEmpty };
+type ServiceBindingFields = Static<TObject<typeof SERVICE_BINDING_FIELDS>>;
+declare module '../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends ServiceBindingFields {}
+}
+export type ServiceBindingIntegrationConfig = IntegrationConfig & {
+  type: 'service_binding';
+} & ServiceBindingFields;
+
 /** `service_binding`: a function of a binding of `serviceBindings[]`. */
 export const serviceBindingIntegration: IntegrationDefinition<ServiceBindingIntegrationConfig, string> = {
-  required: ['binding', 'function'],
+  fields: SERVICE_BINDING_FIELDS,
   reference: { field: 'binding', table: 'serviceBindings' },
   create: createServiceBindingIntegration,
 };
@@ -203,14 +202,6 @@ function bindingUses(route: RouteConfig, index: number): { alias: string; name: 
 function missingMessage(binding: string, found: unknown): string {
   const what = found === undefined ? 'is not provided' : `is not a service binding (found a ${typeof found})`;
   return `binding "${binding}" ${what} (Node: start with --binding ${binding}=PATH; Workers: declare the service binding in the wrangler config)`;
-}
-
-function bindingName(config: GatewayConfig, alias: string): string {
-  const entry = config.serviceBindings?.find((b) => b.alias === alias);
-  // The checks refuse an alias no entry has (assembly/check-config.ts); only auth0's post_process
-  // still resolves an alias here.
-  if (!entry) throw new Error(`unknown serviceBindings alias "${alias}"`);
-  return entry.binding;
 }
 
 function isTarget(value: unknown): value is Record<string, unknown> {

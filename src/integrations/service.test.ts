@@ -40,11 +40,13 @@ describe('instantiateServices', () => {
 
   it('resolves each alias once, by the entrypoint as written', () => {
     const service = { fetch: () => null };
-    const { services, problems } = instantiateServices(config(['./a.js']), {
+    const gateway = config(['./a.js']);
+    const { services, problems } = instantiateServices(gateway, {
       './a.js': { default: service },
     });
     expect(problems).toEqual([]);
-    expect(services.get('s0')).toBe(service);
+    const [entry] = gateway.services ?? [];
+    expect(entry && services.get(entry)).toBe(service);
   });
 
   it('reports modules that were not supplied and constructors that throw', () => {

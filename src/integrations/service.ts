@@ -1,6 +1,13 @@
 import type { ConfigProblem } from '../config/problems.js';
 import { configError } from '../config/problems.js';
-import type { GatewayConfig, RouteWithIntegration, ServiceIntegrationConfig } from '../config/schema.js';
+import type { Static, TObject } from '@sinclair/typebox';
+import {
+  NonEmpty,
+  type GatewayConfig,
+  type IntegrationConfig,
+  type RouteWithIntegration,
+  type ServiceConfig,
+} from '../config/schema.js';
 import type { Handler } from '../context.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
@@ -43,8 +50,8 @@ export interface ServiceHandler {
 export function instantiateServices(
   config: GatewayConfig,
   modules: ServiceModules,
-): { services: Map<string, ServiceHandler>; problems: ConfigProblem[] } {
-  const services = new Map<string, ServiceHandler>();
+): { services: Map<ServiceConfig, ServiceHandler>; problems: ConfigProblem[] } {
+  const services = new Map<ServiceConfig, ServiceHandler>();
   const problems: ConfigProblem[] = [];
   (config.services ?? []).forEach((service, index) => {
     const pointer = `/services/${index}/entrypoint`;
@@ -56,7 +63,7 @@ export function instantiateServices(
     }
     try {
       const handler = serviceHandlerOf(modules[service.entrypoint]);
-      if (handler) services.set(service.alias, handler);
+      if (handler) services.set(service, handler);
       else problems.push(configError(pointer, shapeMessage(service.entrypoint)));
     } catch (error) {
       problems.push(
@@ -88,9 +95,18 @@ export function serviceHandlerOf(namespace: unknown): ServiceHandler | undefined
   return undefined;
 }
 
+/** `service`'s schema part: the alias of the `services[]` entry it calls. */
+const SERVICE_FIELDS = { binding: NonEmpty };
+type ServiceFields = Static<TObject<typeof SERVICE_FIELDS>>;
+declare module '../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends ServiceFields {}
+}
+export type ServiceIntegrationConfig = IntegrationConfig & { type: 'service' } & ServiceFields;
+
 /** `service`: a module of `services[]`, called in-process (docs/CONFIG.md "Services, service bindings and hooks"). */
-export const serviceIntegration: IntegrationDefinition<ServiceIntegrationConfig> = {
-  required: ['binding'],
+export const serviceIntegration: IntegrationDefinition<ServiceIntegrationConfig, ServiceHandler> = {
+  fields: SERVICE_FIELDS,
   reference: { field: 'binding', table: 'services' },
   create: createServiceIntegration,
 };
@@ -98,12 +114,9 @@ export const serviceIntegration: IntegrationDefinition<ServiceIntegrationConfig>
 export function createServiceIntegration(
   route: RouteWithIntegration<ServiceIntegrationConfig>,
   deps: IntegrationDeps,
+  /** The handler of the `services[]` entry the route names, resolved by the config checks. */
+  service: ServiceHandler,
 ): Handler {
-  const alias = route.integration.binding;
-  const service = deps.services.get(alias);
-  // Compilation refuses configs whose services did not load; this keeps the invariant visible.
-  if (!service)
-    throw new Error(`service route ${route.method} ${route.path}: service "${alias}" is not loaded`);
   const { envJson } = deps;
   const waitUntil = (promise: Promise<unknown>): void => deps.platform.waitUntil(promise);
   return async (ctx) => {

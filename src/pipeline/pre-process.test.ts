@@ -20,7 +20,6 @@ function stepWith(hook: (request: Request, env: unknown, ctx: unknown) => unknow
     platform: { bindings: { HOOKS: { hook } }, logger: silentLogger } as unknown as Platform,
     authorizers: new Map(),
     servers: new Map(),
-    services: new Map(),
     envJson: {},
     mappings: new Map(),
     flowAuthorizers: new Map(),

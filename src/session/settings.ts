@@ -1,8 +1,13 @@
-import { oidcIssuer } from '../auth/authorizers/oidc.js';
 import type { Authorizer } from '../auth/types.js';
-import type { GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
+import type { AuthorizerConfig, GatewayConfig, RouteConfig, SessionConfig } from '../config/schema.js';
 import { chooseFlowAuthorizer } from '../integrations/identity/select.js';
-import { ConfigInvalidError, configError, configWarning, type ConfigProblem } from '../config/problems.js';
+import {
+  ConfigInvalidError,
+  configError,
+  configWarning,
+  pointerToken,
+  type ConfigProblem,
+} from '../config/problems.js';
 import type { Platform } from '../platform.js';
 import { createReturnToPolicy, type ReturnToPolicy } from './return-to.js';
 import { isKvLike, kvSessionStore, type SessionStore } from './server-store.js';
@@ -48,18 +53,42 @@ export function defaultSessionCookieName(authorizerName: string): string {
     : `gatehouse_session_${authorizerName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-/** The secret cookies are sealed with: `session.secret`, else the client's own credential. */
-export function cookieSecret(authorizer: Authorizer, session: SessionConfig | undefined): string {
-  const def = authorizer.config;
+/**
+ * The key cookies are sealed with: `session.secret`, else the client's own credential; none for
+ * a public client without `session.secret` (the checks refuse its login routes then:
+ * integrations/oidc/lint.ts uses this same function).
+ */
+export function sealingKey(def: AuthorizerConfig, session: SessionConfig | undefined): string | undefined {
   if (session?.secret) return session.secret;
   if (def.client_secret) return def.client_secret;
   if (def.client_private_key !== undefined) return JSON.stringify(def.client_private_key);
-  return '';
+  return undefined;
+}
+
+/**
+ * The sealing key of an authorizer whose login routes or session the checks accepted, so it has
+ * one; a config assembled without the checks is refused (fail closed) rather than sealed with an
+ * empty key.
+ */
+export function cookieSecret(authorizer: Authorizer, session: SessionConfig | undefined): string {
+  const key = sealingKey(authorizer.config, session);
+  if (key !== undefined) return key;
+  const at = authorizer.name === 'default' ? '/authorizer' : `/authorizers/${pointerToken(authorizer.name)}`;
+  throw new ConfigInvalidError([
+    configError(at, 'no key to seal cookies with: set session.secret, client_secret or client_private_key'),
+  ]);
+}
+
+/** The OpenID client a session belongs to: its cookies are sealed for this issuer and client only. */
+export interface SessionClient {
+  readonly issuer: string;
+  readonly clientId: string;
 }
 
 export function createSessionSettings(
   authorizer: Authorizer,
   session: SessionConfig,
+  client: SessionClient,
   platform?: Pick<Platform, 'bindings' | 'redisStore'>,
 ): SessionSettings {
   const store = session.store && platform ? sessionStore(session.store, platform) : undefined;
@@ -68,7 +97,7 @@ export function createSessionSettings(
     cookies: createSealedCookies({
       name: session.cookie ?? defaultSessionCookieName(authorizer.name),
       secret: cookieSecret(authorizer, session),
-      context: `session|${oidcIssuer(authorizer.config)}|${authorizer.config.client_id ?? ''}`,
+      context: `session|${client.issuer}|${client.clientId}`,
     }),
     ttlMs: (session.ttl_s ?? DEFAULT_SESSION_TTL_S) * 1000,
     idleTtlMs: (session.idle_ttl_s ?? DEFAULT_IDLE_TTL_S) * 1000,

@@ -186,7 +186,13 @@ function withFieldRecord(
 function addFields(reply: Reply, outcomes: readonly RateLimitOutcome[] | undefined): Reply {
   if (outcomes === undefined || outcomes.length === 0) return reply;
   if (reply instanceof Answer)
-    return new Answer(reply.status, withFieldRecord(reply.headers, outcomes), reply.body, reply.code);
+    return new Answer(
+      reply.status,
+      withFieldRecord(reply.headers, outcomes),
+      reply.body,
+      reply.code,
+      reply.setCookies,
+    );
   const { policy, rate } = fieldValues(outcomes);
   let response = reply;
   try {

@@ -83,6 +83,28 @@ const ROWS: readonly Row[] = [
     message: 'no serviceBindings entry has alias "hooks"',
   },
   {
+    rule: 'integration.post_process.binding naming no serviceBindings entry',
+    config: {
+      authorizer: {
+        type: 'auth0',
+        domain: 'tenant.example',
+        client_id: 'c',
+        client_secret: SECRET,
+        redirect_uri: 'https://gw.example/callback',
+      },
+      paths: [
+        {
+          method: 'GET',
+          path: '/callback',
+          integration: { type: 'auth0_callback', post_process: { binding: 'nope', function: 'f' } },
+        },
+      ],
+    },
+    pointer: '/paths/0/integration/post_process/binding',
+    severity: 'error',
+    message: 'no serviceBindings entry has alias "nope"',
+  },
+  {
     rule: 'duplicate aliases',
     config: { servers: [UP, UP], paths: [] },
     pointer: '/servers/1/alias',

@@ -5,8 +5,8 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
-import { API_AUDIENCE, auth0Config, CLIENT_ID, CLIENT_SECRET, COOKIE, PUBLIC } from './auth0-setup.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
+import { auth0Config, CLIENT_ID, CLIENT_SECRET, COOKIE, PUBLIC, startAuth0Provider } from './auth0-setup.js';
 import { Browser, jsonOf } from './browser.js';
 
 /**
@@ -29,11 +29,7 @@ const logLines: string[] = [];
 let hookFails = false;
 
 beforeAll(async () => {
-  provider = await startOidcProvider({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    audience: API_AUDIENCE,
-  });
+  provider = await startAuth0Provider();
   const config = auth0Config(provider.url);
   const callback = config.paths.find((p) => p.integration?.type === 'auth0_callback');
   if (!callback?.integration) throw new Error('config has no callback route');

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
-import { auth0Config, API_AUDIENCE, CLIENT_ID, CLIENT_SECRET, COOKIE, PUBLIC } from './auth0-setup.js';
+import {
+  auth0Config,
+  API_AUDIENCE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  COOKIE,
+  PUBLIC,
+  startAuth0Provider,
+} from './auth0-setup.js';
 import { Browser, closedPort, jsonOf } from './browser.js';
 
 /**
@@ -14,11 +22,7 @@ let gateway: GatewayTarget;
 let browser: Browser;
 
 beforeAll(async () => {
-  provider = await startOidcProvider({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    audience: API_AUDIENCE,
-  });
+  provider = await startAuth0Provider();
   gateway = await startNodeTarget(auth0Config(provider.url), {});
 });
 

@@ -1,4 +1,5 @@
 import { randomSecret } from '../fixtures/keys.js';
+import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
 
 /** Shared by the Auth0 flow tests: the client registered at the local provider and the gateway config. */
 export const CLIENT_ID = 'gatehouse-test-client';
@@ -30,4 +31,9 @@ export function auth0Config(domain: string, overrides: Record<string, unknown> =
       { method: 'GET', path: '/api/me', auth: true, response: { ok: true } },
     ],
   };
+}
+
+/** The local provider with the Auth0 tests' client registered and the API's audience. */
+export function startAuth0Provider(): Promise<OidcProvider> {
+  return startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, audience: API_AUDIENCE });
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyPair, signToken } from '../fixtures/keys.js';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
-import { API_AUDIENCE, auth0Config, CLIENT_ID, CLIENT_SECRET } from './auth0-setup.js';
+import { API_AUDIENCE, auth0Config, CLIENT_ID, CLIENT_SECRET, startAuth0Provider } from './auth0-setup.js';
 import { closedPort, jsonOf } from './browser.js';
 
 /**
@@ -13,11 +13,7 @@ let provider: OidcProvider;
 let gateway: GatewayTarget;
 
 beforeAll(async () => {
-  provider = await startOidcProvider({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    audience: API_AUDIENCE,
-  });
+  provider = await startAuth0Provider();
   gateway = await startNodeTarget(auth0Config(provider.url), {});
 });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../../src/config/problems.js';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startNodeTarget } from '../helpers/targets.js';
-import { API_AUDIENCE, auth0Config, CLIENT_ID, CLIENT_SECRET, PUBLIC } from './auth0-setup.js';
+import { auth0Config, PUBLIC, startAuth0Provider } from './auth0-setup.js';
 import { Browser } from './browser.js';
 
 /**
@@ -70,11 +70,7 @@ describe('compile-time refusal', () => {
 describe('auth on a flow route selects the authorizer', () => {
   let provider: OidcProvider;
   beforeAll(async () => {
-    provider = await startOidcProvider({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      audience: API_AUDIENCE,
-    });
+    provider = await startAuth0Provider();
   });
   afterAll(async () => {
     await provider?.close();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startSupabaseAuth, type SupabaseAuthServer } from '../fixtures/supabase-auth.js';
 import { startNodeTarget, type GatewayTarget } from '../helpers/targets.js';
-import { API_AUDIENCE, CLIENT_ID, CLIENT_SECRET, PUBLIC } from './auth0-setup.js';
+import { API_AUDIENCE, CLIENT_ID, CLIENT_SECRET, PUBLIC, startAuth0Provider } from './auth0-setup.js';
 import { Browser, jsonOf } from './browser.js';
 
 /** The example configs, unmodified, run against the local providers with the env their READMEs name. */
@@ -16,11 +16,7 @@ describe('examples/auth0', () => {
   let provider: OidcProvider;
   let gateway: GatewayTarget;
   beforeAll(async () => {
-    provider = await startOidcProvider({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      audience: API_AUDIENCE,
-    });
+    provider = await startAuth0Provider();
     gateway = await startNodeTarget(example('auth0'), {
       AUTH0_DOMAIN: provider.url,
       AUTH0_CLIENT_ID: CLIENT_ID,

@@ -5,9 +5,9 @@ import {
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
-import { startOidcProvider, type OidcProvider } from '../fixtures/oidc-provider.js';
+import type { OidcProvider } from '../fixtures/oidc-provider.js';
 import { startSupabaseAuth, type SupabaseAuthServer } from '../fixtures/supabase-auth.js';
-import { auth0Config, API_AUDIENCE, CLIENT_ID, CLIENT_SECRET, PUBLIC } from './auth0-setup.js';
+import { auth0Config, PUBLIC, startAuth0Provider } from './auth0-setup.js';
 import { Browser } from './browser.js';
 import { oidcSessionConfig } from './oidc-setup.js';
 
@@ -15,7 +15,8 @@ import { oidcSessionConfig } from './oidc-setup.js';
  * Every refusal of the identity flows is a catalogue row thrown to the gateway's exit
  * (docs/ERRORS.md "Identity flows"), so the request's access-log line carries its code and the
  * status the client saw — the Auth0 callback's refusals, the provider's own status passed on,
- * Supabase's send refusals with its words, and a refused 413 on the OpenID Connect refresh.
+ * Supabase's send refusals with its words, a refused 413 on the OpenID Connect refresh, and an
+ * expired session, whose answer clears every part of a split session cookie.
  */
 const logLines: string[] = [];
 let auth0Provider: OidcProvider;
@@ -46,11 +47,7 @@ let supabaseUrl: string;
 let oidcUrl: string;
 
 beforeAll(async () => {
-  auth0Provider = await startOidcProvider({
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    audience: API_AUDIENCE,
-  });
+  auth0Provider = await startAuth0Provider();
   supabase = await startSupabaseAuth();
   auth0Url = await start(auth0Config(auth0Provider.url));
   supabaseUrl = await start(
@@ -124,5 +121,23 @@ describe('flow refusals in the access log', () => {
     });
     expect(response.status).toBe(413);
     expect(logged('/auth/refresh')).toEqual([[413, 'ERR_PAYLOAD_TOO_LARGE']]);
+  });
+
+  it('a session that does not open: 401 SESSION_EXPIRED logged, every cookie part cleared, nothing forwarded', async () => {
+    const response = await fetch(`${oidcUrl}/api/items`, {
+      headers: { cookie: 'gatehouse_session.0=forged; gatehouse_session.1=parts; other=kept' },
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: 'Session expired; log in again',
+      code: 'SESSION_EXPIRED',
+    });
+    // (The upstream is a closed port: a forwarded request would have been 502.)
+    // One Set-Cookie line per part (and the unsplit name), each expiring it; `other` untouched.
+    const cleared = response.headers.getSetCookie().map((line) => line.split('=')[0]);
+    expect(cleared.sort()).toEqual(['gatehouse_session', 'gatehouse_session.0', 'gatehouse_session.1']);
+    expect(response.headers.getSetCookie().every((line) => /max-age=0/i.test(line))).toBe(true);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(logged('/api/{.+}')).toEqual([[401, 'SESSION_EXPIRED']]);
   });
 });

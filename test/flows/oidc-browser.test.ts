@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOidcWebLogin, type OidcWebLogin } from '../helpers/oidc-web-login.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
-import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
-import {
-  CHROMIUM_ARGS,
-  gatewayOrigin,
-  localOnly,
-  signInAtProvider,
-  oidcSessionConfig,
-  startGatewayAt,
-  WEB_CLIENT_ID,
-  WEB_CLIENT_SECRET,
-} from './oidc-setup.js';
+import type { OpenIdProvider } from '../fixtures/openid-provider.js';
+import type { RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { localOnly, signInAtProvider, oidcSessionConfig, startGatewayAt } from './oidc-setup.js';
 
 /**
  * A web app's login in a real browser (Chromium, headless) through the real Node gateway
@@ -28,37 +20,23 @@ let upstream: RecordingUpstream;
 let gateway: RunningGatehouse;
 let origin: string;
 let browser: Browser;
+let setup: OidcWebLogin;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  origin = await gatewayOrigin();
-  upstream = await startRecordingUpstream();
-  provider = await startOpenIdProvider({
+  setup = await startOidcWebLogin({
     // Another site than the gateway (127.0.0.1): the SameSite=Lax cookies must survive the
     // cross-site redirects of a real login.
     hostname: 'localhost',
     accessTokenTtlS: ACCESS_TOKEN_TTL_S,
-    clients: [
-      {
-        client_id: WEB_CLIENT_ID,
-        client_secret: WEB_CLIENT_SECRET,
-        redirect_uris: [`${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/app/logged-out`],
-      },
-    ],
   });
+  ({ origin, upstream, provider, browser } = setup);
   gateway = await startGatewayAt(origin, oidcSessionConfig(provider.issuer, origin, upstream.url), logLines);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS],
-  });
 });
 
 afterAll(async () => {
-  await browser?.close();
   await gateway?.close(500);
-  await provider?.close();
-  await upstream?.close();
+  await setup?.close();
 });
 
 /** A fresh browser profile that only talks to 127.0.0.1 (the provider's pages link web fonts). */

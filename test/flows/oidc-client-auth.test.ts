@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
+import type { Browser } from 'playwright-core';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import {
@@ -8,7 +9,7 @@ import {
   type ProviderClient,
 } from '../fixtures/openid-provider.js';
 import { randomSecret } from '../fixtures/keys.js';
-import { CHROMIUM_ARGS, gatewayOrigin, localOnly, signInAtProvider, startGatewayAt } from './oidc-setup.js';
+import { gatewayOrigin, localOnly, signInAtProvider, startGatewayAt } from './oidc-setup.js';
 
 /**
  * Each client authentication method against oidc-provider, in Chromium: a login without a
@@ -25,7 +26,7 @@ const CASES = [
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { startOidcWebLogin, type OidcWebLogin } from '../helpers/oidc-web-login.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   inlineConfigSource,
   startGatehouse,
   type RunningGatehouse,
 } from '../../src/adapters/node/start-gatehouse.js';
 import { randomSecret } from '../fixtures/keys.js';
-import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
-import {
-  CHROMIUM_ARGS,
-  gatewayOrigin,
-  localOnly,
-  signInAtProvider,
-  WEB_CLIENT_ID,
-  WEB_CLIENT_SECRET,
-} from './oidc-setup.js';
+import type { OpenIdProvider } from '../fixtures/openid-provider.js';
+import type { RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { localOnly, signInAtProvider, WEB_CLIENT_ID, WEB_CLIENT_SECRET } from './oidc-setup.js';
 
 /** examples/oidc-web-app, unmodified, with the env its README names, in Chromium against oidc-provider. */
 let provider: OpenIdProvider;
@@ -24,20 +18,11 @@ let upstream: RecordingUpstream;
 let gateway: RunningGatehouse;
 let origin: string;
 let browser: Browser;
+let setup: OidcWebLogin;
 
 beforeAll(async () => {
-  origin = await gatewayOrigin();
-  upstream = await startRecordingUpstream();
-  provider = await startOpenIdProvider({
-    clients: [
-      {
-        client_id: WEB_CLIENT_ID,
-        client_secret: WEB_CLIENT_SECRET,
-        redirect_uris: [`${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/app/signed-out`],
-      },
-    ],
-  });
+  setup = await startOidcWebLogin({ postLogoutPath: '/app/signed-out' });
+  ({ origin, upstream, provider, browser } = setup);
   const config: unknown = JSON.parse(
     readFileSync(new URL('../../examples/oidc-web-app/api-config.json', import.meta.url), 'utf8'),
   );
@@ -54,14 +39,11 @@ beforeAll(async () => {
       API_URL: upstream.url,
     },
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 });
 
 afterAll(async () => {
-  await browser?.close();
   await gateway?.close(500);
-  await provider?.close();
-  await upstream?.close();
+  await setup?.close();
 });
 
 describe('examples/oidc-web-app', () => {

@@ -1,23 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { startOidcWebLogin, type OidcWebLogin } from '../helpers/oidc-web-login.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
 import { startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
-import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import type { OpenIdProvider } from '../fixtures/openid-provider.js';
+import type { RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { startRedisServer, type RedisServer } from '../fixtures/redis-server.js';
-import {
-  CHROMIUM_ARGS,
-  gatewayOrigin,
-  localOnly,
-  oidcSessionConfig,
-  signInAtProvider,
-  startGatewayAt,
-  WEB_CLIENT_ID,
-  WEB_CLIENT_SECRET,
-} from './oidc-setup.js';
+import { localOnly, oidcSessionConfig, signInAtProvider, startGatewayAt } from './oidc-setup.js';
 
 /**
  * Refresh across processes (docs/FLOWS.md "Refresh across processes"): three gateways — one in
@@ -35,24 +27,13 @@ let gateway: RunningGatehouse;
 let others: StartedGatehouse[] = [];
 let origin: string;
 let browser: Browser;
+let setup: OidcWebLogin;
 let dir: string;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  origin = await gatewayOrigin();
-  upstream = await startRecordingUpstream();
-  provider = await startOpenIdProvider({
-    accessTokenTtlS: ACCESS_TOKEN_TTL_S,
-    rotateRefreshToken: true,
-    clients: [
-      {
-        client_id: WEB_CLIENT_ID,
-        client_secret: WEB_CLIENT_SECRET,
-        redirect_uris: [`${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/app/logged-out`],
-      },
-    ],
-  });
+  setup = await startOidcWebLogin({ accessTokenTtlS: ACCESS_TOKEN_TTL_S, rotateRefreshToken: true });
+  ({ origin, upstream, provider, browser } = setup);
   const config = oidcSessionConfig(
     provider.issuer,
     origin,
@@ -68,15 +49,12 @@ beforeAll(async () => {
     startGatehouseProcess(['--config', file]),
     startGatehouseProcess(['--config', file]),
   ]);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
   await Promise.all(others.map((other) => other.stop()));
   await gateway?.close(500);
-  await provider?.close();
-  await upstream?.close();
+  await setup?.close();
   await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { startOidcWebLogin, type OidcWebLogin } from '../helpers/oidc-web-login.js';
+import type { Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
 import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
-import { startOpenIdProvider, type OpenIdProvider } from '../fixtures/openid-provider.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import type { OpenIdProvider } from '../fixtures/openid-provider.js';
+import type { RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { startRedisServer, type RedisServer } from '../fixtures/redis-server.js';
-import {
-  CHROMIUM_ARGS,
-  gatewayOrigin,
-  localOnly,
-  oidcSessionConfig,
-  signInAtProvider,
-  startGatewayAt,
-  WEB_CLIENT_ID,
-  WEB_CLIENT_SECRET,
-} from './oidc-setup.js';
+import { localOnly, oidcSessionConfig, signInAtProvider, startGatewayAt } from './oidc-setup.js';
 
 /**
  * Browser sessions kept in a real Redis server (`session.store: {"type": "redis"}`): the cookie
@@ -29,22 +21,13 @@ let upstream: RecordingUpstream;
 let gateway: RunningGatehouse;
 let origin: string;
 let browser: Browser;
+let setup: OidcWebLogin;
 
 beforeAll(async () => {
   redis = await startRedisServer();
   inspect = new Redis(redis.url);
-  origin = await gatewayOrigin();
-  upstream = await startRecordingUpstream();
-  provider = await startOpenIdProvider({
-    clients: [
-      {
-        client_id: WEB_CLIENT_ID,
-        client_secret: WEB_CLIENT_SECRET,
-        redirect_uris: [`${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/app/logged-out`],
-      },
-    ],
-  });
+  setup = await startOidcWebLogin();
+  ({ origin, upstream, provider, browser } = setup);
   gateway = await startGatewayAt(
     origin,
     oidcSessionConfig(
@@ -55,15 +38,12 @@ beforeAll(async () => {
       { store: { type: 'redis', url: redis.url } },
     ),
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
 });
 
 afterAll(async () => {
-  await browser?.close();
   await gateway?.close(500);
   inspect?.disconnect();
-  await provider?.close();
-  await upstream?.close();
+  await setup?.close();
   await redis?.stop();
 });
 

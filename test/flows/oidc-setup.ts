@@ -15,17 +15,6 @@ import { closedPort } from './browser.js';
 export const WEB_CLIENT_ID = 'web-app';
 export const WEB_CLIENT_SECRET = randomSecret();
 
-/** Chromium as the tests run it (headless, no sandbox, no background traffic). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-] as const;
-
 /** A free port for the gateway, so its redirect_uri is known before the provider starts. */
 export async function gatewayOrigin(): Promise<string> {
   return `http://127.0.0.1:${await closedPort()}`;
@@ -93,7 +82,11 @@ export async function mintSessionCookie(issuer: string, record: Record<string, u
     client_id: WEB_CLIENT_ID,
     client_secret: WEB_CLIENT_SECRET,
   } as AuthorizerConfig;
-  const settings = createSessionSettings({ name: 'default', config } as Authorizer, { return_to: ['/app'] });
+  const settings = createSessionSettings(
+    { name: 'default', config } as Authorizer,
+    { return_to: ['/app'] },
+    { issuer, clientId: WEB_CLIENT_ID },
+  );
   const now = Date.now();
   const lines = await settings.cookies.seal(
     { at: 'session-access-token', ate: now + 600_000, ct: now, la: now, cl: { sub: 'alice' }, ...record },

@@ -1,11 +1,12 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import {
   startOpenIdProvider,
   type OpenIdProvider,
   type OpenIdProviderOptions,
 } from '../fixtures/openid-provider.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
-import { CHROMIUM_ARGS, gatewayOrigin, WEB_CLIENT_ID, WEB_CLIENT_SECRET } from '../flows/oidc-setup.js';
+import { gatewayOrigin, WEB_CLIENT_ID, WEB_CLIENT_SECRET } from '../flows/oidc-setup.js';
 
 /**
  * The setup every browser login test of the OpenID Connect flows shares: a free origin for the
@@ -42,7 +43,7 @@ export async function startOidcWebLogin(options: OidcWebLoginOptions = {}): Prom
       },
     ],
   });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  const browser = await launchChromium();
   return {
     origin,
     upstream,

@@ -13,29 +13,52 @@ export interface RawResponse {
 }
 
 export function rawRequest(baseUrl: string, requestText: string, timeoutMs = 5000): Promise<RawResponse> {
+  return exchange(baseUrl, requestText, timeoutMs, {
+    name: 'raw request',
+    // A reset after a complete answer is the server's business: the close settles it.
+    socketErrors: 'ignore',
+    early: (text) => tryParse(text),
+    closed: (text) => tryParse(text, true) ?? { status: 0, headers: {}, body: '' },
+  });
+}
+
+/**
+ * One connection: writes `requestText`, settles with `early` as soon as it finds an answer (the
+ * socket is then destroyed), else with `closed` when the server closes; rejects after `timeoutMs`.
+ */
+function exchange<T>(
+  baseUrl: string,
+  requestText: string,
+  timeoutMs: number,
+  how: {
+    readonly name: string;
+    readonly socketErrors: 'ignore' | 'reject';
+    readonly early?: (text: string) => T | undefined;
+    readonly closed: (text: string) => T;
+  },
+): Promise<T> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
+    const text = () => Buffer.concat(chunks).toString('latin1');
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error('raw request timed out'));
+      reject(new Error(`${how.name} timed out`));
     }, timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      const parsed = tryParse(Buffer.concat(chunks).toString('latin1'));
-      if (parsed) {
+      const found = how.early?.(text());
+      if (found !== undefined) {
         clearTimeout(timer);
         socket.destroy();
-        resolve(parsed);
+        resolve(found);
       }
     });
-    socket.on('error', () => undefined);
+    socket.on('error', how.socketErrors === 'reject' ? reject : () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve(
-        tryParse(Buffer.concat(chunks).toString('latin1'), true) ?? { status: 0, headers: {}, body: '' },
-      );
+      resolve(how.closed(text()));
     });
     socket.write(requestText);
   });
@@ -66,4 +89,17 @@ function tryParse(text: string, final = false): RawResponse | undefined {
     headers,
     body: length !== undefined ? body.slice(0, Number(length)) : body,
   };
+}
+
+/**
+ * The whole raw response of one request on a fresh connection, as bytes read until the server
+ * closes it (send `Connection: close`, or HTTP/1.0): for what the parsed form above hides, such
+ * as a chunked body's trailer section.
+ */
+export function rawExchange(baseUrl: string, requestText: string, timeoutMs = 5000): Promise<string> {
+  return exchange(baseUrl, requestText, timeoutMs, {
+    name: 'raw exchange',
+    socketErrors: 'reject',
+    closed: (text) => text,
+  });
 }

@@ -2,25 +2,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthAndProxyConfig, writeConfigFile } from '../fixtures/config-files.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { runGatehouse, startGatehouseProcess } from '../helpers/cli-process.js';
 
 let dir: string;
 let upstream: RecordingUpstream;
 
-const baseConfig = (upstreamUrl: string): object => ({
-  servers: [{ alias: 'up', url: upstreamUrl }],
-  paths: [
-    { method: 'GET', path: '/health', response: { status: 'ok' } },
-    { method: 'ANY', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } },
-  ],
-});
+const baseConfig = healthAndProxyConfig;
 
-async function writeConfig(name: string, config: unknown): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
-  return file;
-}
+const writeConfig = (name: string, config: unknown): Promise<string> => writeConfigFile(dir, name, config);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
@@ -92,7 +83,7 @@ describe('gatehouse start', () => {
     const gatehouse = await startGatehouseProcess(['--config', file]);
     expect((await fetch(`${gatehouse.url}/added`)).status).toBe(404);
 
-    const edited = baseConfig(upstream.url) as { paths: object[] };
+    const edited = baseConfig(upstream.url);
     edited.paths.push({ method: 'GET', path: '/added', response: { added: true } });
     await writeFile(file, JSON.stringify(edited));
     await waitForStatus(`${gatehouse.url}/added`, 200);

@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { healthAndProxyConfig, writeConfigFile } from '../fixtures/config-files.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
 import { runGatehouse, startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
 
@@ -13,19 +14,9 @@ let dir: string;
 let upstream: RecordingUpstream;
 const running = new Set<StartedGatehouse>();
 
-const baseConfig = (upstreamUrl: string): { servers: object[]; paths: object[] } => ({
-  servers: [{ alias: 'up', url: upstreamUrl }],
-  paths: [
-    { method: 'GET', path: '/health', response: { status: 'ok' } },
-    { method: 'ANY', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } },
-  ],
-});
+const baseConfig = healthAndProxyConfig;
 
-async function writeConfig(name: string, config: unknown): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, JSON.stringify(config, null, 2));
-  return file;
-}
+const writeConfig = (name: string, config: unknown): Promise<string> => writeConfigFile(dir, name, config);
 
 async function startCluster(args: string[]): Promise<StartedGatehouse> {
   const gatehouse = await startGatehouseProcess(['--workers', '2', '--log-level', 'info', ...args]);

@@ -1,13 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect as h2Connect } from 'node:http2';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inlineConfigSource,
-  startGatehouse,
-  type RunningGatehouse,
-} from '../../src/adapters/node/start-gatehouse.js';
+import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import { closeServer, listenOnLoopback, startInlineGatehouse } from '../fixtures/loopback.js';
+import { rawExchange } from '../helpers/raw-http.js';
 
 /**
  * The Node proxy builds the upstream's headers straight from the parser's raw header lines
@@ -26,9 +22,8 @@ beforeAll(async () => {
     seen.push(request.headers);
     response.end('ok');
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const config = {
-    servers: [{ alias: 'up', url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` }],
+    servers: [{ alias: 'up', url: await listenOnLoopback(upstream) }],
     paths: [
       { method: 'GET', path: '/up/{.+}', integration: { type: 'http_proxy', server: 'up' } },
       {
@@ -39,33 +34,20 @@ beforeAll(async () => {
       },
     ],
   };
-  gateway = await startGatehouse({ source: inlineConfigSource(config), env: {}, port: 0 });
-  h2cGateway = await startGatehouse({ source: inlineConfigSource(config), env: {}, port: 0, h2c: true });
+  gateway = await startInlineGatehouse(config);
+  h2cGateway = await startInlineGatehouse(config, { h2c: true });
 });
 
 afterAll(async () => {
   await gateway?.close(500);
   await h2cGateway?.close(500);
-  await new Promise((resolve) => upstream?.close(resolve));
+  await closeServer(upstream);
 });
-
-/** One raw HTTP/1.1 request (names in any case, repeated lines), answered and closed. */
-function rawRequest(url: string, head: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.write(head);
-  });
-}
 
 describe('upstream header list from the raw request lines (Node)', () => {
   it('keeps end-to-end headers, drops hop-by-hop ones and replaces what the gateway sets', async () => {
     seen = [];
-    const answer = await rawRequest(
+    const answer = await rawExchange(
       gateway.url,
       'GET /up/x HTTP/1.1\r\nHost: api.example\r\nX-Multi: a\r\nx-multi: b\r\nX-Request-Id: spoofed\r\n' +
         'X-Forwarded-For: 6.6.6.6\r\nConnection: close, X-Hop\r\nX-Hop: secret\r\nTE: trailers\r\n' +
@@ -112,7 +94,7 @@ describe('upstream header list from the raw request lines (Node)', () => {
 
   it('applies mapping to the pair list: mapped values set, client copies of mapped names gone', async () => {
     seen = [];
-    const answer = await rawRequest(
+    const answer = await rawExchange(
       gateway.url,
       'GET /mapped/x HTTP/1.1\r\nHost: api.example\r\nX-In:  from-client \r\nX-User-Id: admin\r\n' +
         'x-user-id: root\r\nX-Absent: forged\r\nConnection: close\r\n\r\n',

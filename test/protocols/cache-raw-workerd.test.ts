@@ -1,11 +1,11 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findWorkerd, startWorkerd, wranglerCompatibility } from '../../bench/workers/workerd.mjs';
 import { WORKER_BUNDLE } from '../helpers/workerd-target.js';
+import { closeServer, listenOnLoopback } from '../fixtures/loopback.js';
 
 /**
  * The Worker's response cache in plain `workerd serve` (no Miniflare), whose config names no
@@ -24,8 +24,7 @@ beforeAll(async () => {
     calls++;
     res.writeHead(200, { 'cache-control': 'max-age=60' }).end(`answer ${calls}`);
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(upstream);
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-raw-workerd-'));
   copyFileSync(WORKER_BUNDLE, join(dir, 'index.js'));
   worker = await startWorkerd({
@@ -53,8 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
-  upstream?.closeAllConnections();
-  await new Promise<void>((resolve) => upstream?.close(() => resolve()));
+  await closeServer(upstream);
   rmSync(dir, { recursive: true, force: true });
 });
 

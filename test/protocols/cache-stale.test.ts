@@ -5,14 +5,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inlineConfigSource,
-  startGatehouse,
-  type RunningGatehouse,
-} from '../../src/adapters/node/start-gatehouse.js';
+import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import { closeServer, listenOnLoopback, startInlineGatehouse } from '../fixtures/loopback.js';
 
 /**
  * The response cache's RFC 5861 extensions and what it answers itself, through `gatehouse start`
@@ -28,14 +24,6 @@ const calls = new Map<string, number>();
 const seen = new Map<string, IncomingHttpHeaders>();
 let failing = false;
 const LAST_MODIFIED = 'Tue, 01 Dec 2026 00:00:00 GMT';
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
-}
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -66,39 +54,34 @@ beforeAll(async () => {
   doomed = createServer((_req, res) => {
     res.writeHead(200, { 'cache-control': 'max-age=1' }).end('from the doomed upstream');
   });
-  const [url, doomedUrl] = await Promise.all([listen(upstream), listen(doomed)]);
-  gateway = await startGatehouse({
-    source: inlineConfigSource({
-      servers: [
-        { alias: 'up', url },
-        { alias: 'doomed', url: doomedUrl },
-      ],
-      paths: [
-        {
-          method: 'GET',
-          path: '/c/{.+}',
-          integration: { type: 'http_proxy', server: 'up' },
-          cache: { ttl_s: 30 },
-        },
-        {
-          method: 'GET',
-          path: '/gone/{.+}',
-          integration: { type: 'http_proxy', server: 'doomed' },
-          // The upstream says nothing about stale answers: the route's default applies.
-          cache: { ttl_s: 30, stale_if_error_s: 30 },
-        },
-      ],
-    }),
-    env: {},
-    port: 0,
+  const [url, doomedUrl] = await Promise.all([listenOnLoopback(upstream), listenOnLoopback(doomed)]);
+  gateway = await startInlineGatehouse({
+    servers: [
+      { alias: 'up', url },
+      { alias: 'doomed', url: doomedUrl },
+    ],
+    paths: [
+      {
+        method: 'GET',
+        path: '/c/{.+}',
+        integration: { type: 'http_proxy', server: 'up' },
+        cache: { ttl_s: 30 },
+      },
+      {
+        method: 'GET',
+        path: '/gone/{.+}',
+        integration: { type: 'http_proxy', server: 'doomed' },
+        // The upstream says nothing about stale answers: the route's default applies.
+        cache: { ttl_s: 30, stale_if_error_s: 30 },
+      },
+    ],
   });
 });
 
 afterAll(async () => {
   await gateway?.close(500);
   for (const server of [upstream, doomed]) {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await closeServer(server);
   }
 });
 
@@ -173,8 +156,7 @@ describe('stale-if-error (RFC 5861 §4)', () => {
 
   it("serves the stale answer when the upstream is gone (the route's stale_if_error_s)", async () => {
     expect((await get('/gone/x')).body).toBe('from the doomed upstream');
-    doomed.closeAllConnections();
-    await new Promise<void>((resolve) => doomed.close(() => resolve()));
+    await closeServer(doomed);
     await pastMaxAge();
     const rescued = await get('/gone/x');
     expect(rescued.status).toBe(200);

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWorkerd, type RunningWorkerd } from '../helpers/workerd-target.js';
+import { closeServer, freePort, listenOnLoopback } from '../fixtures/loopback.js';
 
 /**
  * The response cache in the Worker, in real workerd (docs/PROTOCOLS.md "Response caching"): the
@@ -47,8 +47,7 @@ beforeAll(async () => {
     });
     res.end(`${path} ${n} ${req.headers['accept-language'] ?? ''}`.trim());
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(upstream);
   config = JSON.stringify({
     servers: [{ alias: 'up', url }],
     paths: [
@@ -67,8 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((resolve) => upstream?.close(() => resolve()));
+  await closeServer(upstream);
   rmSync(persist, { recursive: true, force: true });
 });
 
@@ -85,14 +83,6 @@ async function restart(): Promise<void> {
   await worker?.close();
   worker = undefined;
   worker = await start();
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const free = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return free;
 }
 
 async function get(

@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inlineConfigSource,
-  startGatehouse,
-  type RunningGatehouse,
-} from '../../src/adapters/node/start-gatehouse.js';
+import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import { closeServer, listenOnLoopback, startInlineGatehouse } from '../fixtures/loopback.js';
 import { CONFORMANCE_JWT_AUTHORIZER, conformanceToken } from '../fixtures/keys.js';
 
 /**
@@ -53,45 +49,39 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'cache-control': 'max-age=60' }).end(`${path} ${n}`);
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  gateway = await startGatehouse({
-    source: inlineConfigSource({
-      servers: [{ alias: 'up', url }],
-      gateway: { cache_max_bytes: 64 * 1024 },
-      authorizer: CONFORMANCE_JWT_AUTHORIZER,
-      paths: [
-        {
-          method: 'GET',
-          path: '/c/{.+}',
-          integration: { type: 'http_proxy', server: 'up' },
-          cache: { ttl_s: 30 },
-        },
-        {
-          method: 'GET',
-          path: '/auth/{.+}',
-          auth: true,
-          integration: { type: 'http_proxy', server: 'up' },
-          cache: { ttl_s: 30 },
-        },
-        {
-          method: 'GET',
-          path: '/mine/{.+}',
-          auth: true,
-          integration: { type: 'http_proxy', server: 'up' },
-          cache: { ttl_s: 30, key: ['claim:sub'] },
-        },
-      ],
-    }),
-    env: {},
-    port: 0,
+  const url = await listenOnLoopback(upstream);
+  gateway = await startInlineGatehouse({
+    servers: [{ alias: 'up', url }],
+    gateway: { cache_max_bytes: 64 * 1024 },
+    authorizer: CONFORMANCE_JWT_AUTHORIZER,
+    paths: [
+      {
+        method: 'GET',
+        path: '/c/{.+}',
+        integration: { type: 'http_proxy', server: 'up' },
+        cache: { ttl_s: 30 },
+      },
+      {
+        method: 'GET',
+        path: '/auth/{.+}',
+        auth: true,
+        integration: { type: 'http_proxy', server: 'up' },
+        cache: { ttl_s: 30 },
+      },
+      {
+        method: 'GET',
+        path: '/mine/{.+}',
+        auth: true,
+        integration: { type: 'http_proxy', server: 'up' },
+        cache: { ttl_s: 30, key: ['claim:sub'] },
+      },
+    ],
   });
 });
 
 afterAll(async () => {
   await gateway?.close(500);
-  upstream?.closeAllConnections();
-  await new Promise<void>((resolve) => upstream?.close(() => resolve()));
+  await closeServer(upstream);
 });
 
 async function get(

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import {
   inlineConfigSource,
@@ -8,6 +6,7 @@ import {
 } from '../../src/adapters/node/start-gatehouse.js';
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { startSwitchableUpstream, type SwitchableUpstream } from '../fixtures/switchable-upstream.js';
+import { freePort } from '../fixtures/loopback.js';
 
 /**
  * Retries on a pool through `gatehouse start` (docs/PROTOCOLS.md "Retries"): a pool of a dead
@@ -22,10 +21,7 @@ let lines: Record<string, unknown>[];
 
 beforeAll(async () => {
   live = await startSwitchableUpstream('live');
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  deadUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  deadUrl = `http://127.0.0.1:${await freePort()}`;
 });
 
 beforeEach(async () => {

@@ -1,13 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { connect as h2Connect } from 'node:http2';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inlineConfigSource,
-  startGatehouse,
-  type RunningGatehouse,
-} from '../../src/adapters/node/start-gatehouse.js';
+import type { RunningGatehouse } from '../../src/adapters/node/start-gatehouse.js';
+import { closeServer, listenOnLoopback, startInlineGatehouse } from '../fixtures/loopback.js';
+import { rawExchange } from '../helpers/raw-http.js';
 
 /**
  * Trailers (docs/PROTOCOLS.md "Trailers"): an upstream on 127.0.0.1 answers chunked with
@@ -19,8 +15,8 @@ let gateway: RunningGatehouse;
 let h2cGateway: RunningGatehouse;
 
 /** The upstream: `/trailers` announces and sends trailers, `/unannounced` sends them silently. */
-function startUpstream(): Promise<Server> {
-  const server = createServer((request, response) => {
+function createUpstream(): Server {
+  return createServer((request, response) => {
     const announce = request.url !== '/unannounced';
     if (announce) response.setHeader('trailer', 'x-checksum, grpc-status, content-type, set-cookie');
     response.setHeader('content-type', 'text/plain');
@@ -37,7 +33,6 @@ function startUpstream(): Promise<Server> {
       response.end();
     }, 20);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 const config = (upstreamUrl: string): object => ({
@@ -46,42 +41,17 @@ const config = (upstreamUrl: string): object => ({
 });
 
 beforeAll(async () => {
-  upstream = await startUpstream();
-  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  gateway = await startGatehouse({ source: inlineConfigSource(config(upstreamUrl)), env: {}, port: 0 });
-  h2cGateway = await startGatehouse({
-    source: inlineConfigSource(config(upstreamUrl)),
-    env: {},
-    port: 0,
-    h2c: true,
-  });
+  upstream = createUpstream();
+  const upstreamUrl = await listenOnLoopback(upstream);
+  gateway = await startInlineGatehouse(config(upstreamUrl));
+  h2cGateway = await startInlineGatehouse(config(upstreamUrl), { h2c: true });
 });
 
 afterAll(async () => {
   await gateway?.close(500);
   await h2cGateway?.close(500);
-  await new Promise((resolve) => upstream?.close(resolve));
+  await closeServer(upstream);
 });
-
-/** The whole raw response of one request on a fresh connection (`Connection: close`). */
-function rawExchange(url: string, text: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('raw exchange timed out'));
-    }, 5000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-    socket.write(text);
-  });
-}
 
 /** Splits a chunked message into head, body and the trailer section (lower-case names). */
 function parseChunked(raw: string): { head: string; body: string; trailers: Record<string, string> } {

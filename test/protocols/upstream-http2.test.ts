@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
 import { createSelfSigned, type SelfSigned } from '../fixtures/self-signed.js';
+import { listenOnLoopback } from '../fixtures/loopback.js';
 
 /**
  * `servers[].http2: true` (docs/PROTOCOLS.md "Upstream HTTP/2"): the gateway offers h2 by ALPN
@@ -22,8 +22,7 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ httpVersion: req.httpVersion, path: req.url }));
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const url = `https://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(upstream, 'https');
   const configFile = join(dirname(cert.certFile), 'api-config.json');
   writeFileSync(
     configFile,

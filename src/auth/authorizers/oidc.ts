@@ -126,6 +126,26 @@ export function clientAuthMethod(def: AuthorizerConfig): NonNullable<AuthorizerC
   );
 }
 
+/**
+ * How the client authenticates at the token endpoint, with the credential that method needs: the
+ * lint above refuses an explicit `client_auth` without its credential, so the only client left
+ * without one is a public client (`none`, RFC 6749 §2.1).
+ */
+export type ClientAuthentication =
+  | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly secret: string }
+  | { readonly method: 'private_key_jwt'; readonly key: NonNullable<AuthorizerConfig['client_private_key']> }
+  | { readonly method: 'none' };
+
+export function clientAuthentication(def: AuthorizerConfig): ClientAuthentication {
+  const method = clientAuthMethod(def);
+  if (method === 'private_key_jwt') {
+    return def.client_private_key === undefined
+      ? { method: 'none' }
+      : { method, key: def.client_private_key };
+  }
+  return def.client_secret === undefined ? { method: 'none' } : { method, secret: def.client_secret };
+}
+
 function settings(def: AuthorizerConfig): AuthorizerSettings {
   const issuer = oidcIssuer(def);
   return issuerSettings(def, issuer, OIDC_DEFAULT_ALGORITHMS, { discoveryIssuer: issuer });

@@ -6,11 +6,12 @@ import type { Handler } from '../../context.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { extraAuthorizationParams } from '../../oidc/authorization-params.js';
 import type { Platform } from '../../platform.js';
-import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
+import type { AUTH0_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
 import { oauthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
-import type { OidcFlows } from '../oidc/client.js';
+import type { LoginFlows, OidcFlows } from '../oidc/client.js';
 import { classifyProviderResult, describe, type FlowErrors, type OidcAction } from '../oidc/errors.js';
 import { matchState, TRANSACTION_MAX_AGE_MS, type LoginTransactions } from '../oidc/transactions.js';
 import {
@@ -40,7 +41,14 @@ const presets = perAuthorizer<OidcFlows>();
 export const DEFAULT_AUTH0_SCOPE = 'openid profile email';
 
 export function auth0Flows(route: RouteConfig, deps: IntegrationDeps): OidcFlows {
-  const authorizer = requireFlowAuthorizer(route, deps, 'auth0');
+  return auth0FlowsOf(requireFlowAuthorizer(route, deps, 'auth0'), deps);
+}
+
+/** The preset's flows of an authorizer, built once per compiled config. */
+export function auth0FlowsOf(
+  authorizer: Authorizer<Auth0AuthorizerConfig>,
+  deps: Pick<IntegrationDeps, 'platform'>,
+): OidcFlows {
   return presets(authorizer, () => createAuth0Flows(authorizer, deps.platform));
 }
 
@@ -66,7 +74,11 @@ export function createAuth0Flows(
       ? def.audience[0]
       : undefined
     : def.audience;
-  const clientAuth = Promise.resolve(oauth.ClientSecretPost(def.client_secret ?? ''));
+  // client_secret_post; a tenant used only by auth0_userinfo routes needs no credentials (and
+  // the routes that authenticate require client_secret: see integrations.ts).
+  const clientAuth = Promise.resolve(
+    def.client_secret === undefined ? oauth.None() : oauth.ClientSecretPost(def.client_secret),
+  );
   const timeoutMs = def.timeout_ms ?? DEFAULT_FLOW_TIMEOUT_MS;
   return {
     authorizer,
@@ -77,15 +89,6 @@ export function createAuth0Flows(
     scope: def.scope ?? DEFAULT_AUTH0_SCOPE,
     authorizationParams: extraAuthorizationParams(def),
     postLogoutRedirectUri: undefined,
-    transactions: signedTransactions(
-      createTransactionCookies({
-        name: transactionCookieName(authorizer.name),
-        secret: def.client_secret ?? '',
-        context: `${issuer}|${clientId}`,
-        maxAgeSeconds: TRANSACTION_MAX_AGE_MS / 1000,
-        now: () => platform.now(),
-      }),
-    ),
     errors: AUTH0_ERRORS,
     login: {
       clientState: true,
@@ -104,6 +107,34 @@ export function createAuth0Flows(
     providerTimeoutMs: timeoutMs,
     platform,
   };
+}
+
+export type Auth0LoginAuthorizer = Authorizer<
+  WithFields<Auth0AuthorizerConfig, (typeof AUTH0_LOGIN_AUTHORIZER_FIELDS)[number]>
+>;
+
+const logins = perAuthorizer<LoginFlows>();
+
+/** The login part of the preset: the redirect URI and the signed `gatehouse_auth0` cookie. */
+export function auth0LoginFlows(
+  authorizer: Auth0LoginAuthorizer,
+  platform: Pick<Platform, 'now'>,
+): LoginFlows {
+  return logins(authorizer, () => {
+    const def = authorizer.config;
+    return {
+      redirectUri: def.redirect_uri,
+      transactions: signedTransactions(
+        createTransactionCookies({
+          name: transactionCookieName(authorizer.name),
+          secret: def.client_secret,
+          context: `${auth0Issuer(def.domain)}|${def.client_id}`,
+          maxAgeSeconds: TRANSACTION_MAX_AGE_MS / 1000,
+          now: () => platform.now(),
+        }),
+      ),
+    };
+  });
 }
 
 /** The signed `gatehouse_auth0` cookie as the flows' login transactions (one Set-Cookie line). */

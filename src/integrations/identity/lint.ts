@@ -81,15 +81,7 @@ export function flowRouteProblems(
       configWarning(`${at}/timeout_ms`, `ignored: ${type} uses its authorizer's timeout_ms (default 10000)`),
     );
   }
-  const post = route.integration?.post_process;
-  if (post && !(config.serviceBindings ?? []).some((b) => b.alias === post.binding)) {
-    problems.push(
-      configError(
-        `${at}/integration/post_process/binding`,
-        `no serviceBindings entry has alias "${post.binding}"`,
-      ),
-    );
-  }
+  // post_process's alias is the auth0_callback definition's reference, checked with every route's.
 
   if (usesEnvironmentOnly(config, route)) return problems;
   const choice = chooseFlowAuthorizer(config, route, at);

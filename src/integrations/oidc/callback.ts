@@ -6,11 +6,14 @@ import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import { withParams } from '../../session/return-to.js';
 import { sessionFromTokens } from '../../session/record.js';
 import { sealSession } from '../../session/store.js';
-import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
-import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
+import type { IntegrationDefinition, IntegrationDeps, ResolvedHook } from '../definition.js';
+import { requireFlowAuthorizer } from '../identity/authorizer.js';
+import { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import { oidcFlowsOf, oidcLoginFlows, replayAnswer, type LoginFlows, type OidcFlows } from './client.js';
 import { describe, loginFailed, safeCode, safeDescription, TOKEN_HEADERS } from './errors.js';
 import { createPostLoginHook, type PostLoginHook } from './post-login.js';
 import type { LoginTransaction } from './transactions.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * The login callback (docs/FLOWS.md "OpenID Connect", "Auth0"): the provider's redirect back.
@@ -32,14 +35,24 @@ import type { LoginTransaction } from './transactions.js';
  * single-use); a callback that matches nothing leaves the cookie of a login in progress alone.
  */
 export const oidcCallbackIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
-  create: (route, deps) => callbackHandler(oidcFlows(route, deps), route, deps),
+  fields: {},
+  identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
+  create: (route, deps) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
+    return callbackHandler(oidcFlowsOf(authorizer, deps), oidcLoginFlows(authorizer, deps), route, deps);
+  },
 };
 
 /** The callback route of a preset's flows (`oidc_callback`, `auth0_callback`). */
-export function callbackHandler(flows: OidcFlows, route: RouteConfig, deps: IntegrationDeps): Handler {
-  const postLogin = createPostLoginHook(route, deps);
+export function callbackHandler(
+  flows: OidcFlows,
+  login: LoginFlows,
+  route: RouteConfig,
+  deps: IntegrationDeps,
+  /** `auth0_callback`'s `post_process` with its binding, resolved by the config checks. */
+  postProcess?: ResolvedHook,
+): Handler {
+  const postLogin = postProcess && createPostLoginHook(postProcess, route, deps);
   return async (ctx) => {
     const cookieHeader = ctx.request.headers.get('cookie');
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
@@ -57,27 +70,30 @@ export function callbackHandler(flows: OidcFlows, route: RouteConfig, deps: Inte
         });
       }
     }
-    const found = await flows.transactions.match(cookieHeader, state, now);
-    if (!found.ok && providerError === null) {
-      throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
+    const found = await login.transactions.match(cookieHeader, state, now);
+    if (!found.ok) {
+      if (providerError === null) {
+        throw new GatewayError(flows.errors.invalidState, { detail: { reason: found.reason } });
+      }
+      // The provider's refusal of no known login: there is no transaction cookie to clear.
+      return refusedLogin(ctx, undefined, providerError, params);
     }
-    const transaction = found.ok ? found.transaction : undefined;
-    const clear = transaction ? flows.transactions.clear(cookieHeader, secure) : [];
+    const transaction = found.transaction;
+    const clear = login.transactions.clear(cookieHeader, secure);
     try {
-      const response = transaction
-        ? providerError === null
-          ? await redeem(flows, ctx, params, transaction, postLogin, secure)
-          : refusedLogin(ctx, transaction, providerError, params)
-        : refusedLogin(ctx, undefined, providerError ?? '', params);
+      const response =
+        providerError === null
+          ? await redeem(flows, login.redirectUri, ctx, params, transaction, postLogin, secure)
+          : refusedLogin(ctx, transaction, providerError, params);
       for (const line of clear) response.headers.append('set-cookie', line);
       return response;
     } catch (error) {
-      if (!isGatewayError(error) || clear.length === 0) throw error;
+      if (!isGatewayError(error)) throw error;
       throw new GatewayError(error.code, {
         ...(error.detail ? { detail: error.detail } : {}),
         ...(error.variation ? { variation: error.variation } : {}),
-        // One line: the transaction cookie is never split.
-        headers: { ...error.headers, 'set-cookie': clear[0] ?? '' },
+        ...(error.headers ? { headers: error.headers } : {}),
+        setCookies: [...(error.setCookies ?? []), ...clear],
       });
     }
   };
@@ -101,6 +117,7 @@ function refusedLogin(
 /** Steps 4–6. */
 async function redeem(
   flows: OidcFlows,
+  redirectUri: string,
   ctx: RequestContext,
   params: URLSearchParams,
   transaction: LoginTransaction,
@@ -127,7 +144,7 @@ async function redeem(
       flows.client,
       clientAuth,
       validated,
-      flows.redirectUri ?? '',
+      redirectUri,
       transaction.verifier,
       options,
     ),
@@ -163,7 +180,7 @@ async function redeem(
   ctx.log.auth = 'login';
   if (postLogin) await postLogin(ctx);
   if (!flows.session || transaction.returnTo === undefined) {
-    return new Response(result.text, { status: 200, headers: TOKEN_HEADERS });
+    return new Response(result.text, { status: ANSWER_STATUS.flowSuccess, headers: TOKEN_HEADERS });
   }
   const now = flows.platform.now();
   const cookieHeader = ctx.request.headers.get('cookie');
@@ -175,5 +192,8 @@ async function redeem(
 }
 
 function redirect(location: string): Response {
-  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } });
+  return new Response(null, {
+    status: ANSWER_STATUS.flowRedirect,
+    headers: { location, 'cache-control': 'no-store' },
+  });
 }

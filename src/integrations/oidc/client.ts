@@ -1,6 +1,6 @@
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
-import { clientAuthMethod, oidcIssuer } from '../../auth/authorizers/oidc.js';
+import { clientAuthentication, oidcIssuer } from '../../auth/authorizers/oidc.js';
 import { DEFAULT_REMOTE_KEY_SET_OPTIONS } from '../../auth/remote-key-set.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { GatewayConfig, RouteConfig } from '../../config/schema.js';
@@ -14,7 +14,9 @@ import {
   sessionConfigOf,
   type SessionSettings,
 } from '../../session/settings.js';
-import { perAuthorizer, requireFlowAuthorizer } from '../identity/authorizer.js';
+import { perAuthorizer, requireFlowAuthorizer, type WithFields } from '../identity/authorizer.js';
+import type { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import type { OidcAuthorizerConfig } from '../../config/schema.js';
 import { oauthProviderCall, type OAuthProviderCall } from '../identity/oauth-call.js';
 import { DEFAULT_FLOW_TIMEOUT_MS, type ProviderResult } from '../identity/provider-call.js';
 import type { IntegrationDeps } from '../definition.js';
@@ -41,7 +43,6 @@ export interface OidcFlows {
   /** Fixed authorization parameters (prompt, audience, organization, … and `authorization_params`). */
   readonly authorizationParams: readonly (readonly [string, string])[];
   readonly postLogoutRedirectUri: string | undefined;
-  readonly transactions: LoginTransactions;
   /** The catalogue rows this preset answers with. */
   readonly errors: FlowErrors;
   readonly login: LoginShape;
@@ -105,6 +106,43 @@ export function oidcFlowsOf(
   return flows(authorizer, () => createOidcFlows(authorizer, deps.config, deps.platform));
 }
 
+/**
+ * What the login and callback routes add to an authorizer's flows, from the fields the checks
+ * require on those routes: the redirect URI and the login transactions (state, PKCE verifier,
+ * nonce and return URL in a short-lived cookie).
+ */
+export interface LoginFlows {
+  readonly redirectUri: string;
+  readonly transactions: LoginTransactions;
+}
+
+export type OidcLoginAuthorizer = Authorizer<
+  WithFields<OidcAuthorizerConfig, (typeof OIDC_LOGIN_AUTHORIZER_FIELDS)[number]>
+>;
+
+const logins = perAuthorizer<LoginFlows>();
+
+/** The login part of an `oidc` authorizer's flows, built once per compiled config. */
+export function oidcLoginFlows(
+  authorizer: OidcLoginAuthorizer,
+  deps: Pick<IntegrationDeps, 'config'>,
+): LoginFlows {
+  return logins(authorizer, () => {
+    const def = authorizer.config;
+    return {
+      redirectUri: def.redirect_uri,
+      transactions: sealedTransactions(
+        createSealedCookies({
+          name: transactionCookieName(authorizer.name),
+          // The checks require a key for these routes: session.secret, client_secret or a private key.
+          secret: cookieSecret(authorizer, sessionConfigOf(deps.config, authorizer.name)),
+          context: `login|${oidcIssuer(def)}|${def.client_id}`,
+        }),
+      ),
+    };
+  });
+}
+
 export function transactionCookieName(authorizerName: string): string {
   return authorizerName === 'default'
     ? 'gatehouse_oidc_tx'
@@ -133,18 +171,14 @@ export function createOidcFlows(
     scope: (def.scopes ?? DEFAULT_OIDC_SCOPES).join(' '),
     authorizationParams: authorizationParams(def),
     postLogoutRedirectUri: def.post_logout_redirect_uri,
-    transactions: sealedTransactions(
-      createSealedCookies({
-        name: transactionCookieName(authorizer.name),
-        secret: cookieSecret(authorizer, sessionConfig),
-        context: `login|${issuer}|${clientId}`,
-      }),
-    ),
     errors: OIDC_ERRORS,
     login: { clientState: false, nonce: true, requestChoices: true, trailingParams: [] },
     refresh: { stillValidCheck: false, jsonBodyOnly: true, shareGrants: true },
     reportsProviderErrors: true,
-    session: sessionConfig ? createSessionSettings(authorizer, sessionConfig, platform) : undefined,
+    // A session exists only beside an oidc_login route, which requires client_id (login.ts).
+    session: sessionConfig
+      ? createSessionSettings(authorizer, sessionConfig, { issuer, clientId }, platform)
+      : undefined,
     secureCookies: def.redirect_uri?.startsWith('https:') ?? false,
     metadata: () => metadataOf(discovery, platform.now()),
     clientAuth: () =>
@@ -182,15 +216,16 @@ function authorizationParams(def: Authorizer['config']): [string, string][] {
 }
 
 async function createClientAuth(authorizer: Authorizer): Promise<oauth.ClientAuth> {
-  const def = authorizer.config;
-  switch (clientAuthMethod(def)) {
+  const auth = clientAuthentication(authorizer.config);
+  switch (auth.method) {
     case 'client_secret_post':
-      return oauth.ClientSecretPost(def.client_secret ?? '');
-    case 'private_key_jwt':
-      return oauth.PrivateKeyJwt(await importClientKey(def.client_private_key));
+      return oauth.ClientSecretPost(auth.secret);
     case 'client_secret_basic':
-    default:
-      return def.client_secret === undefined ? oauth.None() : oauth.ClientSecretBasic(def.client_secret);
+      return oauth.ClientSecretBasic(auth.secret);
+    case 'private_key_jwt':
+      return oauth.PrivateKeyJwt(await importClientKey(auth.key));
+    case 'none':
+      return oauth.None();
   }
 }
 

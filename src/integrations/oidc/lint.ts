@@ -1,7 +1,7 @@
 import { configError, type ConfigProblem } from '../../config/problems.js';
 import type { AuthorizerConfig, RouteConfig, SessionConfig } from '../../config/schema.js';
 import { parseReturnToEntry } from '../../session/return-to.js';
-import { routeSession } from '../../session/settings.js';
+import { routeSession, sealingKey } from '../../session/settings.js';
 
 /**
  * Rules for `oidc_*` routes (docs/CONFIG.md), run with the other identity-flow rules (which
@@ -19,12 +19,7 @@ export function oidcFlowProblems(
   const problems: ConfigProblem[] = [];
   const session = routeSession(route);
   const sessionAt = route.integration?.session ? `${at}/integration/session` : `${at}/session`;
-  if (
-    (type === 'oidc_login' || type === 'oidc_callback') &&
-    !loginSession?.secret &&
-    def.client_secret === undefined &&
-    def.client_private_key === undefined
-  ) {
+  if ((type === 'oidc_login' || type === 'oidc_callback') && sealingKey(def, loginSession) === undefined) {
     problems.push(
       configError(
         `${at}/integration`,

@@ -1,9 +1,14 @@
 import * as oauth from 'oauth4webapi';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Session } from '../../config/schema.js';
 import type { Handler } from '../../context.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntegrationDefinition } from '../definition.js';
-import { oidcFlows, type OidcFlows } from './client.js';
+import { requireFlowAuthorizer } from '../identity/authorizer.js';
+import { OIDC_LOGIN_AUTHORIZER_FIELDS } from '../identity/login-fields.js';
+import { oidcFlowsOf, oidcLoginFlows, type LoginFlows, type OidcFlows } from './client.js';
 import type { LoginTransaction } from './transactions.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * `oidc_login` (docs/FLOWS.md "OpenID Connect"): sends the browser to the provider's
@@ -23,14 +28,28 @@ export const MAX_CLIENT_STATE_LENGTH = 512;
 const REQUEST_PROMPTS = new Set(['none', 'login', 'consent', 'select_account', 'create']);
 const REQUEST_SCREEN_HINTS = new Set(['signup', 'login']);
 
+/**
+ * `oidc_login`'s schema part: the browser session its logins open (docs/CONFIG.md "session"; the
+ * route itself may carry it instead).
+ */
+const OIDC_LOGIN_FIELDS = { session: Type.Optional(Session) };
+type OidcLoginFields = Static<TObject<typeof OIDC_LOGIN_FIELDS>>;
+declare module '../../config/schema.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges the part's fields
+  interface IntegrationFields extends OidcLoginFields {}
+}
+
 export const oidcLoginIntegration: IntegrationDefinition = {
-  required: [],
-  identityFlow: { provider: 'oidc', authorizerFields: ['client_id', 'redirect_uri'] },
-  create: (route, deps) => loginHandler(oidcFlows(route, deps)),
+  fields: OIDC_LOGIN_FIELDS,
+  identityFlow: { provider: 'oidc', authorizerFields: OIDC_LOGIN_AUTHORIZER_FIELDS },
+  create: (route, deps) => {
+    const authorizer = requireFlowAuthorizer(route, deps, 'oidc', OIDC_LOGIN_AUTHORIZER_FIELDS);
+    return loginHandler(oidcFlowsOf(authorizer, deps), oidcLoginFlows(authorizer, deps));
+  },
 };
 
 /** The login route of a preset's flows (`oidc_login`, `auth0_callback_redirect`). */
-export function loginHandler(flows: OidcFlows): Handler {
+export function loginHandler(flows: OidcFlows, login: LoginFlows): Handler {
   return async (ctx) => {
     const query = new URLSearchParams(ctx.search);
     const given = flows.login.clientState ? query.get('state') : null;
@@ -64,19 +83,19 @@ export function loginHandler(flows: OidcFlows): Handler {
     // (behind a TLS-terminating proxy the gateway itself may only see http).
     const secure = flows.secureCookies || ctx.client.protocol === 'https';
     const choices = flows.login.requestChoices ? requestChoices(query) : [];
-    const cookies = await flows.transactions.issue(
+    const cookies = await login.transactions.issue(
       transaction,
       now,
       secure,
       ctx.request.headers.get('cookie'),
     );
     const headers = new Headers({
-      location: authorizationUrl(flows, as, transaction, challenge, choices),
+      location: authorizationUrl(flows, login.redirectUri, as, transaction, challenge, choices),
       'cache-control': 'no-store',
     });
     for (const line of cookies) headers.append('set-cookie', line);
     ctx.log.auth = 'login started';
-    return new Response(null, { status: 302, headers });
+    return new Response(null, { status: ANSWER_STATUS.flowRedirect, headers });
   };
 }
 
@@ -86,6 +105,7 @@ export function loginHandler(flows: OidcFlows): Handler {
  */
 export function authorizationUrl(
   flows: OidcFlows,
+  redirectUri: string,
   as: oauth.AuthorizationServer,
   transaction: LoginTransaction,
   challenge: string,
@@ -100,7 +120,7 @@ export function authorizationUrl(
   for (const [name, value] of choices) params.set(name, value);
   params.set('response_type', 'code');
   params.set('client_id', flows.clientId);
-  params.set('redirect_uri', flows.redirectUri ?? '');
+  params.set('redirect_uri', redirectUri);
   params.set('scope', flows.scope);
   params.set('state', transaction.state);
   if (transaction.nonce !== undefined) params.set('nonce', transaction.nonce);

@@ -8,6 +8,7 @@ import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { oidcFlows, type OidcFlows } from './client.js';
 import { describe } from './errors.js';
 import { forgetRefreshGrant } from './refresh-grant.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * `oidc_logout` (docs/FLOWS.md "Logout"): clears the session cookie, then sends the browser to
@@ -20,7 +21,7 @@ import { forgetRefreshGrant } from './refresh-grant.js';
  * Origin check (a GET logout is harmless to forge: it only ends a session).
  */
 export const oidcLogoutIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
   create: createOidcLogoutIntegration,
 };
@@ -66,7 +67,7 @@ export function createOidcLogoutIntegration(route: RouteConfig, deps: Integratio
     const headers = new Headers({ location, 'cache-control': 'no-store' });
     for (const line of session?.cookies.clear(cookieHeader, secure) ?? []) headers.append('set-cookie', line);
     ctx.log.auth = 'logout';
-    return new Response(null, { status: 302, headers });
+    return new Response(null, { status: ANSWER_STATUS.flowRedirect, headers });
   };
 }
 

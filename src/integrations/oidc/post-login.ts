@@ -1,7 +1,7 @@
 import type { RouteConfig } from '../../config/schema.js';
 import type { RequestContext } from '../../context.js';
-import type { IntegrationDeps } from '../definition.js';
-import { createBindingCall } from '../service-binding.js';
+import type { IntegrationDeps, ResolvedHook } from '../definition.js';
+import { bindingCall } from '../service-binding.js';
 
 /**
  * `integration.post_process` of a login callback (`auth0_callback`, `oidc_callback`) (docs/CONFIG.md "Services, service bindings and hooks"): after a successful
@@ -11,10 +11,12 @@ import { createBindingCall } from '../service-binding.js';
  */
 export type PostLoginHook = (ctx: RequestContext) => Promise<void>;
 
-export function createPostLoginHook(route: RouteConfig, deps: IntegrationDeps): PostLoginHook | undefined {
-  const hook = route.integration?.post_process;
-  if (!hook) return undefined;
-  const call = createBindingCall(deps, route, hook.binding, hook.function);
+export function createPostLoginHook(
+  { hook, binding }: ResolvedHook,
+  route: RouteConfig,
+  deps: IntegrationDeps,
+): PostLoginHook {
+  const call = bindingCall(deps, route, binding, hook.function);
   const label = `${hook.binding}.${hook.function}`;
   const logger = deps.platform.logger;
   return async (ctx) => {

@@ -4,8 +4,6 @@ import { requireScopes } from '../../auth/scopes.js';
 import type { Authorizer } from '../../auth/types.js';
 import type { RequestContext, Step } from '../../context.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
-import { renderError } from '../../errors/render.js';
-import type { ErrorCode } from '../../errors/codes.js';
 import { csrfRefusal } from '../../session/csrf.js';
 import { sessionClaims, sessionFromTokens, type SessionRecord } from '../../session/record.js';
 import type { SessionSettings } from '../../session/settings.js';
@@ -63,9 +61,7 @@ export function createSessionAuthorizeStep(
     }
     const refused = csrfRefusal(ctx, trusted);
     if (refused) throw new GatewayError('SESSION_CSRF_REJECTED', { detail: { reason: refused } });
-    const active = await activeSession(flows, session, ctx);
-    if (active instanceof Response) return active;
-    const { record, commit } = active;
+    const { record, commit } = await activeSession(flows, session, ctx);
     ctx.claims = sessionClaims(record);
     ctx.log.auth = 'session';
     if (requiredScopes) requireScopes(ctx.claims, requiredScopes);
@@ -81,20 +77,21 @@ export interface ActiveSession {
 }
 
 /**
- * The request's session with a usable access token, refreshed first when it is about to expire;
- * or the 401 SESSION_EXPIRED answer that clears the cookie. Unreachable providers propagate.
+ * The request's session with a usable access token, refreshed first when it is about to expire.
+ * Throws 401 SESSION_EXPIRED, clearing the cookie, when there is none; unreachable providers
+ * propagate.
  */
 export async function activeSession(
   flows: OidcFlows,
   session: SessionSettings,
   ctx: RequestContext,
   options: { readonly force?: boolean } = {},
-): Promise<ActiveSession | Response> {
+): Promise<ActiveSession> {
   const cookieHeader = ctx.request.headers.get('cookie');
   const now = flows.platform.now();
   const secure = flows.secureCookies || ctx.client.protocol === 'https';
   let record = await openSession(session, cookieHeader, now);
-  if (!record) return ended(ctx, session, cookieHeader, secure, 'session cookie missing, altered or expired');
+  if (!record) throw ended(session, cookieHeader, secure, 'session cookie missing, altered or expired');
   let changed = false;
   let sealed: string[] | undefined;
   if (options.force === true || refreshDue(record, now)) {
@@ -110,7 +107,7 @@ export async function activeSession(
         refresh: (current) => refresh(flows, ctx, current, now),
         save: (renewed) => sealSession(session, renewed, now, secure, cookieHeader),
       });
-      if (outcome.kind === 'ended') return ended(ctx, session, cookieHeader, secure, outcome.reason);
+      if (outcome.kind === 'ended') throw ended(session, cookieHeader, secure, outcome.reason);
       record = outcome.record;
       if (outcome.kind === 'renewed') {
         changed = true;
@@ -118,7 +115,7 @@ export async function activeSession(
       }
     } else {
       const refreshed = await refresh(flows, ctx, record, now);
-      if (typeof refreshed === 'string') return ended(ctx, session, cookieHeader, secure, refreshed);
+      if (typeof refreshed === 'string') throw ended(session, cookieHeader, secure, refreshed);
       record = refreshed;
       changed = true;
       ctx.log.session = 'refreshed';
@@ -163,25 +160,15 @@ async function refresh(
   }
 }
 
-/**
- * 401 SESSION_EXPIRED, clearing every part of the session cookie. Rendered here rather than
- * thrown, because a split cookie needs several Set-Cookie lines and a thrown error carries one
- * value per header; the code is recorded on the log line all the same.
- */
+/** 401 SESSION_EXPIRED, clearing every part of the session cookie (one Set-Cookie line each). */
 function ended(
-  ctx: RequestContext,
   session: SessionSettings,
   cookieHeader: string | null,
   secure: boolean,
   reason: string,
-): Response {
-  const response = failure(ctx, 'SESSION_EXPIRED', { reason });
-  for (const line of session.cookies.clear(cookieHeader, secure)) response.headers.append('set-cookie', line);
-  return response;
-}
-
-function failure(ctx: RequestContext, code: ErrorCode, detail: Record<string, unknown>): Response {
-  ctx.log.code = code;
-  ctx.log.detail = detail;
-  return renderError(code);
+): GatewayError {
+  return new GatewayError('SESSION_EXPIRED', {
+    detail: { reason },
+    setCookies: session.cookies.clear(cookieHeader, secure),
+  });
 }

@@ -9,6 +9,7 @@ import { oidcFlows, replayAnswer, type OidcFlows } from './client.js';
 import { describe, TOKEN_HEADERS } from './errors.js';
 import { refreshGrant } from './refresh-grant.js';
 import { activeSession } from './session-step.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * `oidc_userinfo` / `auth0_userinfo` (docs/FLOWS.md): the access token from `X-Access-Token`, the
@@ -17,7 +18,7 @@ import { activeSession } from './session-step.js';
  * gateway does not verify them itself); its claims are the answer.
  */
 export const oidcUserinfoIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: [] },
   create: (route, deps) => userinfoHandler(oidcFlows(route, deps)),
 };
@@ -33,7 +34,6 @@ export function userinfoHandler(flows: OidcFlows): Handler {
       flows.session.cookies.present(ctx.request.headers.get('cookie')).length > 0
     ) {
       const active = await activeSession(flows, flows.session, ctx);
-      if (active instanceof Response) return active;
       token = active.record.at;
       commit = async (response) => (await active.commit(response)) as Response;
     }
@@ -60,7 +60,9 @@ export function userinfoHandler(flows: OidcFlows): Handler {
     } catch (error) {
       throw flows.errors.invalidAnswer(action, false, { reason: describe(error) });
     }
-    return commit(new Response(JSON.stringify(claims), { status: 200, headers: TOKEN_HEADERS }));
+    return commit(
+      new Response(JSON.stringify(claims), { status: ANSWER_STATUS.flowSuccess, headers: TOKEN_HEADERS }),
+    );
   };
 }
 
@@ -75,7 +77,7 @@ export function userinfoHandler(flows: OidcFlows): Handler {
 const MAX_REFRESH_TOKEN_LENGTH = 8 * 1024;
 
 export const oidcRefreshIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: { provider: 'oidc', authorizerFields: ['client_id'] },
   create: (route, deps) => refreshHandler(oidcFlows(route, deps)),
 };
@@ -90,7 +92,7 @@ export function refreshHandler(flows: OidcFlows): Handler {
     if (refreshToken !== undefined) {
       if (flows.refresh.stillValidCheck && (await bearerStillValid(flows, ctx))) return tokenStillValid();
       const { text } = await refreshGrant(flows, ctx, refreshToken);
-      return new Response(text, { status: 200, headers: TOKEN_HEADERS });
+      return new Response(text, { status: ANSWER_STATUS.flowSuccess, headers: TOKEN_HEADERS });
     }
     const session = flows.session;
     if (session && session.cookies.present(ctx.request.headers.get('cookie')).length > 0) {
@@ -122,7 +124,7 @@ async function bearerStillValid(flows: OidcFlows, ctx: RequestContext): Promise<
 /** The success answer of a refresh that was not needed. */
 function tokenStillValid(): Response {
   return new Response(JSON.stringify({ message: 'Token is still valid', code: 'token_still_valid' }), {
-    status: 200,
+    status: ANSWER_STATUS.flowSuccess,
     headers: { 'content-type': 'application/json' },
   });
 }
@@ -132,9 +134,10 @@ async function refreshSessionNow(flows: OidcFlows, ctx: RequestContext): Promise
   if (!session) throw new GatewayError(flows.errors.missingRefreshToken);
   // Treat the access token as expired so activeSession refreshes it.
   const active = await activeSession(flows, session, ctx, { force: true });
-  if (active instanceof Response) return active;
   const body = JSON.stringify({ expires_at: Math.floor(active.record.ate / 1000) });
-  return (await active.commit(new Response(body, { status: 200, headers: TOKEN_HEADERS }))) as Response;
+  return (await active.commit(
+    new Response(body, { status: ANSWER_STATUS.flowSuccess, headers: TOKEN_HEADERS }),
+  )) as Response;
 }
 
 async function readRefreshToken(

@@ -10,6 +10,7 @@ import type { IntegrationDefinition, IntegrationDeps } from '../definition.js';
 import { createSupabaseAuthClient, type SupabaseAuthClient, type SupabaseAuthEndpoint } from './client.js';
 import { readSupabaseEnvironment } from './environment.js';
 import { providerErrorCode, providerMessage } from './provider-text.js';
+import { ANSWER_STATUS } from '../../errors/statuses.js';
 
 /**
  * The Supabase passwordless flows (docs/FLOWS.md "Supabase"), spoken over GoTrue's REST
@@ -107,7 +108,7 @@ function refusedToSend(code: 'SUPABASE_OTP_SEND_FAILED' | 'SUPABASE_OTP_ALT_FAIL
 
 function jsonMessage(message: string): Response {
   return new Response(JSON.stringify({ message }), {
-    status: 200,
+    status: ANSWER_STATUS.flowSuccess,
     headers: { 'content-type': 'application/json' },
   });
 }
@@ -117,7 +118,7 @@ function sessionAnswer(text: string): Response {
   const session = parseJsonObject(text);
   if (typeof session?.access_token !== 'string') throw new GatewayError('SUPABASE_UPSTREAM_ERROR');
   return new Response(text, {
-    status: 200,
+    status: ANSWER_STATUS.flowSuccess,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }
@@ -203,17 +204,17 @@ export const createSupabasePasswordlessAuthAlt = createFlowFactory(passwordlessA
 const SUPABASE_FLOW = { provider: 'supabase', authorizerFields: [] } as const;
 
 export const supabasePasswordlessAuthIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessAuth,
 };
 export const supabasePasswordlessVerifyIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessVerify,
 };
 export const supabasePasswordlessAuthAltIntegration: IntegrationDefinition = {
-  required: [],
+  fields: {},
   identityFlow: SUPABASE_FLOW,
   create: createSupabasePasswordlessAuthAlt,
 };
