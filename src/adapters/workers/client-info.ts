@@ -34,6 +34,19 @@ class WorkersClientInfo implements ClientInfo {
   get signal(): AbortSignal {
     return this.#request.signal;
   }
+
+  /**
+   * The request's headers as flat `[name, value, …]` pairs, read on the proxied path only: one
+   * pass over the runtime's Headers, so the upstream headers are a plain list the upstream
+   * client hands to `fetch` as one record, instead of a new Headers object filled by a call into
+   * the runtime per header (adapters/workers/upstream-client.ts; docs/ARCHITECTURE.md
+   * "Performance devices"). Names come lower-case, repeats already joined by `, `.
+   */
+  get rawRequestHeaders(): readonly string[] {
+    const flat: string[] = [];
+    for (const [name, value] of this.#request.headers) flat.push(name, value);
+    return flat;
+  }
 }
 
 /**
