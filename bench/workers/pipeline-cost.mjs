@@ -83,10 +83,11 @@ try {
       }),
     );
   }
-  const samples = sources.map(() => ({ floor: [], proxied: [], hs256: [], static: [] }));
+  const samples = sources.map(() => ({ floor: [], essential: [], proxied: [], hs256: [], static: [] }));
   const token = mintHs256();
   const kinds = [
     ['floor', '/api/items/42', {}],
+    ['essential', '/api/items/42', {}],
     ['proxied', '/api/items/42', {}],
     ['hs256', '/hs/items/42', { 'x-bench-authorization': `Bearer ${await token}` }],
     ['static', '/static', {}],
@@ -94,7 +95,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const [i, server] of running.entries()) {
       for (const [kind, path, headers] of kinds) {
-        const query = `?kind=${kind === 'floor' ? 'floor' : 'gateway'}&path=${encodeURIComponent(path)}`;
+        const query = `?kind=${kind === 'floor' || kind === 'essential' ? kind : 'gateway'}&path=${encodeURIComponent(path)}`;
         await call(server, `${query}&n=${Math.ceil(n / 10)}`, headers); // warm
         const before = cpuSeconds(server.pid);
         for (let c = 0; c < 5; c++) await call(server, `${query}&n=${n}`, headers);

@@ -18,8 +18,6 @@ export function clientInfoFor(request: Request): ClientInfo {
  */
 class WorkersClientInfo implements ClientInfo {
   readonly address: string;
-  /** The URL the runtime built from the connection; a client's X-Forwarded-Proto is not trusted. */
-  readonly protocol: string;
   readonly malformed: string | undefined;
   readonly #request: Request;
 
@@ -28,7 +26,14 @@ class WorkersClientInfo implements ClientInfo {
     const headers = request.headers;
     this.malformed = joinedAuthorization(headers.get('authorization'));
     this.address = headers.get('cf-connecting-ip') ?? '';
-    this.protocol = request.url.startsWith('https:') ? 'https' : 'http';
+  }
+
+  /**
+   * From the URL the runtime built from the connection (a client's X-Forwarded-Proto is not
+   * trusted); read only by the proxy's forwarding headers, so a static route never asks for it.
+   */
+  get protocol(): string {
+    return this.#request.url.startsWith('https:') ? 'https' : 'http';
   }
 
   get signal(): AbortSignal {
