@@ -2,13 +2,13 @@
 // shared machine: each variant runs in its own workerd, all are started once, then loaded in short
 // turns, round after round, in a rotating order (as bench/interleaved.mjs), and every round gives
 // one ratio per variant to the first one named, by req/s and by workerd CPU µs per request.
-//   node bench/workers/ab.mjs SPEC,SPEC,… [--rounds 6] [--seconds 2] [--connections 32]
+//   node bench/workers/ab.mjs SPEC,SPEC,… [--rounds 6] [--seconds 2] [--connections 32] [--json FILE]
 // A SPEC is either a Workers variant of bench/run.mjs (workers-floor-proxy, workers-proxied, …),
 // or `label=FILE@VARIANT`: the Worker module FILE (a Gatehouse bundle built earlier, say from
 // another commit, or a variation of a floor Worker) served with the bench's bindings (the generated
 // 10-route config in SAG_API_CONFIG_JSON, the upstream in UPSTREAM_URL, log level silent), loaded
 // and checked as the bench VARIANT is (its path, headers and expected answer).
-import { copyFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, median, peakRssMiB, runWrk, sleep, wrkVersion } from '../lib.mjs';
@@ -21,6 +21,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
+    json: { type: 'string' },
   },
 });
 if (!positionals[0]) {
@@ -109,6 +110,11 @@ try {
         .padStart(6)}  ÷first by req/s ${median(byRps).toFixed(3)} (${range(byRps)})` +
         `  by CPU ${median(byCpu).toFixed(3)} (${range(byCpu)})  peak RSS ${peakRssMiB(running[i].pid).toFixed(0)} MiB`,
     );
+  }
+  if (values.json) {
+    // Every sample, for ratios between any two variants of the same rounds.
+    const rows = variants.map((variant, i) => ({ name: variant.name, samples: samples[i] }));
+    await writeFile(values.json, JSON.stringify(rows, null, 1));
   }
 } finally {
   await Promise.all(running.map((server) => server.stop()));
