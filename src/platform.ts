@@ -22,6 +22,11 @@ export interface UpstreamRequest {
    * reads this first, and the Headers object is then never built.
    */
   readonly headerList?: readonly string[] | undefined;
+  /**
+   * Sets a header on the call, as `headers.set` would, without retiring `headerList` (the pair
+   * list gets the line): what a step or tracing adds to the upstream request costs no Headers.
+   */
+  setHeader?(name: string, value: string): void;
   readonly body: ReadableStream<Uint8Array> | null;
   /** Aborted when the client goes away; the upstream call must stop then. */
   readonly signal: AbortSignal;

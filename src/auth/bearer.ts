@@ -40,7 +40,7 @@ export function extractBearerToken(headers: Headers): string {
  * the verification cache lookup; the scan of the credential itself (`assertBearerToken`) is only
  * needed on a cache miss, because only tokens that passed it are ever cached.
  */
-export function readBearerCredential(headers: Headers): string {
+export function readBearerCredential(headers: Pick<Headers, 'get'>): string {
   const value = headers.get('authorization');
   if (value === null || value === '') {
     throw headerError('no Authorization header', { noToken: true });

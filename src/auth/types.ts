@@ -56,7 +56,7 @@ export interface Authorizer<C extends CheckedAuthorizerConfig = CheckedAuthorize
    * GatewayError carrying the table code, a `detail` (which check failed, expected vs actual) and
    * the WWW-Authenticate header. Never rejects with anything else.
    */
-  authenticate(headers: Headers): Promise<JWTPayload>;
+  authenticate(headers: Pick<Headers, 'get'>): Promise<JWTPayload>;
   /** Same checks and errors for a token obtained elsewhere (Auth0 refresh and callback flows). */
   verifyToken(token: string, options?: VerifyTokenOptions): Promise<JWTPayload>;
   /** Offline check-by-check report for `gatehouse token check`. Never rejects. */

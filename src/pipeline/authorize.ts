@@ -1,6 +1,7 @@
 import { requireScopes } from '../auth/scopes.js';
 import type { Authorizer } from '../auth/types.js';
 import type { Step } from '../context.js';
+import { requestHeaderReader } from './request-headers.js';
 
 /**
  * The authorization step of a protected route (docs/BEHAVIOUR.md). Built only for routes with
@@ -11,7 +12,9 @@ export function createAuthorizeStep(authorizer: Authorizer, scopes: readonly str
   const requiredScopes = scopes && scopes.length > 0 ? scopes : undefined;
   return async (ctx, next) => {
     ctx.log.authorizer = authorizer.name;
-    const claims = await authorizer.authenticate(ctx.request.headers);
+    // The adapter's reader (Node: the parser's record) spares building the request's Headers;
+    // two Authorization headers never get here (the adapter refuses them, 400).
+    const claims = await authorizer.authenticate(requestHeaderReader(ctx));
     ctx.claims = claims;
     ctx.log.auth = 'ok';
     if (requiredScopes) requireScopes(claims, requiredScopes);

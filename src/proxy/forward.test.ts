@@ -237,3 +237,47 @@ describe('createProxyHandler', () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe('UpstreamRequest.setHeader', () => {
+  it('appends to the pair list built from the adapter raw headers, building no Headers', async () => {
+    const ctx = context({ headers: [['x-tag', 'a']] });
+    const raw = ['Host', 'gw.example.com', 'X-Tag', 'a'];
+    const withAdapter: RequestContext = {
+      ...ctx,
+      adapterRequest: ctx.request,
+      client: {
+        ...ctx.client,
+        requestHeaders: {
+          get: (name) => (name === 'host' ? 'gw.example.com' : name === 'x-tag' ? 'a' : null),
+        },
+        rawRequestHeaders: raw,
+      },
+    };
+    let list: readonly string[] | undefined;
+    const { upstream } = recorder((request) => {
+      request.setHeader?.('Traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+      request.setHeader?.('x-tag', 'b');
+      list = request.headerList;
+      return new Response('ok');
+    });
+    await createProxyHandler(options(), upstream)(withAdapter);
+    expect(list).toBeDefined();
+    const pairs = [...(list ?? [])];
+    expect(pairs.filter((_, i) => i % 2 === 0 && pairs[i] === 'x-tag')).toHaveLength(1);
+    expect(pairs[pairs.indexOf('x-tag') + 1]).toBe('b');
+    expect(pairs[pairs.indexOf('traceparent') + 1]).toBe(
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    );
+  });
+
+  it('sets the Headers of a call that has no pair list', async () => {
+    let seen: string | null = null;
+    const { upstream } = recorder((request) => {
+      request.setHeader?.('traceparent', '00-abc');
+      seen = request.headers.get('traceparent');
+      return new Response('ok');
+    });
+    await createProxyHandler(options(), upstream)(context());
+    expect(seen).toBe('00-abc');
+  });
+});

@@ -275,4 +275,13 @@ class UpstreamCall implements UpstreamRequest {
   get headerList(): readonly string[] | undefined {
     return this.#headerList;
   }
+
+  /**
+   * Sets one header on the call (tracing's `traceparent`, a step's own header): appended to the
+   * pair list while there is one, so no Headers object is built for it; else set on `headers`.
+   */
+  setHeader(name: string, value: string): void {
+    if (this.#headerList !== undefined) new HeaderPairs(this.#headerList).set(name, value);
+    else this.headers.set(name, value);
+  }
 }

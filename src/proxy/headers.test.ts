@@ -4,6 +4,7 @@ import {
   cleanResponseHeaders,
   compileRequestDrops,
   connectionNamedHeaders,
+  HeaderPairs,
   responseHeaderRecord,
   responseHeadersFrom,
 } from './headers.js';
@@ -216,5 +217,35 @@ describe('responseHeaderRecord', () => {
 
   it('gives up on repeated headers (several Set-Cookie lines), which need the Headers form', () => {
     expect(responseHeaderRecord({ 'set-cookie': ['a=1', 'b=2'] })).toBeUndefined();
+  });
+});
+
+describe('HeaderPairs', () => {
+  it('sets, appends, reads and deletes on the pair list as Headers would', () => {
+    const list = ['accept', 'a/b', 'x-tag', 'one', 'x-tag', 'two'];
+    const pairs = new HeaderPairs(list);
+    expect(pairs.get('X-Tag')).toBe('one, two');
+    pairs.set('X-Tag', ' \tthree\t ');
+    expect(list).toEqual(['accept', 'a/b', 'x-tag', 'three']);
+    pairs.append('Traceparent', '00-abc-01');
+    pairs.append('x-tag', 'four');
+    expect(pairs.get('x-tag')).toBe('three, four');
+    expect(pairs.get('missing')).toBeNull();
+    pairs.delete('X-TAG');
+    expect(list).toEqual(['accept', 'a/b', 'traceparent', '00-abc-01']);
+    // The same values a Headers object holds after the same calls.
+    const headers = new Headers([['accept', 'a/b']]);
+    headers.set('traceparent', '00-abc-01');
+    expect([...headers]).toEqual([
+      ['accept', 'a/b'],
+      ['traceparent', '00-abc-01'],
+    ]);
+  });
+
+  it('keeps a value without surrounding whitespace as the same string', () => {
+    const list: string[] = [];
+    const value = 'vendor=bench';
+    new HeaderPairs(list).set('tracestate', value);
+    expect(list[1]).toBe(value);
   });
 });

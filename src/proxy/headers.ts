@@ -158,22 +158,46 @@ export function buildUpstreamHeaderList(
 export class HeaderPairs {
   constructor(private readonly list: string[]) {}
 
+  /** Replaces every line of `name` with one; appends at the end when there was none (the usual case). */
   set(name: string, value: string): void {
-    this.delete(name);
-    this.list.push(name.toLowerCase(), value.replace(EDGE_WHITESPACE, ''));
+    const lower = name.toLowerCase();
+    removeLines(this.list, lower);
+    this.list.push(lower, trimHeaderValue(value));
+  }
+
+  /** Adds a line, keeping any already there (Headers' `append`). */
+  append(name: string, value: string): void {
+    this.list.push(name.toLowerCase(), trimHeaderValue(value));
   }
 
   get(name: string): string | null {
     const lower = name.toLowerCase();
-    const values: string[] = [];
-    for (let i = 0; i < this.list.length; i += 2) if (this.list[i] === lower) values.push(this.list[i + 1]!);
-    return values.length === 0 ? null : values.join(', ');
+    const list = this.list;
+    let joined: string | null = null;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === lower) joined = joined === null ? list[i + 1]! : `${joined}, ${list[i + 1]!}`;
+    }
+    return joined;
   }
 
   delete(name: string): void {
-    const lower = name.toLowerCase();
-    for (let i = this.list.length - 2; i >= 0; i -= 2) if (this.list[i] === lower) this.list.splice(i, 2);
+    removeLines(this.list, name.toLowerCase());
   }
+}
+
+/** Removes the lines of a lower-case name from a pair list, in place (a scan; splices only on a hit). */
+function removeLines(list: string[], lower: string): void {
+  for (let i = list.length - 2; i >= 0; i -= 2) if (list[i] === lower) list.splice(i, 2);
+}
+
+/** Strips surrounding spaces and tabs as `Headers.set` does; checks two characters in the usual case. */
+function trimHeaderValue(value: string): string {
+  const last = value.length - 1;
+  if (last < 0) return value;
+  const first = value.charCodeAt(0);
+  const end = value.charCodeAt(last);
+  if (first !== 0x20 && first !== 0x09 && end !== 0x20 && end !== 0x09) return value;
+  return value.replace(EDGE_WHITESPACE, '');
 }
 
 const EDGE_WHITESPACE = /^[\t ]+|[\t ]+$/g;

@@ -29,6 +29,8 @@ class NodeClientInfo implements ClientInfo {
   requestId: string | undefined;
   #abortReason: string | undefined;
   #controller: AbortController | undefined;
+  #disconnectListener: (() => void) | undefined;
+  #watchingClose = false;
   readonly #outgoing: ServerResponse;
 
   constructor(incoming: IncomingMessage, outgoing: ServerResponse) {
@@ -106,17 +108,43 @@ class NodeClientInfo implements ClientInfo {
     });
   }
 
+  /**
+   * One plain `close` listener per response, added on the first subscription and never
+   * removed (the response is over when it fires): unsubscribing only clears the field, which
+   * spares node:events' listener search per proxied request.
+   */
   onDisconnect(listener: () => void): () => void {
     if (this.disconnected) {
       listener();
       return noop;
     }
+    if (this.#disconnectListener !== undefined) return this.#watchClose(listener);
+    this.#disconnectListener = listener;
+    if (!this.#watchingClose) {
+      this.#watchingClose = true;
+      this.#outgoing.on('close', notifyDisconnect);
+    }
+    return () => {
+      if (this.#disconnectListener === listener) this.#disconnectListener = undefined;
+    };
+  }
+
+  /** A second subscriber at the same time (rare): its own listener, removed when it unsubscribes. */
+  #watchClose(listener: () => void): () => void {
     const outgoing = this.#outgoing;
     const onClose = (): void => {
       if (!outgoing.writableFinished || this.answeredByAdapter !== undefined) listener();
     };
     outgoing.once('close', onClose);
     return () => outgoing.off('close', onClose);
+  }
+
+  /** The response closed: a disconnect when it did not finish (or the adapter answered itself). */
+  closed(): void {
+    const listener = this.#disconnectListener;
+    if (listener === undefined) return;
+    this.#disconnectListener = undefined;
+    if (!this.#outgoing.writableFinished || this.answeredByAdapter !== undefined) listener();
   }
 
   get signal(): AbortSignal {
@@ -133,6 +161,11 @@ class NodeClientInfo implements ClientInfo {
 }
 
 const noop = (): void => undefined;
+
+/** The `close` listener of a response whose client info has a disconnect subscriber (shared, no closure). */
+function notifyDisconnect(this: ServerResponse): void {
+  clientInfoOf(this)?.closed();
+}
 
 /**
  * The request's headers as node:http parsed them (lower-case names; repeats joined by `, `,

@@ -221,6 +221,37 @@ describe('createUndiciUpstreamClient', () => {
     expect(received.equals(payload)).toBe(true);
   });
 
+  it(
+    'streams a large body with backpressure: a reader that stops reading stops the upstream',
+    { timeout: 20_000 },
+    async () => {
+      const total = 64 * 1024 * 1024;
+      const piece = Buffer.alloc(64 * 1024, 7);
+      let written = 0;
+      const upstream = await startUpstream((req, res) => {
+        res.writeHead(200, { 'content-length': total });
+        const pump = (): void => {
+          while (written < total) {
+            written += piece.length;
+            if (!res.write(piece)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      });
+      const response = await send({ url: `${upstream.url}/big` });
+      const reader = response.body!.getReader();
+      let received = (await reader.read()).value?.byteLength ?? 0;
+      // The reader pauses: undici stops reading, the socket buffers fill, the upstream waits.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(written).toBeLessThan(total / 2);
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        received += chunk.value.byteLength;
+      }
+      expect(received).toBe(total);
+    },
+  );
+
   it('passes a redirect through instead of following it', { timeout: 5_000 }, async () => {
     const upstream = await startUpstream((req, res) => {
       res.writeHead(302, { location: '/elsewhere' });
