@@ -10,8 +10,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { cpuSeconds, httpGet, peakRssMiB, runWrk, wrkVersion } from '../lib.mjs';
+import { cpuSeconds, peakRssMiB, runWrk, wrkVersion } from '../lib.mjs';
+import { connectInspector } from './inspector.mjs';
 import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES, track } from '../setup.mjs';
 
 const { values, positionals } = parseArgs({
@@ -89,37 +89,6 @@ try {
   process.exitCode = 2;
 } finally {
   await bench.close();
-}
-
-/** The Worker's DevTools target (workerd lists one per Worker at /json/list). */
-async function connectInspector(port) {
-  if (port === undefined) throw new Error('workerd reported no inspector port');
-  const list = JSON.parse((await httpGet(`http://127.0.0.1:${port}/json/list`)).body);
-  const target = list.find((t) => t.webSocketDebuggerUrl);
-  if (!target) throw new Error(`no inspector target in ${JSON.stringify(list)}`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  let nextId = 1;
-  const pending = new Map();
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data));
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(`${message.error.message} (${message.error.code})`));
-    else waiter.resolve(message.result);
-  });
-  return {
-    send(method, params = {}) {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
 }
 
 /** Self time by function, with its main caller, and total time (self + callees) of the top frames. */

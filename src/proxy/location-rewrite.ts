@@ -26,11 +26,13 @@ export function rewriteUpstreamLocations(reply: Reply, base: UpstreamBase, ctx: 
     }
     return headers === undefined ? reply : new Answer(reply.status, headers, reply.body);
   }
+  // Read once: on Workers each property read of a Response is a call into the runtime.
+  const headers = reply.headers;
   for (const name of LOCATION_HEADERS) {
-    const value = reply.headers.get(name);
+    const value = headers.get(name);
     if (value === null) continue;
     const rewritten = rewrite(value, base, ctx);
-    if (rewritten !== undefined) reply.headers.set(name, rewritten);
+    if (rewritten !== undefined) headers.set(name, rewritten);
   }
   return reply;
 }

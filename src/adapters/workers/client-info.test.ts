@@ -28,4 +28,18 @@ describe('Workers client info', () => {
   ])('accepts the single value %s', (value) => {
     expect(info({ authorization: value }).malformed).toBeUndefined();
   });
+
+  it('lists the request headers as lower-case name/value pairs for the proxy', () => {
+    const headers = new Headers([
+      ['X-Kept', 'yes'],
+      ['Accept', 'a/b'],
+      ['accept', 'c/d'],
+    ]);
+    expect(clientInfoFor(new Request('https://gw.test/x', { headers })).rawRequestHeaders).toEqual([
+      'accept',
+      'a/b, c/d',
+      'x-kept',
+      'yes',
+    ]);
+  });
 });

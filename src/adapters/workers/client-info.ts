@@ -18,8 +18,6 @@ export function clientInfoFor(request: Request): ClientInfo {
  */
 class WorkersClientInfo implements ClientInfo {
   readonly address: string;
-  /** The URL the runtime built from the connection; a client's X-Forwarded-Proto is not trusted. */
-  readonly protocol: string;
   readonly malformed: string | undefined;
   readonly #request: Request;
 
@@ -28,11 +26,31 @@ class WorkersClientInfo implements ClientInfo {
     const headers = request.headers;
     this.malformed = joinedAuthorization(headers.get('authorization'));
     this.address = headers.get('cf-connecting-ip') ?? '';
-    this.protocol = request.url.startsWith('https:') ? 'https' : 'http';
+  }
+
+  /**
+   * From the URL the runtime built from the connection (a client's X-Forwarded-Proto is not
+   * trusted); read only by the proxy's forwarding headers, so a static route never asks for it.
+   */
+  get protocol(): string {
+    return this.#request.url.startsWith('https:') ? 'https' : 'http';
   }
 
   get signal(): AbortSignal {
     return this.#request.signal;
+  }
+
+  /**
+   * The request's headers as flat `[name, value, …]` pairs, read on the proxied path only: one
+   * pass over the runtime's Headers, so the upstream headers are a plain list the upstream
+   * client hands to `fetch` as one record, instead of a new Headers object filled by a call into
+   * the runtime per header (adapters/workers/upstream-client.ts; docs/ARCHITECTURE.md
+   * "Performance devices"). Names come lower-case, repeats already joined by `, `.
+   */
+  get rawRequestHeaders(): readonly string[] {
+    const flat: string[] = [];
+    for (const [name, value] of this.#request.headers) flat.push(name, value);
+    return flat;
   }
 }
 

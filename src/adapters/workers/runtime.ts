@@ -95,7 +95,8 @@ export class WorkerRuntime {
       if (this.lifecycle.failure === undefined || this.now() >= this.nextReadAt) {
         return this.load().then(() => this.answer(request));
       }
-    } else if (this.now() >= this.nextReadAt) {
+    } else if (this.nextReadAt !== Infinity && this.now() >= this.nextReadAt) {
+      // A source that never refreshes (a var, a bundled config) costs no clock read per request.
       this.waitUntil(this.load());
     }
     return this.answer(request);

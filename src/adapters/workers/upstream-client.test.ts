@@ -35,6 +35,21 @@ describe('the Workers upstream client', () => {
     expect(new Headers(seen?.init.headers).get('x-a')).toBe('1');
   });
 
+  it('sends a header pair list as one record: repeats joined, names like constructor kept as sent', async () => {
+    let init: RequestInit | undefined;
+    const client = createFetchUpstreamClient((async (_url: string, seen: RequestInit) => {
+      init = seen;
+      return new Response('ok');
+    }) as unknown as typeof fetch);
+    const headerList = ['accept', 'a/b', 'constructor', 'c1', 'accept', 'c/d', '__proto__', 'p1'];
+    await client({ ...request({ method: 'GET' }), headerList });
+    const sent = new Headers(init?.headers);
+    expect(sent.get('accept')).toBe('a/b, c/d');
+    expect(sent.get('constructor')).toBe('c1');
+    expect(sent.get('__proto__')).toBe('p1');
+    expect([...sent.keys()]).toEqual(['__proto__', 'accept', 'constructor']);
+  });
+
   it('no response headers within the timeout is ERR_UPSTREAM_TIMEOUT', async () => {
     const client = createFetchUpstreamClient(hangingFetch);
     const error = await client(request({ timeoutMs: 30 })).catch((e: unknown) => e);

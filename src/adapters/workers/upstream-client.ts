@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
-import { withMutableCleanHeaders } from '../../proxy/headers.js';
+import { headersFromList, withMutableCleanHeaders } from '../../proxy/headers.js';
 import { originOf } from '../../url-parts.js';
 
 /**
@@ -35,7 +35,7 @@ function withoutBody(send: Send, request: UpstreamRequest): Promise<Response> {
       timedOut = true;
       reject(timeoutError(request));
     }, request.timeoutMs);
-    send(request.url, { method: request.method, headers: request.headers, redirect: 'manual' }).then(
+    send(request.url, { method: request.method, headers: upstreamHeaders(request), redirect: 'manual' }).then(
       (response) => {
         clearTimeout(timer);
         if (timedOut) void response.body?.cancel().catch(() => undefined);
@@ -64,7 +64,7 @@ async function withBody(send: Send, request: UpstreamRequest): Promise<Response>
   try {
     const response = await send(request.url, {
       method: request.method,
-      headers: request.headers,
+      headers: upstreamHeaders(request),
       body: request.body,
       redirect: 'manual',
       signal: controller.signal,
@@ -80,6 +80,28 @@ async function withBody(send: Send, request: UpstreamRequest): Promise<Response>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The upstream headers as `fetch` takes them most cheaply: the gateway's flat pair list (built
+ * from the client's headers in one pass, adapters/workers/client-info.ts) as one plain record,
+ * converted by the runtime in a single call; a repeated name is joined by `, ` as Headers joins
+ * it (RFC 9110 §5.3). A request whose Headers object was already built (tracing injected into
+ * it, a WebSocket upgrade) is sent as it is.
+ */
+function upstreamHeaders(request: UpstreamRequest): Record<string, string> | Headers {
+  const list = request.headerList;
+  if (list === undefined) return request.headers;
+  // No prototype, so a header named `constructor` is a header like any other; `__proto__` (only
+  // forwarded with gateway.allow_underscores_in_headers) is not a plain property even then.
+  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i]!;
+    if (name === '__proto__') return headersFromList(list);
+    const earlier = record[name];
+    record[name] = earlier === undefined ? list[i + 1]! : `${earlier}, ${list[i + 1]!}`;
+  }
+  return record;
 }
 
 function timeoutError(request: UpstreamRequest): GatewayError {

@@ -83,6 +83,15 @@ export function proxyCases(ctx: SuiteContext): void {
     expect(response.headers.get('x-powered-by')).toBe('Gatehouse');
   });
 
+  // The Workers client hands the upstream headers to fetch as one plain record (adapters/workers/upstream-client.ts).
+  it('client headers named like object properties reach the upstream as sent', async () => {
+    await ctx.request('/up/props', { headers: { constructor: 'c1', tostring: 't1', 'x-kept': 'k' } });
+    const headers = ctx.upstream.requests[0]?.headers ?? {};
+    expect(headers['constructor']).toBe('c1');
+    expect(headers['tostring']).toBe('t1');
+    expect(headers['x-kept']).toBe('k');
+  });
+
   it('the client Authorization header is forwarded unless the route strips it', async () => {
     await ctx.request('/up/keep', { headers: { authorization: 'Bearer abc' } });
     await ctx.request('/strip', { headers: { authorization: 'Bearer abc' } });
