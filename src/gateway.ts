@@ -143,7 +143,7 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
     inFlight--;
     if (reply.status === ANSWER_STATUS.switchingProtocols) return switched(exchange, reply);
     const decorated =
-      reply instanceof Answer ? decoratedAnswer(reply, exchange, asAnswer) : decorate(reply, exchange);
+      reply instanceof Answer ? decoratedReplyOf(reply, exchange, asAnswer) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
     // Measured now: the duration metric ends at the response headers, even for a streamed body.
@@ -363,7 +363,7 @@ class RouteContext implements RequestContext {
 }
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
-function decoratedAnswer(answer: Answer, exchange: Exchange, asAnswer: boolean): Reply {
+function decoratedReplyOf(answer: Answer, exchange: Exchange, asAnswer: boolean): Reply {
   // Origin is read only where CORS is configured: each header read is a call into the runtime.
   const origin = exchange.compiled.cors ? exchange.headers.get('origin') : null;
   const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
