@@ -62,7 +62,7 @@ export function createRequestListener(
 
 /** The gateway's listener: an unusable target is a 400 through its exit, and the connection is not reused. */
 export function gatewayRequestListener(gateway: Gateway): (incoming: Incoming, outgoing: Outgoing) => void {
-  const serve: ServeRequest = gateway.serve ?? gateway.fetch;
+  const serve: ServeRequest = gateway.serve?.bind(gateway) ?? gateway.fetch.bind(gateway);
   return createRequestListener(serve, (incoming) => {
     const answer = gateway.refuse('ERR_BAD_REQUEST', new Headers(), {
       address: incoming.socket.remoteAddress ?? '',
@@ -72,6 +72,12 @@ export function gatewayRequestListener(gateway: Gateway): (incoming: Incoming, o
 }
 
 function write(incoming: Incoming, outgoing: Outgoing, reply: Reply): void {
+  if (outgoing.writableEnded || outgoing.destroyed) {
+    // The adapter answered itself (a body found malformed mid-way) or the client left: a
+    // streamed body is cancelled, which stops its upstream.
+    if (!(reply instanceof Answer)) reply.body?.cancel().catch(() => undefined);
+    return;
+  }
   if (reply instanceof Answer) writeAnswer(incoming, outgoing, reply);
   else void writeResponse(incoming, outgoing, reply);
 }
