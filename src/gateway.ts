@@ -31,6 +31,11 @@ import { ANSWER_STATUS } from './errors/statuses.js';
  */
 export interface Gateway {
   fetch(request: Request, client: ClientInfo): Response | Promise<Response>;
+  /**
+   * The same as `fetch`, but an Answer stays an Answer (its decorations added to its record):
+   * an adapter that writes plain records itself (Node's listener) builds no Response for it.
+   */
+  serve?(request: Request, client: ClientInfo): Reply | Promise<Reply>;
   /** Requests being answered right now (the in-flight gauge); absent on stand-ins that do not count. */
   readonly inFlight?: number;
   /**
@@ -134,12 +139,13 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
   }
 
   /** The one exit: every response, success or error, leaves through here exactly once. */
-  function finish(exchange: Exchange, reply: Reply): Response {
+  function finish(exchange: Exchange, reply: Reply, asAnswer: boolean): Reply {
     inFlight--;
     if (reply.status === ANSWER_STATUS.switchingProtocols) return switched(exchange, reply);
     // An error answer nothing threw (the router's 404/405, a 414…) is logged with its code too.
     if (reply instanceof Answer && reply.code !== undefined) exchange.log.code ??= reply.code;
-    const decorated = reply instanceof Answer ? answerToResponse(reply, exchange) : decorate(reply, exchange);
+    const decorated =
+      reply instanceof Answer ? decoratedReplyOf(reply, exchange, asAnswer) : decorate(reply, exchange);
     if (exchange.span) tracing?.endRequest(exchange.span, decorated.status, exchange.log.code as string);
     if (logger.level === 'silent' && !accessLog?.active) return decorated;
     // Measured now: the duration metric ends at the response headers, even for a streamed body.
@@ -260,48 +266,52 @@ export function createGateway(current: () => CompiledGateway, platform: Platform
 
   return {
     refuse,
-    fetch(request, client) {
-      const { host, pathname, search } = splitRequestUrl(request.url);
-      const compiled = current();
-      // Node reads its already-parsed header record: a static route never builds a Headers object.
-      const headers = client.requestHeaders ?? request.headers;
-      const requestId = pickRequestId(headers.get('x-request-id'));
-      const exchange: Exchange = {
-        request,
-        headers,
-        client,
-        compiled,
-        requestId,
-        started: platform.now(),
-        startedPrecise: performance.now(),
-        pathname,
-        search,
-        log: {},
-        clientAddress: resolveClientAddress(client.address, headers, compiled.trustedProxies),
-        routeLabel: undefined,
-        route: undefined,
-        span: tracing?.startRequest(request.method, pathname, headers, requestId),
-      };
-      client.attachRequestId?.(exchange.requestId);
-      inFlight++;
-      let result: Reply | Promise<Reply>;
-      try {
-        result = dispatch(exchange, host);
-      } catch (error) {
-        return finish(exchange, errorResponse(error, exchange));
-      }
-      if (result instanceof Promise) {
-        return result.then(
-          (response) => finish(exchange, response),
-          (error: unknown) => finish(exchange, errorResponse(error, exchange)),
-        );
-      }
-      return finish(exchange, result);
-    },
+    fetch: (request, client) => run(request, client, false) as Response | Promise<Response>,
+    serve: (request, client) => run(request, client, true),
     get inFlight() {
       return inFlight;
     },
   };
+
+  /** `asAnswer`: an Answer leaves as a decorated Answer (serve) rather than a Response (fetch). */
+  function run(request: Request, client: ClientInfo, asAnswer: boolean): Reply | Promise<Reply> {
+    const { host, pathname, search } = splitRequestUrl(request.url);
+    const compiled = current();
+    // Node reads its already-parsed header record: a static route never builds a Headers object.
+    const headers = client.requestHeaders ?? request.headers;
+    const requestId = pickRequestId(headers.get('x-request-id'));
+    const exchange: Exchange = {
+      request,
+      headers,
+      client,
+      compiled,
+      requestId,
+      started: platform.now(),
+      startedPrecise: performance.now(),
+      pathname,
+      search,
+      log: {},
+      clientAddress: resolveClientAddress(client.address, headers, compiled.trustedProxies),
+      routeLabel: undefined,
+      route: undefined,
+      span: tracing?.startRequest(request.method, pathname, headers, requestId),
+    };
+    client.attachRequestId?.(exchange.requestId);
+    inFlight++;
+    let result: Reply | Promise<Reply>;
+    try {
+      result = dispatch(exchange, host);
+    } catch (error) {
+      return finish(exchange, errorResponse(error, exchange), asAnswer);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (response) => finish(exchange, response, asAnswer),
+        (error: unknown) => finish(exchange, errorResponse(error, exchange), asAnswer),
+      );
+    }
+    return finish(exchange, result, asAnswer);
+  }
 }
 
 /** The trace and span ids for the access-log line: the request's span, else the client's traceparent. */
@@ -359,11 +369,12 @@ class RouteContext implements RequestContext {
 }
 
 /** An Answer's headers plus the decorations, as a plain record: no Headers object on the way. */
-function answerToResponse(answer: Answer, exchange: Exchange): Response {
+function decoratedReplyOf(answer: Answer, exchange: Exchange, asAnswer: boolean): Reply {
   // Origin is read only where CORS is configured: each header read is a call into the runtime.
   const origin = exchange.compiled.cors ? exchange.headers.get('origin') : null;
   const headers = decoratedRecord(answer, exchange.compiled, exchange.requestId, origin);
   if (exchange.compiled.serverTiming) headers['server-timing'] = timing(exchange);
+  if (asAnswer) return new Answer(answer.status, headers, answer.body, answer.code, answer.setCookies);
   const response = new Response(answer.body, { status: answer.status, headers });
   if (answer.setCookies) appendSetCookies(response, answer.setCookies);
   return response;

@@ -13,6 +13,7 @@ import type { Handler, RequestContext } from '../context.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
+import { standardRequest } from '../standard-request.js';
 
 /**
  * `service_binding` routes and the calls hooks make (docs/CONFIG.md "Services, service bindings and hooks"):
@@ -142,7 +143,7 @@ export function createServiceBindingIntegration(
   binding: string,
 ): Handler {
   const call = bindingCall(deps, route, binding, route.integration.function);
-  return async (ctx) => resultToResponse(await call(ctx.request, ctx));
+  return async (ctx) => resultToResponse(await call(standardRequest(ctx.request), ctx));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Handler } from '../context.js';
 import type { IntegrationDefinition, IntegrationDeps } from './definition.js';
 import { resultToResponse } from './result.js';
 import { bindingContext, type BindingContext, type BindingEnv } from './service-binding.js';
+import { standardRequest } from '../standard-request.js';
 
 /**
  * `service` routes (docs/CONFIG.md "Services, service bindings and hooks"): an in-process module whose default export is
@@ -122,7 +123,7 @@ export function createServiceIntegration(
   return async (ctx) => {
     // bindingContext builds a fresh object per request, so adding to it is safe.
     const context: ServiceContext = Object.assign(bindingContext(route, ctx), { waitUntil });
-    return resultToResponse(await service.fetch(ctx.request, envJson, context));
+    return resultToResponse(await service.fetch(standardRequest(ctx.request), envJson, context));
   };
 }
 

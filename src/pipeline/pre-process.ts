@@ -4,6 +4,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { IntegrationDeps } from '../integrations/definition.js';
 import { asResponse } from '../integrations/result.js';
 import { bindingCall } from '../integrations/service-binding.js';
+import { standardRequest } from '../standard-request.js';
 
 /**
  * `pre_process: {binding, function}` (docs/CONFIG.md "Services, service bindings and hooks"): runs after authorization and
@@ -56,7 +57,7 @@ export function createPreProcessStep(
  * not even materialized.
  */
 function requestForHook(ctx: RequestContext): Request {
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return ctx.request;
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return standardRequest(ctx.request);
   return ctx.request.clone();
 }
 

@@ -253,6 +253,16 @@ export function responseHeaderRecord(
 }
 
 /**
+ * A Response built on headers from `responseHeadersFrom` (already clean, and possibly carrying
+ * the client-side `Trailer` the adapter set): a standard Response copies its init headers, so
+ * its own Headers object is the one marked clean.
+ */
+export function cleanBuiltResponse(response: Response): Response {
+  BUILT_CLEAN.add(response.headers);
+  return response;
+}
+
+/**
  * Removes hop-by-hop headers from an upstream response, in place. Throws TypeError when the
  * headers are immutable (a Workers `fetch` response); see forward.ts.
  */

@@ -1,21 +1,18 @@
-import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Answer, replyToResponse } from '../../answer.js';
 import type { Gateway } from '../../gateway.js';
 import { createClientErrorHandler } from './client-errors.js';
-import { clientInfoFor } from './client-info.js';
 import { answerConnect, answerDraining } from './direct-answers.js';
 import { continueWhenBodyIsRead } from './expect-continue.js';
 import { localAuthority } from './request-framing.js';
-import { withoutConnectionHeaders } from './http2-headers.js';
+import { gatewayRequestListener } from './request-listener.js';
 import { listenFront, wantsFront, type TlsFiles } from './tls-server.js';
 import { attachUpgradeHandler } from './websocket.js';
 import { listenForUrl } from './listen.js';
 
 /**
- * Serves a Gateway over node:http through @hono/node-server (the maintained adapter between
- * Node's req/res and Web-standard Request/Response). Bounded timeouts drop slow clients
+ * Serves a Gateway over node:http (and HTTP/2) through Gatehouse's own request listener
+ * (request-listener.ts: a lazy Web Request in, plain records or a piped Response out). Bounded timeouts drop slow clients
  * (docs/SECURITY.md "Faults and load"), and shutdown drains (docs/BEHAVIOUR.md "Hostile input").
  */
 export interface NodeServerOptions {
@@ -49,24 +46,7 @@ export interface RunningServer {
 const DEADLINE_CHECK_MS = 1_000;
 
 export async function startNodeServer(gateway: Gateway, options: NodeServerOptions): Promise<RunningServer> {
-  const listener = getRequestListener(
-    // Only an HTTP/1.1 server is created here, so the bindings are always node:http's.
-    (request, env) => {
-      const { incoming, outgoing } = env as HttpBindings;
-      const reply = gateway.fetch(request, clientInfoFor(incoming, outgoing));
-      return incoming.httpVersionMajor === 2 ? withoutConnectionHeaders(reply) : reply;
-    },
-    // The adapter could not even build a Request (bad Host, backslash in the path, `OPTIONS *`):
-    // a 400 through the gateway's exit, like every other error, and the connection is not reused.
-    {
-      errorHandler: () => {
-        const answer = gateway.refuse('ERR_BAD_REQUEST', new Headers(), { address: '' });
-        return replyToResponse(
-          new Answer(answer.status, { ...answer.headers, connection: 'close' }, answer.body),
-        );
-      },
-    },
-  );
+  const listener = gatewayRequestListener(gateway);
   let draining = false;
   // Tracked per connection, not per request: at drain time a socket's current response is
   // `_httpMessage` (node:http's own field), so requests pay nothing for draining.
@@ -80,7 +60,7 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
     // HTTP/1.0 may omit Host: it addressed this server (an HTTP/1.1 request without one is
     // refused by the gateway, see request-framing.ts).
     if (incoming.headers.host === undefined) incoming.headers.host = localAuthority(incoming.socket);
-    void listener(incoming, outgoing);
+    listener(incoming, outgoing);
   };
 
   const headersTimeout = options.headersTimeoutMs ?? 20_000;

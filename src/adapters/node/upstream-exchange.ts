@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { Answer, type Reply } from '../../answer.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamRequest } from '../../platform.js';
-import { responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
+import { cleanBuiltResponse, responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
 import { announcedTrailers, passableTrailers } from './trailers.js';
 import { undiciUtil } from './undici-agent.js';
 
@@ -262,7 +262,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     } catch (error) {
       return this.reject(invalidResponse(error, this.origin));
     }
-    this.resolve(new Response(body, { status: this.#status, headers }));
+    this.resolve(cleanBuiltResponse(new Response(body, { status: this.#status, headers })));
   }
 
   #answerDied(): void {
@@ -272,7 +272,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     } catch (error) {
       return this.reject(invalidResponse(error, this.origin));
     }
-    this.resolve(new Response(failingStream(this.request.abortResponse), { status: this.#status, headers }));
+    this.resolve(
+      cleanBuiltResponse(
+        new Response(failingStream(this.request.abortResponse), { status: this.#status, headers }),
+      ),
+    );
   }
 
   /** Not representable as a Response: the upstream answered something that is not valid HTTP for us. */
@@ -320,7 +324,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       },
       STREAM_QUEUE,
     );
-    this.resolve(new Response(stream, { status: this.#status, headers }));
+    this.resolve(cleanBuiltResponse(new Response(stream, { status: this.#status, headers })));
   }
 }
 

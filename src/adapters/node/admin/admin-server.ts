@@ -1,6 +1,6 @@
-import { getRequestListener } from '@hono/node-server';
 import { createServer } from 'node:http';
-import { renderError } from '../../../errors/render.js';
+import { errorAnswer } from '../../../errors/render.js';
+import { createRequestListener } from '../request-listener.js';
 import type { AdminHandlers } from './handlers.js';
 import { listenForUrl } from '../listen.js';
 
@@ -23,9 +23,11 @@ export async function startAdminServer(
   handlers: AdminHandlers,
   options: AdminListenOptions,
 ): Promise<RunningAdmin> {
-  const listener = getRequestListener((request) => handlers.handle(request), {
-    errorHandler: () => renderError('ERR_BAD_REQUEST'),
-  });
+  const listener = createRequestListener(
+    (request) => handlers.handle(request),
+    // A fresh record: the listener adds Content-Length to it.
+    () => errorAnswer('ERR_BAD_REQUEST', {}),
+  );
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, listener);
   const url = await listenForUrl(server, options.port, options.host);
   return {
