@@ -7,6 +7,8 @@
 //   node bench/workers/ab.mjs workers-floor-proxy,essential=bench/workers/essential-proxy.mjs@workers-floor-proxy,workers-proxied
 // The same steps run in-isolate in bench/workers/micro/pipeline-entry.ts (`essential`).
 /* global Response, crypto */
+// workerd loads this file alone (no bundling), so it carries its own copy of the list in
+// src/proxy/hop-by-hop.ts; bench/workers/micro/pipeline-entry.ts imports that list instead.
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',

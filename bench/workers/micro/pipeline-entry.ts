@@ -5,6 +5,7 @@
 //   GET /?kind=floor|essential|gateway&path=/api/items/42&n=N  (header `x-bench-authorization` → Authorization)
 import { createWorker } from '../../../src/adapters/workers/worker.js';
 import { createFetchUpstreamClient } from '../../../src/adapters/workers/upstream-client.js';
+import { HOP_BY_HOP_HEADERS } from '../../../src/proxy/hop-by-hop.js';
 import type { WorkerEnv, WorkerExecutionContext } from '../../../src/adapters/workers/types.js';
 
 const BODY = '{"ok":true,"path":"/items/42","user":null}';
@@ -31,18 +32,6 @@ function floor(request: Request, env: WorkerEnv): Promise<Response> {
   const path = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : url.pathname;
   return fakeFetch(String(env['UPSTREAM_URL']) + path + url.search, request);
 }
-
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'trailer',
-];
 
 /**
  * The least a Worker can do and still behave as docs/BEHAVIOUR.md requires of a proxied route,
@@ -76,7 +65,7 @@ function essential(request: Request, env: WorkerEnv): Promise<Response> {
         headers: response.headers,
       });
       const out = copy.headers;
-      for (const name of HOP_BY_HOP) out.delete(name);
+      for (const name of HOP_BY_HOP_HEADERS) out.delete(name);
       out.set('x-request-id', requestId);
       out.set('x-powered-by', 'Gatehouse');
       resolve(copy);
