@@ -12,7 +12,8 @@ export const RATIO_TARGETS = [
     what: 'Gatehouse proxied ÷ Fastify + reply-from proxied',
     num: 'gatehouse-proxied',
     den: 'fastify-proxy',
-    min: 1.0,
+    // Issue 16 asks for 1.3× (≤ 50 µs per request on its quiet machine).
+    min: 1.3,
   },
   {
     id: 'P2',
