@@ -5,9 +5,10 @@
 // gateway adds to a request: its JavaScript and its calls into the runtime (Headers, Response,
 // timers), not the sockets or the real `fetch` that every Worker pays alike. `floor` is the
 // minimal proxy Worker's own work around the same upstream. Compare sources in one run:
-//   node bench/workers/pipeline-cost.mjs [--src DIR,DIR…] [--n 2000] [--rounds 7] [--profile FILE]
+//   node bench/workers/pipeline-cost.mjs [--src DIR,DIR…] [--n 2000] [--rounds 7] [--profile FILE [--profile-kind K]]
 // --src: source trees to compare (default: this one), e.g. a `git archive BASE src | tar -x` copy.
-// --profile: also a V8 CPU profile of the first tree's proxied loop (a .cpuprofile for DevTools).
+// --profile: also a V8 CPU profile of the first tree's proxied loop (a .cpuprofile for DevTools);
+// --profile-kind: profile another loop instead (hs256, static).
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '7' },
     profile: { type: 'string' },
+    'profile-kind': { type: 'string', default: 'proxied' },
   },
 });
 const sources = values.src.split(',').map((dir) => resolve(dir));
@@ -104,16 +106,21 @@ try {
     }
   }
   if (values.profile) {
-    // The proxied loop of the first source under V8's sampling profiler, saved for DevTools.
+    // The chosen loop of the first source under V8's sampling profiler, saved for DevTools.
+    const profiled = values['profile-kind'];
+    const [, path, headers] = kinds.find(([kind]) => kind === profiled) ?? [];
+    if (path === undefined || profiled === 'floor' || profiled === 'essential')
+      throw new Error(`--profile-kind: ${profiled}?`);
     const inspector = await connectInspector(running[0].inspectorPort);
     await inspector.send('Profiler.enable');
     await inspector.send('Profiler.setSamplingInterval', { interval: 50 });
     await inspector.send('Profiler.start');
-    for (let c = 0; c < 5; c++) await call(running[0], `?kind=gateway&path=%2Fapi%2Fitems%2F42&n=${n}`, {});
+    const query = `?kind=gateway&path=${encodeURIComponent(path)}&n=${n}`;
+    for (let c = 0; c < 5; c++) await call(running[0], query, headers);
     const { profile } = await inspector.send('Profiler.stop');
     inspector.close();
     await writeFile(values.profile, JSON.stringify(profile));
-    console.log(`profile of ${5 * n} proxied requests: ${values.profile}`);
+    console.log(`profile of ${5 * n} ${profiled} requests: ${values.profile}`);
   }
   console.log(`µs of workerd CPU per request (median of ${rounds} rounds, ${n}×5 requests each; min–max):`);
   for (const [i, source] of sources.entries()) {

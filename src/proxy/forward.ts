@@ -10,6 +10,7 @@ import {
   HeaderPairs,
   headersFromList,
   compileRequestDrops,
+  isCleanHeadersClient,
   withMutableCleanHeaders,
 } from './headers.js';
 import type { HeaderPolicyOptions } from './request-header-policy.js';
@@ -82,14 +83,17 @@ export function createProxyHandler(
   };
   const rewriteLocation = options.rewriteLocation ?? true;
   const websocket = options.websocket ?? compileWebSocketOptions(undefined);
+  // A client declared clean (Workers' fetch client) hands over clean, mutable headers: no check per response.
+  const cleanClient = isCleanHeadersClient(upstream);
 
   return async (ctx) => {
     // The adapter's header reader (Node) spares the framework building the request's Headers.
     // A request a step replaced (withRequest, session credentials) is read as that step built it.
     const adapter = ctx.request === ctx.adapterRequest ? ctx.client : undefined;
+    // The raw lines first: a reader built on them (Workers) then answers the reads below from them.
+    const raw = adapter?.rawRequestHeaders;
     const incoming = adapter?.requestHeaders ?? ctx.request.headers;
     const upgrading = isWebSocketUpgrade(ctx.method, incoming);
-    const raw = adapter?.rawRequestHeaders;
     let headers: Headers | string[];
     let query: URLSearchParams | undefined;
     if (raw !== undefined && !upgrading) {
@@ -143,7 +147,8 @@ export function createProxyHandler(
     ctx.log.upstreamStatus = response.status;
     // A 101 is the runtime's own WebSocket hand-over (Workers): passed on untouched.
     if (response.status === ANSWER_STATUS.switchingProtocols) return response;
-    const reply = response instanceof Answer ? response : withCleanHeaders(response);
+    const reply =
+      response instanceof Answer || (cleanClient && !upgrading) ? response : withCleanHeaders(response);
     return rewriteLocation ? rewriteUpstreamLocations(reply, base, ctx) : reply;
   };
 }

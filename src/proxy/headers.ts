@@ -1,5 +1,5 @@
 import { HOP_BY_HOP_HEADERS } from './hop-by-hop.js';
-import type { ClientInfo } from '../platform.js';
+import type { ClientInfo, UpstreamClient } from '../platform.js';
 import type { HeaderReader, ResolvedClient } from './client-address.js';
 import {
   appendForwardingHeaders,
@@ -279,14 +279,42 @@ export function cleanResponseHeaders(headers: Headers): void {
  * the runtime's own stream, passed on untouched.
  */
 export function withMutableCleanHeaders(response: Response): Response {
+  const copy = mutableCleanCopy(response);
+  BUILT_CLEAN.add(copy.headers);
+  return copy;
+}
+
+/**
+ * withMutableCleanHeaders without the mark, for an upstream client declared with
+ * cleanHeadersClient: the proxy never re-checks its responses, so nothing reads a mark.
+ */
+export function mutableCleanCopy(response: Response): Response {
   const copy = new Response(response.body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
   deleteHopByHop(copy.headers);
-  BUILT_CLEAN.add(copy.headers);
   return copy;
+}
+
+/** Upstream clients whose every Response already has mutable headers free of hop-by-hop ones. */
+const CLEAN_CLIENTS = new WeakSet<UpstreamClient>();
+
+/**
+ * Declares, once when the client is built, that `client` keeps platform.ts's contract for every
+ * Response it resolves (mutable headers, hop-by-hop ones gone), so the proxy step decides at
+ * compile time to pass its responses on unchecked instead of looking each one up in a per-request
+ * mark (docs/ARCHITECTURE.md "Performance devices"). A wrapper around the client (tracing) is not
+ * declared, and its responses are checked as any other client's.
+ */
+export function cleanHeadersClient<C extends UpstreamClient>(client: C): C {
+  CLEAN_CLIENTS.add(client);
+  return client;
+}
+
+export function isCleanHeadersClient(client: UpstreamClient): boolean {
+  return CLEAN_CLIENTS.has(client);
 }
 
 function deleteHopByHop(headers: Headers): void {

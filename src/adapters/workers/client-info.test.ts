@@ -42,4 +42,33 @@ describe('Workers client info', () => {
       'yes',
     ]);
   });
+
+  it('reads its headers as Headers.get does, before and after the proxy lists them', () => {
+    const request = new Request('https://gw.test/x', {
+      headers: [
+        ['Authorization', 'Bearer abc.def.ghi'],
+        ['Accept', 'a/b'],
+        ['accept', 'c/d'],
+        ['Connection', 'x-private'],
+      ],
+    });
+    const client = clientInfoFor(request);
+    const reader = client.requestHeaders!;
+    const names = ['authorization', 'Accept', 'connection', 'x-absent'];
+    const expected = names.map((name) => request.headers.get(name));
+    expect(expected).toEqual(['Bearer abc.def.ghi', 'a/b, c/d', 'x-private', null]);
+    expect(names.map((name) => reader.get(name))).toEqual(expected);
+    expect(client.rawRequestHeaders).toBe(client.rawRequestHeaders); // one pass, then kept
+    expect(names.map((name) => reader.get(name))).toEqual(expected);
+  });
+
+  it('answers from the listed headers once the proxy read them, not from the runtime', () => {
+    const request = new Request('https://gw.test/x', { headers: { upgrade: 'websocket' } });
+    const client = clientInfoFor(request);
+    void client.rawRequestHeaders;
+    // Headers of an incoming request cannot change; a stub that throws shows no call reaches it.
+    Object.defineProperty(request.headers, 'get', { value: () => expect.unreachable('Headers.get') });
+    expect(client.requestHeaders!.get('upgrade')).toBe('websocket');
+    expect(client.requestHeaders!.get('content-length')).toBeNull();
+  });
 });

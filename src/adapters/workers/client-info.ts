@@ -1,4 +1,5 @@
 import type { ClientInfo } from '../../platform.js';
+import type { HeaderReader } from '../../proxy/client-address.js';
 
 /**
  * Connection facts for one request on Workers. The runtime hides the socket, so the client
@@ -15,17 +16,40 @@ export function clientInfoFor(request: Request): ClientInfo {
  * gateway.ts RouteContext): the first read of an incoming request's `signal` costs workerd a
  * tenth of a proxied request's CPU, and only a request with a body needs it
  * (adapters/workers/upstream-client.ts; docs/ARCHITECTURE.md "Performance devices").
+ *
+ * It is also the request's header reader (`requestHeaders`): each `Headers.get` is a call into
+ * the runtime, so a value read once is not read again (`Authorization`: the duplicate check here,
+ * then the bearer token), and once the proxy has read every header in one pass
+ * (`rawRequestHeaders`) the later reads (`Upgrade`, `Connection`, `Content-Length`, a trusted
+ * proxy's `X-Forwarded-*`) are served from that list.
  */
-class WorkersClientInfo implements ClientInfo {
+class WorkersClientInfo implements ClientInfo, HeaderReader {
   readonly address: string;
   readonly malformed: string | undefined;
+  readonly requestHeaders: HeaderReader = this;
   readonly #request: Request;
+  readonly #headers: Headers;
+  readonly #authorization: string | null;
+  #flat: string[] | undefined;
 
   constructor(request: Request) {
     this.#request = request;
     const headers = request.headers;
-    this.malformed = joinedAuthorization(headers.get('authorization'));
+    this.#headers = headers;
+    const authorization = headers.get('authorization');
+    this.#authorization = authorization;
+    this.malformed = joinedAuthorization(authorization);
     this.address = headers.get('cf-connecting-ip') ?? '';
+  }
+
+  /** `Headers.get`'s answer: repeated headers joined by `, `, null when absent. */
+  get(name: string): string | null {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization') return this.#authorization;
+    const flat = this.#flat;
+    if (flat === undefined) return this.#headers.get(lower);
+    for (let i = 0; i < flat.length; i += 2) if (flat[i] === lower) return flat[i + 1]!;
+    return null;
   }
 
   /**
@@ -45,11 +69,14 @@ class WorkersClientInfo implements ClientInfo {
    * pass over the runtime's Headers, so the upstream headers are a plain list the upstream
    * client hands to `fetch` as one record, instead of a new Headers object filled by a call into
    * the runtime per header (adapters/workers/upstream-client.ts; docs/ARCHITECTURE.md
-   * "Performance devices"). Names come lower-case, repeats already joined by `, `.
+   * "Performance devices"). Names come lower-case, each name once (the runtime joins repeats
+   * by `, `). Read once; `get` answers from it afterwards.
    */
   get rawRequestHeaders(): readonly string[] {
+    if (this.#flat !== undefined) return this.#flat;
     const flat: string[] = [];
-    for (const [name, value] of this.#request.headers) flat.push(name, value);
+    for (const [name, value] of this.#headers) flat.push(name, value);
+    this.#flat = flat;
     return flat;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamRequest } from '../../platform.js';
+import { isCleanHeadersClient } from '../../proxy/headers.js';
 import { createFetchUpstreamClient } from './upstream-client.js';
 
 function request(overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
@@ -22,6 +23,20 @@ const hangingFetch = ((_url: string, init: RequestInit) =>
   })) as unknown as typeof fetch;
 
 describe('the Workers upstream client', () => {
+  it('is declared clean, and keeps the promise: mutable headers, hop-by-hop ones gone', async () => {
+    const upstream = async (): Promise<Response> =>
+      new Response('ok', {
+        headers: { connection: 'x-secret', 'x-secret': '1', 'keep-alive': 't', 'x-kept': 'y' },
+      });
+    const client = createFetchUpstreamClient(upstream as unknown as typeof fetch);
+    expect(isCleanHeadersClient(client)).toBe(true);
+    expect(isCleanHeadersClient(async () => new Response(null))).toBe(false);
+    const response = (await client({ ...request(), method: 'GET' })) as Response;
+    expect([...response.headers.keys()]).toEqual(['content-type', 'x-kept']);
+    response.headers.set('x-request-id', 'r'); // the exit decorates without a copy
+    expect(response.headers.get('x-request-id')).toBe('r');
+  });
+
   it('sends method, headers and body with redirect: manual, and returns the response as is', async () => {
     let seen: { url: string; init: RequestInit } | undefined;
     const client = createFetchUpstreamClient((async (url: string, init: RequestInit) => {

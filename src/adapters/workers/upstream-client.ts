@@ -1,6 +1,6 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient, UpstreamRequest } from '../../platform.js';
-import { headersFromList, withMutableCleanHeaders } from '../../proxy/headers.js';
+import { cleanHeadersClient, headersFromList, mutableCleanCopy } from '../../proxy/headers.js';
 import { originOf } from '../../url-parts.js';
 
 /**
@@ -23,7 +23,10 @@ import { originOf } from '../../url-parts.js';
  */
 export function createFetchUpstreamClient(fetchImpl: typeof fetch = globalThis.fetch): UpstreamClient {
   const send = fetchImpl.bind(globalThis);
-  return (request) => (request.body === null ? withoutBody(send, request) : withBody(send, request));
+  // Every response is a mutableCleanCopy: the proxy passes them on without checking each one.
+  return cleanHeadersClient((request) =>
+    request.body === null ? withoutBody(send, request) : withBody(send, request),
+  );
 }
 
 type Send = typeof fetch;
@@ -40,7 +43,7 @@ function withoutBody(send: Send, request: UpstreamRequest): Promise<Response> {
         clearTimeout(timer);
         if (timedOut) void response.body?.cancel().catch(() => undefined);
         // fetch's headers are immutable; the exit decorates them, so they are copied once, here.
-        else resolve(withMutableCleanHeaders(response));
+        else resolve(mutableCleanCopy(response));
       },
       (error: unknown) => {
         clearTimeout(timer);
@@ -71,7 +74,7 @@ async function withBody(send: Send, request: UpstreamRequest): Promise<Response>
       // Required by the Fetch standard for a stream body; Workers accept and ignore it.
       duplex: 'half',
     } as RequestInit);
-    return withMutableCleanHeaders(response);
+    return mutableCleanCopy(response);
   } catch (error) {
     signal.removeEventListener('abort', onClientAbort);
     if (timedOut) throw timeoutError(request);
