@@ -62,7 +62,8 @@ export const DEFAULT_UPSTREAM_HEADER_BYTES = 64 * 1024;
  */
 const UNUSED_QUERY = new URLSearchParams();
 
-const NO_BODY: { body: null } = { body: null };
+/** The outgoing body of a request that carries none (shared: it is only read). */
+const NO_BODY: { readonly body: null } = { body: null };
 
 /**
  * The `http_proxy` integration of one route, built at compile time (docs/BEHAVIOUR.md "6. http_proxy").
@@ -179,7 +180,7 @@ function requestBody(
   incoming: Pick<Headers, 'get'>,
   maxBodyBytes: number,
 ): { body: ReadableStream<Uint8Array> | null; signal?: AbortSignal } {
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') return { body: null };
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') return NO_BODY;
   const declared = incoming.get('content-length');
   if (declared === '0') return { body: null };
   const body = ctx.request.body;

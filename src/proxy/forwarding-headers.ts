@@ -100,7 +100,22 @@ export function appendForwardingHeaders(out: string[], view: ForwardingView): vo
   if (host !== '') out.push('x-forwarded-host', host);
   out.push('x-forwarded-port', port);
   const forwardedFor = resolved.address === '' ? '' : `for=${forwardedNode(resolved.address)};`;
-  out.push('forwarded', `${forwardedFor}${host === '' ? '' : `host=${quoted(host)};`}proto=${protocol}`);
+  out.push('forwarded', `${forwardedFor}${host === '' ? '' : `host=${quotedHost(host)};`}proto=${protocol}`);
+}
+
+/**
+ * The last host quoted, kept: nearly every request of a gateway names the same Host, and its
+ * `host:port` form always needs quoting, a regex test and a replace per proxied request.
+ */
+let lastHost = '';
+let lastQuotedHost = '';
+
+function quotedHost(host: string): string {
+  if (host !== lastHost) {
+    lastQuotedHost = quoted(host);
+    lastHost = host;
+  }
+  return lastQuotedHost;
 }
 
 function lastValue(value: string | null): string | undefined {

@@ -20,7 +20,14 @@ Object.assign(dispatcher.prototype, load('undici/lib/api/index.js') as object);
 export const Agent = load('undici/lib/dispatcher/agent.js') as typeof AgentClass;
 export type Agent = AgentClass;
 
-/** undici's header-list parser, as its entry exports it (`util.parseHeaders`). */
-export const undiciUtil: Pick<typeof UtilNamespace, 'parseHeaders'> = {
-  parseHeaders: (load('undici/lib/core/util.js') as Pick<typeof UtilNamespace, 'parseHeaders'>).parseHeaders,
+/**
+ * undici's header-list parser and its lower-cased header name lookup (a tree of the known names,
+ * no `toLowerCase` for them), as its entry exports them (`util.parseHeaders`,
+ * `util.headerNameToString`).
+ */
+type UndiciUtil = Pick<typeof UtilNamespace, 'parseHeaders' | 'headerNameToString'>;
+const util = load('undici/lib/core/util.js') as UndiciUtil;
+export const undiciUtil: UndiciUtil = {
+  parseHeaders: util.parseHeaders,
+  headerNameToString: util.headerNameToString,
 };

@@ -3,6 +3,7 @@ import { Answer, type Reply } from '../../answer.js';
 import { GatewayError, isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamRequest } from '../../platform.js';
 import { cleanBuiltResponse, responseHeaderRecord, responseHeadersFrom } from '../../proxy/headers.js';
+import { cleanResponseRecord } from './response-head.js';
 import { announcedTrailers, passableTrailers } from './trailers.js';
 import { undiciUtil } from './undici-agent.js';
 
@@ -56,6 +57,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   #release: () => void = noop;
   #status = 0;
   #headers: RawHeaders | undefined = undefined;
+  /** The head as a clean plain record, when cleanResponseRecord could read it in one pass. */
+  #clean: Record<string, string> | undefined = undefined;
   #chunks: Buffer[] = [];
   #received = 0;
   /** The declared Content-Length, or -1. */
@@ -127,7 +130,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     clearTimeout(this.#timer);
     this.#resume = resume;
     this.#status = statusCode;
-    const headers = undiciUtil.parseHeaders(rawHeaders) as RawHeaders;
+    // The usual head in one pass, already clean; anything less common parsed the general way.
+    const clean = cleanResponseRecord(rawHeaders);
+    this.#clean = clean;
+    const headers = clean ?? (undiciUtil.parseHeaders(rawHeaders) as RawHeaders);
     this.#headers = headers;
     if (statusCode < 200 || statusCode > 599) {
       this.#invalid(new RangeError(`status ${statusCode}`));
@@ -254,7 +260,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
    * lines) need the Headers form.
    */
   #answerWhole(body: Uint8Array<ArrayBuffer> | null): void {
-    const record = responseHeaderRecord(this.#headers as RawHeaders);
+    const record = this.#clean ?? responseHeaderRecord(this.#headers as RawHeaders);
     if (record) return this.resolve(new Answer(this.#status, record, body));
     let headers: Headers;
     try {
