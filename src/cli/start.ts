@@ -142,7 +142,7 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
           `Gatehouse listening on ${listening.url} (config: ${source.label}, ${count} worker${count === 1 ? '' : 's'})`,
         );
         if (listening.adminUrl)
-          io.stdout(`Admin listener on ${listening.adminUrl} (/metrics, /healthz, /readyz of worker 1)`);
+          io.stdout(`Admin listener on ${listening.adminUrl} (/metrics, /healthz, /readyz of all workers)`);
         if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
       },
     });
@@ -163,6 +163,7 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
       bindingModules,
       ...(admin ? { admin } : {}),
       adminListener,
+      ...(cluster.isWorker ? { clusterWorker: workerIndex } : {}),
       ...(tlsCert !== undefined && tlsKey !== undefined
         ? { tls: { certFile: tlsCert, keyFile: tlsKey } }
         : {}),

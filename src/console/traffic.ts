@@ -87,13 +87,18 @@ export interface TrafficSnapshot {
 
 export class TrafficRecorder {
   readonly #buckets: Bucket[] = [];
-  /** A ring of the last TAIL_SIZE entries; `#next` is where the next one goes. */
-  readonly #recent: (TailEntry | undefined)[] = new Array<TailEntry | undefined>(TAIL_SIZE);
+  /**
+   * A ring of the last TAIL_SIZE entries as published, and when; `#next` is where the next one
+   * goes. Tail entries are built only when read (a snapshot, a connected live feed): building one
+   * per request was the console's largest cost on the request path.
+   */
+  readonly #recent: (AccessLogEntry | undefined)[] = new Array<AccessLogEntry | undefined>(TAIL_SIZE);
+  readonly #recentAt = new Float64Array(TAIL_SIZE);
   #next = 0;
 
-  record(entry: AccessLogEntry, now: number): TailEntry {
-    const tail = toTailEntry(entry, now);
-    this.#recent[this.#next] = tail;
+  record(entry: AccessLogEntry, now: number): void {
+    this.#recent[this.#next] = entry;
+    this.#recentAt[this.#next] = now;
     this.#next = (this.#next + 1) % TAIL_SIZE;
     const bucket = this.#bucketAt(now);
     const key = entry.line.route ?? NO_ROUTE;
@@ -106,7 +111,6 @@ export class TrafficRecorder {
     const statusClass = Math.min(Math.max(Math.floor(entry.line.status / 100), 1), 5) - 1;
     cell.statuses[statusClass] = (cell.statuses[statusClass] as number) + 1;
     cell.latency.observe(entry.durationSeconds, DURATION_BUCKETS);
-    return tail;
   }
 
   snapshot(now: number): TrafficSnapshot {
@@ -137,9 +141,12 @@ export class TrafficRecorder {
       }
       return series;
     });
-    const recent = [...this.#recent.slice(this.#next), ...this.#recent.slice(0, this.#next)].filter(
-      (entry): entry is TailEntry => entry !== undefined,
-    );
+    const recent: TailEntry[] = [];
+    for (let k = 0; k < TAIL_SIZE; k++) {
+      const i = (this.#next + k) % TAIL_SIZE;
+      const entry = this.#recent[i];
+      if (entry !== undefined) recent.push(toTailEntry(entry, this.#recentAt[i] as number));
+    }
     return { bucketSeconds: BUCKET_SECONDS, times, routes, recent };
   }
 

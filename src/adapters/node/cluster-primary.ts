@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from '../../observability/logger.js';
+import { createGatherHub } from './cluster-gather.js';
 
 /**
  * `gatehouse start --workers N`: the primary process of a node:cluster (docs/BEHAVIOUR.md
@@ -9,7 +10,9 @@ import type { Logger } from '../../observability/logger.js';
  * listens, restarts a worker that dies (with a growing delay, so a crash loop cannot spin), and
  * forwards SIGTERM/SIGINT so every worker drains its in-flight requests before the primary exits.
  *
- * Worker 1 alone runs the admin listener; a replacement of worker 1 takes it over.
+ * Worker 1 alone runs the admin listener; a replacement of worker 1 takes it over. Its
+ * `/metrics`, `/healthz` and `/readyz` speak for every worker: it asks the primary, which
+ * gathers each worker's report over the IPC channel (cluster-gather.ts).
  */
 
 /** The message a worker sends once it listens (see runStart). */
@@ -53,6 +56,9 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
     let proven = false;
     let stopping = false;
     const listening = new Set<number>();
+    const gatherHub = createGatherHub(options.workers, (index) =>
+      listening.has(index) ? byIndex.get(index) : undefined,
+    );
 
     const fork = (index: number): void => {
       const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
@@ -60,6 +66,7 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
       startedAt.set(worker, Date.now());
       logger.info('worker started', { worker: index, pid: worker.process.pid });
       worker.on('message', (message: unknown) => {
+        if (gatherHub.onMessage(worker, message)) return;
         if (!isListening(message)) return;
         listening.add(index);
         if (index === 1) first = message;
@@ -76,6 +83,7 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
       worker.on('exit', (code, signal) => {
         const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
         startedAt.delete(worker);
+        gatherHub.onExit(worker);
         if (byIndex.get(index) === worker) byIndex.delete(index);
         listening.delete(index);
         if (stopping) {

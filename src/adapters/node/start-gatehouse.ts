@@ -1,5 +1,12 @@
 import { createGateway } from '../../gateway.js';
-import { createNodeTelemetry, startAdminListener, type RunningAdminListener } from './admin/observability.js';
+import {
+  createAdminMetrics,
+  createNodeTelemetry,
+  startAdminListener,
+  type RunningAdminListener,
+} from './admin/observability.js';
+import type { PrometheusMetrics } from './admin/prometheus.js';
+import { evaluateReadiness } from '../../observability/readiness.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { ConfigSource } from './config-source.js';
 import { createNodePlatform } from './platform.js';
@@ -42,6 +49,12 @@ export interface StartOptions {
    * `--workers N` pass false: only worker 1 runs it (docs/BEHAVIOUR.md "Several processes").
    */
   readonly adminListener?: boolean;
+  /**
+   * This process is worker I of `--workers N`: with an admin listener configured, every worker
+   * keeps metrics and answers the primary's report requests, and worker 1's admin endpoints
+   * speak for all workers (docs/BEHAVIOUR.md "Several processes").
+   */
+  readonly clusterWorker?: number;
   /** `--tls-cert`/`--tls-key`: serve HTTPS, HTTP/2 by ALPN beside HTTP/1.1 (docs/PROTOCOLS.md). */
   readonly tls?: TlsFiles;
   /** `--h2c`: HTTP/2 with prior knowledge on the cleartext port. */
@@ -90,17 +103,18 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   const port = options.port ?? 8787;
   // Flags choose where the admin listener binds; the console and its token come from the config.
   const configAdmin = runtime.current().config.gateway?.admin;
-  const adminConfig =
-    options.adminListener === false
-      ? undefined
-      : options.admin
-        ? { ...configAdmin, ...options.admin }
-        : configAdmin;
+  const adminConfig = options.admin ? { ...configAdmin, ...options.admin } : configAdmin;
+  const runsAdminListener = adminConfig !== undefined && options.adminListener !== false;
+  const inCluster = adminConfig !== undefined && options.clusterWorker !== undefined;
   let admin: RunningAdminListener | undefined;
+  let clusterMetrics: PrometheusMetrics | undefined;
+  let stopAnswering: (() => void) | undefined;
   const stopHealthChecks = superviseHealthChecks(runtime.current, platform);
   const stopAll = async (drainMs?: number) => {
     stopHealthChecks();
+    stopAnswering?.();
     await admin?.close();
+    clusterMetrics?.close();
     await server?.close(drainMs);
     await upstream.close();
     await platform.rateLimitStores?.close();
@@ -109,8 +123,16 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
   };
   let server: Awaited<ReturnType<typeof startNodeServer>> | undefined;
   try {
-    if (adminConfig) {
-      // Before the first key set fetch, so the metrics count it.
+    // Metrics before the first key set fetch, so they count it.
+    if (inCluster) {
+      const metrics = await createAdminMetrics({ telemetry, gateway, current: runtime.current });
+      clusterMetrics = metrics;
+      stopAnswering = (await import('./admin/cluster-admin.js')).answerClusterReports({
+        metrics: () => metrics.registry.getMetricsAsJSON(),
+        readiness: () => evaluateReadiness(runtime.current(), platform.now),
+      });
+    }
+    if (runsAdminListener) {
       admin = await startAdminListener({
         telemetry,
         gateway,
@@ -118,6 +140,7 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         now: platform.now,
         listen: { host: adminConfig.host ?? '127.0.0.1', port: adminConfig.port },
         publicPort: port,
+        ...(clusterMetrics ? { metrics: clusterMetrics, clusterWide: true } : {}),
         ...(adminConfig.console === false
           ? {}
           : { console: { source: options.source.label, token: adminConfig.token } }),

@@ -29,7 +29,8 @@ export async function startAdminServer(
     () => errorAnswer('ERR_BAD_REQUEST', {}),
   );
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, listener);
-  const url = await listenForUrl(server, options.port, options.host);
+  // Exclusive: the admin socket belongs to this process alone, never shared with cluster siblings.
+  const url = await listenForUrl(server, options.port, options.host, true);
   return {
     url,
     close: () =>

@@ -79,6 +79,16 @@ export interface AdminSetup {
   readonly publicPort: number;
   /** The web console (docs/CONSOLE.md); absent when `gateway.admin.console` is false. */
   readonly console?: { readonly source: string; readonly token: string | undefined };
+  /**
+   * Metrics created by the caller (a worker of `--workers N` creates them whether or not it runs
+   * the listener, and closes them itself); created here when absent.
+   */
+  readonly metrics?: PrometheusMetrics;
+  /**
+   * Worker 1 of `--workers N`: `/metrics`, `/healthz` and `/readyz` speak for every worker,
+   * gathered through the primary (cluster-admin.ts).
+   */
+  readonly clusterWide?: boolean;
 }
 
 export interface RunningAdminListener extends RunningAdmin {
@@ -94,15 +104,15 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
     );
   }
   if (setup.console) assertConsoleAccess(setup.listen.host, setup.console.token);
-  // prom-client is loaded only when an admin listener is configured.
-  const { createPrometheusMetrics } = await import('./prometheus.js');
-  const metrics = createPrometheusMetrics({
-    telemetry: setup.telemetry,
-    inFlight: () => setup.gateway.inFlight ?? 0,
-    current: setup.current,
-  });
-  const handlers = new AdminHandlers().register('GET', '/metrics', () => metrics.handle());
-  registerHealthHandlers(handlers, setup.current, setup.now);
+  const ownsMetrics = setup.metrics === undefined;
+  const metrics = setup.metrics ?? (await createAdminMetrics(setup));
+  const handlers = new AdminHandlers();
+  if (setup.clusterWide) {
+    (await import('./cluster-admin.js')).registerClusterHandlers(handlers);
+  } else {
+    handlers.register('GET', '/metrics', () => metrics.handle());
+    registerHealthHandlers(handlers, setup.current, setup.now);
+  }
   const webConsole: MountedConsole | undefined = setup.console
     ? await mountConsole(handlers, { ...setup.console, ...setup })
     : undefined;
@@ -111,7 +121,7 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
     server = await startAdminServer(handlers, setup.listen);
   } catch (error) {
     webConsole?.close();
-    metrics.close();
+    if (ownsMetrics) metrics.close();
     throw error;
   }
   return {
@@ -120,8 +130,20 @@ export async function startAdminListener(setup: AdminSetup): Promise<RunningAdmi
     metrics,
     close: async () => {
       webConsole?.close();
-      metrics.close();
+      if (ownsMetrics) metrics.close();
       await server.close();
     },
   };
+}
+
+/** The Prometheus metrics fed by this process's telemetry; prom-client loads only here. */
+export async function createAdminMetrics(
+  setup: Pick<AdminSetup, 'telemetry' | 'gateway' | 'current'>,
+): Promise<PrometheusMetrics> {
+  const { createPrometheusMetrics } = await import('./prometheus.js');
+  return createPrometheusMetrics({
+    telemetry: setup.telemetry,
+    inFlight: () => setup.gateway.inFlight ?? 0,
+    current: setup.current,
+  });
 }

@@ -99,6 +99,9 @@ export function createPrometheusMetrics(options: PrometheusOptions): PrometheusM
     help: 'The config being served: a hash of its content and its route count (value always 1).',
     labelNames: ['hash', 'routes'] as const,
     registers,
+    // Across `--workers N` (admin/cluster-admin.ts): one series, value 1, per config some worker
+    // serves; two series while workers disagree (a reload reached one worker first).
+    aggregator: 'max',
     collect() {
       const compiled = options.current();
       const hash = configHash(compiled);

@@ -3,7 +3,7 @@ import { formatProblem, type ConfigProblem } from '../../../../config/problems.j
 import { ConfigStatusTracker } from '../../../../console/config-status.js';
 import { diagnose } from '../../../../console/doctor.js';
 import { routeTable } from '../../../../console/route-table.js';
-import { TrafficRecorder } from '../../../../console/traffic.js';
+import { toTailEntry, TrafficRecorder } from '../../../../console/traffic.js';
 import { whichRoute } from '../../../../console/which-route.js';
 import { renderError } from '../../../../errors/render.js';
 import type { Telemetry } from '../../../../observability/telemetry.js';
@@ -57,7 +57,12 @@ export async function mountConsole(handlers: AdminHandlers, setup: ConsoleSetup)
     now: setup.now,
   });
   const unsubscribe = [
-    setup.telemetry.accessLog.subscribe((entry) => feed.publish(recorder.record(entry, setup.now()))),
+    setup.telemetry.accessLog.subscribe((entry) => {
+      const now = setup.now();
+      recorder.record(entry, now);
+      // The live feed's entry is built only while a console has the feed open.
+      if (feed.size > 0) feed.publish(toTailEntry(entry, now));
+    }),
     setup.telemetry.configReloads.subscribe((event) => configStatus.onReload(event)),
   ];
 
