@@ -8,7 +8,7 @@ import { KEYS_USAGE } from './keys.js';
 
 const USAGE = `usage:
   gatehouse start    [--config FILE] [--env-file FILE] [--port N] [--host H] [--log-level L] [--drain-ms MS] [--binding NAME=PATH]...
-                     [--admin-port N [--admin-host H]] [--workers N|auto]
+                     [--admin-port N [--admin-host H]] [--workers N|auto] [--tls-cert FILE --tls-key FILE] [--h2c]
   gatehouse validate [--config FILE] [--env-file FILE]
   gatehouse schema
   gatehouse routes   [--config FILE] [--env-file FILE] [METHOD PATH]

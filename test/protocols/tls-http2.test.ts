@@ -220,4 +220,18 @@ describe('h2c with prior knowledge', () => {
     const plain = await fetch(`${h2cGateway.url}/health`);
     expect(plain.status).toBe(200);
   });
+
+  it('knows the client address of an h2c connection, as of HTTP/1.1 and TLS ones', async () => {
+    // node:http2 reads an h2c connection through a JS stream whose peer address it cannot ask;
+    // without the address, X-Forwarded-For and per-address rate limits were lost on h2c.
+    await withSession(h2cGateway.url, async (session) => {
+      expect((await h2(session, '/up/h2c-address')).status).toBe(200);
+    });
+    expect(upstream.requests.at(-1)?.url).toBe('/h2c-address');
+    expect(upstream.requests.at(-1)?.headers['x-forwarded-for']).toBe('127.0.0.1');
+    await withSession(tlsGateway.url, async (session) => {
+      expect((await h2(session, '/up/tls-address')).status).toBe(200);
+    });
+    expect(upstream.requests.at(-1)?.headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
 });

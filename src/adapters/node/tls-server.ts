@@ -57,6 +57,24 @@ export function wantsFront(options: FrontOptions): boolean {
   return options.tls !== undefined || options.h2c === true;
 }
 
+/**
+ * node:http2 wraps a JS stream (an h2c SniffedSocket) in its own socket, whose peer address it
+ * asks of a native handle there is not: `remoteAddress` would be undefined, so the client address,
+ * `X-Forwarded-For` and per-address rate limits would be lost on h2c. net.Socket answers from a
+ * `_peername` when its handle cannot, and the session's socket proxy sets properties on that
+ * wrapper; the wrapper keeps the stream it wraps as `stream`. Once per connection.
+ */
+function givePeerAddress(session: Http2Session): void {
+  const socket = session.socket as unknown as { stream?: unknown; _peername?: object };
+  const sniffed = socket.stream;
+  if (!(sniffed instanceof SniffedSocket) || sniffed.remoteAddress === undefined) return;
+  socket._peername = {
+    address: sniffed.remoteAddress,
+    family: sniffed.remoteFamily,
+    port: sniffed.remotePort,
+  };
+}
+
 /** The HTTP/2 preface every prior-knowledge connection opens with (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -69,6 +87,7 @@ export async function listenFront(
   const sessions = new Set<Http2Session>();
   http2.on('session', (session: Http2Session) => {
     sessions.add(session);
+    if (tlsFiles === undefined) givePeerAddress(session);
     session.once('close', () => sessions.delete(session));
   });
   const sockets = new Set<Socket>();

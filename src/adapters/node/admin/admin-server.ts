@@ -29,7 +29,9 @@ export async function startAdminServer(
     () => errorAnswer('ERR_BAD_REQUEST', {}),
   );
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, listener);
-  // Exclusive: the admin socket belongs to this process alone, never shared with cluster siblings.
+  // Exclusive: in a cluster, the primary shares a port-0 socket by the order of `listen` calls,
+  // so worker 2's public `--port 0` server would otherwise join worker 1's admin socket (half
+  // the admin requests answered by the gateway, the public port served by worker 1 alone).
   const url = await listenForUrl(server, options.port, options.host, true);
   return {
     url,
