@@ -1,59 +1,28 @@
 // `gatehouse start --workers N` (docs/BEHAVIOUR.md "Several processes"): real processes through
 // the CLI on a free port. Which worker served a request is read from its access-log line, which
 // names the worker and its pid in cluster mode.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { healthAndProxyConfig, writeConfigFile } from '../fixtures/config-files.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { healthAndProxyConfig } from '../fixtures/config-files.js';
 import { runGatehouse, startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
+import { clusterLogLines, sendOnFreshConnection, until, useClusterFixture } from '../helpers/cluster-cli.js';
 
-let dir: string;
-let upstream: RecordingUpstream;
-const running = new Set<StartedGatehouse>();
+const fixture = useClusterFixture('gatehouse-cluster-');
 
 const baseConfig = healthAndProxyConfig;
 
-const writeConfig = (name: string, config: unknown): Promise<string> => writeConfigFile(dir, name, config);
+const { writeConfig } = fixture;
 
 async function startCluster(args: string[]): Promise<StartedGatehouse> {
   const gatehouse = await startGatehouseProcess(['--workers', '2', '--log-level', 'info', ...args]);
-  running.add(gatehouse);
+  fixture.running.add(gatehouse);
   return gatehouse;
 }
 
 /** One GET on a fresh connection, so the primary hands each request to the next worker. */
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-interface LogLine {
-  readonly worker?: number;
-  readonly pid?: number;
-  readonly msg?: string;
-  readonly path?: string;
-  readonly status?: number;
-}
-
-function logLines(gatehouse: StartedGatehouse): LogLine[] {
-  return gatehouse
-    .output()
-    .stderr.split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
+const get = (url: string): Promise<{ status: number; body: string }> =>
+  sendOnFreshConnection(url, 'GET', 10_000);
+const logLines = clusterLogLines;
 
 /** Worker pids that served `path` with `status`, from the access-log lines. */
 function servedBy(gatehouse: StartedGatehouse, path: string, status = 200): Set<number> {
@@ -71,16 +40,6 @@ function workerPid(gatehouse: StartedGatehouse, index: number): number | undefin
     .at(-1)?.pid;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Sends requests to `path` until both workers served it with `status` (bounded). */
 async function untilBothServe(gatehouse: StartedGatehouse, path: string, status = 200): Promise<Set<number>> {
   return until(`both workers to answer ${path} with ${status}`, async () => {
@@ -90,24 +49,9 @@ async function untilBothServe(gatehouse: StartedGatehouse, path: string, status 
   });
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gatehouse-cluster-'));
-  upstream = await startRecordingUpstream();
-});
-afterEach(async () => {
-  for (const gatehouse of running) {
-    if (gatehouse.child.exitCode === null) await gatehouse.stop();
-  }
-  running.clear();
-});
-afterAll(async () => {
-  await upstream.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('gatehouse start --workers', () => {
   it('prints one URL line and serves requests from every worker on one port', async () => {
-    const file = await writeConfig('serve.json', baseConfig(upstream.url));
+    const file = await writeConfig('serve.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file]);
     const { stdout } = gatehouse.output();
     expect(stdout.match(/listening on/g)).toHaveLength(1);
@@ -123,7 +67,7 @@ describe('gatehouse start --workers', () => {
   });
 
   it('restarts a worker that dies, and the new one serves', async () => {
-    const file = await writeConfig('restart.json', baseConfig(upstream.url));
+    const file = await writeConfig('restart.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file]);
     const victim = workerPid(gatehouse, 2);
     expect(victim).toBeTypeOf('number');
@@ -145,7 +89,7 @@ describe('gatehouse start --workers', () => {
   });
 
   it('drains in-flight requests on every worker on SIGTERM, then exits 0', async () => {
-    const file = await writeConfig('drain.json', baseConfig(upstream.url));
+    const file = await writeConfig('drain.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file]);
     // Four slow requests on fresh connections: the primary hands them to both workers in turn.
     const inFlight = [0, 1, 2, 3].map(() => get(`${gatehouse.url}/up/slow/800`));
@@ -160,11 +104,11 @@ describe('gatehouse start --workers', () => {
   });
 
   it('reloads an edited config in every worker', async () => {
-    const file = await writeConfig('reload.json', baseConfig(upstream.url));
+    const file = await writeConfig('reload.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file]);
     expect((await get(`${gatehouse.url}/added`)).status).toBe(404);
 
-    const edited = baseConfig(upstream.url);
+    const edited = baseConfig(fixture.upstreamUrl());
     edited.paths.push({ method: 'GET', path: '/added', response: { added: true } });
     await writeFile(file, JSON.stringify(edited));
     const pids = await untilBothServe(gatehouse, '/added');
@@ -175,7 +119,7 @@ describe('gatehouse start --workers', () => {
   });
 
   it('runs one admin listener (worker 1) and prints its URL once', async () => {
-    const file = await writeConfig('admin.json', baseConfig(upstream.url));
+    const file = await writeConfig('admin.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file, '--admin-port', '0']);
     const adminLines = await until('the admin URL line', () => {
       const lines = gatehouse.output().stdout.split('\n');

@@ -1,19 +1,14 @@
 // The admin listener of `gatehouse start --workers 2` speaks for every worker (docs/OBSERVABILITY.md
 // "Several processes"): real processes through the CLI, a real upstream, requests on fresh
 // connections so the primary hands them to both workers; the scraped counters are the exact sum.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { healthAndProxyConfig, writeConfigFile } from '../fixtures/config-files.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../fixtures/recording-upstream.js';
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { healthAndProxyConfig } from '../fixtures/config-files.js';
 import { startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
+import { clusterLogLines, sendOnFreshConnection, until, useClusterFixture } from '../helpers/cluster-cli.js';
 import { family, parseExposition, promtoolCheck, sampleKey } from '../helpers/prometheus-text.js';
 
-let dir: string;
-let upstream: RecordingUpstream;
-const running = new Set<StartedGatehouse>();
+const fixture = useClusterFixture('gatehouse-cluster-metrics-');
 
 interface Started {
   readonly gatehouse: StartedGatehouse;
@@ -31,7 +26,7 @@ async function startCluster(configFile: string): Promise<Started> {
     '--log-level',
     'info',
   ]);
-  running.add(gatehouse);
+  fixture.running.add(gatehouse);
   const admin = await until('the admin URL line', () =>
     Promise.resolve(/Admin listener on (http:\/\/[\d.]+:\d+)/.exec(gatehouse.output().stdout)?.[1]),
   );
@@ -39,65 +34,16 @@ async function startCluster(configFile: string): Promise<Started> {
 }
 
 /** One request on a fresh connection, so the primary hands each to the next worker. */
-function send(url: string, method = 'GET'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, timeout: 15_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-interface LogLine {
-  readonly worker?: number;
-  readonly pid?: number;
-  readonly msg?: string;
-}
-
-function logLines(gatehouse: StartedGatehouse): LogLine[] {
-  return gatehouse
-    .output()
-    .stderr.split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
+const send = (url: string, method = 'GET'): Promise<{ status: number; body: string }> =>
+  sendOnFreshConnection(url, method);
+const logLines = clusterLogLines;
 
 const requests = (route: string, method: string, status: string): string =>
   sampleKey('gatehouse_requests_total', { route, method, status });
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gatehouse-cluster-metrics-'));
-  upstream = await startRecordingUpstream();
-});
-afterEach(async () => {
-  for (const gatehouse of running) {
-    if (gatehouse.child.exitCode === null) await gatehouse.stop();
-  }
-  running.clear();
-});
-afterAll(async () => {
-  await upstream.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('metrics and health across gatehouse start --workers 2', () => {
   it('scrapes the exact sum of both workers’ counts, and promtool accepts it', async () => {
-    const file = await writeConfigFile(dir, 'sum.json', healthAndProxyConfig(upstream.url));
+    const file = await fixture.writeConfig('sum.json', healthAndProxyConfig(fixture.upstreamUrl()));
     const { gatehouse, admin } = await startCluster(file);
     const mix: [string, string, number, number][] = [
       ['GET', '/health', 200, 12],
@@ -154,8 +100,8 @@ describe('metrics and health across gatehouse start --workers 2', () => {
   });
 
   it('counts a config reload in every worker and shows the new config once', async () => {
-    const config = healthAndProxyConfig(upstream.url);
-    const file = await writeConfigFile(dir, 'reload.json', config);
+    const config = healthAndProxyConfig(fixture.upstreamUrl());
+    const file = await fixture.writeConfig('reload.json', config);
     const { gatehouse, admin } = await startCluster(file);
     config.paths.push({ method: 'GET', path: '/added', response: { added: true } });
     await writeFile(file, JSON.stringify(config));
@@ -171,7 +117,7 @@ describe('metrics and health across gatehouse start --workers 2', () => {
   });
 
   it('is ready only while every worker answers, and names the one that does not', async () => {
-    const file = await writeConfigFile(dir, 'ready.json', healthAndProxyConfig(upstream.url));
+    const file = await fixture.writeConfig('ready.json', healthAndProxyConfig(fixture.upstreamUrl()));
     const { gatehouse, admin } = await startCluster(file);
     const ready = await send(`${admin}/readyz`);
     expect(ready.status).toBe(200);
