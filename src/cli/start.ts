@@ -145,6 +145,10 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
           io.stdout(`Admin listener on ${listening.adminUrl} (/metrics, /healthz, /readyz of all workers)`);
         if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
       },
+      adminMoved: (listening: WorkerListening) => {
+        io.stdout(`Admin listener on ${listening.adminUrl} (worker 1 restarted; the old URL is gone)`);
+        if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
+      },
     });
   }
   // The admin listener runs in one process: worker 1 of a cluster (docs/BEHAVIOUR.md "Several processes").

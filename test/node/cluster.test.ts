@@ -137,6 +137,27 @@ describe('gatehouse start --workers', () => {
     expect(await gatehouse.stop()).toBe(0);
   });
 
+  it('announces the admin URL again when a replacement of worker 1 listens on a new port 0', async () => {
+    const file = await writeConfig('admin-moved.json', baseConfig(fixture.upstreamUrl()));
+    const gatehouse = await startCluster(['--config', file, '--admin-port', '0']);
+    const adminUrls = (): string[] =>
+      gatehouse
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l.startsWith('Admin listener on'))
+        .map((l) => /http:\/\/[\d.]+:\d+/.exec(l)?.[0] ?? '');
+    const [firstUrl] = await until('the admin URL line', () =>
+      Promise.resolve(adminUrls().length > 0 ? adminUrls() : undefined),
+    );
+    const victim = workerPid(gatehouse, 1);
+    process.kill(victim ?? 0, 'SIGKILL');
+    const secondUrl = await until('a second admin URL line', () => Promise.resolve(adminUrls()[1]), 15_000);
+    expect(secondUrl).not.toBe(firstUrl);
+    expect(gatehouse.output().stdout).toContain('(worker 1 restarted; the old URL is gone)');
+    expect((await get(`${secondUrl}/healthz`)).status).toBe(200);
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
   it('refuses an invalid config once, before forking the other workers, and exits 1', async () => {
     const file = await writeConfig('invalid.json', {
       paths: [{ method: 'GET', path: '/x', integration: { type: 'http_proxy', server: 'nope' } }],

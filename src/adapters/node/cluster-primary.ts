@@ -36,6 +36,11 @@ export interface ClusterOptions {
   readonly logger: Logger;
   /** Printed once, when every worker listens. */
   announce(listening: WorkerListening, workers: number): void;
+  /**
+   * A replacement of worker 1 listens with another admin URL than the one announced (with
+   * `--admin-port 0` it gets a new port): without a new line nobody could find it.
+   */
+  adminMoved(listening: WorkerListening): void;
 }
 
 /**
@@ -69,7 +74,11 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
         if (gatherHub.onMessage(worker, message)) return;
         if (!isListening(message)) return;
         listening.add(index);
-        if (index === 1) first = message;
+        if (index === 1) {
+          if (announced && message.adminUrl !== undefined && message.adminUrl !== first?.adminUrl)
+            options.adminMoved(message);
+          first = message;
+        }
         if (!proven) {
           // The first worker proved the config and the port: start the others.
           proven = true;
