@@ -166,9 +166,16 @@ export function proxyCases(ctx: SuiteContext): void {
   });
 
   it('a declared body larger than the limit is 413 and nothing is forwarded', async () => {
-    const response = await ctx.request('/up/too-big', { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+    // The declared length alone decides, before any body byte is read: the client sends the head
+    // and a first kilobyte. (A fetch client writing the whole 1 MiB raced the gateway's close after
+    // its early 413 and now and then saw only ECONNRESET, RFC 9112 §9.6.)
+    const host = new URL(ctx.target.url).host;
+    const response = await rawRequest(
+      ctx.target.url,
+      `POST /up/too-big HTTP/1.1\r\nHost: ${host}\r\nContent-Type: text/plain\r\nContent-Length: ${1024 * 1024 + 1}\r\n\r\n${'x'.repeat(1024)}`,
+    );
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: 'Payload too large', code: 'ERR_PAYLOAD_TOO_LARGE' });
+    expect(JSON.parse(response.body)).toEqual({ error: 'Payload too large', code: 'ERR_PAYLOAD_TOO_LARGE' });
     expect(ctx.upstream.requests).toHaveLength(0);
   });
 
