@@ -141,14 +141,10 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
         io.stdout(
           `Gatehouse listening on ${listening.url} (config: ${source.label}, ${count} worker${count === 1 ? '' : 's'})`,
         );
-        if (listening.adminUrl)
-          io.stdout(`Admin listener on ${listening.adminUrl} (/metrics, /healthz, /readyz of all workers)`);
-        if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
+        printAdminUrls(io, listening, '/metrics, /healthz, /readyz of all workers');
       },
-      adminMoved: (listening: WorkerListening) => {
-        io.stdout(`Admin listener on ${listening.adminUrl} (worker 1 restarted; the old URL is gone)`);
-        if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
-      },
+      adminMoved: (listening: WorkerListening) =>
+        printAdminUrls(io, listening, 'worker 1 restarted; the old URL is gone'),
     });
   }
   // The admin listener runs in one process: worker 1 of a cluster (docs/BEHAVIOUR.md "Several processes").
@@ -250,4 +246,10 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
 function isTlsFileError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('ERR_OSSL') || code === 'ENOENT' || code === 'EACCES');
+}
+
+/** The admin listener's and the web console's URL lines of a cluster (worker 1 runs both). */
+function printAdminUrls(io: CliIo, listening: WorkerListening, note: string): void {
+  if (listening.adminUrl) io.stdout(`Admin listener on ${listening.adminUrl} (${note})`);
+  if (listening.consoleUrl) io.stdout(`Web console on ${listening.consoleUrl}`);
 }
