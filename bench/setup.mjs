@@ -168,7 +168,7 @@ export async function checkVariant(variant, baseUrl) {
 }
 
 export function selectVariants(variants, names) {
-  if (!names) return variants;
+  if (!names) return variants.filter((v) => !v.onlyWhenNamed);
   const unknown = names.filter((name) => !variants.some((v) => v.name === name));
   if (unknown.length > 0) {
     throw new Error(

@@ -79,14 +79,15 @@ export function createVariants(ctx) {
         { nodeArgs: ctx.nodeArgs ?? [], env },
       );
   // Tracing with an exporter: a local OTLP sink for the run of the variant, 10% of traces sampled.
-  const tracedGatehouse = (routes) => async () => {
+  const tracedGatehouse = (routes, ratio) => async () => {
     const sink = await startOtlpSink();
     try {
       const server = await gatehouse(routes, [], {
         OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-        // BENCH_TRACING_RATIO changes the ratio to separate the per-request cost from the export's.
-        OTEL_TRACES_SAMPLER_ARG: process.env.BENCH_TRACING_RATIO ?? '0.1',
+        // BENCH_TRACING_RATIO changes the ratio of gatehouse-tracing-10; the -0 and -100 variants
+        // separate the per-request cost (nothing sampled) from the export's (everything sampled).
+        OTEL_TRACES_SAMPLER_ARG: ratio ?? process.env.BENCH_TRACING_RATIO ?? '0.1',
         OTEL_BSP_SCHEDULE_DELAY: '1000',
       })();
       return {
@@ -191,6 +192,19 @@ export function createVariants(ctx) {
       headers: {},
       check: expectUpstreamBody('/items/42'),
     },
+    ...[
+      ['0', 'none'],
+      ['100', 'all'],
+    ].map(([percent, sampled]) => ({
+      name: `gatehouse-tracing-${percent}`,
+      label: `Gatehouse, proxied route, tracing exported over OTLP/HTTP, ${sampled} sampled (${small})`,
+      group: 'gatehouse',
+      start: tracedGatehouse(smallRoutes, String(Number(percent) / 100)),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+      onlyWhenNamed: true,
+    })),
     {
       name: 'gatehouse-propagation',
       label: `Gatehouse, proxied route, client traceparent forwarded, no exporter (${small})`,
@@ -320,7 +334,9 @@ export function createVariants(ctx) {
     'workers-hs256',
     'workers-proxied-large',
   ];
-  return order.map((name) => variants.find((v) => v.name === name)).filter((v) => v !== undefined);
+  const ordered = order.map((name) => variants.find((v) => v.name === name)).filter((v) => v !== undefined);
+  // Diagnostic variants (not in a full run; selected by name with --only or interleaved.mjs).
+  return [...ordered, ...variants.filter((v) => v.onlyWhenNamed)];
 }
 
 /**

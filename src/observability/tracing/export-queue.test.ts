@@ -25,7 +25,7 @@ function queueWith(options: Omit<ExportQueueOptions, 'mode'> & { mode?: ExportQu
   let hold = false;
   const queue = new ExportQueue(
     (body, spans) => {
-      batches.push({ spans, body: JSON.parse(body) });
+      batches.push({ spans, body: JSON.parse(new TextDecoder().decode(body)) });
       return hold ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
     },
     envelopeOf({ 'service.name': 'queue-test' }, { name: 'gatehouse' }),

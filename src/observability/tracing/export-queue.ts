@@ -1,8 +1,12 @@
-import { encodeBatch, encodeSpan, type Envelope } from './otlp-json.js';
+import { encodeSpan, type Envelope } from './otlp-json.js';
 import type { RecordingSpan, SpanSink } from './recording-span.js';
+import { encodeEnvelope, SpanBatch, type EncodedEnvelope } from './span-batch.js';
 
-/** Sends one batch (an OTLP JSON body of `spans` spans); must never reject (failures are the sender's to report). */
-export type SpanSender = (body: string, spans: number) => Promise<void>;
+/**
+ * Sends one batch (the UTF-8 bytes of an OTLP JSON body of `spans` spans); must never reject
+ * (failures are the sender's to report).
+ */
+export type SpanSender = (body: Uint8Array<ArrayBuffer>, spans: number) => Promise<void>;
 
 export interface ExportQueueOptions {
   readonly maxQueueSize: number;
@@ -24,9 +28,13 @@ export interface ExportQueueOptions {
  * which Workers do not run.
  */
 export class ExportQueue implements SpanSink {
-  /** Spans already encoded (otlp-json.ts), oldest first. */
-  #queue: string[] = [];
-  readonly #envelope: Envelope;
+  /** Full batches, oldest first, then the one being filled. */
+  readonly #full: SpanBatch[] = [];
+  #filling: SpanBatch | undefined;
+  #queued = 0;
+  /** The last batch's size: the next one starts that large rather than growing again. */
+  #batchBytes: number | undefined;
+  readonly #envelope: EncodedEnvelope;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #exporting: Promise<void> | undefined;
   #dropped = 0;
@@ -36,7 +44,7 @@ export class ExportQueue implements SpanSink {
   /** `envelope`: the resource and instrumentation scope every batch is wrapped in (otlp-json.ts). */
   constructor(send: SpanSender, envelope: Envelope, options: ExportQueueOptions) {
     this.#send = send;
-    this.#envelope = envelope;
+    this.#envelope = encodeEnvelope(envelope);
     this.#options = options;
   }
 
@@ -46,23 +54,28 @@ export class ExportQueue implements SpanSink {
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#queued;
   }
 
   onEnd(span: RecordingSpan): void {
-    if (this.#queue.length >= this.#options.maxQueueSize) {
+    if (this.#queued >= this.#options.maxQueueSize) {
       this.#dropped++;
       return;
     }
-    this.#queue.push(encodeSpan(span));
+    const batch = (this.#filling ??= new SpanBatch(this.#envelope, this.#batchBytes));
+    batch.add(encodeSpan(span));
+    this.#queued++;
+    if (batch.spans >= this.#options.maxExportBatchSize) {
+      this.#full.push(batch);
+      this.#filling = undefined;
+    }
     if (this.#options.mode === 'timer') this.#schedule();
   }
 
   /** Exports everything queued now, in batches; resolves when done. Never rejects. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
-      await this.#send(encodeBatch(this.#envelope, batch), batch.length);
+    for (let batch = this.#take(); batch !== undefined; batch = this.#take()) {
+      await this.#send(batch.seal(), batch.spans);
     }
   }
 
@@ -76,9 +89,21 @@ export class ExportQueue implements SpanSink {
     return this.forceFlush();
   }
 
+  /** The oldest batch, full or not, out of the queue. */
+  #take(): SpanBatch | undefined {
+    let batch = this.#full.shift();
+    if (batch === undefined) {
+      batch = this.#filling;
+      this.#filling = undefined;
+    }
+    if (batch === undefined) return undefined;
+    this.#queued -= batch.spans;
+    return batch;
+  }
+
   #schedule(): void {
     if (this.#exporting) return;
-    if (this.#queue.length >= this.#options.maxExportBatchSize) {
+    if (this.#full.length > 0) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#exportBatch();
@@ -95,11 +120,13 @@ export class ExportQueue implements SpanSink {
 
   /** One batch at a time; whatever arrived meanwhile is scheduled when it is done. */
   #exportBatch(): void {
-    const batch = this.#queue.splice(0, this.#options.maxExportBatchSize);
-    if (batch.length === 0) return;
-    this.#exporting = this.#send(encodeBatch(this.#envelope, batch), batch.length).finally(() => {
+    const batch = this.#take();
+    if (batch === undefined) return;
+    const body = batch.seal();
+    this.#batchBytes = body.byteLength;
+    this.#exporting = this.#send(body, batch.spans).finally(() => {
       this.#exporting = undefined;
-      if (this.#queue.length > 0) this.#schedule();
+      if (this.#queued > 0) this.#schedule();
     });
   }
 }

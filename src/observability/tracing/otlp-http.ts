@@ -7,7 +7,7 @@ import type { SpanSender } from './export-queue.js';
 export type OtlpPost = (
   url: string,
   headers: Readonly<Record<string, string>>,
-  body: string,
+  body: Uint8Array<ArrayBuffer>,
   signal: AbortSignal,
 ) => Promise<number>;
 
