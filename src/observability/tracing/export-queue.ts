@@ -32,7 +32,7 @@ export class ExportQueue implements SpanSink {
   readonly #full: SpanBatch[] = [];
   #filling: SpanBatch | undefined;
   #queued = 0;
-  /** The last batch's size: the next one starts that large rather than growing again. */
+  /** The last batch's size and an eighth: the next one starts that large rather than growing again. */
   #batchBytes: number | undefined;
   readonly #envelope: EncodedEnvelope;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -123,7 +123,7 @@ export class ExportQueue implements SpanSink {
     const batch = this.#take();
     if (batch === undefined) return;
     const body = batch.seal();
-    this.#batchBytes = body.byteLength;
+    this.#batchBytes = body.byteLength + (body.byteLength >> 3);
     this.#exporting = this.#send(body, batch.spans).finally(() => {
       this.#exporting = undefined;
       if (this.#queued > 0) this.#schedule();

@@ -6,9 +6,9 @@ import type { RecordingSpan, SpanEvent } from './recording-span.js';
  * OTLP specification: ids as hex strings, times as decimal nanosecond strings, enums as
  * integers). Each span is encoded to its JSON text as soon as it ends and written into its
  * batch's bytes (span-batch.ts), inside the envelope of the resource and instrumentation scope
- * every span shares, so the export queue holds no span objects or strings while a batch fills. The text is written directly: ids are
- * validated hex and numbers are numbers, so only names, keys and string values go through
- * `JSON.stringify`.
+ * every span shares, so the export queue holds no span objects or strings while a batch fills.
+ * The text is written directly: ids are validated hex and numbers are numbers, so only names,
+ * keys and string values go through `JSON.stringify`.
  */
 export function encodeSpan(span: RecordingSpan): string {
   const { traceId, spanId, traceFlags, traceState } = span.context;

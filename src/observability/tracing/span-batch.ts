@@ -40,12 +40,21 @@ export class SpanBatch {
   /** Appends one span's JSON text. */
   add(spanText: string): void {
     if (this.#sealed) throw new Error('span batch already sealed');
-    const separator = this.#spans === 0 ? 0 : 1;
-    // One UTF-8 byte per character in the common case; at most three (encodeInto's worst case).
-    this.#reserve(separator + spanText.length * 3 + this.envelope.suffix.length);
-    if (separator === 1) this.#bytes[this.#length++] = COMMA;
-    const { written } = encoder.encodeInto(spanText, this.#bytes.subarray(this.#length));
-    this.#length += written;
+    if (this.#spans > 0) {
+      this.#reserve(1);
+      this.#bytes[this.#length++] = COMMA;
+    }
+    // Room for one byte per character (span texts are mostly ASCII); what did not fit (multi-byte
+    // characters) gets room for its worst case, three bytes per UTF-16 unit, and is written on.
+    let rest = spanText;
+    this.#reserve(rest.length);
+    for (;;) {
+      const { read, written } = encoder.encodeInto(rest, this.#bytes.subarray(this.#length));
+      this.#length += written;
+      if (read === rest.length) break;
+      rest = rest.slice(read);
+      this.#reserve(rest.length * 3);
+    }
     this.#spans++;
   }
 
