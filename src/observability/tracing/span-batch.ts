@@ -11,7 +11,7 @@ const INITIAL_BYTES = 16 * 1024;
  * A queued span is then a few hundred bytes outside the JavaScript heap rather than a string the
  * garbage collector traces until the export, and the body goes out as it is: no join of the span
  * texts, no second encoding of a string of hundreds of kilobytes by the HTTP client (measured:
- * those two were half the export's CPU, docs/BENCHMARKS.md "Tracing export in bytes").
+ * those two were nearly all of a batch export's CPU, docs/BENCHMARKS.md "Tracing export in bytes").
  */
 export class SpanBatch {
   #bytes: Uint8Array<ArrayBuffer>;
@@ -30,11 +30,6 @@ export class SpanBatch {
 
   get spans(): number {
     return this.#spans;
-  }
-
-  /** The bytes written so far (a sealed batch's: its whole body). */
-  get byteLength(): number {
-    return this.#length;
   }
 
   /** Appends one span's JSON text. */
