@@ -245,6 +245,21 @@ export function createVariants(ctx) {
       check: expectUpstreamBody('/items/42'),
     },
     {
+      // Diagnostic (run only when named): the least a Node proxy does (bench/servers/node-floor-proxy.mjs).
+      name: 'node-floor-proxy',
+      label: 'bare node:http + undici dispatch, proxied (the floor for a Node proxy)',
+      group: 'peer',
+      start: () =>
+        startNodeProcess(here('./servers/node-floor-proxy.mjs'), [], {
+          env: { UPSTREAM_URL: upstream.url },
+          nodeArgs: ctx.nodeArgs ?? [],
+        }),
+      path: '/api/items/42',
+      headers: {},
+      check: expectUpstreamBody('/items/42'),
+      onlyWhenNamed: true,
+    },
+    {
       name: 'hono-hello',
       label: 'Hono hello-world on @hono/node-server',
       group: 'peer',

@@ -57,9 +57,9 @@ try {
       outfile: module,
       bundle: true,
       format: 'esm',
-      minifyWhitespace: true,
+      // A profile names the gateway's functions and their lines (the bundle is kept beside it).
+      minifyWhitespace: !values.profile,
       minifySyntax: true,
-      // A profile names the gateway's functions.
       minifyIdentifiers: !values.profile,
       target: 'es2022',
       platform: 'browser',
@@ -120,6 +120,7 @@ try {
     const { profile } = await inspector.send('Profiler.stop');
     inspector.close();
     await writeFile(values.profile, JSON.stringify(profile));
+    await copyFile(join(dir, 'pipeline-0.js'), `${values.profile}.bundle.js`);
     console.log(`profile of ${5 * n} ${profiled} requests: ${values.profile}`);
   }
   console.log(`µs of workerd CPU per request (median of ${rounds} rounds, ${n}×5 requests each; min–max):`);

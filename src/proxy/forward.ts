@@ -154,21 +154,15 @@ export function createProxyHandler(
   };
 }
 
-/**
- * Another URL of the server for a retry, when one is up and the budget has room; the attempt
- * taken from the pool is given back when it is the URL that just failed.
- */
+/** Another URL of the server for a retry, when one is up and the budget has room. */
 function otherUrl(server: CompiledServer, failed: UpstreamBase): UpstreamBase | undefined {
   if (!server.retryBudget?.tryAcquire()) return undefined;
-  let next: UpstreamBase;
   try {
-    next = server.next();
+    return server.next(failed);
   } catch {
+    // No other URL is up (ERR_UPSTREAM_POOL_DOWN): the first attempt's failure stands.
     return undefined;
   }
-  if (next !== failed) return next;
-  server.finish(next, 'other');
-  return undefined;
 }
 
 /**

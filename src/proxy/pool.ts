@@ -69,8 +69,14 @@ export class UpstreamPool {
     return this.members.map((member) => member.base);
   }
 
-  next(): UpstreamBase {
-    const chosen = this.options.balance === 'least_requests' ? this.leastRequests() : this.roundRobin();
+  /**
+   * The URL for the next attempt. `avoid`: the URL a retry's first attempt just failed on, never
+   * chosen again for it, so a retry lands on another URL whenever one is up — even when
+   * concurrent requests moved the rotation back onto the failed one.
+   */
+  next(avoid?: UpstreamBase): UpstreamBase {
+    const chosen =
+      this.options.balance === 'least_requests' ? this.leastRequests(avoid) : this.roundRobin(avoid);
     if (chosen === undefined) {
       throw new GatewayError('ERR_UPSTREAM_POOL_DOWN', {
         detail: { server: this.alias, state: this.describe() },
@@ -121,26 +127,26 @@ export class UpstreamPool {
     }));
   }
 
-  private roundRobin(): Member | undefined {
+  private roundRobin(avoid: UpstreamBase | undefined): Member | undefined {
     const count = this.members.length;
     const now = this.options.now();
     for (let tried = 0; tried < count; tried++) {
       const index = this.cursor;
       this.cursor = index + 1 === count ? 0 : index + 1;
       const member = this.members[index] as Member;
-      if (member.available(now, true)) return member;
+      if (member.base !== avoid && member.available(now, true)) return member;
     }
     return undefined;
   }
 
-  private leastRequests(): Member | undefined {
+  private leastRequests(avoid: UpstreamBase | undefined): Member | undefined {
     const count = this.members.length;
     const now = this.options.now();
     let best: Member | undefined;
     // Start at the cursor so ties rotate instead of always landing on the first URL.
     for (let offset = 0; offset < count; offset++) {
       const member = this.members[(this.cursor + offset) % count] as Member;
-      if (!member.available(now, false)) continue;
+      if (member.base === avoid || !member.available(now, false)) continue;
       if (best === undefined || member.inFlight < best.inFlight) best = member;
     }
     this.cursor = this.cursor + 1 === count ? 0 : this.cursor + 1;

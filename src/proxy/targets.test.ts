@@ -75,6 +75,24 @@ describe('compileServer', () => {
     expect(server.next().prefix).toBe('http://a.internal');
   });
 
+  it('a retry avoids the URL that failed, whatever the rotation or the load says', () => {
+    for (const balance of ['round_robin', 'least_requests'] as const) {
+      const server = compileServer({ alias: 'b', url: urls.slice(0, 2), balance });
+      const failed = server.next();
+      // Another request took the other URL meanwhile: the rotation (and the load) point back.
+      const other = server.next();
+      server.finish(failed, 'unreachable');
+      expect(server.next(failed)).toBe(other);
+    }
+    const alone = compileServer({ alias: 'b', url: urls.slice(0, 2) });
+    const [first, second] = [alone.next(), alone.next()];
+    alone.pool?.setHealthy(second, false);
+    // Nothing else is up: the pool says so rather than handing back the failed URL.
+    expect(() => alone.next(first)).toThrow(
+      expect.objectContaining({ code: 'ERR_UPSTREAM_POOL_DOWN' }) as Error,
+    );
+  });
+
   it('health verdicts take a URL out and back', () => {
     const server = compileServer({ alias: 'b', url: urls });
     const pool = server.pool!;

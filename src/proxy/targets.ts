@@ -16,8 +16,11 @@ export interface CompiledServer {
   readonly timeoutMs: number;
   /** `http2: true`: the upstream client may speak HTTP/2 to it (docs/PROTOCOLS.md). */
   readonly http2: boolean;
-  /** The base URL for the next request; throws ERR_UPSTREAM_POOL_DOWN when a pool has none up. */
-  next(): UpstreamBase;
+  /**
+   * The base URL for the next request; throws ERR_UPSTREAM_POOL_DOWN when a pool has none up.
+   * `avoid` (a retry): the URL that just failed, not chosen again.
+   */
+  next(avoid?: UpstreamBase): UpstreamBase;
   /** Exactly once per `next()`: how the exchange with `base` ended (pools count it). */
   finish(base: UpstreamBase, outcome: Outcome): void;
   /** `retries` (default 0 on one URL, 1 on a pool) and their budget; see retry.ts. */
@@ -87,7 +90,7 @@ export function buildServer(plan: ServerPlan, options: ServerCompileOptions = {}
     alias: config.alias,
     timeoutMs,
     http2,
-    next: () => pool.next(),
+    next: (avoid) => pool.next(avoid),
     finish: (base, outcome) => pool.finish(base, outcome),
     retries: config.retries ?? DEFAULT_POOL_RETRIES,
     retryBudget: new RetryBudget(options.now ?? Date.now),

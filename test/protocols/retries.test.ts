@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   inlineConfigSource,
   startGatehouse,
@@ -7,6 +9,7 @@ import {
 import { createJsonLogger } from '../../src/observability/logger.js';
 import { startSwitchableUpstream, type SwitchableUpstream } from '../fixtures/switchable-upstream.js';
 import { freePort } from '../fixtures/loopback.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /**
  * Retries on a pool through `gatehouse start` (docs/PROTOCOLS.md "Retries"): a pool of a dead
@@ -78,4 +81,62 @@ it('holds the budget: at most max(3, 20% of requests) retries per window', async
   expect(retried).toBeLessThanOrEqual(Math.max(3, 0.2 * 20));
   expect(statuses.filter((s) => s === 502)).toHaveLength(8);
   expect(statuses.filter((s) => s === 200)).toHaveLength(12);
+});
+
+describe('an idempotent request without a body, after the upstream reset the connection', () => {
+  // The first URL reads each request and resets the connection: the request reached it, so only
+  // an idempotent method without a body may go again (RFC 9112 §6.3: with neither Content-Length
+  // nor Transfer-Encoding an HTTP/1.1 request has none).
+  let resetting: Server;
+  let resetHits = 0;
+  let pooled: RunningGatehouse;
+
+  beforeAll(async () => {
+    resetting = createServer((request) => {
+      resetHits++;
+      request.socket.destroy();
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const { port } = resetting.address() as AddressInfo;
+    pooled = await startGatehouse({
+      source: inlineConfigSource({
+        servers: [
+          { alias: 'pool', url: [`http://127.0.0.1:${port}`, live.url], circuit_breaker: { failures: 1000 } },
+        ],
+        paths: [{ method: 'ANY', path: '/{.+}', integration: { type: 'http_proxy', server: 'pool' } }],
+      }),
+      env: {},
+      port: 0,
+      logger: createJsonLogger('silent', () => undefined),
+    });
+  });
+
+  afterAll(async () => {
+    await pooled?.close(200);
+    await new Promise((resolve) => resetting?.close(resolve));
+  });
+
+  it.each(['DELETE', 'OPTIONS'])(
+    'retries a %s with neither Content-Length nor Transfer-Encoding',
+    async (method) => {
+      const before = resetHits;
+      const answers = await Promise.all(
+        [1, 2].map(() =>
+          rawRequest(
+            pooled.url,
+            `${method} /x HTTP/1.1\r\nHost: gateway.example\r\nConnection: close\r\n\r\n`,
+          ),
+        ),
+      );
+      // Round-robin: one of the two met the resetting URL first, and went again to the live one.
+      expect(resetHits - before).toBe(1);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    },
+  );
+
+  it('never retries a body-less POST that reached the upstream: 502', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await fetch(`${pooled.url}/x`, { method: 'POST' })).status);
+    expect(statuses.sort()).toEqual([200, 502]);
+  });
 });

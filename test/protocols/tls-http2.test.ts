@@ -130,6 +130,27 @@ describe('HTTPS with HTTP/2 by ALPN', () => {
     });
   });
 
+  it("answers CONNECT on HTTP/2 with the catalogue's 501, as on HTTP/1.1 (never node:http2's bare 405)", async () => {
+    for (const url of [tlsGateway.url, h2cGateway.url]) {
+      await withSession(url, async (session) => {
+        const answer = await new Promise<H2Answer>((resolve, reject) => {
+          const stream = session.request({ ':method': 'CONNECT', ':authority': 'example.com:443' });
+          let head: Omit<H2Answer, 'body'> | undefined;
+          let text = '';
+          stream.setEncoding('utf8');
+          stream.on('response', (h) => (head = { status: Number(h[':status']), headers: h }));
+          stream.on('data', (chunk: string) => (text += chunk));
+          stream.on('end', () => resolve({ ...(head as Omit<H2Answer, 'body'>), body: text }));
+          stream.on('error', reject);
+        });
+        expect(answer.status).toBe(501);
+        expect(JSON.parse(answer.body)).toMatchObject({ code: 'ERR_NOT_IMPLEMENTED' });
+        expect(answer.headers['x-request-id']).toBeTruthy();
+        expect(answer.headers['x-powered-by']).toBe('Gatehouse');
+      });
+    }
+  });
+
   it('serves HTTP/1.1 over TLS on the same port', async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpsRequest(`${tlsGateway.url}/health`, { ca: cert.cert }, (res) => {

@@ -210,6 +210,14 @@ describe('WebSocket relay on Node', () => {
     ws.close();
   });
 
+  it('forwards the listening port in X-Forwarded-Port, never the port a client wrote in Host', async () => {
+    const { ws } = await open('/open/room', { headers: { host: 'gateway.example:1234' } });
+    const handshake = upstream.handshakes.at(-1);
+    expect(handshake?.headers['x-forwarded-port']).toBe(new URL(gateway.url).port);
+    expect(handshake?.headers['x-forwarded-host']).toBe('gateway.example:1234');
+    ws.close();
+  });
+
   it('accepts the token as a query parameter and removes it before forwarding', async () => {
     const token = await conformanceToken({ sub: 'bob' });
     const { ws, next } = await open(`/secure/room?x=1&access_token=${token}`);

@@ -1,5 +1,5 @@
 // One Worker for bench/workers/micro-ops.mjs: GET /?op=NAME&n=N runs one step N times (see there).
-/* global Response, crypto, AbortSignal */
+/* global Response, crypto, AbortSignal, TextEncoder */
 // The gateway's own list (src/proxy/hop-by-hop.ts), written beside this file by micro-ops.mjs.
 import { HOP_BY_HOP_HEADERS as HOP } from './hop-by-hop.mjs';
 const HOPSET = new Set(HOP);
@@ -16,9 +16,37 @@ function mkUp() {
     },
   });
 }
+const STATIC_BODY = '{"status":"ok"}';
+const STATIC_BYTES = new TextEncoder().encode(STATIC_BODY);
 const ops = {
   base(up) {
     return up;
+  },
+  // The static route's answer: as the minimal hello Worker builds it, and as the gateway does.
+  staticOneHeader() {
+    return new Response(STATIC_BODY, { headers: { 'content-type': 'application/json' } });
+  },
+  staticThreeHeaders() {
+    return new Response(STATIC_BODY, {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc', 'x-powered-by': 'Gatehouse' },
+    });
+  },
+  staticThreeHeadersBytes() {
+    return new Response(STATIC_BYTES, {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'abc', 'x-powered-by': 'Gatehouse' },
+    });
+  },
+  staticThreeHeadersPairs() {
+    return new Response(STATIC_BODY, {
+      status: 200,
+      headers: [
+        ['content-type', 'application/json'],
+        ['x-request-id', 'abc'],
+        ['x-powered-by', 'Gatehouse'],
+      ],
+    });
   },
   copyDel(up) {
     const c = new Response(up.body, { status: up.status, statusText: up.statusText, headers: up.headers });

@@ -39,7 +39,7 @@ export class NodeRequest {
     const method = this.method;
     // undici refuses TRACE in a Request; the gateway refuses it before any step reads more.
     const init: RequestInit & { duplex?: 'half' } = { method: method === 'TRACE' ? 'GET' : method, headers };
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'TRACE') {
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'TRACE' && !provablyBodiless(incoming)) {
       init.body = lazyBody(incoming);
       init.duplex = 'half';
     }
@@ -117,6 +117,18 @@ Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
  * interim answer goes out when something reads the body (expect-continue.ts), and a body nobody
  * reads is left to node:http to discard.
  */
+/**
+ * A request that has no body, whatever its method: on HTTP/1.x one with neither Content-Length
+ * nor Transfer-Encoding (RFC 9112 §6.3: its body length is zero), on HTTP/2 a stream that ended
+ * with its headers. Its `body` is null, so the proxy sends none and may retry it on another URL
+ * (docs/PROTOCOLS.md "Retries").
+ */
+function provablyBodiless(incoming: IncomingMessage | Http2ServerRequest): boolean {
+  if (incoming instanceof Http2ServerRequest) return incoming.stream.endAfterHeaders;
+  const { headers } = incoming;
+  return headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
+}
+
 function lazyBody(incoming: IncomingMessage | Http2ServerRequest): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>({

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Gateway } from '../../gateway.js';
 import { createClientErrorHandler } from './client-errors.js';
-import { answerConnect, answerDraining } from './direct-answers.js';
+import { answerConnect, answerDraining, answerHttp2Connect } from './direct-answers.js';
 import { continueWhenBodyIsRead } from './expect-continue.js';
 import { localAuthority } from './request-framing.js';
 import { gatewayRequestListener } from './request-listener.js';
@@ -91,7 +91,12 @@ export async function startNodeServer(gateway: Gateway, options: NodeServerOptio
   const upgrades = attachUpgradeHandler(server, gateway);
 
   if (wantsFront(options)) {
-    const front = await listenFront(server, listener, options);
+    const front = await listenFront(
+      server,
+      listener,
+      (incoming, outgoing) => answerHttp2Connect(gateway, incoming, outgoing),
+      options,
+    );
     return {
       url: front.url,
       server,

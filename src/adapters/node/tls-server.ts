@@ -78,12 +78,18 @@ function givePeerAddress(session: Http2Session): void {
 /** The HTTP/2 preface every prior-knowledge connection opens with (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
+/**
+ * `onHttp2Connect`: a CONNECT stream (RFC 9113 §8.5). node:http2 never hands one to the request
+ * listener, and without a `connect` listener it answers a bare 405 itself.
+ */
 export async function listenFront(
   http1: Server,
   onHttp2: Http2Listener,
+  onHttp2Connect: Http2Listener,
   options: FrontOptions,
 ): Promise<Front> {
   const http2: Http2Server = createHttp2Server({}, onHttp2);
+  http2.on('connect', onHttp2Connect);
   const sessions = new Set<Http2Session>();
   http2.on('session', (session: Http2Session) => {
     sessions.add(session);

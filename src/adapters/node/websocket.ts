@@ -77,6 +77,8 @@ function upgradeRequest(incoming: IncomingMessage, protocol: string): Request | 
 export class NodeUpgradeClientInfo implements ClientInfo {
   readonly address: string;
   readonly protocol: string;
+  /** The listening port, for `X-Forwarded-Port` as on every other request (never the Host's port). */
+  readonly localPort: number | undefined;
   readonly malformed: string | undefined;
   switched = false;
   #controller: AbortController | undefined;
@@ -88,6 +90,7 @@ export class NodeUpgradeClientInfo implements ClientInfo {
   ) {
     this.address = incoming.socket.remoteAddress ?? '';
     this.protocol = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+    this.localPort = incoming.socket.localPort;
     const problem = requestFramingProblem(incoming);
     this.malformed = typeof problem === 'string' ? problem : problem?.reason;
   }
