@@ -150,6 +150,11 @@ export function compileGateway(
   }));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
 
+  // Key sets are fetched ahead only for the authorizers a route verifies tokens with or a login
+  // flow uses (readiness checks the same ones); an unused one is fetched on first need, if ever.
+  const used = new Set<string>(parts.flowAuthorizers.values());
+  for (const plan of parts.routes) if (plan.auth?.kind === 'token') used.add(plan.auth.name);
+
   const gateway = config.gateway;
   return {
     config,
@@ -168,7 +173,7 @@ export function compileGateway(
     servers,
     warnings: [...loaded.warnings, ...targets.problems],
     prefetch: async () => {
-      await Promise.all([...authorizers.values()].map((a) => a.prefetch()));
+      await Promise.all([...authorizers].filter(([name]) => used.has(name)).map(([, a]) => a.prefetch()));
     },
   };
 }

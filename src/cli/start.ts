@@ -20,18 +20,27 @@ const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent'
 
 /** EADDRINUSE / EACCES from listen(), as a sentence that names the port and the way out. */
 function describeListenError(error: unknown, host: string, port: number): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const failure = error as (NodeJS.ErrnoException & { port?: number; address?: string }) | undefined;
+  const code = failure?.code;
+  // The bind error names the socket that failed: another port than the public one is the admin
+  // listener's (`--admin-port` or `gateway.admin.port`).
+  const isAdmin = failure?.port !== undefined && failure.port !== port;
+  const flag = isAdmin ? '--admin-port' : '--port';
+  const failedPort = isAdmin ? (failure.port as number) : port;
+  const failedHost = failure?.address ?? host;
   if (code === 'EADDRINUSE') {
     return (
-      `gatehouse start: port ${port} on ${host} is already in use (another Gatehouse, or wrangler dev?); ` +
-      `choose another with --port, e.g. --port ${port === 65535 ? 8788 : port + 1} (--port 0 picks a free one)`
+      `gatehouse start: ${isAdmin ? 'admin ' : ''}port ${failedPort} on ${failedHost} is already in use (another Gatehouse, or wrangler dev?); ` +
+      `choose another with ${flag}, e.g. ${flag} ${failedPort === 65535 ? 8788 : failedPort + 1} (${flag} 0 picks a free one)`
     );
   }
   if (code === 'EACCES') {
-    return `gatehouse start: not allowed to listen on port ${port} on ${host}; choose a port above 1023 with --port`;
+    return `gatehouse start: not allowed to listen on ${isAdmin ? 'admin ' : ''}port ${failedPort} on ${failedHost}; choose a port above 1023 with ${flag}`;
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return `gatehouse start: cannot listen on host ${host} (${code}); use --host 127.0.0.1 or --host 0.0.0.0`;
+    return isAdmin
+      ? `gatehouse start: cannot listen on admin host ${failedHost} (${code}); use --admin-host 127.0.0.1`
+      : `gatehouse start: cannot listen on host ${host} (${code}); use --host 127.0.0.1 or --host 0.0.0.0`;
   }
   return undefined;
 }
@@ -116,6 +125,11 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
     }
     bindingModules.push(spec);
   }
+  const drainMs = Number(values['drain-ms']);
+  if (!Number.isInteger(drainMs) || drainMs < 0) {
+    io.stderr(`invalid --drain-ms "${values['drain-ms']}" (milliseconds, a whole number from 0)`);
+    return 2;
+  }
   let workers = 1;
   if (values.workers !== undefined) {
     const parsed = parseWorkerCount(values.workers, availableParallelism());
@@ -136,6 +150,7 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
   if (values.workers !== undefined && cluster.isPrimary) {
     return runClusterPrimary({
       workers,
+      drainMs,
       logger,
       announce: (listening: WorkerListening, count: number) => {
         io.stdout(
@@ -189,7 +204,10 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
   }
   // Serving from here on: the young generation may grow to its cap under load.
   letYoungGenerationGrow();
-  for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
+  // Printed once: by the only process, or by worker 1 of `--workers N` (the others compiled the same file).
+  if (workerIndex <= 1) {
+    for (const warning of gatehouse.runtime.current().warnings) io.stderr(formatProblem(warning));
+  }
   const stopWatching = gatehouse.runtime.watch((result) => {
     // The certificate and key are reloaded with the config (docs/PROTOCOLS.md "TLS and HTTP/2").
     gatehouse
@@ -235,7 +253,7 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
       stopping = true;
       logger.info('shutting down', { signal });
       stopWatching();
-      void gatehouse.close(Number(values['drain-ms'])).then(() => resolve(0));
+      void gatehouse.close(drainMs).then(() => resolve(0));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -152,6 +152,8 @@ describe('compileCors().apply', () => {
       );
     expect(exposed(['X-Total'])).toBe('X-Total,X-Request-Id');
     expect(exposed(['x-request-id'])).toBe('x-request-id');
+    // `*` is a literal name on a credentialed request: X-Request-Id is named beside it.
+    expect(exposed(['*'])).toBe('*,X-Request-Id');
   });
 
   it.each([

@@ -46,11 +46,12 @@ function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[
 
 /**
  * Every response carries the gateway's `X-Request-Id`; browser code can read it (to quote it in a
- * bug report) only when it is exposed, so it always is (docs/BEHAVIOUR.md "CORS").
+ * bug report) only when it is exposed, so it always is (docs/BEHAVIOUR.md "CORS"). Named even
+ * beside `*`: on a credentialed request a browser reads `*` as a header literally named `*`.
  */
-function withRequestId(expose: readonly string[] | undefined): readonly string[] {
+export function withRequestId(expose: readonly string[] | undefined): readonly string[] {
   const list = expose ?? [];
-  if (list.some((name) => name === '*' || name.toLowerCase() === 'x-request-id')) return list;
+  if (list.some((name) => name.toLowerCase() === 'x-request-id')) return list;
   return [...list, 'X-Request-Id'];
 }
 

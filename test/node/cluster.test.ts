@@ -103,6 +103,27 @@ describe('gatehouse start --workers', () => {
     expect(new Set(stops.map((l) => l.worker))).toEqual(new Set([1, 2]));
   });
 
+  it('stops within --drain-ms plus a second when a worker cannot drain (a stopped process is killed)', async () => {
+    const file = await writeConfig('hung.json', baseConfig(fixture.upstreamUrl()));
+    const gatehouse = await startCluster(['--config', file, '--drain-ms', '500']);
+    const hung = workerPid(gatehouse, 2) ?? 0;
+    process.kill(hung, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      expect(await gatehouse.stop()).toBe(0);
+      expect(Date.now() - started).toBeLessThan(500 + 1000 + 1500);
+      const killed = logLines(gatehouse).find((l) => l.msg === 'worker did not exit after draining; killed');
+      expect(killed).toMatchObject({ worker: 2, pid: hung });
+    } finally {
+      // Never leave a stopped process behind, whatever the outcome.
+      try {
+        process.kill(hung, 'SIGKILL');
+      } catch {
+        // Already gone: the primary killed it.
+      }
+    }
+  });
+
   it('reloads an edited config in every worker', async () => {
     const file = await writeConfig('reload.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file]);
@@ -134,6 +155,17 @@ describe('gatehouse start --workers', () => {
     // admin request with the gateway's 404.
     for (let i = 0; i < 6; i++) expect((await get(`${adminUrl}/healthz`)).status).toBe(200);
     await untilBothServe(gatehouse, '/health');
+    expect(await gatehouse.stop()).toBe(0);
+  });
+
+  it("prints the config's warnings once, not once per worker", async () => {
+    const config = baseConfig(fixture.upstreamUrl());
+    config.paths.push({ method: 'GET', path: '/typo', respons: { ok: true } });
+    const file = await writeConfig('warned.json', config);
+    const gatehouse = await startCluster(['--config', file]);
+    await untilBothServe(gatehouse, '/health');
+    const warning = 'warning: /paths/';
+    expect(gatehouse.output().stderr.split(warning)).toHaveLength(2);
     expect(await gatehouse.stop()).toBe(0);
   });
 

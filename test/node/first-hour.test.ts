@@ -161,6 +161,23 @@ describe('start', () => {
     expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(result.stderr).toContain('choose another with --port');
   });
+
+  it('an admin port in use names that port and suggests --admin-port, exit 1', async () => {
+    const config = await write('admin-port.json', { paths: [{ method: 'GET', path: '/h', response: {} }] });
+    const result = await runGatehouse([
+      'start',
+      '--config',
+      config,
+      '--port',
+      '0',
+      '--admin-port',
+      String(port),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`admin port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toContain('choose another with --admin-port');
+    expect(result.stderr).not.toContain('port 0 on');
+  });
 });
 
 describe('token mint', () => {

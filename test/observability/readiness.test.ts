@@ -125,6 +125,8 @@ describe('readiness', () => {
     expect(
       samples.get(sampleKey('gatehouse_key_set_fetches_total', { authorizer: 'remote', outcome: 'ok' })),
     ).toBe(1);
+    // No route uses `unused`: its key set was never fetched, so no fetch of it is counted.
+    expect([...samples.keys()].some((key) => key.includes('authorizer="unused"'))).toBe(false);
   });
 
   it('is 200 right away when no route needs a remote key set', async () => {

@@ -30,9 +30,16 @@ const FIRST_RESTART_DELAY_MS = 100;
 const MAX_RESTART_DELAY_MS = 10_000;
 /** A worker that ran this long before dying starts the back-off afresh. */
 const STABLE_AFTER_MS = 10_000;
+/**
+ * After SIGTERM, how long past `--drain-ms` the primary waits for a worker to exit (a drained
+ * worker still closes its listeners and flushes its exports) before it kills it.
+ */
+export const EXIT_GRACE_MS = 1_000;
 
 export interface ClusterOptions {
   readonly workers: number;
+  /** `--drain-ms`: each worker's drain; a worker not gone EXIT_GRACE_MS later is killed. */
+  readonly drainMs: number;
   readonly logger: Logger;
   /** Printed once, when every worker listens. */
   announce(listening: WorkerListening, workers: number): void;
@@ -60,6 +67,7 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
     /** Worker 1 listened once: the config compiles and the port is free. */
     let proven = false;
     let stopping = false;
+    let deadline: NodeJS.Timeout | undefined;
     const listening = new Set<number>();
     const gatherHub = createGatherHub(options.workers, (index) =>
       listening.has(index) ? byIndex.get(index) : undefined,
@@ -96,7 +104,10 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
         if (byIndex.get(index) === worker) byIndex.delete(index);
         listening.delete(index);
         if (stopping) {
-          if (byIndex.size === 0) resolve(0);
+          if (byIndex.size === 0) {
+            clearTimeout(deadline);
+            resolve(0);
+          }
           return;
         }
         if (!proven) {
@@ -128,9 +139,23 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
       logger.info('shutting down', { signal, workers: byIndex.size });
       for (const timer of restartTimers) clearTimeout(timer);
       restartTimers.clear();
-      if (byIndex.size === 0) resolve(0);
-      // Each worker drains its in-flight requests (--drain-ms) and exits.
+      if (byIndex.size === 0) {
+        resolve(0);
+        return;
+      }
+      // Each worker drains its in-flight requests (--drain-ms) and exits. One that cannot (a
+      // stopped process, a blocked event loop) must not keep the whole service from stopping.
       for (const worker of byIndex.values()) worker.process.kill('SIGTERM');
+      deadline = setTimeout(() => {
+        for (const [index, worker] of byIndex) {
+          logger.warn('worker did not exit after draining; killed', {
+            worker: index,
+            pid: worker.process.pid,
+            waitedMs: options.drainMs + EXIT_GRACE_MS,
+          });
+          worker.process.kill('SIGKILL');
+        }
+      }, options.drainMs + EXIT_GRACE_MS);
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

@@ -24,7 +24,7 @@ export function traceUpstreamClient(
         'http.request.method': request.method,
         // Without the query string: it may carry credentials.
         'url.full': origin + pathname,
-        'server.address': hostOf(origin),
+        ...serverAttributes(origin),
         'gatehouse.upstream': server,
       });
     }
@@ -66,7 +66,7 @@ export function traceControlPlaneFetch(plain: typeof fetch, tracing: Tracing): t
     const span = tracing.startSpan(undefined, request.method, SPAN_KIND_CLIENT, {
       'http.request.method': request.method,
       'url.full': origin + pathname,
-      'server.address': hostOf(origin),
+      ...serverAttributes(origin),
       'gatehouse.call': 'control_plane',
     });
     const headers = new Headers(request.headers);
@@ -97,7 +97,17 @@ function splitForAttributes(url: string): { origin: string; pathname: string } {
   return { origin, pathname: query < 0 ? path : path.slice(0, query) };
 }
 
-function hostOf(origin: string): string {
+/**
+ * `server.address` (the host name or IP alone) and `server.port` (explicit, else the scheme's
+ * default), as OpenTelemetry's HTTP client conventions name them.
+ */
+export function serverAttributes(origin: string): { 'server.address': string; 'server.port': number } {
   const at = origin.indexOf('//');
-  return at < 0 ? origin : origin.slice(at + 2);
+  const authority = at < 0 ? origin : origin.slice(at + 2);
+  const portAt = authority.lastIndexOf(':');
+  const bracketed = authority.startsWith('[');
+  const hasPort = portAt > (bracketed ? authority.indexOf(']') : -1) && portAt >= 0;
+  const host = hasPort ? authority.slice(0, portAt) : authority;
+  const port = hasPort ? Number(authority.slice(portAt + 1)) : origin.startsWith('https:') ? 443 : 80;
+  return { 'server.address': bracketed ? host.slice(1, -1) : host, 'server.port': port };
 }
