@@ -131,6 +131,21 @@ export function createVariants(ctx) {
     check: expectUpstreamBody('/items/42'),
   });
 
+  /** A peer proxy server of bench/servers/ forwarding `GET /api/*` to the bench upstream. */
+  const peerProxy = (name, label, script) => ({
+    name,
+    label,
+    group: 'peer',
+    start: () =>
+      startNodeProcess(here(`./servers/${script}`), [], {
+        env: { UPSTREAM_URL: upstream.url },
+        nodeArgs: ctx.nodeArgs ?? [],
+      }),
+    path: '/api/items/42',
+    headers: {},
+    check: expectUpstreamBody('/items/42'),
+  });
+
   const variants = [
     unprotectedWithToken('hs256'),
     unprotectedWithToken('rs256'),
@@ -231,32 +246,14 @@ export function createVariants(ctx) {
       },
       check: expectUpstreamBody('/items/42'),
     },
+    peerProxy('fastify-proxy', 'Fastify 5 + @fastify/reply-from, proxied', 'fastify-proxy.mjs'),
+    // Diagnostic (run only when named): the least a Node proxy does (bench/servers/node-floor-proxy.mjs).
     {
-      name: 'fastify-proxy',
-      label: 'Fastify 5 + @fastify/reply-from, proxied',
-      group: 'peer',
-      start: () =>
-        startNodeProcess(here('./servers/fastify-proxy.mjs'), [], {
-          env: { UPSTREAM_URL: upstream.url },
-          nodeArgs: ctx.nodeArgs ?? [],
-        }),
-      path: '/api/items/42',
-      headers: {},
-      check: expectUpstreamBody('/items/42'),
-    },
-    {
-      // Diagnostic (run only when named): the least a Node proxy does (bench/servers/node-floor-proxy.mjs).
-      name: 'node-floor-proxy',
-      label: 'bare node:http + undici dispatch, proxied (the floor for a Node proxy)',
-      group: 'peer',
-      start: () =>
-        startNodeProcess(here('./servers/node-floor-proxy.mjs'), [], {
-          env: { UPSTREAM_URL: upstream.url },
-          nodeArgs: ctx.nodeArgs ?? [],
-        }),
-      path: '/api/items/42',
-      headers: {},
-      check: expectUpstreamBody('/items/42'),
+      ...peerProxy(
+        'node-floor-proxy',
+        'bare node:http + undici dispatch, proxied (the floor for a Node proxy)',
+        'node-floor-proxy.mjs',
+      ),
       onlyWhenNamed: true,
     },
     {
