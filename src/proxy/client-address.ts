@@ -10,6 +10,11 @@ import { parseIp, type IpRanges } from './ip-ranges.js';
  *
  * Pure: no runtime API, no clock, so both runtimes and tests share it.
  */
+/**
+ * Reads one request header, as `Headers.get` does (repeats joined by `, `, null when absent).
+ * `name` must be lower-case: the Node reader looks it up in node:http's lower-case record as
+ * given, so a name from the config is lower-cased once, when the config is compiled.
+ */
 export interface HeaderReader {
   get(name: string): string | null;
 }

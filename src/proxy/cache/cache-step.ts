@@ -41,10 +41,15 @@ export function createCacheStep(
 ): Step {
   const parts: KeyPart[] = (config.key ?? []).map((entry) => {
     const colon = entry.indexOf(':');
-    return { kind: entry.slice(0, colon) as KeyPart['kind'], name: entry.slice(colon + 1) };
+    const kind = entry.slice(0, colon) as KeyPart['kind'];
+    const name = entry.slice(colon + 1);
+    // Header names are case-insensitive and the runtimes' header readers take them lower-case:
+    // read as written, `header:X-Tenant` found nothing on Node and every tenant shared one key
+    // (test/regressions/cache-key-identity-leak.test.ts).
+    return { kind, name: kind === 'header' ? name.toLowerCase() : name };
   });
   const keyHasIdentity = parts.some(
-    (p) => p.kind === 'claim' || (p.kind === 'header' && p.name.toLowerCase() === 'authorization'),
+    (p) => p.kind === 'claim' || (p.kind === 'header' && p.name === 'authorization'),
   );
   const routeVary = (config.vary ?? []).map((name) => name.toLowerCase());
   const inFlight = new Map<string, Promise<void>>();
