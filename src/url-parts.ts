@@ -51,3 +51,19 @@ export function originOf(url: string): string {
   const start = authorityStart(url);
   return url.slice(0, authorityEnd(url, start, url.indexOf('?', start)));
 }
+
+/**
+ * `host[:port]` (the host possibly a bracketed IPv6 literal) split in two: the host as written,
+ * and the port written, else the scheme's default (`https` 443, anything else 80).
+ */
+export function splitAuthority(
+  authority: string,
+  protocol: string,
+): { readonly host: string; readonly port: string } {
+  const colon = authority.lastIndexOf(':');
+  if (colon !== -1 && colon > authority.lastIndexOf(']')) {
+    const port = authority.slice(colon + 1);
+    if (/^\d{1,5}$/.test(port)) return { host: authority.slice(0, colon), port };
+  }
+  return { host: authority, port: protocol === 'https' ? '443' : '80' };
+}

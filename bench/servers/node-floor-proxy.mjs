@@ -1,8 +1,9 @@
 // Diagnostic floor for target P1 (run only when named): the least a Node proxy can do for
 // `GET /api/*` → `UPSTREAM_URL/*` — a bare node:http server handing each request to undici's
-// `Agent.dispatch` and writing the upstream's answer straight to the ServerResponse, with the
-// forwarding headers and request id Gatehouse sends. No routing table, no limits, no error
-// pages: what is left of a proxied request when the gateway does nothing else.
+// `Agent.dispatch` and writing the upstream's answer (collected whole: the bench's answers are
+// small) straight to the ServerResponse, with X-Forwarded-For/-Proto/-Host and a request id (not
+// Gatehouse's `Forwarded` and `X-Forwarded-Port`). No routing table, no limits, no timeout, no
+// error pages: what is left of a proxied request when the gateway does nothing else.
 // Prints `listening on http://127.0.0.1:PORT`.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';

@@ -151,7 +151,8 @@ export function compileGateway(
   if (problems.length > 0) throw new ConfigInvalidError(problems);
 
   // Key sets are fetched ahead only for the authorizers a route verifies tokens with or a login
-  // flow uses (readiness checks the same ones); an unused one is fetched on first need, if ever.
+  // flow uses; an unused one is fetched on first need, if ever. (Readiness checks the routes'
+  // ones: a login flow's key set serves a login, not the requests a load balancer sends.)
   const used = new Set<string>(parts.flowAuthorizers.values());
   for (const plan of parts.routes) if (plan.auth?.kind === 'token') used.add(plan.auth.name);
 

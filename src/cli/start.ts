@@ -2,40 +2,47 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
+  EXIT_GRACE_MS,
   parseWorkerCount,
   runClusterPrimary,
   WORKER_INDEX_ENV,
   type WorkerListening,
 } from '../adapters/node/cluster-primary.js';
 import { resolveConfigSource } from '../adapters/node/config-source.js';
+import { ADMIN_LISTENER } from '../adapters/node/listen.js';
 import { BindingLoadError, parseBindingFlag, type BindingSpec } from '../adapters/node/services.js';
 import { keepWasmAtBaseline } from '../adapters/node/wasm-baseline.js';
 import { capYoungGeneration } from '../adapters/node/young-generation.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { createJsonLogger, type LogLevel } from '../observability/logger.js';
+import { tracingSettingsFromEnv } from '../observability/tracing/settings.js';
 import { isStrict, loadEnvironment } from './env.js';
 import type { CliIo } from './io.js';
 
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
 
 /** EADDRINUSE / EACCES from listen(), as a sentence that names the port and the way out. */
+/** `--drain-ms` at most a day: any longer and a drain is not a drain. */
+const MAX_DRAIN_MS = 86_400_000;
+
 function describeListenError(error: unknown, host: string, port: number): string | undefined {
-  const failure = error as (NodeJS.ErrnoException & { port?: number; address?: string }) | undefined;
+  const failure = error as
+    (NodeJS.ErrnoException & { port?: number; address?: string; hostname?: string }) | undefined;
   const code = failure?.code;
-  // The bind error names the socket that failed: another port than the public one is the admin
-  // listener's (`--admin-port` or `gateway.admin.port`).
-  const isAdmin = failure?.port !== undefined && failure.port !== port;
+  // The admin listener's bind errors are marked where they happen (start-gatehouse.ts).
+  const isAdmin = (error as Record<symbol, unknown> | undefined)?.[ADMIN_LISTENER] === true;
   const flag = isAdmin ? '--admin-port' : '--port';
-  const failedPort = isAdmin ? (failure.port as number) : port;
-  const failedHost = failure?.address ?? host;
+  const failedPort = isAdmin ? (failure?.port ?? 0) : port;
+  const failedHost = failure?.address ?? failure?.hostname ?? host;
+  const listener = isAdmin ? 'admin port' : 'port';
   if (code === 'EADDRINUSE') {
     return (
-      `gatehouse start: ${isAdmin ? 'admin ' : ''}port ${failedPort} on ${failedHost} is already in use (another Gatehouse, or wrangler dev?); ` +
+      `gatehouse start: ${listener} ${failedPort} on ${failedHost} is already in use (another Gatehouse, or wrangler dev?); ` +
       `choose another with ${flag}, e.g. ${flag} ${failedPort === 65535 ? 8788 : failedPort + 1} (${flag} 0 picks a free one)`
     );
   }
   if (code === 'EACCES') {
-    return `gatehouse start: not allowed to listen on ${isAdmin ? 'admin ' : ''}port ${failedPort} on ${failedHost}; choose a port above 1023 with ${flag}`;
+    return `gatehouse start: not allowed to listen on ${listener} ${failedPort} on ${failedHost}; choose a port above 1023 with ${flag}`;
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
     return isAdmin
@@ -125,9 +132,13 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
     }
     bindingModules.push(spec);
   }
-  const drainMs = Number(values['drain-ms']);
-  if (!Number.isInteger(drainMs) || drainMs < 0) {
-    io.stderr(`invalid --drain-ms "${values['drain-ms']}" (milliseconds, a whole number from 0)`);
+  const drainMs = /^\d{1,10}$/.test(values['drain-ms']) ? Number(values['drain-ms']) : NaN;
+  // A timer longer than 2^31 - 1 ms fires at once in Node: the drain (and the cluster's exit
+  // deadline after it) must fit.
+  if (!(drainMs <= MAX_DRAIN_MS)) {
+    io.stderr(
+      `invalid --drain-ms "${values['drain-ms']}" (milliseconds, a whole number from 0 to ${MAX_DRAIN_MS})`,
+    );
     return 2;
   }
   let workers = 1;
@@ -148,9 +159,12 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
   );
   const source = resolveConfigSource(values.config, env);
   if (values.workers !== undefined && cluster.isPrimary) {
+    // The primary loads no gateway code, but reads the trace export's timeout: a worker's last
+    // batch goes out after its drain, and must not be taken for a hung worker.
+    const exportMs = tracingSettingsFromEnv(env).settings?.timeoutMs ?? 0;
     return runClusterPrimary({
       workers,
-      drainMs,
+      exitDeadlineMs: drainMs + EXIT_GRACE_MS + exportMs,
       logger,
       announce: (listening: WorkerListening, count: number) => {
         io.stdout(

@@ -49,7 +49,7 @@ function fixedHeaders(config: CorsConfig): readonly (readonly [string, string])[
  * bug report) only when it is exposed, so it always is (docs/BEHAVIOUR.md "CORS"). Named even
  * beside `*`: on a credentialed request a browser reads `*` as a header literally named `*`.
  */
-export function withRequestId(expose: readonly string[] | undefined): readonly string[] {
+function withRequestId(expose: readonly string[] | undefined): readonly string[] {
   const list = expose ?? [];
   if (list.some((name) => name.toLowerCase() === 'x-request-id')) return list;
   return [...list, 'X-Request-Id'];

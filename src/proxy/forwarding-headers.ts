@@ -1,4 +1,5 @@
 import type { ResolvedClient } from './client-address.js';
+import { splitAuthority } from '../url-parts.js';
 
 /**
  * The forwarding headers the upstream receives (docs/BEHAVIOUR.md "Client address"). They all
@@ -76,7 +77,7 @@ export function publicAuthority(view: ForwardingView): { protocol: string; host:
     const forwardedPort = lastValue(incoming.get('x-forwarded-port'));
     if (forwardedPort !== undefined && /^\d{1,5}$/.test(forwardedPort)) port = forwardedPort;
   }
-  port ??= view.localPort === undefined ? portOf(host, protocol) : String(view.localPort);
+  port ??= view.localPort === undefined ? splitAuthority(host, protocol).port : String(view.localPort);
   return { protocol, host, port };
 }
 
@@ -122,16 +123,6 @@ function lastValue(value: string | null): string | undefined {
   if (value === null) return undefined;
   const comma = value.lastIndexOf(',');
   return (comma === -1 ? value : value.slice(comma + 1)).trim();
-}
-
-/** The port in an authority (`a:8080`, `[::1]:8080`), else the protocol's default. */
-function portOf(host: string, protocol: string): string {
-  const colon = host.lastIndexOf(':');
-  if (colon !== -1 && colon > host.lastIndexOf(']')) {
-    const port = host.slice(colon + 1);
-    if (/^\d{1,5}$/.test(port)) return port;
-  }
-  return protocol === 'https' ? '443' : '80';
 }
 
 /** RFC 7239 §6: IPv6 nodes are bracketed and quoted. */

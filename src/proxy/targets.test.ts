@@ -77,7 +77,13 @@ describe('compileServer', () => {
 
   it('a retry avoids the URL that failed, whatever the rotation or the load says', () => {
     for (const balance of ['round_robin', 'least_requests'] as const) {
-      const server = compileServer({ alias: 'b', url: urls.slice(0, 2), balance });
+      // A breaker that stays closed after one failure: only `avoid` keeps the retry off the URL.
+      const server = compileServer({
+        alias: 'b',
+        url: urls.slice(0, 2),
+        balance,
+        circuit_breaker: { failures: 2 },
+      });
       const failed = server.next();
       // Another request took the other URL meanwhile: the rotation (and the load) point back.
       const other = server.next();

@@ -2,6 +2,7 @@
 // the CLI on a free port. Which worker served a request is read from its access-log line, which
 // names the worker and its pid in cluster mode.
 import { writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { healthAndProxyConfig } from '../fixtures/config-files.js';
 import { runGatehouse, startGatehouseProcess, type StartedGatehouse } from '../helpers/cli-process.js';
@@ -103,7 +104,7 @@ describe('gatehouse start --workers', () => {
     expect(new Set(stops.map((l) => l.worker))).toEqual(new Set([1, 2]));
   });
 
-  it('stops within --drain-ms plus a second when a worker cannot drain (a stopped process is killed)', async () => {
+  it('stops within --drain-ms plus a second when a worker cannot exit (a stopped process is killed)', async () => {
     const file = await writeConfig('hung.json', baseConfig(fixture.upstreamUrl()));
     const gatehouse = await startCluster(['--config', file, '--drain-ms', '500']);
     const hung = workerPid(gatehouse, 2) ?? 0;
@@ -112,7 +113,9 @@ describe('gatehouse start --workers', () => {
       const started = Date.now();
       expect(await gatehouse.stop()).toBe(0);
       expect(Date.now() - started).toBeLessThan(500 + 1000 + 1500);
-      const killed = logLines(gatehouse).find((l) => l.msg === 'worker did not exit after draining; killed');
+      const killed = logLines(gatehouse).find(
+        (l) => l.msg === 'worker did not exit in time after SIGTERM; killed',
+      );
       expect(killed).toMatchObject({ worker: 2, pid: hung });
     } finally {
       // Never leave a stopped process behind, whatever the outcome.
@@ -121,6 +124,34 @@ describe('gatehouse start --workers', () => {
       } catch {
         // Already gone: the primary killed it.
       }
+    }
+  });
+
+  it('lets a drained worker send its last spans before any deadline (the export timeout counts)', async () => {
+    // A collector that accepts connections and never answers: each worker's last batch waits
+    // for the export timeout (1.5 s here) after its drain.
+    const silent = createNetServer(() => undefined);
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as AddressInfo).port)),
+    );
+    try {
+      const file = await writeConfig('traced.json', baseConfig(fixture.upstreamUrl()));
+      const gatehouse = await startGatehouseProcess(
+        ['--workers', '2', '--log-level', 'info', '--config', file, '--drain-ms', '200'],
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '1500',
+        },
+      );
+      fixture.running.add(gatehouse);
+      await untilBothServe(gatehouse, '/health');
+      expect(await gatehouse.stop()).toBe(0);
+      const killed = logLines(gatehouse).filter(
+        (l) => l.msg === 'worker did not exit in time after SIGTERM; killed',
+      );
+      expect(killed).toEqual([]);
+    } finally {
+      silent.close();
     }
   });
 

@@ -178,6 +178,29 @@ describe('start', () => {
     expect(result.stderr).toContain('choose another with --admin-port');
     expect(result.stderr).not.toContain('port 0 on');
   });
+
+  it('an admin host it cannot listen on is named with --admin-host, even on --admin-port 0', async () => {
+    // Without the console: a console on a non-loopback host would need a token first.
+    const config = await write('admin-host.json', {
+      gateway: { admin: { port: 0, console: false } },
+      paths: [{ method: 'GET', path: '/h', response: {} }],
+    });
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine.
+    const result = await runGatehouse([
+      'start',
+      '--config',
+      config,
+      '--port',
+      '0',
+      '--admin-port',
+      '0',
+      '--admin-host',
+      '192.0.2.1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cannot listen on admin host 192.0.2.1');
+    expect(result.stderr).toContain('--admin-host');
+  });
 });
 
 describe('token mint', () => {

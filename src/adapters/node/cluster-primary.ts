@@ -32,14 +32,20 @@ const MAX_RESTART_DELAY_MS = 10_000;
 const STABLE_AFTER_MS = 10_000;
 /**
  * After SIGTERM, how long past `--drain-ms` the primary waits for a worker to exit (a drained
- * worker still closes its listeners and flushes its exports) before it kills it.
+ * worker still closes its listeners), plus the trace export's timeout when tracing is on (its
+ * last batch is sent on the way out), before it kills it.
  */
 export const EXIT_GRACE_MS = 1_000;
+/** The longest delay a Node timer keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ClusterOptions {
   readonly workers: number;
-  /** `--drain-ms`: each worker's drain; a worker not gone EXIT_GRACE_MS later is killed. */
-  readonly drainMs: number;
+  /**
+   * How long after SIGTERM a worker may take to exit before it is killed: `--drain-ms`, the
+   * EXIT_GRACE_MS to close, and the trace export's timeout when tracing is on.
+   */
+  readonly exitDeadlineMs: number;
   readonly logger: Logger;
   /** Printed once, when every worker listens. */
   announce(listening: WorkerListening, workers: number): void;
@@ -87,7 +93,7 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
             options.adminMoved(message);
           first = message;
         }
-        if (!proven) {
+        if (!proven && !stopping) {
           // The first worker proved the config and the port: start the others.
           proven = true;
           for (let i = 2; i <= options.workers; i++) fork(i);
@@ -146,16 +152,19 @@ export function runClusterPrimary(options: ClusterOptions): Promise<number> {
       // Each worker drains its in-flight requests (--drain-ms) and exits. One that cannot (a
       // stopped process, a blocked event loop) must not keep the whole service from stopping.
       for (const worker of byIndex.values()) worker.process.kill('SIGTERM');
-      deadline = setTimeout(() => {
-        for (const [index, worker] of byIndex) {
-          logger.warn('worker did not exit after draining; killed', {
-            worker: index,
-            pid: worker.process.pid,
-            waitedMs: options.drainMs + EXIT_GRACE_MS,
-          });
-          worker.process.kill('SIGKILL');
-        }
-      }, options.drainMs + EXIT_GRACE_MS);
+      deadline = setTimeout(
+        () => {
+          for (const [index, worker] of byIndex) {
+            logger.warn('worker did not exit in time after SIGTERM; killed', {
+              worker: index,
+              pid: worker.process.pid,
+              waitedMs: options.exitDeadlineMs,
+            });
+            worker.process.kill('SIGKILL');
+          }
+        },
+        Math.min(options.exitDeadlineMs, MAX_TIMER_MS),
+      );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

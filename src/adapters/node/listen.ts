@@ -27,3 +27,15 @@ export async function listenForUrl(
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${shownHost}:${address.port}`;
 }
+
+/**
+ * Set on a bind error of the admin listener (start-gatehouse.ts), so `gatehouse start` names
+ * `--admin-port`/`--admin-host` rather than the public port's flags: a bind error on port 0 or a
+ * host that does not resolve carries no port to tell the two listeners apart by.
+ */
+export const ADMIN_LISTENER = Symbol.for('gatehouse.adminListener');
+
+export function markAdminListenError(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null) (error as Record<symbol, boolean>)[ADMIN_LISTENER] = true;
+  return error;
+}

@@ -113,11 +113,6 @@ export class NodeRequest {
 Object.setPrototypeOf(NodeRequest.prototype, Request.prototype);
 
 /**
- * The body as a Web stream created on the first read, not before: `Expect: 100-continue`'s
- * interim answer goes out when something reads the body (expect-continue.ts), and a body nobody
- * reads is left to node:http to discard.
- */
-/**
  * A request that has no body, whatever its method: on HTTP/1.x one with neither Content-Length
  * nor Transfer-Encoding (RFC 9112 §6.3: its body length is zero), on HTTP/2 a stream that ended
  * with its headers. Its `body` is null, so the proxy sends none and may retry it on another URL
@@ -129,6 +124,11 @@ function provablyBodiless(incoming: IncomingMessage | Http2ServerRequest): boole
   return headers['content-length'] === undefined && headers['transfer-encoding'] === undefined;
 }
 
+/**
+ * The body as a Web stream created on the first read, not before: `Expect: 100-continue`'s
+ * interim answer goes out when something reads the body (expect-continue.ts), and a body nobody
+ * reads is left to node:http to discard.
+ */
 function lazyBody(incoming: IncomingMessage | Http2ServerRequest): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>({

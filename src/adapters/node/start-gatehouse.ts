@@ -6,6 +6,7 @@ import {
   type RunningAdminListener,
 } from './admin/observability.js';
 import type { PrometheusMetrics } from './admin/prometheus.js';
+import { markAdminListenError } from './listen.js';
 import { evaluateReadiness } from '../../observability/readiness.js';
 import { silentLogger, type Logger } from '../../observability/logger.js';
 import type { ConfigSource } from './config-source.js';
@@ -144,6 +145,9 @@ export async function startGatehouse(options: StartOptions): Promise<RunningGate
         ...(adminConfig.console === false
           ? {}
           : { console: { source: options.source.label, token: adminConfig.token } }),
+      }).catch((error: unknown) => {
+        // The CLI's message must name the admin listener's flags, not the public port's.
+        throw markAdminListenError(error);
       });
     }
     void runtime.current().prefetch();

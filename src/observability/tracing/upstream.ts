@@ -1,6 +1,6 @@
 import { isGatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamClient } from '../../platform.js';
-import { splitOrigin } from '../../url-parts.js';
+import { splitAuthority, splitOrigin } from '../../url-parts.js';
 import { SPAN_KIND_CLIENT, SPAN_STATUS_ERROR } from './span-constants.js';
 import type { Tracing } from './tracing.js';
 
@@ -98,16 +98,14 @@ function splitForAttributes(url: string): { origin: string; pathname: string } {
 }
 
 /**
- * `server.address` (the host name or IP alone) and `server.port` (explicit, else the scheme's
- * default), as OpenTelemetry's HTTP client conventions name them.
+ * `server.address` (the host name or IP alone, IPv6 without brackets) and `server.port`
+ * (explicit, else the scheme's default), as OpenTelemetry's HTTP client conventions name them.
  */
 export function serverAttributes(origin: string): { 'server.address': string; 'server.port': number } {
   const at = origin.indexOf('//');
-  const authority = at < 0 ? origin : origin.slice(at + 2);
-  const portAt = authority.lastIndexOf(':');
-  const bracketed = authority.startsWith('[');
-  const hasPort = portAt > (bracketed ? authority.indexOf(']') : -1) && portAt >= 0;
-  const host = hasPort ? authority.slice(0, portAt) : authority;
-  const port = hasPort ? Number(authority.slice(portAt + 1)) : origin.startsWith('https:') ? 443 : 80;
-  return { 'server.address': bracketed ? host.slice(1, -1) : host, 'server.port': port };
+  const { host, port } = splitAuthority(
+    at < 0 ? origin : origin.slice(at + 2),
+    origin.startsWith('https:') ? 'https' : 'http',
+  );
+  return { 'server.address': host.startsWith('[') ? host.slice(1, -1) : host, 'server.port': Number(port) };
 }
