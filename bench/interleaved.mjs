@@ -6,7 +6,10 @@
 //   node bench/interleaved.mjs gatehouse-proxied,gatehouse-metrics,… [--rounds 8] [--seconds 2]
 // With `--baseline-bin PATH` (another build's bin/gatehouse.js, e.g. a copy of main's bin/, dist/
 // and package.json), every named Gatehouse variant also runs from that build as `NAME@baseline`,
-// interleaved with this build's: a before/after comparison in one run. Each variant's idle RSS
+// interleaved with this build's: a before/after comparison in one run. The baseline slot was
+// measured favoured by 6-20% with the same code on both sides (docs/BENCHMARKS.md, session 7):
+// run a before/after both ways (each build once as the baseline) and read the geometric mean.
+// Each variant's idle RSS
 // (read as bench/run.mjs reads it: 1 s after the checks, before any load) is printed beside.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
