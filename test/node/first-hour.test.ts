@@ -162,17 +162,13 @@ describe('start', () => {
     expect(result.stderr).toContain('choose another with --port');
   });
 
+  /** `gatehouse start` on a free public port with `flags`: for failures of the admin listener. */
+  const startOnAnyPort = (config: string, flags: string[]): ReturnType<typeof runGatehouse> =>
+    runGatehouse(['start', '--config', config, '--port', '0', ...flags]);
+
   it('an admin port in use names that port and suggests --admin-port, exit 1', async () => {
     const config = await write('admin-port.json', { paths: [{ method: 'GET', path: '/h', response: {} }] });
-    const result = await runGatehouse([
-      'start',
-      '--config',
-      config,
-      '--port',
-      '0',
-      '--admin-port',
-      String(port),
-    ]);
+    const result = await startOnAnyPort(config, ['--admin-port', String(port)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`admin port ${port} on 127.0.0.1 is already in use`);
     expect(result.stderr).toContain('choose another with --admin-port');
@@ -186,17 +182,7 @@ describe('start', () => {
       paths: [{ method: 'GET', path: '/h', response: {} }],
     });
     // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine.
-    const result = await runGatehouse([
-      'start',
-      '--config',
-      config,
-      '--port',
-      '0',
-      '--admin-port',
-      '0',
-      '--admin-host',
-      '192.0.2.1',
-    ]);
+    const result = await startOnAnyPort(config, ['--admin-port', '0', '--admin-host', '192.0.2.1']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('cannot listen on admin host 192.0.2.1');
     expect(result.stderr).toContain('--admin-host');
