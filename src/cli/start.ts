@@ -21,10 +21,13 @@ import type { CliIo } from './io.js';
 
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error', 'silent']);
 
-/** EADDRINUSE / EACCES from listen(), as a sentence that names the port and the way out. */
 /** `--drain-ms` at most a day: any longer and a drain is not a drain. */
 const MAX_DRAIN_MS = 86_400_000;
 
+/**
+ * EADDRINUSE / EACCES / EADDRNOTAVAIL from listen(), as a sentence that names the listener, its
+ * port or host, and the flag that changes it.
+ */
 function describeListenError(error: unknown, host: string, port: number): string | undefined {
   const failure = error as
     (NodeJS.ErrnoException & { port?: number; address?: string; hostname?: string }) | undefined;
