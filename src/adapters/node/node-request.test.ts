@@ -1,5 +1,10 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import { connect, createServer as createHttp2Server, type Http2ServerRequest } from 'node:http2';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  connect,
+  createServer as createHttp2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { rawRequest } from '../../../test/helpers/raw-http.js';
@@ -10,48 +15,67 @@ import { NodeRequest } from './node-request.js';
  * request without one may be sent again to another URL). Real node:http and node:http2 servers.
  */
 
-/** Serves one request on node:http and resolves with whether its Request has a body. */
-async function http1HasBody(requestText: string): Promise<boolean> {
+type Listening = Server | Http2Server;
+
+/**
+ * Whether the Request the gateway would see for the one request `send` makes has a body, on a
+ * server made by `serve` (node:http or node:http2) whose handler builds that Request.
+ */
+async function hasBody(
+  serve: (onRequest: (incoming: IncomingMessage | Http2ServerRequest) => void) => Listening,
+  send: (base: string) => Promise<unknown>,
+): Promise<boolean> {
   let seen: ((hasBody: boolean) => void) | undefined;
   const answer = new Promise<boolean>((resolve) => (seen = resolve));
-  const server = createServer((incoming: IncomingMessage, outgoing) => {
+  const server = serve((incoming) => {
     const request = new NodeRequest(incoming, `http://gateway.example${incoming.url}`) as unknown as Request;
     seen?.(request.body !== null);
-    outgoing.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    await rawRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, requestText);
+    await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return await answer;
   } finally {
     server.close();
-    server.closeAllConnections();
+    if ('closeAllConnections' in server) server.closeAllConnections();
   }
 }
 
-/** The same on node:http2: with `body` the stream carries DATA, without it HEADERS end it. */
-async function http2HasBody(method: string, body?: string): Promise<boolean> {
-  let seen: ((hasBody: boolean) => void) | undefined;
-  const answer = new Promise<boolean>((resolve) => (seen = resolve));
-  const server = createHttp2Server((incoming: Http2ServerRequest, outgoing) => {
-    const request = new NodeRequest(incoming, `http://gateway.example${incoming.url}`) as unknown as Request;
-    seen?.(request.body !== null);
-    incoming.resume();
-    outgoing.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  try {
-    const stream = session.request({ ':method': method, ':path': '/x' }, { endStream: body === undefined });
-    if (body !== undefined) stream.end(body);
-    stream.resume();
-    await new Promise((resolve) => stream.on('close', resolve));
-    return await answer;
-  } finally {
-    session.close();
-    server.close();
-  }
-}
+/** One request on node:http, written as raw bytes. */
+const http1HasBody = (requestText: string): Promise<boolean> =>
+  hasBody(
+    (onRequest) =>
+      createServer((incoming, outgoing) => {
+        onRequest(incoming);
+        outgoing.end();
+      }),
+    (base) => rawRequest(base, requestText),
+  );
+
+/** One stream on node:http2: with `body` it carries DATA, without it HEADERS end it. */
+const http2HasBody = (method: string, body?: string): Promise<boolean> =>
+  hasBody(
+    (onRequest) =>
+      createHttp2Server((incoming, outgoing) => {
+        onRequest(incoming);
+        incoming.resume();
+        outgoing.end();
+      }),
+    async (base) => {
+      const session = connect(base);
+      try {
+        const stream = session.request(
+          { ':method': method, ':path': '/x' },
+          { endStream: body === undefined },
+        );
+        if (body !== undefined) stream.end(body);
+        stream.resume();
+        await new Promise((resolve) => stream.on('close', resolve));
+      } finally {
+        session.close();
+      }
+    },
+  );
 
 describe('NodeRequest body', () => {
   it.each([
