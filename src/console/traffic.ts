@@ -1,6 +1,7 @@
 import type { AccessLogEntry } from '../observability/access-log.js';
 import { NO_ROUTE } from '../observability/request-facts.js';
 import { DURATION_BUCKETS, HistogramCell } from '../observability/request-metrics.js';
+import { TailRing, type TailEntry } from './tail-ring.js';
 
 /**
  * What the console's "Live traffic" view reads (docs/CONSOLE.md): the latest access-log entries
@@ -12,47 +13,6 @@ export const BUCKET_SECONDS = 10;
 export const WINDOW_BUCKETS = 90;
 export const TAIL_SIZE = 500;
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
-
-/** One request as the tail shows it: the access-log line's fields (never a token). */
-export interface TailEntry {
-  readonly at: number;
-  readonly requestId: string;
-  readonly method: string;
-  readonly path: string;
-  /** `METHOD PATTERN` of the matched route, or undefined. */
-  readonly route: string | undefined;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly code?: string;
-  readonly authorizer?: string;
-  readonly upstream?: string;
-  readonly upstreamStatus?: number;
-  /** For a refused token: the check that failed and why (the log line's `detail`, never the token). */
-  readonly check?: string;
-  readonly reason?: string;
-}
-
-export function toTailEntry(entry: AccessLogEntry, at: number): TailEntry {
-  const { line } = entry;
-  const detail = line.detail as { check?: unknown; message?: unknown } | undefined;
-  return {
-    at,
-    requestId: line.requestId,
-    method: line.method,
-    path: line.path,
-    route: line.route,
-    status: line.status,
-    durationMs: line.durationMs,
-    ...(line.code === undefined ? {} : { code: line.code }),
-    ...(line.authorizer === undefined ? {} : { authorizer: line.authorizer }),
-    ...(line.upstream === undefined ? {} : { upstream: line.upstream }),
-    ...(line.upstreamStatus === undefined ? {} : { upstreamStatus: line.upstreamStatus }),
-    ...(typeof detail?.check === 'string' ? { check: detail.check } : {}),
-    ...(typeof detail?.check === 'string' && typeof detail.message === 'string'
-      ? { reason: detail.message.slice(0, 300) }
-      : {}),
-  };
-}
 
 class RouteBucket {
   count = 0;
@@ -88,18 +48,13 @@ export interface TrafficSnapshot {
 export class TrafficRecorder {
   readonly #buckets: Bucket[] = [];
   /**
-   * A ring of the last TAIL_SIZE entries as published, and when; `#next` is where the next one
-   * goes. Tail entries are built only when read (a snapshot, a connected live feed): building one
-   * per request was the console's largest cost on the request path.
+   * The last TAIL_SIZE requests. Tail entries are built only when read (a snapshot, a connected
+   * live feed): building one per request was the console's largest cost on the request path.
    */
-  readonly #recent: (AccessLogEntry | undefined)[] = new Array<AccessLogEntry | undefined>(TAIL_SIZE);
-  readonly #recentAt = new Float64Array(TAIL_SIZE);
-  #next = 0;
+  readonly #recent = new TailRing(TAIL_SIZE);
 
   record(entry: AccessLogEntry, now: number): void {
-    this.#recent[this.#next] = entry;
-    this.#recentAt[this.#next] = now;
-    this.#next = (this.#next + 1) % TAIL_SIZE;
+    this.#recent.record(entry, now);
     const bucket = this.#bucketAt(now);
     const key = entry.line.route ?? NO_ROUTE;
     let cell = bucket.routes.get(key);
@@ -141,13 +96,7 @@ export class TrafficRecorder {
       }
       return series;
     });
-    const recent: TailEntry[] = [];
-    for (let k = 0; k < TAIL_SIZE; k++) {
-      const i = (this.#next + k) % TAIL_SIZE;
-      const entry = this.#recent[i];
-      if (entry !== undefined) recent.push(toTailEntry(entry, this.#recentAt[i] as number));
-    }
-    return { bucketSeconds: BUCKET_SECONDS, times, routes, recent };
+    return { bucketSeconds: BUCKET_SECONDS, times, routes, recent: this.#recent.entries() };
   }
 
   #bucketAt(now: number): Bucket {

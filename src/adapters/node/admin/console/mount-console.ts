@@ -3,7 +3,8 @@ import { formatProblem, type ConfigProblem } from '../../../../config/problems.j
 import { ConfigStatusTracker } from '../../../../console/config-status.js';
 import { diagnose } from '../../../../console/doctor.js';
 import { routeTable } from '../../../../console/route-table.js';
-import { toTailEntry, TrafficRecorder } from '../../../../console/traffic.js';
+import { toTailEntry } from '../../../../console/tail-ring.js';
+import { TrafficRecorder } from '../../../../console/traffic.js';
 import { whichRoute } from '../../../../console/which-route.js';
 import { renderError } from '../../../../errors/render.js';
 import type { Telemetry } from '../../../../observability/telemetry.js';
