@@ -4,7 +4,8 @@
 // headers, as `fetch` hands it over), so workerd's process CPU over the loop, ÷ N, is what the
 // gateway adds to a request: its JavaScript and its calls into the runtime (Headers, Response,
 // timers), not the sockets or the real `fetch` that every Worker pays alike. `floor` is the
-// minimal proxy Worker's own work around the same upstream. Compare sources in one run:
+// minimal proxy Worker's own work around the same upstream, `hello` the minimal hello Worker's
+// (bench/workers/floor-hello.mjs), the floor of `static`. Compare sources in one run:
 //   node bench/workers/pipeline-cost.mjs [--src DIR,DIR…] [--n 2000] [--rounds 7] [--profile FILE [--profile-kind K]]
 // --src: source trees to compare (default: this one), e.g. a `git archive BASE src | tar -x` copy.
 // --profile: also a V8 CPU profile of the first tree's proxied loop (a .cpuprofile for DevTools);
@@ -34,6 +35,9 @@ const { values } = parseArgs({
 const sources = values.src.split(',').map((dir) => resolve(dir));
 const n = Number(values.n);
 const rounds = Number(values.rounds);
+
+/** The loops that are not the gateway: the minimal Workers' own work, written in the entry. */
+const OWN_LOOPS = new Set(['floor', 'essential', 'hello']);
 
 const dir = await mkdtemp(join(tmpdir(), 'gatehouse-pipeline-'));
 const running = [];
@@ -85,19 +89,27 @@ try {
       }),
     );
   }
-  const samples = sources.map(() => ({ floor: [], essential: [], proxied: [], hs256: [], static: [] }));
+  const samples = sources.map(() => ({
+    floor: [],
+    essential: [],
+    proxied: [],
+    hs256: [],
+    hello: [],
+    static: [],
+  }));
   const token = mintHs256();
   const kinds = [
     ['floor', '/api/items/42', {}],
     ['essential', '/api/items/42', {}],
     ['proxied', '/api/items/42', {}],
     ['hs256', '/hs/items/42', { 'x-bench-authorization': `Bearer ${await token}` }],
+    ['hello', '/static', {}],
     ['static', '/static', {}],
   ];
   for (let round = 0; round < rounds; round++) {
     for (const [i, server] of running.entries()) {
       for (const [kind, path, headers] of kinds) {
-        const query = `?kind=${kind === 'floor' || kind === 'essential' ? kind : 'gateway'}&path=${encodeURIComponent(path)}`;
+        const query = `?kind=${OWN_LOOPS.has(kind) ? kind : 'gateway'}&path=${encodeURIComponent(path)}`;
         await call(server, `${query}&n=${Math.ceil(n / 10)}`, headers); // warm
         const before = cpuSeconds(server.pid);
         for (let c = 0; c < 5; c++) await call(server, `${query}&n=${n}`, headers);
@@ -109,8 +121,7 @@ try {
     // The chosen loop of the first source under V8's sampling profiler, saved for DevTools.
     const profiled = values['profile-kind'];
     const [, path, headers] = kinds.find(([kind]) => kind === profiled) ?? [];
-    if (path === undefined || profiled === 'floor' || profiled === 'essential')
-      throw new Error(`--profile-kind: ${profiled}?`);
+    if (path === undefined || OWN_LOOPS.has(profiled)) throw new Error(`--profile-kind: ${profiled}?`);
     const inspector = await connectInspector(running[0].inspectorPort);
     await inspector.send('Profiler.enable');
     await inspector.send('Profiler.setSamplingInterval', { interval: 50 });

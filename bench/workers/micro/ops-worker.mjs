@@ -1,5 +1,5 @@
 // One Worker for bench/workers/micro-ops.mjs: GET /?op=NAME&n=N runs one step N times (see there).
-/* global Response, crypto, AbortSignal, TextEncoder */
+/* global Request, Response, Headers, crypto, AbortSignal, TextEncoder, performance */
 // The gateway's own list (src/proxy/hop-by-hop.ts), written beside this file by micro-ops.mjs.
 import { HOP_BY_HOP_HEADERS as HOP } from './hop-by-hop.mjs';
 const HOPSET = new Set(HOP);
@@ -18,6 +18,14 @@ function mkUp() {
 }
 const STATIC_BODY = '{"status":"ok"}';
 const STATIC_BYTES = new TextEncoder().encode(STATIC_BODY);
+// Built once per isolate, as a compiled static route could hold them (the request id added per request).
+let prebuilt;
+const prebuiltHeaders = () =>
+  (prebuilt ??= new Headers({ 'content-type': 'application/json', 'x-powered-by': 'Gatehouse' }));
+// An incoming request as the runtime hands it over, for the reads the gateway makes of one.
+const REQUEST = new Request('http://gateway.example/static', {
+  headers: { host: 'gateway.example', 'user-agent': 'wrk', accept: '*/*' },
+});
 const ops = {
   base(up) {
     return up;
@@ -47,6 +55,16 @@ const ops = {
         ['x-powered-by', 'Gatehouse'],
       ],
     });
+  },
+  staticPrebuiltHeaders() {
+    const response = new Response(STATIC_BODY, { status: 200, headers: prebuiltHeaders() });
+    response.headers.set('x-request-id', 'abc');
+    return response;
+  },
+  staticPrebuiltHeadersCopy() {
+    const headers = new Headers(prebuiltHeaders());
+    headers.set('x-request-id', 'abc');
+    return new Response(STATIC_BODY, { status: 200, headers });
   },
   copyDel(up) {
     const c = new Response(up.body, { status: up.status, statusText: up.statusText, headers: up.headers });
@@ -128,6 +146,31 @@ const ops = {
   iterate(up) {
     let k = 0;
     for (const [name] of up.headers) k += name.length;
+    return k;
+  },
+  requestUrl10() {
+    let k = 0;
+    for (let i = 0; i < 10; i++) k += REQUEST.url.length;
+    return k;
+  },
+  requestMethod10() {
+    let k = 0;
+    for (let i = 0; i < 10; i++) k += REQUEST.method.length;
+    return k;
+  },
+  requestHeadersGet10() {
+    let k = 0;
+    for (let i = 0; i < 10; i++) if (REQUEST.headers.get('x-request-id') === null) k++;
+    return k;
+  },
+  performanceNow10() {
+    let k = 0;
+    for (let i = 0; i < 10; i++) k += performance.now();
+    return k;
+  },
+  dateNow10() {
+    let k = 0;
+    for (let i = 0; i < 10; i++) k += Date.now();
     return k;
   },
   uuid() {

@@ -2,7 +2,7 @@
 // called N times per HTTP request with an in-isolate upstream, so workerd's process CPU over the
 // loop is the gateway's own cost per request (JavaScript plus its calls into the runtime), without
 // the sockets, the HTTP parsing and the real `fetch` that every Worker pays alike.
-//   GET /?kind=floor|essential|gateway&path=/api/items/42&n=N  (header `x-bench-authorization` → Authorization)
+//   GET /?kind=floor|essential|hello|gateway&path=/api/items/42&n=N  (header `x-bench-authorization` → Authorization)
 import { createWorker } from '../../../src/adapters/workers/worker.js';
 import { createFetchUpstreamClient } from '../../../src/adapters/workers/upstream-client.js';
 import { HOP_BY_HOP_HEADERS } from '../../../src/proxy/hop-by-hop.js';
@@ -73,6 +73,13 @@ function essential(request: Request, env: WorkerEnv): Promise<Response> {
   });
 }
 
+const STATIC_BODY = '{"status":"ok"}';
+
+/** The minimal hello Worker's own work (bench/workers/floor-hello.mjs): the floor of a static route. */
+function hello(): Response {
+  return new Response(STATIC_BODY, { headers: { 'content-type': 'application/json' } });
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: WorkerExecutionContext): Promise<Response> {
     const params = new URL(request.url).searchParams;
@@ -89,9 +96,11 @@ export default {
       const response =
         kind === 'floor'
           ? await floor(incoming, env)
-          : kind === 'essential'
-            ? await essential(incoming, env)
-            : await worker.fetch(incoming, env, ctx);
+          : kind === 'hello'
+            ? hello()
+            : kind === 'essential'
+              ? await essential(incoming, env)
+              : await worker.fetch(incoming, env, ctx);
       status = response.status;
     }
     return new Response(String(status));
