@@ -7,6 +7,8 @@ import {
   buildTree,
   findExact,
   findWildcard,
+  literalExactTables,
+  pickRoute,
   someMatchingTable,
   type CompiledRoute,
 } from './tree.js';
@@ -52,12 +54,19 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(
 export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T> {
   const compiled = routes.map(compileRoute);
   const root = buildTree(compiled);
+  const literalTables = literalExactTables(root);
   const ordered: readonly RouteDefinition<T>[] = Object.freeze(
     [...compiled].sort((a, b) => comparePrecedence(a.rank, b.rank)).map((route) => routes[route.rank.index]!),
   );
 
   function match(method: string, canonicalPath: string): RouteMatch<T> {
     if (canonicalPath.charCodeAt(0) !== SLASH) return NOT_FOUND;
+    const literalTable = literalTables.get(canonicalPath);
+    if (literalTable !== undefined) {
+      const route = pickRoute(literalTable, method);
+      if (route !== undefined)
+        return { kind: 'found', value: route.value, params: NO_PARAMS, wildcardRest: undefined };
+    }
     const parts = canonicalPath.split('/');
     const route = findExact(root, parts, 1, method) ?? findWildcard(root, parts, 1, method);
     if (route !== undefined) return found(route, parts, canonicalPath);

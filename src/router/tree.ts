@@ -101,6 +101,27 @@ export function findExact<T>(
 }
 
 /**
+ * The exact tables reachable by literal steps only, by the path that reaches them
+ * (`/a/b` for the node of literals `a`, `b`; `/a/` when the last literal is the empty one of a
+ * trailing slash). findExact tries literal children first, so when such a table serves the
+ * method, its route is the one the walk would return: the router answers all-literal paths
+ * (`/static`, `/health`) with one lookup, without splitting the path.
+ */
+export function literalExactTables<T>(root: TreeNode<T>): Map<string, MethodTable<T>> {
+  const tables = new Map<string, MethodTable<T>>();
+  const visit = (node: TreeNode<T>, path: string): void => {
+    if (node.literals === undefined) return;
+    for (const [value, child] of node.literals) {
+      const childPath = `${path}/${value}`;
+      if (child.exact !== undefined) tables.set(childPath, child.exact);
+      visit(child, childPath);
+    }
+  };
+  visit(root, '');
+  return tables;
+}
+
+/**
  * The best `{.+}` route serving `method`: the deepest prefix wins (rule 2), at equal depth the
  * literal branch (rule 3). A wildcard also matches zero further segments, so this node's own
  * wildcard routes count even when the path ends here.
