@@ -5,7 +5,8 @@
 // gateway adds to a request: its JavaScript and its calls into the runtime (Headers, Response,
 // timers), not the sockets or the real `fetch` that every Worker pays alike. `floor` is the
 // minimal proxy Worker's own work around the same upstream, `hello` the minimal hello Worker's
-// (bench/workers/floor-hello.mjs), the floor of `static`. Compare sources in one run:
+// (bench/workers/floor-hello.mjs), the floor of `static`, and `essential-static` that answer
+// with the two headers every Gatehouse answer carries. Compare sources in one run:
 //   node bench/workers/pipeline-cost.mjs [--src DIR,DIR…] [--n 2000] [--rounds 7] [--profile FILE [--profile-kind K]]
 // --src: source trees to compare (default: this one), e.g. a `git archive BASE src | tar -x` copy.
 // --profile: also a V8 CPU profile of the first tree's proxied loop (a .cpuprofile for DevTools);
@@ -37,7 +38,7 @@ const n = Number(values.n);
 const rounds = Number(values.rounds);
 
 /** The loops that are not the gateway: the minimal Workers' own work, written in the entry. */
-const OWN_LOOPS = new Set(['floor', 'essential', 'hello']);
+const OWN_LOOPS = new Set(['floor', 'essential', 'hello', 'essential-static']);
 
 const dir = await mkdtemp(join(tmpdir(), 'gatehouse-pipeline-'));
 const running = [];
@@ -95,6 +96,7 @@ try {
     proxied: [],
     hs256: [],
     hello: [],
+    'essential-static': [],
     static: [],
   }));
   const token = mintHs256();
@@ -104,6 +106,7 @@ try {
     ['proxied', '/api/items/42', {}],
     ['hs256', '/hs/items/42', { 'x-bench-authorization': `Bearer ${await token}` }],
     ['hello', '/static', {}],
+    ['essential-static', '/static', {}],
     ['static', '/static', {}],
   ];
   for (let round = 0; round < rounds; round++) {

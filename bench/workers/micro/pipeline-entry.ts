@@ -2,7 +2,7 @@
 // called N times per HTTP request with an in-isolate upstream, so workerd's process CPU over the
 // loop is the gateway's own cost per request (JavaScript plus its calls into the runtime), without
 // the sockets, the HTTP parsing and the real `fetch` that every Worker pays alike.
-//   GET /?kind=floor|essential|hello|gateway&path=/api/items/42&n=N  (header `x-bench-authorization` → Authorization)
+//   GET /?kind=floor|essential|hello|essential-static|gateway&path=/api/items/42&n=N  (header `x-bench-authorization` → Authorization)
 import { createWorker } from '../../../src/adapters/workers/worker.js';
 import { createFetchUpstreamClient } from '../../../src/adapters/workers/upstream-client.js';
 import { HOP_BY_HOP_HEADERS } from '../../../src/proxy/hop-by-hop.js';
@@ -80,6 +80,21 @@ function hello(): Response {
   return new Response(STATIC_BODY, { headers: { 'content-type': 'application/json' } });
 }
 
+/**
+ * The least a Worker can do and still answer a static route as docs/BEHAVIOUR.md requires: the
+ * hello Worker's answer plus the two headers every Gatehouse answer carries (a new request id,
+ * X-Powered-By). No routing, no config, no checks of the request.
+ */
+function essentialStatic(): Response {
+  return new Response(STATIC_BODY, {
+    headers: {
+      'content-type': 'application/json',
+      'x-request-id': crypto.randomUUID(),
+      'x-powered-by': 'Gatehouse',
+    },
+  });
+}
+
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: WorkerExecutionContext): Promise<Response> {
     const params = new URL(request.url).searchParams;
@@ -98,9 +113,11 @@ export default {
           ? await floor(incoming, env)
           : kind === 'hello'
             ? hello()
-            : kind === 'essential'
-              ? await essential(incoming, env)
-              : await worker.fetch(incoming, env, ctx);
+            : kind === 'essential-static'
+              ? essentialStatic()
+              : kind === 'essential'
+                ? await essential(incoming, env)
+                : await worker.fetch(incoming, env, ctx);
       status = response.status;
     }
     return new Response(String(status));
