@@ -5,7 +5,8 @@
 export type { RouteRow } from '../../src/console/route-table.js';
 export type { WhichRoute } from '../../src/console/which-route.js';
 export type { DoctorAnswer } from '../../src/console/doctor.js';
-export type { TailEntry, TrafficSnapshot, RouteSeries } from '../../src/console/traffic.js';
+export type { TrafficSnapshot, RouteSeries } from '../../src/console/traffic.js';
+export type { TailEntry } from '../../src/console/tail-ring.js';
 import type { ConfigStatus } from '../../src/console/config-status.js';
 import type { ConfigProblem } from '../../src/config/problems.js';
 

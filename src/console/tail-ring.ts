@@ -52,15 +52,16 @@ export function toTailEntry(entry: AccessLogEntry, at: number): TailEntry {
  * string array per text field, written in place. Keeping the published entries themselves (the
  * line object, its fields, the entry around it) meant every request's objects outlived the young
  * generation and were copied and promoted by the garbage collector: measured, that was most of
- * what the admin listener cost a proxied request (docs/BENCHMARKS.md "Metrics on, session 8").
- * Here only the request id and path strings are new per request; the rest are the config's own
- * strings or numbers stored in typed arrays.
+ * what the admin listener cost a proxied request (docs/BENCHMARKS.md "Metrics on, the console's
+ * tail, and the static paths"). Here the strings new per request are the request id and the
+ * path (and a refused token's reason); the rest are the config's own strings or numbers stored in
+ * typed arrays.
  */
 export class TailRing {
   readonly #at: Float64Array;
   readonly #status: Uint16Array;
   readonly #durationMs: Float64Array;
-  /** 0 when the request made no upstream call (or it answered nothing). */
+  /** 0 when the request made no upstream call or got no answer (an HTTP status is never 0). */
   readonly #upstreamStatus: Uint16Array;
   readonly #requestId: (string | undefined)[];
   readonly #method: string[];
@@ -100,11 +101,11 @@ export class TailRing {
     this.#route[i] = line.route;
     this.#status[i] = line.status;
     this.#durationMs[i] = line.durationMs;
-    this.#code[i] = typeof line.code === 'string' ? line.code : undefined;
+    this.#code[i] = line.code;
     this.#authorizer[i] = line.authorizer;
     this.#upstream[i] = line.upstream;
     this.#upstreamStatus[i] = line.upstreamStatus ?? 0;
-    const refusal = line.detail === undefined ? undefined : refusalOf(line.detail);
+    const refusal = refusalOf(line.detail);
     this.#check[i] = refusal?.check;
     this.#reason[i] = refusal?.reason;
   }
