@@ -1,23 +1,25 @@
-import type { AccessLogEntry } from '../observability/access-log.js';
+import type { AccessLogEntry, AccessLogLine } from '../observability/access-log.js';
 
-/** One request as the console's tail shows it: the access-log line's fields (never a token). */
-export interface TailEntry {
+/** One request as the console's tail shows it: fields of its access-log line (never a token). */
+export type TailEntry = Pick<
+  AccessLogLine,
+  | 'requestId'
+  | 'method'
+  | 'path'
+  | 'route'
+  | 'status'
+  | 'durationMs'
+  | 'code'
+  | 'authorizer'
+  | 'upstream'
+  | 'upstreamStatus'
+> & {
+  /** When it was recorded (epoch ms). */
   readonly at: number;
-  readonly requestId: string;
-  readonly method: string;
-  readonly path: string;
-  /** `METHOD PATTERN` of the matched route, or undefined. */
-  readonly route: string | undefined;
-  readonly status: number;
-  readonly durationMs: number;
-  readonly code?: string;
-  readonly authorizer?: string;
-  readonly upstream?: string;
-  readonly upstreamStatus?: number;
   /** For a refused token: the check that failed and why (the log line's `detail`, never the token). */
   readonly check?: string;
   readonly reason?: string;
-}
+};
 
 /** The longest refusal reason a tail entry carries. */
 const REASON_CHARS = 300;
