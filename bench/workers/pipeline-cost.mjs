@@ -90,15 +90,6 @@ try {
       }),
     );
   }
-  const samples = sources.map(() => ({
-    floor: [],
-    essential: [],
-    proxied: [],
-    hs256: [],
-    hello: [],
-    'essential-static': [],
-    static: [],
-  }));
   const token = mintHs256();
   const kinds = [
     ['floor', '/api/items/42', {}],
@@ -109,6 +100,7 @@ try {
     ['essential-static', '/static', {}],
     ['static', '/static', {}],
   ];
+  const samples = sources.map(() => Object.fromEntries(kinds.map(([kind]) => [kind, []])));
   for (let round = 0; round < rounds; round++) {
     for (const [i, server] of running.entries()) {
       for (const [kind, path, headers] of kinds) {

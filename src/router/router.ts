@@ -64,6 +64,7 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
     const literalTable = literalTables.get(canonicalPath);
     if (literalTable !== undefined) {
       const route = pickRoute(literalTable, method);
+      // Reached by literal steps only: no parameters and no wildcard rest to fill in.
       if (route !== undefined)
         return { kind: 'found', value: route.value, params: NO_PARAMS, wildcardRest: undefined };
     }
