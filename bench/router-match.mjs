@@ -1,6 +1,8 @@
 // Nanoseconds per router match, in-process: a 10-route router like the bench config's (literal,
 // parameter and trailing-slash routes), each path matched 2,000,000 times in a loop, the last of
-// three rounds printed. Compare two builds by their dist directories (after `npm run build`):
+// three rounds printed. Each match gets its own copy of the path string, as each request does
+// (the same string object every time would let V8 reuse its split and hash); the ids of
+// `/api/items/N` cycle through 1,000 values, a service's working set of paths. Compare two builds by their dist directories (after `npm run build`):
 //   node bench/router-match.mjs [DIST …]      (default: this checkout's dist)
 // Each build runs in its own process, in turn, so neither inherits the other's optimised code.
 import { spawnSync } from 'node:child_process';
@@ -8,7 +10,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MATCHES = 2_000_000;
-const PATHS = ['/static', '/api/items/42'];
+const PATHS = ['/static', '/api/items/42', '/api/items/N'];
+const DISTINCT_IDS = 1_000;
 const ROUTES = [
   '/static',
   '/api/items/{id}',
@@ -30,8 +33,12 @@ if (args[0] === '--child') {
     let found = 0;
     let nsPerMatch = 0;
     for (let round = 0; round < 3; round++) {
+      // Fresh flat strings (decoded from bytes, as node:http makes them), before the clock starts.
+      const copies = Array.from({ length: MATCHES }, (_, i) =>
+        Buffer.from(path.replace('N', String(i % DISTINCT_IDS))).toString('latin1'),
+      );
       const started = process.hrtime.bigint();
-      for (let i = 0; i < MATCHES; i++) if (router.match('GET', path).kind === 'found') found++;
+      for (let i = 0; i < MATCHES; i++) if (router.match('GET', copies[i]).kind === 'found') found++;
       nsPerMatch = Number(process.hrtime.bigint() - started) / MATCHES;
     }
     if (found !== 3 * MATCHES) throw new Error(`${path}: no route found`);

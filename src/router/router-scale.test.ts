@@ -129,6 +129,8 @@ describe('the tree against the rules read literally', () => {
         const context = `${method} ${path} on ${routes.map((r) => `${r.method} ${r.path}`).join(', ')}`;
         const expected = oracle(routes, method, path);
         expect(router.match(method, path), context).toEqual(expected);
+        // Again: now from the router's memo when it was found (router-memo.test.ts).
+        expect(router.match(method, path), context).toEqual(expected);
         const explained = router.explain(method, path).winner?.value;
         expect(explained, context).toBe(expected.kind === 'found' ? expected.value : undefined);
       }

@@ -59,6 +59,8 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
     [...compiled].sort((a, b) => comparePrecedence(a.rank, b.rank)).map((route) => routes[route.rank.index]!),
   );
 
+  const remembered = new MatchMemo<T>();
+
   function match(method: string, canonicalPath: string): RouteMatch<T> {
     if (canonicalPath.charCodeAt(0) !== SLASH) return NOT_FOUND;
     const literalTable = literalTables.get(canonicalPath);
@@ -68,9 +70,12 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
       if (route !== undefined)
         return { kind: 'found', value: route.value, params: NO_PARAMS, wildcardRest: undefined };
     }
+    const known = remembered.get(method, canonicalPath);
+    if (known !== undefined) return known;
     const parts = canonicalPath.split('/');
     const route = findExact(root, parts, 1, method) ?? findWildcard(root, parts, 1, method);
-    if (route !== undefined) return found(route, parts, canonicalPath);
+    if (route !== undefined)
+      return remembered.keep(method, canonicalPath, found(route, parts, canonicalPath));
     const allow = new Set<string>();
     someMatchingTable(root, parts, 1, (table) => {
       for (const allowed of allowedMethods(table)) allow.add(allowed);
@@ -90,6 +95,45 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
   }
 
   return { match, hasExplicitMethod, list: () => ordered, explain };
+}
+
+/** Paths longer than this are matched afresh each time: the memo's memory stays bounded. */
+const MEMO_MAX_PATH_LENGTH = 256;
+/** Found matches remembered, all methods together, before the memo starts over. */
+const MEMO_MAX_ENTRIES = 4096;
+
+/**
+ * The found matches of recent (method, path) pairs. A match is a pure function of the two and
+ * the router, and a service's traffic repeats a few paths (`/api/items/42`), so the tree walk,
+ * the split into segments and the params object are paid once per pair rather than per request
+ * (docs/ARCHITECTURE.md "Performance devices"). Only found matches are kept, frozen (requests
+ * share them); the memo is emptied when full, so distinct paths sent on purpose cost a lookup
+ * and an insert each and at most MEMO_MAX_ENTRIES × MEMO_MAX_PATH_LENGTH characters of keys.
+ */
+class MatchMemo<T> {
+  readonly #byMethod = new Map<string, Map<string, RouteMatch<T>>>();
+  #entries = 0;
+
+  get(method: string, path: string): RouteMatch<T> | undefined {
+    return this.#byMethod.get(method)?.get(path);
+  }
+
+  keep(method: string, path: string, match: RouteMatch<T>): RouteMatch<T> {
+    if (path.length > MEMO_MAX_PATH_LENGTH) return match;
+    if (this.#entries >= MEMO_MAX_ENTRIES) {
+      this.#byMethod.clear();
+      this.#entries = 0;
+    }
+    let byPath = this.#byMethod.get(method);
+    if (byPath === undefined) {
+      byPath = new Map();
+      this.#byMethod.set(method, byPath);
+    }
+    if (match.kind === 'found') Object.freeze(match.params);
+    byPath.set(path, Object.freeze(match));
+    this.#entries++;
+    return match;
+  }
 }
 
 function compileRoute<T>(route: RouteDefinition<T>, index: number): CompiledRoute<T> {
