@@ -364,7 +364,33 @@ function markdownTable(header, rows) {
 
 const targetRow = (v) => [v.id, v.what, v.measured, v.range, v.byCpu, v.target, v.verdict];
 
-export function consoleReport({ variants, summary, targets, startup, settings }) {
+/** How the protocols part of `npm run bench` measured (bench/protocols.mjs `runProtocols`). */
+function protocolsMethod(settings) {
+  const rounds = settings.runs === 1 ? '1 round' : `${settings.runs} rounds`;
+  return (
+    `Measured on the same machine after the variants by bench/protocols.mjs (\`npm run bench:protocols\` alone): ` +
+    `${rounds}, interleaved (each round measures the direct run and every relay in turn, the order rotated ` +
+    `every round, and both sides of the cache ratio), ${settings.protocolSeconds ?? '?'} s per measurement ` +
+    `after a warm-up of half that. Gatehouse is started by ` +
+    `\`gatehouse start\` (plain, and with TLS for HTTP/2 and HTTP/1.1) with a cached proxied route and a static ` +
+    `route in front of a \`ws\` echo upstream; the relay references are nginx's WebSocket proxy (when installed) and a bare Node ` +
+    `\`pipe\` (bench/servers/tcp-pipe.mjs). WS1, C1 and H1 in the Targets come from these figures.`
+  );
+}
+
+/** The summary lines of bench/protocols.mjs as a bullet list (its indented lines nested). */
+const protocolsBullets = (lines) =>
+  lines.map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`));
+
+export function consoleReport({
+  variants,
+  summary,
+  targets,
+  startup,
+  settings,
+  protocols,
+  otherFailures = [],
+}) {
   const out = [];
   out.push(
     '',
@@ -376,6 +402,9 @@ export function consoleReport({ variants, summary, targets, startup, settings })
     'Targets (throughput: median of the per-run ratios; by CPU µs/req: the same ratio by CPU cost):',
   );
   out.push(textTable(TARGET_HEADER, targets.map(targetRow)));
+  if (protocols) {
+    out.push('', 'Protocols (bench/protocols.mjs, summary):', ...protocols);
+  }
   if (startup) {
     out.push('', 'Start-up:');
     out.push(textTable(['measure', 'median ms'], startupRows(startup)));
@@ -383,6 +412,7 @@ export function consoleReport({ variants, summary, targets, startup, settings })
   for (const s of Object.values(summary)) {
     for (const failure of s.failures) out.push(`FAILED ${s.name}: ${failure}`);
   }
+  for (const failure of otherFailures) out.push(`FAILED ${failure}`);
   return out.join('\n');
 }
 
@@ -447,6 +477,8 @@ export function markdownSection({
   build,
   workers,
   date,
+  protocols,
+  otherFailures = [],
 }) {
   const lines = [
     BEGIN,
@@ -469,10 +501,16 @@ export function markdownSection({
     markdownTable(TARGET_HEADER, targets.map(targetRow)),
     '',
   ];
+  if (protocols) {
+    lines.push('### Protocols', '', protocolsMethod(settings), '', ...protocolsBullets(protocols), '');
+  }
   if (startup) {
     lines.push('### Start-up', '', markdownTable(['measure', 'median ms'], startupRows(startup)), '');
   }
-  const failures = Object.values(summary).flatMap((s) => s.failures.map((f) => `- ${s.name}: ${f}`));
+  const failures = [
+    ...Object.values(summary).flatMap((s) => s.failures.map((f) => `- ${s.name}: ${f}`)),
+    ...otherFailures.map((f) => `- ${f}`),
+  ];
   if (failures.length > 0) lines.push('### Failed checks', '', ...failures, '');
   else lines.push('Every variant passed its correctness checks before and after every load.', '');
   lines.push(END);

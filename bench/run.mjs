@@ -1,13 +1,18 @@
 // `npm run bench`: load benchmark of Gatehouse against a direct call to a local upstream and
 // against peers (Fastify + @fastify/reply-from, a bare Hono hello-world), every figure a ratio of
 // the same run; and of the Gatehouse Worker in raw workerd against minimal Workers in the same
-// workerd (bench/workers/). Method: docs/BENCHMARKS.md. Targets: the performance spec (P1–P8).
+// workerd (bench/workers/); then the protocols of docs/PROTOCOLS.md (bench/protocols.mjs
+// `runProtocols`: WebSocket relay, cache hit, HTTP/2; targets WS1, C1, H1). Method:
+// docs/BENCHMARKS.md. Targets: the performance spec (P1–P8) and issue 14's.
 //
-//   npm run bench                  full run (8 s per load after 3 s warm-up, 3 runs); writes docs/BENCHMARKS.md
-//   npm run bench -- --quick       smoke check (2 s, 1 run); prints only, unless --write
-//   npm run bench -- --only a,b    only these variants; prints only, unless --write
-//   npm run bench -- --no-workers  without the Workers variants (and P5, P8); prints only, unless --write
+//   npm run bench                    full run (8 s per load after 3 s warm-up, 3 runs; protocols 3 s
+//                                    per measurement, 3 rounds); writes docs/BENCHMARKS.md
+//   npm run bench -- --quick         smoke check (2 s, 1 run; protocols 1 s, 1 round); prints only, unless --write
+//   npm run bench -- --only a,b      only these variants, no protocols; prints only, unless --write
+//   npm run bench -- --no-workers    without the Workers variants (and P5, P8); prints only, unless --write
+//   npm run bench -- --no-protocols  without the protocols (WS1, C1, H1); prints only, unless --write
 //   env: BENCH_DURATION BENCH_WARMUP BENCH_RUNS BENCH_CONNECTIONS BENCH_THREADS BENCH_ROUTES
+//        BENCH_PROTOCOL_SECONDS (seconds per protocols measurement, after a warm-up of half that)
 //        GATEHOUSE_BIN (another build's bin/gatehouse.js) BENCH_JSON (write every sample there)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -26,6 +31,7 @@ import {
   timeNodeCommand,
   wrkVersion,
 } from './lib.mjs';
+import { protocolsSeconds, runProtocols } from './protocols.mjs';
 import {
   consoleReport,
   machineDescription,
@@ -53,11 +59,14 @@ const ENV_SETTINGS = [
   'BENCH_CONNECTIONS',
   'BENCH_THREADS',
   'BENCH_ROUTES',
+  'BENCH_PROTOCOL_SECONDS',
 ];
 
-const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME,NAME] [-- --no-workers] [-- --write | --no-write]
+const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME,NAME] [-- --no-workers] [-- --no-protocols]
+                 [-- --write | --no-write]
 env: BENCH_DURATION (8) BENCH_WARMUP (3) BENCH_RUNS (3) BENCH_CONNECTIONS (32) BENCH_THREADS (1)
-     BENCH_ROUTES (10000) GATEHOUSE_BIN (bin/gatehouse.js) BENCH_JSON (file for every sample)`;
+     BENCH_ROUTES (10000) BENCH_PROTOCOL_SECONDS (3) GATEHOUSE_BIN (bin/gatehouse.js)
+     BENCH_JSON (file for every sample)`;
 
 function settingsFrom(argv, env) {
   const { values } = parseArgs({
@@ -68,6 +77,7 @@ function settingsFrom(argv, env) {
       write: { type: 'boolean' },
       'no-write': { type: 'boolean' },
       'no-workers': { type: 'boolean', default: false },
+      'no-protocols': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,15 +107,20 @@ function settingsFrom(argv, env) {
     gatehouseBin: env.GATEHOUSE_BIN || DEFAULT_BIN,
     only: values.only ? values.only.split(',').map((s) => s.trim()) : undefined,
     workers: !values['no-workers'],
+    // bench/protocols.mjs, after the variants: seconds per measurement, one round per run.
+    protocols: !values['no-protocols'],
+    protocolSeconds: quick ? 1 : int('BENCH_PROTOCOL_SECONDS', 3, 1),
     json: env.BENCH_JSON,
   };
   // The Workers variants are started only when some are selected (no bundle build otherwise).
   if (settings.only && !settings.only.some((name) => name.startsWith('workers-'))) settings.workers = false;
+  // A partial run (--only) leaves the protocols out too.
+  if (settings.only) settings.protocols = false;
   // A smoke or partial run never overwrites the published figures unless asked to.
   settings.write = values['no-write']
     ? false
-    : (values.write ?? (!quick && !settings.only && settings.workers));
-  const ignoredByQuick = new Set(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_RUNS']);
+    : (values.write ?? (!quick && !settings.only && settings.workers && settings.protocols));
+  const ignoredByQuick = new Set(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_RUNS', 'BENCH_PROTOCOL_SECONDS']);
   const envText = ENV_SETTINGS.filter((name) => env[name] && !(quick && ignoredByQuick.has(name)))
     .map((name) => `${name}=${env[name]} `)
     .join('');
@@ -247,10 +262,16 @@ async function main() {
     settings.gatehouseBin = bench.gatehouseBin; // the snapshot of dist/ taken at the start
     const variants = selectVariants(bench.variants, settings.only);
     const perLoad = settings.warmup + settings.duration + 1.5;
-    const minutes = Math.ceil((variants.length * settings.runs * perLoad + settings.runs * 4) / 60);
+    const protocolSeconds = settings.protocols
+      ? protocolsSeconds({ seconds: settings.protocolSeconds, rounds: settings.runs })
+      : 0;
+    const minutes = Math.ceil(
+      (variants.length * settings.runs * perLoad + settings.runs * 4 + protocolSeconds) / 60,
+    );
     console.log(
       `Gatehouse bench: ${variants.length} variants × ${settings.runs} run(s), wrk -t${settings.threads} ` +
-        `-c${settings.connections}, ${settings.duration} s after ${settings.warmup} s warm-up: about ${minutes} min`,
+        `-c${settings.connections}, ${settings.duration} s after ${settings.warmup} s warm-up` +
+        `${settings.protocols ? ', then the protocols' : ''}: about ${minutes} min`,
     );
     console.log(
       `Machine: ${machine.nproc} cores, ${machine.model}, Node ${machine.node}, ${machine.wrk}, load ${machine.load}`,
@@ -283,11 +304,36 @@ async function main() {
         }
       }
     }
+
+    // The protocols of docs/PROTOCOLS.md (no workerd: they run with --no-workers too). A failure
+    // there is reported and fails the run; the figures above are kept.
+    let protocols;
+    const otherFailures = [];
+    if (settings.protocols) {
+      console.log(
+        `\nProtocols (docs/PROTOCOLS.md): WebSocket relay, cache hit, HTTP/2 over TLS; ` +
+          `${settings.runs} round(s), ${settings.protocolSeconds} s per measurement after a warm-up of half that`,
+      );
+      try {
+        protocols = await runProtocols({
+          seconds: settings.protocolSeconds,
+          rounds: settings.runs,
+          gatehouseBin: settings.gatehouseBin,
+          track,
+        });
+      } catch (error) {
+        console.log(`Protocols FAILED: ${firstLine(error)}`);
+        otherFailures.push(`protocols (bench/protocols.mjs): ${firstLine(error)}`);
+      }
+    }
     machine.loadAfter = machineDescription(wrk).load;
 
     const summary = summarize(variants, samples);
     const startupSummary = summarizeStartup(startup, summary, settings.largeRoutes);
-    const targets = verdicts(samples, summary, startupSummary, bench.workers?.bundle);
+    const targets = [
+      ...verdicts(samples, summary, startupSummary, bench.workers?.bundle),
+      ...(protocols?.targets ?? []),
+    ];
     const report = {
       variants,
       summary,
@@ -297,6 +343,8 @@ async function main() {
       machine,
       build: build.text,
       workers: workers?.markdown,
+      protocols: protocols?.summary,
+      otherFailures,
     };
     console.log(consoleReport(report));
 
@@ -310,6 +358,8 @@ async function main() {
         targets,
         startup: { startup, startupSummary },
         workerBundle: bench.workers?.bundle,
+        protocols,
+        otherFailures,
       };
       await writeFile(settings.json, JSON.stringify(all, null, 2));
       console.log(`\nevery sample: ${settings.json}`);
@@ -326,7 +376,8 @@ async function main() {
     }
     const failed =
       Object.values(summary).some((s) => s.failures.length > 0 || s.runs === 0) ||
-      Boolean(bench.workers?.buildError);
+      Boolean(bench.workers?.buildError) ||
+      otherFailures.length > 0;
     process.exitCode = failed ? 1 : 0;
   } finally {
     await bench.close();
