@@ -315,7 +315,9 @@ export function createVariants(ctx) {
   if (ctx.workers) variants.push(...workersVariants(ctx, small, large));
   // Run order: each pair a target compares runs back to back, so slow drifts of a shared machine
   // hit both sides alike (static/Hono P4, proxied/Fastify P1, proxied/JWT P2, proxied/10,000 P3;
-  // on Workers, each floor just before the Worker compared with it, P5).
+  // the observability variants straight after the proxied route they are divided by, O1–O3, and
+  // the two-process variants after them; on Workers, each floor just before the Worker compared
+  // with it, P5).
   const order = [
     'upstream-direct',
     'nginx-static',
@@ -324,11 +326,11 @@ export function createVariants(ctx) {
     'hono-hello',
     'nginx-proxy',
     'gatehouse-proxied',
-    'gatehouse-proxied-workers2',
     'gatehouse-metrics',
     'gatehouse-tracing-10',
     'gatehouse-propagation',
     'gatehouse-two-headers',
+    'gatehouse-proxied-workers2',
     'fastify-proxy',
     'gatehouse-proxied-hs256-token',
     'gatehouse-hs256',
