@@ -3,7 +3,7 @@
 // the same run; and of the Gatehouse Worker in raw workerd against minimal Workers in the same
 // workerd (bench/workers/); then the protocols of docs/PROTOCOLS.md (bench/protocols.mjs
 // `runProtocols`: WebSocket relay, cache hit, HTTP/2; targets WS1, C1, H1). Method:
-// docs/BENCHMARKS.md. Targets: the performance spec (P1–P8) and issue 14's.
+// docs/BENCHMARKS.md. Targets: the performance spec (P1–P8) and those of docs/PROTOCOLS.md.
 //
 //   npm run bench                    full run (8 s per load after 3 s warm-up, 3 runs; protocols 3 s
 //                                    per measurement, 3 rounds); writes docs/BENCHMARKS.md
