@@ -72,10 +72,13 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
     }
     const known = remembered.get(method, canonicalPath);
     if (known !== undefined) return known;
-    const parts = canonicalPath.split('/');
+    // A path to remember is matched on its own copy: the request's path is usually a slice of
+    // its whole URL, and the memo's key, params and rest would otherwise keep that URL (its
+    // query string included) alive.
+    const path = canonicalPath.length <= MEMO_MAX_PATH_LENGTH ? asPropertyKey(canonicalPath) : canonicalPath;
+    const parts = path.split('/');
     const route = findExact(root, parts, 1, method) ?? findWildcard(root, parts, 1, method);
-    if (route !== undefined)
-      return remembered.keep(method, canonicalPath, found(route, parts, canonicalPath));
+    if (route !== undefined) return remembered.keep(method, path, found(route, parts, path));
     const allow = new Set<string>();
     someMatchingTable(root, parts, 1, (table) => {
       for (const allowed of allowedMethods(table)) allow.add(allowed);
@@ -162,7 +165,8 @@ function compileRoute<T>(route: RouteDefinition<T>, index: number): CompiledRout
  * The same text as a property-key string. Names cut out of the pattern are fresh strings, and
  * V8 looks such a key up in its string table on every store into a prototype-less object;
  * measured, that made a match with 10,000 routes ~3× slower than with 10. A key taken back out
- * of an object is already in the table.
+ * of an object is already in the table, and it is a string of its own, never a slice that keeps
+ * a longer string alive (the memo's keys rely on that).
  */
 function asPropertyKey(name: string): string {
   return Object.keys({ [name]: true })[0] ?? name;
