@@ -13,7 +13,8 @@
 // (read as bench/run.mjs reads it: 1 s after the checks, before any load) is printed beside.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { cpuSeconds, IDLE_SETTLE_MS, median, peakRssMiB, rssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
+import { interleave, roundRatios } from './interleave.mjs';
+import { IDLE_SETTLE_MS, median, peakRssMiB, rssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
 import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES } from './setup.mjs';
 import { createVariants } from './variants.mjs';
 
@@ -76,31 +77,20 @@ try {
     // Warm-up, so JIT and pools are settled before the first measured turn.
     await runWrk(server.url + variant.path, { seconds: 1, connections, headers: variant.headers });
   }
-  const samples = variants.map(() => []);
-  for (let round = 0; round < rounds; round++) {
-    const order = variants.map((_, i) => (i + round) % variants.length);
-    for (const i of order) {
-      const variant = variants[i];
-      const server = running[i];
-      const cpuBefore = cpuSeconds(server.pid);
-      const result = await runWrk(server.url + variant.path, {
-        seconds,
-        connections,
-        headers: variant.headers,
-      });
-      const cpu = cpuSeconds(server.pid) - cpuBefore;
-      samples[i][round] = { rps: result.rps, cpuUs: (cpu / result.requests) * 1e6 };
-      await sleep(100);
-    }
-    const line = variants.map((v, i) => `${v.name} ${Math.round(samples[i][round].rps)}`).join('  ');
-    console.log(`[round ${round + 1}/${rounds}] ${line}`);
-  }
+  const samples = await interleave(
+    variants.map((variant, i) => ({
+      name: variant.name,
+      url: running[i].url + variant.path,
+      pid: running[i].pid,
+      headers: variant.headers,
+    })),
+    { rounds, seconds, connections, log: console.log },
+  );
   console.log(
     `\n${rounds} rounds of ${seconds} s per variant, wrk -c${connections}; ratios to ${variants[0].name}:`,
   );
   for (let i = 0; i < variants.length; i++) {
-    const byRps = samples[i].map((s, r) => s.rps / samples[0][r].rps);
-    const byCpu = samples[i].map((s, r) => samples[0][r].cpuUs / s.cpuUs);
+    const { byRps, byCpu } = roundRatios(samples[i], samples[0]);
     console.log(
       `${variants[i].name.padEnd(28)} req/s ${Math.round(median(samples[i].map((s) => s.rps)))
         .toString()

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg, release } from 'node:os';
+import { roundRatios } from './interleave.mjs';
 import { median } from './lib.mjs';
 
 /** Throughput targets of docs/BENCHMARKS.md, as ratios of two variants of the same run. */
@@ -74,6 +75,7 @@ export const RATIO_TARGETS = [
   // Observability (issue 12, docs/OBSERVABILITY.md "Cost").
   {
     id: 'O1',
+    interleaved: true,
     what: 'proxied with Prometheus metrics on ÷ metrics off',
     num: 'gatehouse-metrics',
     den: 'gatehouse-proxied',
@@ -81,6 +83,7 @@ export const RATIO_TARGETS = [
   },
   {
     id: 'O2',
+    interleaved: true,
     what: 'proxied with tracing exported, 10% sampled ÷ tracing off',
     num: 'gatehouse-tracing-10',
     den: 'gatehouse-proxied',
@@ -88,6 +91,7 @@ export const RATIO_TARGETS = [
   },
   {
     id: 'O3',
+    interleaved: true,
     what: 'proxied with a client traceparent, propagation only ÷ without',
     num: 'gatehouse-propagation',
     den: 'gatehouse-proxied',
@@ -235,17 +239,40 @@ export function ratio(samples, summary, num, den) {
 }
 
 /**
- * @param {object} [bundle]  the Worker bundle's sizes (bench/workers/prepare.mjs), for P8
+ * A target's ratio from the interleaved turns (bench/interleave.mjs): the median and range of
+ * the per-round ratios by requests/s, and the median per-round ratio by CPU µs per request.
  */
-export function verdicts(samples, summary, startup, bundle) {
+function interleavedRatio(interleaved, num, den) {
+  const a = interleaved?.samples[num];
+  const b = interleaved?.samples[den];
+  if (!a || !b || a.length === 0 || b.length === 0) return undefined;
+  const { byRps, byCpu } = roundRatios(a, b);
+  return {
+    value: median(byRps),
+    min: Math.min(...byRps),
+    max: Math.max(...byRps),
+    runs: byRps.length,
+    byCpu: median(byCpu),
+  };
+}
+
+/**
+ * @param {object} [bundle]  the Worker bundle's sizes (bench/workers/prepare.mjs), for P8
+ * @param {object} [interleaved]  the O rows' interleaved turns (bench/run.mjs), which judge them when present
+ */
+export function verdicts(samples, summary, startup, bundle, interleaved) {
   const rows = [];
   for (const target of RATIO_TARGETS) {
     // A target whose variants were not selected (--only, --no-workers) is left out, not "not measured".
     if (!(target.num in summary) || !(target.den in summary)) continue;
-    const r = ratio(samples, summary, target.num, target.den);
+    const sequential = ratio(samples, summary, target.num, target.den);
+    const turns = target.interleaved ? interleavedRatio(interleaved, target.num, target.den) : undefined;
+    const r = turns ?? sequential;
     rows.push({
       id: target.id,
-      what: target.what,
+      what: turns
+        ? `${target.what} (interleaved turns, ${interleaved.rounds} × ${interleaved.seconds} s; the runs: ${sequential ? `${sequential.value.toFixed(2)}×` : 'not measured'})`
+        : target.what,
       measured: r ? `${r.value.toFixed(2)}×` : 'not measured',
       range: r && r.runs > 1 ? `${r.min.toFixed(2)}–${r.max.toFixed(2)}` : '',
       byCpu: r ? `${r.byCpu.toFixed(2)}×` : '',
@@ -496,7 +523,7 @@ export function markdownSection({
     '',
     '### Targets',
     '',
-    'The verdict is on throughput: the median of the per-run ratios (range beside it). "By CPU µs/req" is the same comparison by server CPU time per request (higher is better), a second opinion less sensitive to what else the machine was doing.',
+    'The verdict is on throughput: the median of the per-run ratios (range beside it). "By CPU µs/req" is the same comparison by server CPU time per request (higher is better), a second opinion less sensitive to what else the machine was doing. O1–O3, differences of a few percent, are judged on interleaved turns measured after the runs (the four variants kept running and loaded in short turns in a rotating order, bench/interleave.mjs; ratios per round, their median, range and median by CPU); their ratio over the runs is in the measure\'s text.',
     '',
     markdownTable(TARGET_HEADER, targets.map(targetRow)),
     '',

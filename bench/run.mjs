@@ -13,6 +13,7 @@
 //   npm run bench -- --no-protocols  without the protocols (WS1, C1, H1); prints only, unless --write
 //   env: BENCH_DURATION BENCH_WARMUP BENCH_RUNS BENCH_CONNECTIONS BENCH_THREADS BENCH_ROUTES
 //        BENCH_PROTOCOL_SECONDS (seconds per protocols measurement, after a warm-up of half that)
+//        BENCH_INTERLEAVED_ROUNDS, BENCH_INTERLEAVED_SECONDS (the O rows' interleaved turns; 0 rounds: none)
 //        GATEHOUSE_BIN (another build's bin/gatehouse.js) BENCH_JSON (write every sample there)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -31,6 +32,7 @@ import {
   timeNodeCommand,
   wrkVersion,
 } from './lib.mjs';
+import { interleave } from './interleave.mjs';
 import { protocolsSeconds, runProtocols } from './protocols.mjs';
 import {
   consoleReport,
@@ -60,13 +62,15 @@ const ENV_SETTINGS = [
   'BENCH_THREADS',
   'BENCH_ROUTES',
   'BENCH_PROTOCOL_SECONDS',
+  'BENCH_INTERLEAVED_ROUNDS',
+  'BENCH_INTERLEAVED_SECONDS',
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME,NAME] [-- --no-workers] [-- --no-protocols]
                  [-- --write | --no-write]
 env: BENCH_DURATION (8) BENCH_WARMUP (3) BENCH_RUNS (3) BENCH_CONNECTIONS (32) BENCH_THREADS (1)
-     BENCH_ROUTES (10000) BENCH_PROTOCOL_SECONDS (3) GATEHOUSE_BIN (bin/gatehouse.js)
-     BENCH_JSON (file for every sample)`;
+     BENCH_ROUTES (10000) BENCH_PROTOCOL_SECONDS (3) BENCH_INTERLEAVED_ROUNDS (8; 0: none)
+     BENCH_INTERLEAVED_SECONDS (3) GATEHOUSE_BIN (bin/gatehouse.js) BENCH_JSON (file for every sample)`;
 
 function settingsFrom(argv, env) {
   const { values } = parseArgs({
@@ -110,17 +114,30 @@ function settingsFrom(argv, env) {
     // bench/protocols.mjs, after the variants: seconds per measurement, one round per run.
     protocols: !values['no-protocols'],
     protocolSeconds: quick ? 1 : int('BENCH_PROTOCOL_SECONDS', 3, 1),
+    // The O rows' interleaved turns after the runs (0 rounds: none, the O rows then come from the runs).
+    interleavedRounds: quick ? 1 : int('BENCH_INTERLEAVED_ROUNDS', 8, 0),
+    interleavedSeconds: quick ? 1 : int('BENCH_INTERLEAVED_SECONDS', 3, 1),
     json: env.BENCH_JSON,
   };
   // The Workers variants are started only when some are selected (no bundle build otherwise).
   if (settings.only && !settings.only.some((name) => name.startsWith('workers-'))) settings.workers = false;
   // A partial run (--only) leaves the protocols out too.
-  if (settings.only) settings.protocols = false;
+  if (settings.only) {
+    settings.protocols = false;
+    settings.interleavedRounds = 0;
+  }
   // A smoke or partial run never overwrites the published figures unless asked to.
   settings.write = values['no-write']
     ? false
     : (values.write ?? (!quick && !settings.only && settings.workers && settings.protocols));
-  const ignoredByQuick = new Set(['BENCH_DURATION', 'BENCH_WARMUP', 'BENCH_RUNS', 'BENCH_PROTOCOL_SECONDS']);
+  const ignoredByQuick = new Set([
+    'BENCH_DURATION',
+    'BENCH_WARMUP',
+    'BENCH_RUNS',
+    'BENCH_PROTOCOL_SECONDS',
+    'BENCH_INTERLEAVED_ROUNDS',
+    'BENCH_INTERLEAVED_SECONDS',
+  ]);
   const envText = ENV_SETTINGS.filter((name) => env[name] && !(quick && ignoredByQuick.has(name)))
     .map((name) => `${name}=${env[name]} `)
     .join('');
@@ -229,6 +246,61 @@ function describeWorkers(workers) {
   return { text: markdown.replaceAll('`', ''), markdown };
 }
 
+/**
+ * The variants of the O rows (docs/OBSERVABILITY.md "Cost"): differences of a few percent, which
+ * the sequential runs cannot resolve on a shared machine (a slow minute lands on one side of a
+ * ratio). After the runs they are started again, kept running, and loaded in interleaved turns.
+ */
+const INTERLEAVED_VARIANTS = [
+  'gatehouse-proxied',
+  'gatehouse-metrics',
+  'gatehouse-tracing-10',
+  'gatehouse-propagation',
+];
+
+/** Start, check and warm up every O variant, then interleaved turns; checked again after. */
+async function measureInterleaved(allVariants, settings) {
+  const variants = INTERLEAVED_VARIANTS.map((name) => allVariants.find((v) => v.name === name)).filter(
+    (variant) => variant !== undefined,
+  );
+  const running = [];
+  try {
+    for (const variant of variants) {
+      const server = await track(variant.start());
+      running.push(server);
+      await checkVariant(variant, server.url);
+      await runWrk(server.url + variant.path, {
+        seconds: Math.max(settings.warmup, 1),
+        connections: settings.connections,
+        threads: settings.threads,
+        headers: variant.headers,
+      });
+    }
+    const samples = await interleave(
+      variants.map((variant, i) => ({
+        name: variant.name,
+        url: running[i].url + variant.path,
+        pid: running[i].pid,
+        headers: variant.headers,
+      })),
+      {
+        rounds: settings.interleavedRounds,
+        seconds: settings.interleavedSeconds,
+        connections: settings.connections,
+        log: (line) => console.log(line),
+      },
+    );
+    for (const [i, variant] of variants.entries()) await checkVariant(variant, running[i].url);
+    return {
+      rounds: settings.interleavedRounds,
+      seconds: settings.interleavedSeconds,
+      samples: Object.fromEntries(variants.map((variant, i) => [variant.name, samples[i]])),
+    };
+  } finally {
+    await Promise.all(running.map((server) => server.stop()));
+  }
+}
+
 const firstLine = (error) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 async function main() {
@@ -265,12 +337,22 @@ async function main() {
     const protocolSeconds = settings.protocols
       ? protocolsSeconds({ seconds: settings.protocolSeconds, rounds: settings.runs })
       : 0;
+    // The interleaved turns: each O variant started and warmed up once, then its turns.
+    const interleavedSeconds =
+      settings.interleavedRounds > 0
+        ? INTERLEAVED_VARIANTS.length *
+          (Math.max(settings.warmup, 1) +
+            3 +
+            settings.interleavedRounds * (settings.interleavedSeconds + 0.6))
+        : 0;
     const minutes = Math.ceil(
-      (variants.length * settings.runs * perLoad + settings.runs * 4 + protocolSeconds) / 60,
+      (variants.length * settings.runs * perLoad + settings.runs * 4 + interleavedSeconds + protocolSeconds) /
+        60,
     );
     console.log(
       `Gatehouse bench: ${variants.length} variants × ${settings.runs} run(s), wrk -t${settings.threads} ` +
         `-c${settings.connections}, ${settings.duration} s after ${settings.warmup} s warm-up` +
+        `${settings.interleavedRounds > 0 ? ', then the O rows in interleaved turns' : ''}` +
         `${settings.protocols ? ', then the protocols' : ''}: about ${minutes} min`,
     );
     console.log(
@@ -305,10 +387,24 @@ async function main() {
       }
     }
 
+    let interleaved;
+    const otherFailures = [];
+    if (settings.interleavedRounds > 0) {
+      console.log(
+        `\nObservability (O1–O3), interleaved turns: ${settings.interleavedRounds} round(s) of ` +
+          `${settings.interleavedSeconds} s per variant, the variants kept running`,
+      );
+      try {
+        interleaved = await measureInterleaved(bench.variants, settings);
+      } catch (error) {
+        console.log(`Interleaved turns FAILED: ${firstLine(error)}`);
+        otherFailures.push(`interleaved turns (bench/interleave.mjs): ${firstLine(error)}`);
+      }
+    }
+
     // The protocols of docs/PROTOCOLS.md (no workerd: they run with --no-workers too). A failure
     // there is reported and fails the run; the figures above are kept.
     let protocols;
-    const otherFailures = [];
     if (settings.protocols) {
       console.log(
         `\nProtocols (docs/PROTOCOLS.md): WebSocket relay, cache hit, HTTP/2 over TLS; ` +
@@ -331,7 +427,7 @@ async function main() {
     const summary = summarize(variants, samples);
     const startupSummary = summarizeStartup(startup, summary, settings.largeRoutes);
     const targets = [
-      ...verdicts(samples, summary, startupSummary, bench.workers?.bundle),
+      ...verdicts(samples, summary, startupSummary, bench.workers?.bundle, interleaved),
       ...(protocols?.targets ?? []),
     ];
     const report = {
@@ -358,6 +454,7 @@ async function main() {
         targets,
         startup: { startup, startupSummary },
         workerBundle: bench.workers?.bundle,
+        interleaved,
         protocols,
         otherFailures,
       };
