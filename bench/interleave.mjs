@@ -31,6 +31,16 @@ export async function interleave(targets, { rounds, seconds, connections, log = 
   return samples;
 }
 
+/** The targets of `interleave` for started variants: `running[i]` is the server of `variants[i]`. */
+export function turnTargets(variants, running) {
+  return variants.map((variant, i) => ({
+    name: variant.name,
+    url: running[i].url + variant.path,
+    pid: running[i].pid,
+    headers: variant.headers,
+  }));
+}
+
 /**
  * Per-round ratios of `num` to `den` (samples of the same rounds): by requests/s, and by CPU
  * µs per request (den ÷ num, so higher is better in both).

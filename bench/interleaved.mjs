@@ -13,7 +13,7 @@
 // (read as bench/run.mjs reads it: 1 s after the checks, before any load) is printed beside.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { interleave, roundRatios } from './interleave.mjs';
+import { interleave, roundRatios, turnTargets } from './interleave.mjs';
 import { IDLE_SETTLE_MS, median, peakRssMiB, rssMiB, runWrk, sleep, wrkVersion } from './lib.mjs';
 import { checkVariant, DEFAULT_BIN, prepareBench, selectVariants, SMALL_ROUTES } from './setup.mjs';
 import { createVariants } from './variants.mjs';
@@ -77,15 +77,12 @@ try {
     // Warm-up, so JIT and pools are settled before the first measured turn.
     await runWrk(server.url + variant.path, { seconds: 1, connections, headers: variant.headers });
   }
-  const samples = await interleave(
-    variants.map((variant, i) => ({
-      name: variant.name,
-      url: running[i].url + variant.path,
-      pid: running[i].pid,
-      headers: variant.headers,
-    })),
-    { rounds, seconds, connections, log: console.log },
-  );
+  const samples = await interleave(turnTargets(variants, running), {
+    rounds,
+    seconds,
+    connections,
+    log: console.log,
+  });
   console.log(
     `\n${rounds} rounds of ${seconds} s per variant, wrk -c${connections}; ratios to ${variants[0].name}:`,
   );

@@ -32,7 +32,7 @@ import {
   timeNodeCommand,
   wrkVersion,
 } from './lib.mjs';
-import { interleave } from './interleave.mjs';
+import { interleave, turnTargets } from './interleave.mjs';
 import { protocolsSeconds, runProtocols } from './protocols.mjs';
 import {
   consoleReport,
@@ -276,20 +276,12 @@ async function measureInterleaved(allVariants, settings) {
         headers: variant.headers,
       });
     }
-    const samples = await interleave(
-      variants.map((variant, i) => ({
-        name: variant.name,
-        url: running[i].url + variant.path,
-        pid: running[i].pid,
-        headers: variant.headers,
-      })),
-      {
-        rounds: settings.interleavedRounds,
-        seconds: settings.interleavedSeconds,
-        connections: settings.connections,
-        log: (line) => console.log(line),
-      },
-    );
+    const samples = await interleave(turnTargets(variants, running), {
+      rounds: settings.interleavedRounds,
+      seconds: settings.interleavedSeconds,
+      connections: settings.connections,
+      log: (line) => console.log(line),
+    });
     for (const [i, variant] of variants.entries()) await checkVariant(variant, running[i].url);
     return {
       rounds: settings.interleavedRounds,
