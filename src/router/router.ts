@@ -22,9 +22,14 @@ export interface RouteDefinition<T> {
 }
 
 export type RouteMatch<T> =
-  | { kind: 'found'; value: T; params: Readonly<Record<string, string>>; wildcardRest: string | undefined }
-  | { kind: 'method-not-allowed'; allow: readonly string[] }
-  | { kind: 'not-found' };
+  FoundRoute<T> | { kind: 'method-not-allowed'; allow: readonly string[] } | { kind: 'not-found' };
+
+export interface FoundRoute<T> {
+  kind: 'found';
+  value: T;
+  params: Readonly<Record<string, string>>;
+  wildcardRest: string | undefined;
+}
 
 export interface Router<T> {
   /** `canonicalPath` comes from canonicalizePath(); `method` is compared exactly (RFC 9110 §9.1). */
@@ -70,6 +75,8 @@ export function createRouter<T>(routes: readonly RouteDefinition<T>[]): Router<T
       if (route !== undefined)
         return { kind: 'found', value: route.value, params: NO_PARAMS, wildcardRest: undefined };
     }
+    // The literal tables above are built at compile time and never emptied: a flood of distinct
+    // paths, which empties the memo, cannot slow `/static` or `/health`.
     const known = remembered.get(method, canonicalPath);
     if (known !== undefined) return known;
     // A path to remember is matched on its own copy: the request's path is usually a slice of
@@ -114,14 +121,14 @@ const MEMO_MAX_ENTRIES = 4096;
  * and an insert each and at most MEMO_MAX_ENTRIES × MEMO_MAX_PATH_LENGTH characters of keys.
  */
 class MatchMemo<T> {
-  readonly #byMethod = new Map<string, Map<string, RouteMatch<T>>>();
+  readonly #byMethod = new Map<string, Map<string, FoundRoute<T>>>();
   #entries = 0;
 
-  get(method: string, path: string): RouteMatch<T> | undefined {
+  get(method: string, path: string): FoundRoute<T> | undefined {
     return this.#byMethod.get(method)?.get(path);
   }
 
-  keep(method: string, path: string, match: RouteMatch<T>): RouteMatch<T> {
+  keep(method: string, path: string, match: FoundRoute<T>): FoundRoute<T> {
     if (path.length > MEMO_MAX_PATH_LENGTH) return match;
     if (this.#entries >= MEMO_MAX_ENTRIES) {
       this.#byMethod.clear();
@@ -132,7 +139,7 @@ class MatchMemo<T> {
       byPath = new Map();
       this.#byMethod.set(method, byPath);
     }
-    if (match.kind === 'found') Object.freeze(match.params);
+    Object.freeze(match.params);
     byPath.set(path, Object.freeze(match));
     this.#entries++;
     return match;
@@ -172,7 +179,7 @@ function asPropertyKey(name: string): string {
   return Object.keys({ [name]: true })[0] ?? name;
 }
 
-function found<T>(route: CompiledRoute<T>, parts: readonly string[], path: string): RouteMatch<T> {
+function found<T>(route: CompiledRoute<T>, parts: readonly string[], path: string): FoundRoute<T> {
   return {
     kind: 'found',
     value: route.value,
