@@ -69,7 +69,7 @@ const ENV_SETTINGS = [
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME,NAME] [-- --no-workers] [-- --no-protocols]
                  [-- --write | --no-write]
 env: BENCH_DURATION (8) BENCH_WARMUP (3) BENCH_RUNS (3) BENCH_CONNECTIONS (32) BENCH_THREADS (1)
-     BENCH_ROUTES (10000) BENCH_PROTOCOL_SECONDS (3) BENCH_INTERLEAVED_ROUNDS (8; 0: none)
+     BENCH_ROUTES (10000) BENCH_PROTOCOL_SECONDS (3) BENCH_INTERLEAVED_ROUNDS (12; 0: none)
      BENCH_INTERLEAVED_SECONDS (3) GATEHOUSE_BIN (bin/gatehouse.js) BENCH_JSON (file for every sample)`;
 
 function settingsFrom(argv, env) {
@@ -115,7 +115,7 @@ function settingsFrom(argv, env) {
     protocols: !values['no-protocols'],
     protocolSeconds: quick ? 1 : int('BENCH_PROTOCOL_SECONDS', 3, 1),
     // The O rows' interleaved turns after the runs (0 rounds: none, the O rows then come from the runs).
-    interleavedRounds: quick ? 1 : int('BENCH_INTERLEAVED_ROUNDS', 8, 0),
+    interleavedRounds: quick ? 1 : int('BENCH_INTERLEAVED_ROUNDS', 12, 0),
     interleavedSeconds: quick ? 1 : int('BENCH_INTERLEAVED_SECONDS', 3, 1),
     json: env.BENCH_JSON,
   };

@@ -1,7 +1,10 @@
 // Per-operation CPU of single Worker steps in raw workerd (performance.now() does not advance while
 // a Worker runs, so the figure is workerd's process CPU from /proc over N operations per request).
-// Each op builds one upstream-like Response (`base`) and then does its step, so an op's own cost
-// is its figure minus `base`'s. Noisy on a loaded machine; compare ops of the same run only.
+// An op that works on an upstream response (its function takes `up`) gets a new upstream-like
+// Response (`base`) each time, so its own cost is its figure minus `base`'s; an op without that
+// parameter (the request reads, the static answers, `uuid`) is measured alone, its figure its
+// own cost. Use a large `--n` (20000) and 7–9 rounds: the figure is from /proc in 10 ms ticks.
+// Noisy on a loaded machine; compare ops of the same run only.
 //   node bench/workers/micro-ops.mjs [base,copyDel,copyNoDeletes,iterRecord,iterPairs,uuid,timer] [--n 2000]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';

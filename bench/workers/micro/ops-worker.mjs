@@ -31,6 +31,9 @@ const ops = {
     return up;
   },
   // The static route's answer: as the minimal hello Worker builds it, and as the gateway does.
+  staticNoHeaders() {
+    return new Response(STATIC_BODY);
+  },
   staticOneHeader() {
     return new Response(STATIC_BODY, { headers: { 'content-type': 'application/json' } });
   },
@@ -194,7 +197,8 @@ export default {
     const n = +u.searchParams.get('n');
     let k = 0;
     for (let i = 0; i < n; i++) {
-      const r = op(mkUp());
+      // An op that takes the upstream response gets a new one; the others run alone.
+      const r = op.length > 0 ? op(mkUp()) : op();
       if (r) k++;
     }
     return new Response(String(k));
