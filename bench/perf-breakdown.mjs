@@ -4,7 +4,11 @@
 // inline caches and system calls count for the module that called them), else to garbage
 // collection, the kernel or other native code. Divided by the requests wrk completed in the same
 // window, the figures add up to the process's CPU per request.
-//   node bench/perf-breakdown.mjs gatehouse-proxied,node-floor-proxy [--seconds 8] [--top 30] [--repeat 2]
+//   node bench/perf-breakdown.mjs gatehouse-proxied,node-floor-proxy [--seconds 8] [--warmup 8] [--top 30] [--repeat 2]
+// The warm-up is long because V8 is still optimising for seconds after a server starts: after a
+// 3 s warm-up, 4.3% of the samples of an 8 s window of gatehouse-proxied were V8's background
+// compiler, nearly all in its first second (docs/BENCHMARKS.md, session 10), and they showed up
+// as "other native" against the floor, which has less code to compile.
 // Why perf and not --cpu-prof: V8's profiler cannot see the kernel, and it charged the response
 // write's system call time to whichever JavaScript frame was on top. Needs `perf` (Debian
 // linux-perf) and wrk. On a virtual machine the hypervisor's steals show up as every category of
@@ -23,6 +27,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '8' },
     top: { type: 'string', default: '30' },
     repeat: { type: 'string', default: '1' },
     frequency: { type: 'string', default: '2000' },
@@ -54,7 +59,7 @@ try {
       try {
         await checkVariant(variant, server.url);
         const target = server.url + variant.path;
-        await runWrk(target, { seconds: 3, headers: variant.headers }); // warm-up
+        await runWrk(target, { seconds: Number(values.warmup), headers: variant.headers });
         const data = join(dir, `${variant.name}-${run}.data`);
         const perf = spawn(
           'perf',
