@@ -12,6 +12,7 @@ import { resolveConfigSource } from '../adapters/node/config-source.js';
 import { ADMIN_LISTENER } from '../adapters/node/listen.js';
 import { BindingLoadError, parseBindingFlag, type BindingSpec } from '../adapters/node/services.js';
 import { keepWasmAtBaseline } from '../adapters/node/wasm-baseline.js';
+import { boundOldGenerationGrowth } from '../adapters/node/old-generation.js';
 import { capYoungGeneration } from '../adapters/node/young-generation.js';
 import { ConfigInvalidError, formatProblem } from '../config/problems.js';
 import { createJsonLogger, type LogLevel } from '../observability/logger.js';
@@ -75,6 +76,7 @@ async function startProcess(argv: string[], io: CliIo): Promise<number> {
   // Before the gateway's modules load: their loading is what first grows the young generation.
   const letYoungGenerationGrow = capYoungGeneration();
   keepWasmAtBaseline();
+  boundOldGenerationGrowth();
   const { values } = parseArgs({
     args: argv,
     options: {
