@@ -24,6 +24,16 @@ function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024;
 }
 
+/** Runs an ES module script in a fresh Node process (V8 flags are per process); parses its JSON line. */
+function runModuleScript<T>(script: string, nodeArgs: string[] = []): T {
+  const out = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(out.status, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as T;
+}
+
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request(url, (response) => {
@@ -111,14 +121,7 @@ describe.runIf(onLinux)('the young-generation cap (src/adapters/node/young-gener
       largest = Math.max(largest, newSpace());
     }
     console.log(JSON.stringify({ afterCompile, largest }));`;
-  const run = (capped: boolean): { afterCompile: number; largest: number } => {
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script(capped)], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(out.status, out.stderr).toBe(0);
-    return JSON.parse(out.stdout) as { afterCompile: number; largest: number };
-  };
+  const run = (capped: boolean): { afterCompile: number; largest: number } => runModuleScript(script(capped));
 
   it('does not grow while compiling, then grows under load up to two 8 MiB semi-spaces', () => {
     const capped = run(true);
@@ -156,14 +159,8 @@ describe.runIf(onLinux)('the old-generation growing factor (src/adapters/node/ol
       largest = Math.max(largest, oldSpace().space_size / 2 ** 20);
     }
     console.log(JSON.stringify({ live, largest, kept: kept.length }));`;
-  const run = (bounded: boolean, nodeArgs: string[] = []): { live: number; largest: number } => {
-    const out = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script(bounded)], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(out.status, out.stderr).toBe(0);
-    return JSON.parse(out.stdout) as { live: number; largest: number };
-  };
+  const run = (bounded: boolean, nodeArgs: string[] = []): { live: number; largest: number } =>
+    runModuleScript(script(bounded), nodeArgs);
 
   it('keeps the old space within a few times what start-up left alive, where V8 alone lets it grow far past', () => {
     const bounded = run(true);
