@@ -1,10 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
+import { givenToNode } from './node-flags.js';
 
 /**
  * How far V8 lets the old generation of a serving process grow past what the last full
  * collection left alive: 50%, the growing factor 1.5 (docs/ARCHITECTURE.md "Memory").
  */
-export const OLD_GENERATION_GROWING_PERCENT = 50;
+const OLD_GENERATION_GROWING_PERCENT = 50;
 
 /**
  * Fixes V8's old-generation growing factor (`--heap-growing-percent`) in a serving process.
@@ -24,11 +25,10 @@ export const OLD_GENERATION_GROWING_PERCENT = 50;
  * collections against 5 in 24 s of load, about 0.1% of a core.
  *
  * V8 reads the flag at every mark-compact, so setting it at start-up covers the compile that
- * follows. A `--heap-growing-percent` given to Node on its command line is the operator's
- * choice, and then this sets nothing.
+ * follows. A `--heap-growing-percent` given to Node on its command line (Node refuses it in
+ * NODE_OPTIONS) is the operator's choice, and then this sets nothing.
  */
 export function boundOldGenerationGrowth(): void {
-  // Node refuses this flag in NODE_OPTIONS, so only its command line can carry it.
-  const given = process.execArgv.some((arg) => /--heap[-_]growing[-_]percent/.test(arg));
-  if (!given) setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWING_PERCENT}`);
+  if (!givenToNode(/--heap[-_]growing[-_]percent/))
+    setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWING_PERCENT}`);
 }

@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { givenToNode } from './node-flags.js';
 
 /**
  * Keeps WebAssembly at V8's baseline compiler (Liftoff) in a serving process (docs/ARCHITECTURE.md
@@ -15,8 +16,6 @@ import { setFlagsFromString } from 'node:v8';
  * tiering flag given to Node (`--liftoff`, `--no-liftoff`, `--wasm-tier-up`, …) wins.
  */
 export function keepWasmAtBaseline(): void {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-    /--(no[-_])?(liftoff|wasm[-_](tier|dynamic[-_]tiering))/.test(arg),
-  );
-  if (!given) setFlagsFromString('--liftoff-only');
+  if (!givenToNode(/--(no[-_])?(liftoff|wasm[-_](tier|dynamic[-_]tiering))/))
+    setFlagsFromString('--liftoff-only');
 }

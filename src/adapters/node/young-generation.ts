@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { givenToNode } from './node-flags.js';
 
 /**
  * Caps V8's young generation of a serving process at MAX_SEMI_SPACE_MIB per semi-space
@@ -47,10 +48,7 @@ function adjust(): void {
  * its code (about 8 MiB of resident memory, docs/ARCHITECTURE.md "Memory").
  */
 export function capYoungGeneration(): () => void {
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) =>
-    /--max[-_]semi[-_]space[-_]size/.test(arg),
-  );
-  if (given || capped) return () => undefined;
+  if (givenToNode(/--max[-_]semi[-_]space[-_]size/) || capped) return () => undefined;
   capped = true;
   setFactor(1);
   new PerformanceObserver(adjust).observe({ entryTypes: ['gc'] });
